@@ -1,0 +1,324 @@
+"""TOML configuration → a validated, frozen `Config`.
+
+The user's file is merged over the shipped `config/default.toml`, which defines every key and
+its type: a key the shipped file does not have is unknown, a value of another type is wrong.
+User `[[rules]]` come before the shipped ones. Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import time as dtime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from presence import paths
+from presence.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+PROBES = ("auto", "x11", "sway", "hyprland", "gnome", "kde", "macos", "windows", "psutil", "none")
+RULE_FIELDS = ("app", "exe", "title", "browser_title")
+_ENUMS = {"daemon.probe": PROBES, "calendar.hybrid": ("in_person", "virtual")}
+_CLOCK_TIMES = ("quiet_hours.start", "quiet_hours.end", "nudges.daily_summary.at")
+_REGEXES = ("categories.browsers",)
+_REGEX_LISTS = ("privacy.exclude_titles",)
+_NON_NEGATIVE = ("focus.lead_minutes", "nudges.phubbing.grace_seconds", "nudges.focus.grace_seconds",
+                 "nudges.focus.cooldown_minutes", "nudges.crowding_out.cooldown_minutes",
+                 "nudges.crowding_out.budget_minutes", "nudges.max_per_day",
+                 "nudges.phubbing.max_per_meeting", "daemon.idle_seconds")
+_CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One classification rule: all of its patterns must match."""
+
+    name: str
+    category: str
+    origin: str  # "user" or "shipped"
+    app: re.Pattern[str] | None = None
+    exe: re.Pattern[str] | None = None
+    title: re.Pattern[str] | None = None
+    browser_title: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration.
+
+    `data` is the merged plain TOML tree (what `presence config show` prints); the typed
+    attributes are what the code reads.
+    """
+
+    data: dict[str, Any] = field(repr=False)
+    files: tuple[Path, ...]
+    tz: tzinfo
+    rules: tuple[Rule, ...]
+    browsers: re.Pattern[str]
+    exclude_titles: tuple[re.Pattern[str], ...]
+
+    def get(self, dotted: str) -> Any:
+        """The value of a dotted key, e.g. `get("daemon.interval_seconds")`."""
+        node: Any = self.data
+        for part in dotted.split("."):
+            node = node[part]
+        return node
+
+    @property
+    def interval(self) -> float:
+        """Seconds between samples."""
+        return float(self.data["daemon"]["interval_seconds"])
+
+    @property
+    def virtual_categories(self) -> frozenset[str]:
+        """Categories that count as virtual chatting."""
+        return frozenset(self.data["categories"]["virtual"])
+
+    @property
+    def always_active(self) -> frozenset[str]:
+        """Categories that stay present without keyboard input."""
+        return frozenset(self.data["categories"]["always_active"])
+
+    def clock_time(self, dotted: str) -> dtime:
+        """An `HH:MM` key as a `datetime.time`."""
+        hours, minutes = self.get(dotted).split(":")
+        return dtime(int(hours), int(minutes))
+
+
+def load(path: Path | None = None, *, required: bool = False) -> Config:
+    """Load the shipped config, merged with the user's file.
+
+    Args:
+        path: the user's file; defaults to `paths.config_file()`.
+        required: raise `ConfigError` when `path` does not exist (an explicit `--config`).
+
+    Raises:
+        ConfigError: unreadable TOML, an unknown key, a wrong type or an invalid value; the
+            message names the file, the key and what was expected.
+    """
+    shipped = paths.shipped_config()
+    base = _read(shipped)
+    user_path = path if path is not None else paths.config_file()
+    files = [shipped]
+    if user_path.is_file():
+        user = _read(user_path)
+        files.append(user_path)
+    elif required:
+        raise ConfigError(f"{user_path}: config file not found (check the path, or run "
+                          "`presence config path` to see where presence looks)")
+    else:
+        user = {}
+    merged = _merge(base, user, user_path, prefix="")
+    user_rules = user.get("rules", [])
+    if not isinstance(user_rules, list):
+        raise ConfigError(f"{user_path}: key 'rules' must be an array of tables ([[rules]])")
+    merged["rules"] = list(user_rules) + list(base.get("rules", []))
+    return _build(merged, tuple(files), user_path, n_user_rules=len(user_rules))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: the config file is not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list of strings"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _same_type(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return type(default) is type(value)
+
+
+def _merge(base: dict[str, Any], user: dict[str, Any], path: Path, prefix: str) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in user.items():
+        dotted = prefix + key
+        if dotted == "rules":
+            continue
+        if key not in base:
+            known = ", ".join(k for k in base if k != "rules")
+            raise ConfigError(f"{path}: unknown key '{dotted}' (known here: {known})")
+        default = base[key]
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: key '{dotted}' must be a table [{dotted}]")
+            out[key] = _merge(default, value, path, dotted + ".")
+        elif not _same_type(default, value):
+            raise ConfigError(f"{path}: key '{dotted}' must be {_type_name(default)}, "
+                              f"not {value!r}")
+        else:
+            out[key] = value
+    return out
+
+
+def _compile(pattern: str, path: Path, key: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"{path}: key '{key}' is not a valid regular expression "
+                          f"({exc}): {pattern!r}") from exc
+
+
+def _check_values(data: dict[str, Any], path: Path) -> None:
+    def get(dotted: str) -> Any:
+        node: Any = data
+        for part in dotted.split("."):
+            node = node[part]
+        return node
+
+    for key, allowed in _ENUMS.items():
+        if get(key) not in allowed:
+            raise ConfigError(f"{path}: key '{key}' must be one of {', '.join(allowed)}, "
+                              f"not {get(key)!r}")
+    for key in _CLOCK_TIMES:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", get(key)):
+            raise ConfigError(f"{path}: key '{key}' must be a time of day as \"HH:MM\", "
+                              f"not {get(key)!r}")
+    for key in ("daemon.interval_seconds", "daemon.flush_seconds", "calendar.refresh_minutes",
+                "nudges.reconnect.days"):
+        if get(key) < 1:
+            raise ConfigError(f"{path}: key '{key}' must be a positive integer, not {get(key)}")
+    for key in _NON_NEGATIVE:
+        if get(key) < 0:
+            raise ConfigError(f"{path}: key '{key}' must be zero or more, not {get(key)}")
+    for key in ("categories.virtual", "categories.always_active"):
+        for name in get(key):
+            if not _CATEGORY_RE.match(name):
+                raise ConfigError(f"{path}: key '{key}' holds {name!r}; a category is a "
+                                  "lowercase word such as \"messaging\"")
+
+
+def _build_rules(raw: list[Any], path: Path, n_user: int) -> tuple[Rule, ...]:
+    rules = []
+    for i, item in enumerate(raw):
+        origin = "user" if i < n_user else "shipped"
+        where = f"rules[{i + 1 if i < n_user else i - n_user + 1}]"
+        source = path if origin == "user" else paths.shipped_config()
+        if not isinstance(item, dict):
+            raise ConfigError(f"{source}: {where} must be a table ([[rules]])")
+        unknown = set(item) - {"name", "category", *RULE_FIELDS}
+        if unknown:
+            raise ConfigError(f"{source}: unknown key '{where}.{sorted(unknown)[0]}' "
+                              f"(a rule has name, category, {', '.join(RULE_FIELDS)})")
+        category = item.get("category")
+        if not isinstance(category, str) or not _CATEGORY_RE.match(category):
+            raise ConfigError(f"{source}: key '{where}.category' must be a lowercase word "
+                              f"such as \"messaging\", not {category!r}")
+        patterns = {}
+        for key in RULE_FIELDS:
+            if key in item:
+                if not isinstance(item[key], str):
+                    raise ConfigError(f"{source}: key '{where}.{key}' must be a string "
+                                      f"(a regular expression), not {item[key]!r}")
+                patterns[key] = _compile(item[key], source, f"{where}.{key}")
+        if not patterns:
+            raise ConfigError(f"{source}: {where} needs at least one of "
+                              f"{', '.join(RULE_FIELDS)}")
+        name = item.get("name", where)
+        if not isinstance(name, str):
+            raise ConfigError(f"{source}: key '{where}.name' must be a string")
+        rules.append(Rule(name=name, category=category, origin=origin, **patterns))
+    return tuple(rules)
+
+
+def _build(data: dict[str, Any], files: tuple[Path, ...], path: Path, n_user_rules: int) -> Config:
+    _check_values(data, path)
+    return Config(
+        data=data,
+        files=files,
+        tz=resolve_zone(data["timezone"], path),
+        rules=_build_rules(data["rules"], path, n_user_rules),
+        browsers=_compile(data["categories"]["browsers"], path, "categories.browsers"),
+        exclude_titles=tuple(_compile(p, path, "privacy.exclude_titles")
+                             for p in data["privacy"]["exclude_titles"]),
+    )
+
+
+def resolve_zone(name: str, path: Path | None = None) -> tzinfo:
+    """The zone named `name`, or the system's zone when `name` is empty."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"{path or 'timezone'}: key 'timezone' must be an IANA zone such "
+                              f"as \"Europe/Berlin\", not {name!r}") from exc
+    env = os.environ.get("TZ", "").lstrip(":")
+    candidates = [env] if env else []
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for candidate in candidates:
+        try:
+            return ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    try:
+        return ZoneInfo("localtime") if Path("/etc/localtime").exists() else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """Render a config tree as TOML (for `presence config show`)."""
+    lines: list[str] = []
+
+    def scalar(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            return repr(value)
+        if isinstance(value, str):
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return "[" + ", ".join(scalar(v) for v in value) + "]"
+
+    def table(node: dict[str, Any], name: str) -> None:
+        plain = {k: v for k, v in node.items() if not isinstance(v, dict) and k != "rules"}
+        if name and plain:
+            lines.append(f"\n[{name}]")
+        for key, value in plain.items():
+            lines.append(f"{key} = {scalar(value)}")
+        for key, value in node.items():
+            if isinstance(value, dict):
+                table(value, f"{name}.{key}" if name else key)
+
+    table(data, "")
+    for rule in data.get("rules", []):
+        lines.append("\n[[rules]]")
+        lines.extend(f"{k} = {scalar(v)}" for k, v in rule.items())
+    return "\n".join(lines).lstrip("\n") + "\n"

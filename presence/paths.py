@@ -1,0 +1,72 @@
+"""Where presence keeps its config, data, lock and logs.
+
+`PRESENCE_HOME` puts config and data in one folder; `PRESENCE_CONFIG` and `PRESENCE_DB`
+override each. Otherwise the platform's conventional folders (platformdirs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "presence"
+
+
+def _home() -> Path | None:
+    home = os.environ.get("PRESENCE_HOME")
+    return Path(home).expanduser() if home else None
+
+
+def config_file() -> Path:
+    """The user's config file (it need not exist)."""
+    if os.environ.get("PRESENCE_CONFIG"):
+        return Path(os.environ["PRESENCE_CONFIG"]).expanduser()
+    home = _home()
+    if home is not None:
+        return home / "config.toml"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
+
+
+def data_dir() -> Path:
+    """The private folder holding the database, lock, cache and logs."""
+    home = _home()
+    if home is not None:
+        return home
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def database() -> Path:
+    """The SQLite database shared by the daemon and the CLI."""
+    if os.environ.get("PRESENCE_DB"):
+        return Path(os.environ["PRESENCE_DB"]).expanduser()
+    return data_dir() / "presence.db"
+
+
+def lock_file(db: Path) -> Path:
+    """The single-instance lock, kept beside the database it protects."""
+    return db.with_name(db.name + ".lock")
+
+
+def cache_dir() -> Path:
+    """Cached copies of calendar URLs."""
+    return data_dir() / "cache"
+
+
+def shipped_config() -> Path:
+    """The shipped `default.toml`: inside the wheel, or in the source tree's `config/`."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "defaults" / "default.toml", here.parent / "config" / "default.toml"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("presence's shipped config/default.toml is missing; reinstall presence")
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) and make the folder readable by the user alone (0700)."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
