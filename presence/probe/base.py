@@ -1,0 +1,33 @@
+"""The contract every probe backend keeps."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from presence.model import Sample
+
+
+class Probe(Protocol):
+    """A source of foreground samples.
+
+    Attributes:
+        name: the backend's name as `[daemon] probe` spells it (`x11`, `psutil`, ...).
+        guess: True when the backend infers rather than observes what is in front
+            (the psutil fallback); `doctor` says so.
+    """
+
+    name: str
+    guess: bool
+
+    def read(self, now: float) -> Sample:
+        """What is in front at `now` (UNIX seconds), and the idle seconds.
+
+        Never raises for a vanished window or process: such a sample is partial (fields None).
+        Raises `ProbeUnavailable` when the backend as a whole stopped working (display gone),
+        so the daemon can fall back and retry.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release connections; the probe is not used afterwards."""
+        ...
