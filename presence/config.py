@@ -49,7 +49,7 @@ class Rule:
     browser_title: re.Pattern[str] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Config:
     """The effective configuration.
 
@@ -121,6 +121,12 @@ def load(path: Path | None = None, *, required: bool = False) -> Config:
         raise ConfigError(f"{user_path}: key 'rules' must be an array of tables ([[rules]])")
     merged["rules"] = list(user_rules) + list(base.get("rules", []))
     return _build(merged, tuple(files), user_path, n_user_rules=len(user_rules))
+
+
+def defaults() -> Config:
+    """The shipped configuration alone (doctor goes on with it when the user's is broken)."""
+    base = _read(paths.shipped_config())
+    return _build(base, (paths.shipped_config(),), paths.shipped_config(), n_user_rules=0)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -322,3 +328,17 @@ def to_toml(data: dict[str, Any]) -> str:
         lines.append("\n[[rules]]")
         lines.extend(f"{k} = {scalar(v)}" for k, v in rule.items())
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def override(config: Config, dotted: str, value: Any) -> Config:
+    """A copy of `config` with one key replaced (command-line options such as `--interval`)."""
+    import copy
+    import dataclasses
+
+    data = copy.deepcopy(config.data)
+    node = data
+    *parents, last = dotted.split(".")
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    return dataclasses.replace(config, data=data)

@@ -1,0 +1,218 @@
+"""The sampling loop: probe → classify → spans → store.
+
+`Daemon.tick(now)` does one sample at an explicit time; `Daemon.run()` paces ticks on the
+monotonic clock. Every collaborator (config, store, probe opener, clocks, sleeper) is injected,
+so tests drive the loop with `max_ticks` and a scripted probe.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from presence import clock, spans
+from presence.classify import classify
+from presence.config import Config
+from presence.errors import ProbeUnavailable, StoreError
+from presence.model import AWAY, Classified, Sample
+from presence.probe.base import Probe
+from presence.store import Store
+
+log = logging.getLogger(__name__)
+
+# Seconds between attempts to reopen the wanted probe after it failed (a login service may
+# start before the display; a display may come back).
+PROBE_RETRY_SECONDS = (5, 10, 30, 60)
+
+
+@dataclass(frozen=True)
+class Tick:
+    """What one tick saw and decided."""
+
+    classified: Classified
+    open_span: spans.OpenSpan
+    probe: str
+
+
+class Daemon:
+    """The sampling loop and the open span it keeps in memory."""
+
+    def __init__(self, config: Config, store: Store | None, open_probe: Callable[[str], Probe],
+                 wanted_probe: str, *, device: str | None = None,
+                 now: Callable[[], float] = clock.now,
+                 monotonic: Callable[[], float] = clock.monotonic):
+        """Wire the loop.
+
+        Args:
+            config: the effective configuration.
+            store: where spans go; None for a dry run that stores nothing.
+            open_probe: constructs a probe by backend name (raises ProbeUnavailable).
+            wanted_probe: the backend to use; the null probe stands in while it fails.
+            device: the device name stored with each span.
+            now: wall clock (UNIX seconds) for sample times.
+            monotonic: clock for pacing and retries.
+        """
+        self.config = config
+        self.store = store
+        self._open_probe = open_probe
+        self.wanted_probe = wanted_probe
+        self.device = device or config.get("daemon.device") or socket.gethostname()
+        self._now = now
+        self._monotonic = monotonic
+        self.stop_event = threading.Event()
+        self.probe: Probe | None = None
+        self.probe_error: str | None = None
+        self._retry_at = 0.0
+        self._retries = 0
+        self._open: spans.OpenSpan | None = None
+        self._open_row: int | None = None
+        self._last_flush: float | None = None
+        self.last_tick: Tick | None = None
+
+    # probe handling
+
+    def _ensure_probe(self) -> Probe:
+        if self.probe is not None and (self.probe.name == self.wanted_probe
+                                       or self._monotonic() < self._retry_at):
+            return self.probe
+        try:
+            probe = self._open_probe(self.wanted_probe)
+        except ProbeUnavailable as exc:
+            self._fall_back(str(exc))
+        else:
+            if self.probe is not None:
+                self.probe.close()
+                log.info("probe %s is back", self.wanted_probe)
+            self.probe, self.probe_error, self._retries = probe, None, 0
+        assert self.probe is not None
+        return self.probe
+
+    def _fall_back(self, reason: str) -> None:
+        from presence.probe import open_probe
+
+        if self.probe_error != reason:
+            log.warning("probe %s unavailable, recording nothing in front until it is back: %s",
+                        self.wanted_probe, reason)
+        self.probe_error = reason
+        if self.probe is not None:
+            self.probe.close()
+        self.probe = open_probe("none")
+        delay = PROBE_RETRY_SECONDS[min(self._retries, len(PROBE_RETRY_SECONDS) - 1)]
+        self._retries += 1
+        self._retry_at = self._monotonic() + delay
+
+    def _read(self, now: float) -> Sample:
+        probe = self._ensure_probe()
+        try:
+            return probe.read(now)
+        except ProbeUnavailable as exc:
+            self._fall_back(str(exc))
+            return Sample(now, None)
+
+    # the pipeline
+
+    def _stored_title(self, classified: Classified) -> str | None:
+        title = classified.sample.title
+        if (title is None or classified.category == AWAY
+                or not self.config.get("privacy.store_titles")):
+            return None
+        if any(p.search(title) for p in self.config.exclude_titles):
+            return None
+        return title
+
+    def tick(self, now: float) -> Tick:
+        """Take one sample at `now` and push it through classify, spans and store."""
+        classified = classify(self.config, self._read(now))
+        app = None if classified.category == AWAY else classified.sample.app
+        pulse = spans.pulse_time(self.config.interval)
+        closed, self._open = spans.step(self._open, now, app, classified.category,
+                                        self._stored_title(classified), pulse)
+        if closed is not None:
+            self._close(closed)
+        if self._last_flush is None or not 0 <= now - self._last_flush < self.config.get(
+                "daemon.flush_seconds"):
+            self.flush(now)
+        assert self.probe is not None
+        self.last_tick = Tick(classified, self._open, self.probe.name)
+        return self.last_tick
+
+    def _close(self, closed) -> None:
+        """Write a span that just ended, final."""
+        row, self._open_row = self._open_row, None
+        if self.store is None:
+            return
+        try:
+            if row is not None:
+                self.store.extend_span(row, closed.end)
+            elif closed.end > closed.start:
+                self.store.insert_span(closed, self.device)
+        except StoreError as exc:
+            # Keep sampling; the span is lost only if the store stays unwritable.
+            log.error("could not store a span, sampling goes on: %s", exc)
+
+    def flush(self, now: float) -> None:
+        """Write the open span as it stands (insert once, then extend its end), and the
+        heartbeat that `presence status` reads."""
+        self._last_flush = now
+        if self.store is None or self._open is None:
+            return
+        try:
+            if self._open_row is None:
+                self._open_row = self.store.insert_span(self._open.as_span(), self.device)
+            else:
+                self.store.extend_span(self._open_row, self._open.last)
+            self.store.set_setting("daemon", self.heartbeat(now))
+        except StoreError as exc:
+            log.error("could not flush activity, will retry: %s", exc)
+
+    def heartbeat(self, now: float) -> dict[str, object]:
+        """What `presence status` shows about this daemon."""
+        return {"pid": os.getpid(), "at": now, "probe": self.probe.name if self.probe else None,
+                "wanted_probe": self.wanted_probe, "probe_error": self.probe_error,
+                "interval": self.config.interval, "device": self.device}
+
+    def shutdown(self) -> None:
+        """Flush the open span and release the probe."""
+        if self._open is not None:
+            self.flush(self._open.last)
+        if self.probe is not None:
+            self.probe.close()
+            self.probe = None
+
+    # pacing
+
+    def run(self, max_ticks: int | None = None,
+            on_tick: Callable[[Tick], None] | None = None) -> int:
+        """Tick every interval until `stop()` or `max_ticks`; returns the ticks done.
+
+        Ticks are paced on the monotonic clock; after a stall longer than one interval
+        (suspend, a busy machine) the schedule restarts from now instead of catching up
+        with a burst of ticks.
+        """
+        done = 0
+        next_at = self._monotonic()
+        try:
+            while not self.stop_event.is_set() and (max_ticks is None or done < max_ticks):
+                tick = self.tick(self._now())
+                done += 1
+                if on_tick is not None:
+                    on_tick(tick)
+                interval = self.config.interval
+                next_at += interval
+                delay = next_at - self._monotonic()
+                if delay < -interval:
+                    next_at = self._monotonic() + interval
+                    delay = interval
+                if max_ticks is None or done < max_ticks:
+                    self.stop_event.wait(max(0.0, delay))
+        finally:
+            self.shutdown()
+        return done
+
+    def stop(self) -> None:
+        """Ask `run()` to finish after the current tick (safe from a signal handler)."""
+        self.stop_event.set()

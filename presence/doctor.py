@@ -1,0 +1,98 @@
+"""`presence doctor`: check every edge and say how to fix what fails."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from presence import clock
+from presence.config import Config
+from presence.errors import PresenceError
+
+
+@dataclass(frozen=True)
+class Check:
+    """One edge's verdict: status is ok, warn or fail."""
+
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+
+
+def check_database(db_path: Path) -> Check:
+    """The database exists, is private, and passes a quick integrity check."""
+    from presence.store import Store
+
+    if not db_path.exists():
+        return Check("database", "warn", f"{db_path} does not exist yet",
+                     "start the daemon (`presence run`); it creates the database")
+    loose = [str(p) for p in (db_path, db_path.parent)
+             if stat.S_IMODE(p.stat().st_mode) & 0o077]
+    try:
+        store = Store.open(db_path, create=False)
+    except PresenceError as exc:
+        return Check("database", "fail", str(exc),
+                     "move the file aside; presence starts a fresh one")
+    try:
+        ok = store.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        spans = store.conn.execute("SELECT count(*) FROM activity").fetchone()[0]
+    finally:
+        store.close()
+    if not ok:
+        return Check("database", "fail", f"{db_path} fails its integrity check",
+                     "move the file aside; presence starts a fresh one")
+    if loose:
+        return Check("database", "warn", f"readable by others: {', '.join(loose)}",
+                     f"chmod 600 {db_path} && chmod 700 {db_path.parent}")
+    return Check("database", "ok", f"{db_path} ({spans} spans, private)")
+
+
+def check_probe(config: Config) -> Iterator[Check]:
+    """The probe the daemon would pick opens and reads, and it knows the idle time."""
+    from presence.probe import open_probe, select
+
+    choice = select(config.get("daemon.probe"), os.environ, sys.platform)
+    try:
+        probe = open_probe(choice.name)
+        try:
+            sample = probe.read(clock.now())
+        finally:
+            probe.close()
+    except PresenceError as exc:
+        yield Check("probe", "fail", f"{choice.name}: {exc}", choice.reason)
+        return
+    seen = f"{sample.app or 'nothing'} in front" + (f" (pid {sample.pid})" if sample.pid else "")
+    if probe.guess:
+        yield Check("probe", "warn", f"{choice.name}: {seen}; this is a guess from running "
+                    "processes, not the window in front", choice.reason)
+    elif choice.name == "none":
+        yield Check("probe", "warn", "none: nothing is recorded", choice.reason)
+    else:
+        yield Check("probe", "ok", f"{choice.name}: {seen} ({choice.reason})")
+    if sample.idle is None:
+        yield Check("idle", "warn", f"{choice.name} cannot tell how long you have been idle; "
+                    "time away from the desk counts as the app in front",
+                    "use a session where the probe can read idle time (X11 with the "
+                    "MIT-SCREEN-SAVER extension, macOS, Windows)")
+    else:
+        yield Check("idle", "ok", f"idle for {sample.idle:.0f} s")
+
+
+def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
+    """Every check, in the order a user would fix them."""
+    from presence import config as config_mod
+
+    try:
+        cfg = config_mod.load(config_path, required=config_path is not None)
+    except PresenceError as exc:
+        yield Check("config", "fail", str(exc), "fix that key, then `presence config check`")
+        cfg = config_mod.defaults()
+    else:
+        yield Check("config", "ok", ", ".join(str(f) for f in cfg.files))
+    yield check_database(db_path)
+    yield from check_probe(cfg)

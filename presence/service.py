@@ -1,0 +1,194 @@
+"""The process shell around the daemon: single-instance lock, signals, logging, wiring."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import IO, Callable
+
+from presence import config as config_mod
+from presence import paths
+from presence.daemon import Daemon, Tick
+from presence.errors import AlreadyRunning, ConfigError
+from presence.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging(verbose: int, log_file: Path | None = None) -> None:
+    """Send presence's log to stderr (journald keeps it under systemd) and, for the daemon,
+    to a small rotating private file."""
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
+    root = logging.getLogger("presence")
+    root.setLevel(logging.DEBUG)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    fmt = logging.Formatter("%(asctime)s presence %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(level)
+    stderr.setFormatter(fmt)
+    root.addHandler(stderr)
+    if log_file is not None:
+        paths.make_private_dir(log_file.parent)
+        old = os.umask(0o077)
+        try:
+            handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=1_000_000,
+                                                           backupCount=2, encoding="utf-8")
+        finally:
+            os.umask(old)
+        handler.setLevel(logging.INFO)
+        handler.setFormatter(fmt)
+        root.addHandler(handler)
+
+
+class InstanceLock:
+    """An advisory lock on a file beside the database: one daemon per database.
+
+    The kernel drops the lock when the process dies, so a killed daemon never leaves a stale
+    lock behind; the file holds the owner's pid for messages.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise `AlreadyRunning` naming the holder's pid."""
+        paths.make_private_dir(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        if not _try_lock(fd):
+            os.close(fd)
+            holder = read_pid(self.path)
+            raise AlreadyRunning(f"presence is already running (pid {holder or 'unknown'}) "
+                                 f"on {self.path.with_suffix('')}; stop it first or use --db")
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock (the file stays; its content no longer matters)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _try_lock(fd: int) -> bool:
+    if os.name == "nt":  # pragma: no cover - Windows only
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def read_pid(lock_path: Path) -> int | None:
+    """The pid written in a lock file, if any."""
+    try:
+        return int(lock_path.read_text().strip() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+def running_pid(db_path: Path) -> int | None:
+    """The pid of the daemon running on `db_path`, or None when none holds the lock."""
+    lock_path = paths.lock_file(db_path)
+    if not lock_path.exists():
+        return None
+    fd = os.open(lock_path, os.O_RDONLY if os.name != "nt" else os.O_RDWR)
+    try:
+        if _try_lock(fd):
+            return None
+    finally:
+        os.close(fd)
+    return read_pid(lock_path)
+
+
+class StatusLine:
+    """The live status: one line rewritten in place on a terminal, or (for a dry run that
+    is not on a terminal) one line per tick."""
+
+    def __init__(self, out: IO[str], in_place: bool):
+        self.out = out
+        self.in_place = in_place
+
+    def __call__(self, tick: Tick) -> None:
+        span = tick.open_span
+        minutes, seconds = divmod(int(span.last - span.start), 60)
+        app = span.app or "-"
+        line = (f"{tick.probe:<6} {app[:24]:<24} {span.category:<10} "
+                f"{minutes:3d}m{seconds:02d}s  ({tick.classified.rule})")[:110]
+        self.out.write("\r\x1b[2K" + line if self.in_place else line + "\n")
+        self.out.flush()
+
+
+def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | None = None,
+               probe: str | None = None, dry_run: bool = False,
+               max_ticks: int | None = None, out: IO[str] = sys.stdout) -> int:
+    """Run the daemon in the foreground until SIGTERM/SIGINT; returns the exit code.
+
+    Raises:
+        ConfigError: the config is invalid at start (SIGHUP reloads keep the old one instead).
+        AlreadyRunning: another daemon holds the lock on this database.
+    """
+    from presence.probe import open_probe, select
+
+    cfg = config_mod.load(config_path, required=config_path is not None)
+    if interval is not None:
+        cfg = config_mod.override(cfg, "daemon.interval_seconds", interval)
+    requested = probe or cfg.get("daemon.probe")
+    choice = select(requested, os.environ, sys.platform)
+    log.info("probe %s: %s", choice.name, choice.reason)
+
+    lock = InstanceLock(paths.lock_file(db_path))
+    store = None
+    if not dry_run:
+        lock.acquire()
+        store = Store.open(db_path)
+    daemon = Daemon(cfg, store, open_probe, choice.name)
+
+    def reload(_signum: int, _frame: object) -> None:
+        try:
+            fresh = config_mod.load(config_path, required=config_path is not None)
+        except ConfigError as exc:
+            log.error("config not reloaded, keeping the running one: %s", exc)
+            return
+        if interval is not None:
+            fresh = config_mod.override(fresh, "daemon.interval_seconds", interval)
+        daemon.config = fresh
+        log.warning("config reloaded from %s", ", ".join(str(f) for f in fresh.files))
+
+    def stop(_signum: int, _frame: object) -> None:
+        daemon.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, reload)
+    tty = out.isatty()
+    on_tick: Callable[[Tick], None] | None = (StatusLine(out, in_place=tty)
+                                              if tty or dry_run else None)
+    log.info("presence running (pid %d, db %s, every %s s)", os.getpid(), db_path, cfg.interval)
+    try:
+        daemon.run(max_ticks=max_ticks, on_tick=on_tick)
+    finally:
+        if tty:
+            out.write("\n")
+        if store is not None:
+            store.close()
+        lock.release()
+    log.info("presence stopped")
+    return 0
+

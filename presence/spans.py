@@ -1,0 +1,70 @@
+"""Heartbeat merge of samples into spans (pure).
+
+A sample holds until the next one. Consecutive equal samples extend one span while the gap
+between them is at most the pulse time; a change hands over at the new sample's time, so no
+second is lost or counted twice. A longer gap (suspend, a clock jump either way, the daemon
+stopped) closes the span at its last sample: nothing bridges time that was not observed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from presence.model import Span
+
+
+def pulse_time(interval: float) -> float:
+    """The longest gap between two samples that still continues a span."""
+    return max(1.5 * interval, interval + 1.0)
+
+
+@dataclass(frozen=True)
+class OpenSpan:
+    """The span being extended: from `start` to its latest sample at `last`."""
+
+    start: float
+    last: float
+    app: str | None
+    category: str
+    title: str | None = None
+
+    def same_activity(self, app: str | None, category: str, title: str | None) -> bool:
+        """Whether a sample with these values continues this span."""
+        return (self.app, self.category, self.title) == (app, category, title)
+
+    def as_span(self, end: float | None = None) -> Span:
+        """The span so far, ending at `end` or at its latest sample."""
+        return Span(self.start, self.last if end is None else end, self.app, self.category,
+                    self.title)
+
+
+def step(current: OpenSpan | None, at: float, app: str | None, category: str,
+         title: str | None, pulse: float) -> tuple[Span | None, OpenSpan]:
+    """Feed one sample.
+
+    Returns:
+        The span this sample closed (or None) and the open span afterwards. A closed span may
+        have zero length (one sample, then a gap); callers skip those.
+    """
+    if current is None:
+        return None, OpenSpan(at, at, app, category, title)
+    gap = at - current.last
+    continuous = 0 <= gap <= pulse
+    if continuous and current.same_activity(app, category, title):
+        return None, replace(current, last=at)
+    closed = current.as_span(end=at if continuous else None)
+    return closed, OpenSpan(at, at, app, category, title)
+
+
+def merge(samples: Iterable[tuple[float, str | None, str, str | None]], pulse: float) -> list[Span]:
+    """Merge `(at, app, category, title)` samples into spans; zero-length spans are dropped."""
+    spans: list[Span] = []
+    current: OpenSpan | None = None
+    for at, app, category, title in samples:
+        closed, current = step(current, at, app, category, title, pulse)
+        if closed is not None and closed.end > closed.start:
+            spans.append(closed)
+    if current is not None and current.last > current.start:
+        spans.append(current.as_span())
+    return spans
