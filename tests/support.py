@@ -1,0 +1,50 @@
+"""Helpers shared by the tests: real config files, a scripted probe, a stepping clock."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from presence import config
+from presence.model import Sample
+
+
+def write_config(folder: Path, text: str = "") -> Path:
+    """Write a real TOML config file and return its path."""
+    path = folder / "config.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def load_config(folder: Path, text: str = "") -> config.Config:
+    """Write `text` as the user's config and load it over the shipped one."""
+    return config.load(write_config(folder, text), required=True)
+
+
+@dataclass
+class Scripted:
+    """One step of a scripted probe: what is in front, and the idle seconds."""
+
+    app: str | None
+    title: str | None = None
+    idle: float | None = 0.0
+    exe: str | None = None
+
+
+@dataclass
+class ScriptedProbe:
+    """A fake at the OS edge: replays scripted foreground states, the last one forever."""
+
+    script: list[Scripted]
+    name: str = "scripted"
+    guess: bool = False
+    reads: int = 0
+    closed: bool = False
+
+    def read(self, now: float) -> Sample:
+        step = self.script[min(self.reads, len(self.script) - 1)]
+        self.reads += 1
+        return Sample(now, step.app, step.title, step.exe, None, step.idle)
+
+    def close(self) -> None:
+        self.closed = True

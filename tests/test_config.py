@@ -1,0 +1,130 @@
+"""The config contract: the shipped file, merging, and one clear line for each mistake."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from presence import config, paths
+from presence.errors import ConfigError
+from tests.support import load_config, write_config
+
+
+def test_every_shipped_key_has_a_comment():
+    # Rule entries are data, documented once by the comment block before the first [[rules]].
+    lines = paths.shipped_config().read_text(encoding="utf-8").splitlines()
+    in_rules = False
+    for number, line in enumerate(lines):
+        if line.startswith("["):
+            in_rules = line.startswith("[[rules]]")
+        if re.match(r"^[a-z_]+\s*=", line) and not in_rules:
+            above = lines[number - 1].strip()
+            assert above.startswith("#") or "#" in line, f"line {number + 1} has no comment: {line}"
+
+
+def test_shipped_defaults_match_the_design():
+    cfg = config.defaults()
+    assert cfg.get("daemon.interval_seconds") == 5
+    assert cfg.get("daemon.idle_seconds") == 180
+    assert cfg.get("daemon.flush_seconds") == 30
+    assert cfg.get("categories.virtual") == ["messaging", "social"]
+    assert cfg.get("nudges.crowding_out.budget_minutes") == 60
+    assert cfg.get("nudges.max_per_day") == 4
+    assert cfg.get("quiet_hours.start") == "22:00"
+    assert cfg.get("focus.lead_minutes") == 30
+    assert cfg.get("privacy.store_titles") is False
+
+
+def test_user_file_overrides_only_what_it_sets(tmp_path):
+    cfg = load_config(tmp_path, """
+        timezone = "Europe/Berlin"
+        [daemon]
+        interval_seconds = 2
+        [nudges.crowding_out]
+        budget_minutes = 45
+    """)
+    assert cfg.interval == 2
+    assert cfg.get("daemon.idle_seconds") == 180
+    assert cfg.get("nudges.crowding_out.budget_minutes") == 45
+    assert cfg.get("nudges.crowding_out.cooldown_minutes") == 120
+    assert str(cfg.tz) == "Europe/Berlin"
+
+
+def test_user_rules_come_before_shipped_ones(tmp_path):
+    cfg = load_config(tmp_path, """
+        [[rules]]
+        name = "work chat is work"
+        category = "other"
+        app = "^slack$"
+    """)
+    assert cfg.rules[0].name == "work chat is work" and cfg.rules[0].origin == "user"
+    assert any(r.origin == "shipped" for r in cfg.rules[1:])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[daemon]\nintervall_seconds = 5\n", r"unknown key 'daemon\.intervall_seconds'"),
+    ("colour = 1\n", r"unknown key 'colour'"),
+    ("[daemon]\ninterval_seconds = \"5\"\n", r"'daemon\.interval_seconds' must be an integer"),
+    ("[privacy]\nstore_titles = 1\n", r"'privacy\.store_titles' must be true or false"),
+    ("[calendar]\nsources = [1]\n", r"'calendar\.sources' must be a list of strings"),
+    ("[daemon]\nprobe = \"wayland\"\n", r"'daemon\.probe' must be one of auto, x11"),
+    ("[quiet_hours]\nstart = \"10pm\"\n", r"'quiet_hours\.start' must be a time of day"),
+    ("[daemon]\ninterval_seconds = 0\n", r"'daemon\.interval_seconds' must be a positive"),
+    ("[privacy]\nexclude_titles = [\"(bank\"]\n", r"'privacy\.exclude_titles' is not a valid "
+                                                  r"regular expression"),
+    ("[[rules]]\ncategory = \"messaging\"\napp = \"[\"\n", r"'rules\[1\]\.app' is not a valid"),
+    ("[[rules]]\ncategory = \"messaging\"\n", r"rules\[1\] needs at least one of app"),
+    ("[[rules]]\ncategory = \"Chat!\"\napp = \"x\"\n", r"'rules\[1\]\.category' must be"),
+    ("[[rules]]\ncategory = \"messaging\"\napps = \"x\"\n", r"unknown key 'rules\[1\]\.apps'"),
+    ("timezone = \"Mars/Olympus\"\n", r"'timezone' must be an IANA zone"),
+    ("[daemon\ninterval_seconds = 5\n", r"not valid TOML: .*line 1"),
+])
+def test_bad_config_names_file_key_and_expectation(tmp_path, text, expected):
+    path = write_config(tmp_path, text)
+    with pytest.raises(ConfigError, match=expected) as info:
+        config.load(path, required=True)
+    assert str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_explicit_config_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        config.load(tmp_path / "nope.toml", required=True)
+
+
+def test_show_prints_toml_that_reads_back_as_the_same_config(tmp_path):
+    cfg = load_config(tmp_path, "[daemon]\ninterval_seconds = 3\n")
+    shown = tmp_path / "shown.toml"
+    shown.write_text(config.to_toml(cfg.data), encoding="utf-8")
+    import tomllib
+
+    assert tomllib.loads(shown.read_text(encoding="utf-8")) == cfg.data
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "presence", *args], capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def test_config_check_cli_gives_one_line_and_exit_2(tmp_path):
+    path = write_config(tmp_path, "[nudges.focus]\ncooldown_minutes = \"soon\"\n")
+    result = run_cli("--config", str(path), "config", "check")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "nudges.focus.cooldown_minutes" in lines[0] and "must be an integer" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_config_check_and_path_cli_when_valid(tmp_path):
+    path = write_config(tmp_path, "[daemon]\ninterval_seconds = 3\n")
+    result = run_cli("--config", str(path), "config", "check")
+    assert result.returncode == 0 and str(path) in result.stdout
+    result = run_cli("--config", str(path), "config", "path")
+    assert result.stdout.strip() == str(path)
+    shown = run_cli("--config", str(path), "config", "show")
+    assert "interval_seconds = 3" in shown.stdout

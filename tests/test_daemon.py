@@ -1,0 +1,149 @@
+"""The sampling loop on explicit times, with a scripted probe and a real SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+
+from presence.daemon import Daemon
+from presence.errors import ProbeUnavailable
+from presence.model import Span
+from presence.store import Store
+from tests.support import Scripted, ScriptedProbe, load_config
+
+T0 = 1_772_438_400.0  # 2026-03-02 08:00 UTC
+
+
+def make(tmp_path, script, config_text="", opener=None, monotonic=None):
+    cfg = load_config(tmp_path, config_text)
+    store = Store.open(tmp_path / "presence.db")
+    probe = ScriptedProbe(script)
+    daemon = Daemon(cfg, store, opener or (lambda name: probe), "scripted", device="test",
+                    monotonic=monotonic or (lambda: 0.0))
+    return daemon, store, probe
+
+
+def drive(daemon, start, seconds, every=5.0):
+    t = start
+    while t <= start + seconds:
+        daemon.tick(t)
+        t += every
+    return t - every
+
+
+def test_switching_apps_is_recorded_with_exact_durations(tmp_path):
+    script = [Scripted("slack")] * 13 + [Scripted("code", "presence — VS Code")] * 12
+    daemon, store, _ = make(tmp_path, script)
+    last = drive(daemon, T0, 120)
+    daemon.shutdown()
+    assert store.spans(T0, last + 1) == [Span(T0, T0 + 65, "slack", "messaging"),
+                                         Span(T0 + 65, T0 + 120, "code", "other")]
+
+
+def test_open_span_is_visible_to_readers_within_the_flush_interval(tmp_path):
+    daemon, store, _ = make(tmp_path, [Scripted("slack")], "[daemon]\nflush_seconds = 30\n")
+    reader = Store.open(store.path, create=False)
+    daemon.tick(T0)
+    for i in range(5, 301, 5):
+        daemon.tick(T0 + i)
+        stored = reader.spans(T0, T0 + 1000)
+        assert len(stored) == 1
+        # a crash now would lose at most flush_seconds of activity
+        assert (T0 + i) - stored[0].end <= 30
+
+
+def test_idle_becomes_away_but_calls_stay_present(tmp_path):
+    script = ([Scripted("slack", idle=10)] * 4 + [Scripted("slack", idle=400)] * 4
+              + [Scripted("zoom", idle=400)] * 4)
+    daemon, store, _ = make(tmp_path, script)
+    drive(daemon, T0, 55)
+    daemon.shutdown()
+    assert [(s.app, s.category, s.seconds) for s in store.spans(T0, T0 + 100)] == [
+        ("slack", "messaging", 20), (None, "away", 20), ("zoom", "calls", 15)]
+
+
+def test_titles_are_not_stored_unless_the_user_opts_in(tmp_path):
+    script = [Scripted("firefox", "(3) WhatsApp — Mozilla Firefox")] * 3
+    daemon, store, _ = make(tmp_path, script)
+    drive(daemon, T0, 10)
+    daemon.shutdown()
+    assert [r[5] for r in store.iter_activity()] == [None]
+    assert store.spans(T0, T0 + 20)[0].category == "messaging"  # the title still classified
+
+
+def test_opted_in_titles_skip_the_excluded_ones(tmp_path):
+    script = ([Scripted("firefox", "(3) WhatsApp — Mozilla Firefox")] * 3
+              + [Scripted("firefox", "My Bank — statement — Mozilla Firefox")] * 3)
+    daemon, store, _ = make(tmp_path, script, """
+        [privacy]
+        store_titles = true
+        exclude_titles = ["(?i)bank"]
+    """)
+    drive(daemon, T0, 25)
+    daemon.shutdown()
+    titles = [r[5] for r in store.iter_activity()]
+    assert titles == ["(3) WhatsApp — Mozilla Firefox", None]
+
+
+def test_a_failing_probe_falls_back_and_comes_back(tmp_path):
+    now = {"mono": 0.0}
+    attempts = []
+    probe = ScriptedProbe([Scripted("slack")])
+
+    def opener(name):
+        attempts.append(now["mono"])
+        if len(attempts) < 3:
+            raise ProbeUnavailable("no X display: DISPLAY is not set")
+        return probe
+
+    daemon, store, _ = make(tmp_path, [Scripted("x")], opener=opener,
+                            monotonic=lambda: now["mono"])
+    for i in range(0, 40):
+        now["mono"] = float(i)
+        daemon.tick(T0 + i)
+    daemon.shutdown()
+    # retried with back-off (not every tick), then recorded the real app
+    assert attempts == [0.0, 5.0, 15.0]
+    spans = store.spans(T0, T0 + 100)
+    assert spans[0].app is None and spans[-1].app == "slack"
+    assert daemon.probe is None and probe.closed
+
+
+def test_probe_that_dies_mid_run_is_replaced_then_reopened(tmp_path):
+    class Dying(ScriptedProbe):
+        def read(self, now):
+            if self.reads == 2:
+                self.reads += 1
+                raise ProbeUnavailable("X connection closed")
+            return super().read(now)
+
+    probes = [Dying([Scripted("slack")]), ScriptedProbe([Scripted("discord")])]
+    mono = {"t": 0.0}
+    daemon, store, _ = make(tmp_path, [], opener=lambda name: probes.pop(0),
+                            monotonic=lambda: mono["t"])
+    for i in range(12):
+        mono["t"] = float(i)
+        daemon.tick(T0 + i)
+    daemon.shutdown()
+    apps = [s.app for s in store.spans(T0, T0 + 100)]
+    assert apps == ["slack", None, "discord"]
+
+
+def test_run_paces_ticks_and_flushes_on_the_way_out(tmp_path):
+    daemon, store, probe = make(tmp_path, [Scripted("slack")], "[daemon]\ninterval_seconds = 1\n")
+    from presence import config
+
+    daemon.config = config.override(daemon.config, "daemon.interval_seconds", 0.05)
+    clock = {"t": T0}
+
+    def fake_now():
+        clock["t"] += 0.05
+        return clock["t"]
+
+    daemon._now = fake_now
+    from presence import clock as real_clock
+
+    daemon._monotonic = real_clock.monotonic
+    assert daemon.run(max_ticks=5) == 5
+    assert probe.closed
+    [span] = store.spans(T0, T0 + 10)
+    assert span.seconds == pytest.approx(0.2)

@@ -1,0 +1,120 @@
+"""The SQLite store: schema, privacy, concurrent readers."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from presence.errors import StoreError
+from presence.model import Span
+from presence.store import SCHEMA_VERSION, Store
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_database_and_folder_are_private_whatever_the_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        db = tmp_path / "data" / "presence.db"
+        store = Store.open(db)
+        store.insert_span(Span(0, 5, "slack", "messaging"), "laptop")
+    finally:
+        os.umask(old)
+    assert mode(db) == 0o600
+    assert mode(db.parent) == 0o700
+    for suffix in ("-wal", "-shm"):
+        side = db.with_name(db.name + suffix)
+        if side.exists():
+            assert mode(side) & 0o077 == 0, suffix
+    store.close()
+
+
+def test_schema_matches_the_design(tmp_path):
+    store = Store.open(tmp_path / "p.db")
+    tables = {r[0]: [c[1] for c in store.conn.execute(f"PRAGMA table_info({r[0]})")]
+              for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables["activity"] == ["id", "start", "end", "app", "category", "title", "device"]
+    assert tables["meetings"] == ["id", "source", "uid", "start", "end", "all_day", "summary",
+                                  "location", "kind", "reason"]
+    assert tables["nudges"] == ["id", "at", "kind", "key", "title", "message", "channel",
+                                "delivered", "error"]
+    assert tables["settings"] == ["key", "value"]
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_open_span_is_extended_in_place(tmp_path):
+    store = Store.open(tmp_path / "p.db")
+    row = store.insert_span(Span(100, 105, "slack", "messaging"), "laptop")
+    store.extend_span(row, 160)
+    assert store.spans(0, 1000) == [Span(100, 160, "slack", "messaging")]
+    assert store.spans(160, 200) == []
+    assert store.spans(159, 200) == [Span(100, 160, "slack", "messaging")]
+
+
+def test_newer_schema_is_refused_and_left_alone(tmp_path):
+    db = tmp_path / "p.db"
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer presence"):
+        Store.open(db)
+
+
+def test_missing_database_without_create(tmp_path):
+    with pytest.raises(StoreError, match="no database yet"):
+        Store.open(tmp_path / "none.db", create=False)
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    db = tmp_path / "p.db"
+    db.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Store.open(db)
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from presence.store import Store
+    from presence.model import Span
+    store = Store.open(sys.argv[1])
+    print("ready", flush=True)
+    row = None
+    for i in range(1500):
+        if i % 50 == 0:
+            row = store.insert_span(Span(i, i + 1, "slack", "messaging"), "laptop")
+        else:
+            store.extend_span(row, i + 1)
+        store.set_setting("daemon", {"at": i})
+    print("done", flush=True)
+""")
+
+
+def test_reader_never_sees_locked_database_while_daemon_writes(tmp_path):
+    db = tmp_path / "p.db"
+    Store.open(db).close()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE,
+                              text=True, cwd=os.getcwd())
+    assert writer.stdout.readline().strip() == "ready"
+    reads = 0
+    while writer.poll() is None:
+        reader = Store.open(db, create=False)
+        spans = reader.spans(0, 10_000)
+        assert all(s.end > s.start for s in spans)
+        reader.get_setting("daemon")
+        reader.close()
+        reads += 1
+    assert writer.wait(timeout=60) == 0
+    assert reads > 5
+    final = Store.open(db, create=False)
+    assert len(final.spans(0, 10_000)) == 30
+    assert final.integrity_ok()
