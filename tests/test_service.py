@@ -1,0 +1,123 @@
+"""`presence run` as a real process: lock, signals, reload, status."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from presence.store import Store
+from tests.support import wait_until
+
+
+def presence_env(home) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
+    env["PRESENCE_HOME"] = str(home)
+    return env
+
+
+def start(home, *args):
+    return subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "none",
+                             "--interval", "0.2", *args],
+                            env=presence_env(home), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def heartbeat(home):
+    db = home / "presence.db"
+    if not db.exists():
+        return None
+    store = Store.open(db, create=False)
+    try:
+        return store.get_setting("daemon")
+    finally:
+        store.close()
+
+
+def cli(home, *args):
+    return subprocess.run([sys.executable, "-m", "presence", *args], env=presence_env(home),
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    proc = start(tmp_path)
+    try:
+        wait_until(lambda: heartbeat(tmp_path), what="the daemon's first heartbeat")
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_sigterm_flushes_and_exits_zero(tmp_path, daemon):
+    # flush_seconds is 30: what the daemon sampled after its first tick reaches the
+    # database only through the flush on SIGTERM
+    first = heartbeat(tmp_path)["at"]
+    wait_until(lambda: time.time() > first + 1.0, what="a second of sampling")
+    daemon.send_signal(signal.SIGTERM)
+    assert daemon.wait(timeout=10) == 0
+    store = Store.open(tmp_path / "presence.db", create=False)
+    rows = list(store.iter_activity())
+    assert rows and rows[-1][2] > rows[-1][1]
+    assert store.integrity_ok()
+
+
+def test_second_instance_exits_1_naming_the_first(tmp_path, daemon):
+    second = cli(tmp_path, "run", "--probe", "none")
+    assert second.returncode == 1
+    assert f"already running (pid {daemon.pid})" in second.stderr
+    assert "Traceback" not in second.stderr
+
+
+def test_status_sees_the_running_daemon(tmp_path, daemon):
+    result = cli(tmp_path, "status", "--json")
+    report = json.loads(result.stdout)
+    assert report["running"] is True and report["pid"] == daemon.pid
+    assert report["probe"] == "none"
+    daemon.send_signal(signal.SIGTERM)
+    daemon.wait(timeout=10)
+    report = json.loads(cli(tmp_path, "status", "--json").stdout)
+    assert report["running"] is False
+
+
+def test_sigkill_leaves_no_stale_lock(tmp_path, daemon):
+    daemon.send_signal(signal.SIGKILL)
+    daemon.wait(timeout=10)
+    again = start(tmp_path)
+    try:
+        wait_until(lambda: (heartbeat(tmp_path) or {}).get("pid") == again.pid,
+                   what="the restarted daemon's heartbeat")
+    finally:
+        again.send_signal(signal.SIGTERM)
+        assert again.wait(timeout=10) == 0
+    assert Store.open(tmp_path / "presence.db", create=False).integrity_ok()
+
+
+def test_sighup_with_a_broken_config_keeps_the_old_one(tmp_path, daemon):
+    log = tmp_path / "presence.log"
+    (tmp_path / "config.toml").write_text("[daemon]\ninterval_seconds = \"fast\"\n")
+    daemon.send_signal(signal.SIGHUP)
+    wait_until(lambda: "config not reloaded, keeping the running one" in log.read_text(),
+               what="the rejected reload in the log")
+    assert "daemon.interval_seconds" in log.read_text()
+    (tmp_path / "config.toml").write_text("[daemon]\nflush_seconds = 1\n")
+    daemon.send_signal(signal.SIGHUP)
+    wait_until(lambda: "config reloaded from" in log.read_text(), what="the accepted reload")
+    assert daemon.poll() is None
+    daemon.send_signal(signal.SIGTERM)
+    assert daemon.wait(timeout=10) == 0
+
+
+def test_bad_config_at_start_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "config.toml").write_text("[daemon]\nprobe = \"wayland\"\n")
+    result = cli(tmp_path, "run")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "daemon.probe" in result.stderr
