@@ -186,8 +186,10 @@ def config_check(obj: Context) -> None:
 @main.command()
 @click.pass_obj
 def doctor(obj: Context) -> None:
-    """Check every edge (config, database, probe, idle, notifier, calendars) and say how to
-    fix what fails. Exits 1 when something fails.
+    """Check every edge and say how to fix what fails.
+
+    Checks the config, database, probe, idle time, notifier and calendars; exits 1 when
+    something fails.
 
     Example: presence doctor
     """
@@ -201,3 +203,7 @@ def doctor(obj: Context) -> None:
             click.echo(f"     {'':<10} fix: {check.fix}")
         failed = failed or check.status == "fail"
     sys.exit(1 if failed else 0)
+
+
+# Command modules register themselves on `main`; imported last because they import it.
+from presence import cli_focus  # noqa: E402,F401

@@ -12,11 +12,12 @@ import json
 import logging
 import os
 import sqlite3
+from datetime import date, datetime, time, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from presence.errors import StoreError
-from presence.model import Span
+from presence.model import FocusWindow, Meeting, Nudge, Span
 from presence.paths import make_private_dir
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def _m1_initial(db: Any) -> None:
                         pk="id")
     db["nudges"].create_index(["at"])
     db["settings"].create({"key": str, "value": str}, pk="key")
+    db["calendar_sources"].create({"source": str, "added": float}, pk="source")
 
 
 # Append only: a migration that has shipped is never edited, so old databases upgrade in order.
@@ -183,3 +185,125 @@ class Store:
     def integrity_ok(self) -> bool:
         """Whether `PRAGMA integrity_check` passes."""
         return self._read("PRAGMA integrity_check")[0][0] == "ok"
+
+    # meetings
+
+    def replace_meetings(self, source: str, meetings: list[Meeting], tz: tzinfo) -> None:
+        """Replace the stored instances of one source (all-day dates at local midnight)."""
+        def ts(value: datetime | date) -> float:
+            if isinstance(value, datetime):
+                return value.timestamp()
+            return datetime.combine(value, time(0), tzinfo=tz).timestamp()
+
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("DELETE FROM meetings WHERE source = ?", (source,))
+            self.conn.executemany(
+                "INSERT INTO meetings (source, uid, start, end, all_day, summary, location, "
+                "kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(source, m.uid, ts(m.start), ts(m.end), int(m.all_day), m.summary, m.location,
+                  m.kind, m.reason) for m in meetings])
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: could not store meetings ({exc})") from exc
+
+    def meetings(self, start: float, end: float, tz: tzinfo,
+                 kind: str | None = None) -> list[Meeting]:
+        """Stored instances overlapping [start, end), optionally of one kind."""
+        sql = ("SELECT source, uid, summary, start, end, all_day, location, kind, reason "
+               "FROM meetings WHERE start < ? AND end > ?")
+        params: tuple[Any, ...] = (end, start)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params += (kind,)
+        out = []
+        for source, uid, summary, s, e, all_day, location, kind_, reason in self._read(
+                sql + " ORDER BY start", params):
+            if all_day:
+                begin = datetime.fromtimestamp(s, tz).date()
+                finish = datetime.fromtimestamp(e, tz).date()
+            else:
+                begin = datetime.fromtimestamp(s, timezone.utc)
+                finish = datetime.fromtimestamp(e, timezone.utc)
+            out.append(Meeting(source, uid, summary, begin, finish, bool(all_day), location,
+                               kind_, reason))
+        return out
+
+    # calendar sources added on the command line
+
+    def add_calendar_source(self, source: str, now: float) -> bool:
+        """Remember a source; False when it was already there."""
+        cur = self._write("INSERT OR IGNORE INTO calendar_sources (source, added) VALUES (?, ?)",
+                          (source, now))
+        return cur.rowcount == 1
+
+    def calendar_sources(self) -> list[str]:
+        """Sources added with `presence calendar add`, oldest first."""
+        return [r[0] for r in self._read("SELECT source FROM calendar_sources ORDER BY added")]
+
+    def remove_calendar_source(self, source: str) -> bool:
+        """Forget a source and its stored instances; False when it was not there."""
+        cur = self._write("DELETE FROM calendar_sources WHERE source = ?", (source,))
+        self._write("DELETE FROM meetings WHERE source = ?", (source,))
+        return cur.rowcount == 1
+
+    # in-person time logged by hand
+
+    def add_in_person(self, start: float, end: float, note: str | None) -> int:
+        """Log in-person time that no calendar shows."""
+        return int(self._write("INSERT INTO in_person_log (start, end, note) VALUES (?, ?, ?)",
+                               (start, end, note)).lastrowid)
+
+    def in_person_log(self, start: float, end: float) -> list[tuple[float, float, str | None]]:
+        """Logged stretches overlapping [start, end)."""
+        return [tuple(r) for r in self._read(
+            "SELECT start, end, note FROM in_person_log WHERE start < ? AND end > ? "
+            "ORDER BY start", (end, start))]
+
+    # focus windows
+
+    def add_focus(self, window: FocusWindow) -> int:
+        """Store a focus window and return its id."""
+        return int(self._write(
+            "INSERT INTO focus_windows (start, end, label, origin) VALUES (?, ?, ?, ?)",
+            (window.start, window.end, window.label, window.origin)).lastrowid)
+
+    def focus_windows(self, start: float, end: float) -> list[FocusWindow]:
+        """Focus windows overlapping [start, end), earliest first."""
+        return [FocusWindow(*r) for r in self._read(
+            "SELECT id, start, end, label, origin FROM focus_windows "
+            "WHERE start < ? AND end > ? ORDER BY start", (end, start))]
+
+    def remove_focus(self, window_id: int) -> bool:
+        """Delete a focus window; False when no window has that id."""
+        return self._write("DELETE FROM focus_windows WHERE id = ?", (window_id,)).rowcount == 1
+
+    def replace_auto_focus(self, windows: list[FocusWindow], after: float) -> None:
+        """Replace the automatic focus windows that end after `after` (past ones stay)."""
+        self._write("DELETE FROM focus_windows WHERE origin = 'auto' AND end > ?", (after,))
+        for window in windows:
+            self.add_focus(window)
+
+    # nudges
+
+    def insert_nudge(self, nudge: Nudge) -> int:
+        """Record a decided nudge before delivery, so a restart never repeats it."""
+        return int(self._write(
+            "INSERT INTO nudges (at, kind, key, title, message, channel, delivered, error) "
+            "VALUES (?, ?, ?, ?, ?, NULL, 0, 'pending')",
+            (nudge.at, nudge.kind, nudge.key, nudge.title, nudge.message)).lastrowid)
+
+    def record_delivery(self, row_id: int, channel: str, delivered: bool,
+                        error: str | None) -> None:
+        """Record what became of a nudge: where it went, whether it was shown, why not."""
+        self._write("UPDATE nudges SET channel = ?, delivered = ?, error = ? WHERE id = ?",
+                    (channel, int(delivered), error, row_id))
+
+    def nudges(self, start: float, end: float) -> list[tuple[Nudge, str | None, bool]]:
+        """Nudges decided in [start, end), with their channel and whether they were shown."""
+        return [(Nudge(at, kind, key, title, message), channel, bool(delivered))
+                for at, kind, key, title, message, channel, delivered in self._read(
+                    "SELECT at, kind, key, title, message, channel, delivered FROM nudges "
+                    "WHERE at >= ? AND at < ? ORDER BY at", (start, end))]

@@ -1,0 +1,126 @@
+"""Commands that write the user's own time into the store: `log`, `focus`, `snooze`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from presence import clock
+from presence.cli import Context, echo_json, main
+from presence.errors import InputError
+from presence.model import FocusWindow
+from presence.timeparse import parse_duration, parse_time
+
+
+def _local(ts: float, obj: Context) -> str:
+    return datetime.fromtimestamp(ts, obj.config().tz).strftime("%a %d %b %H:%M")
+
+
+@main.command("log")
+@click.argument("duration")
+@click.option("--at", "at", help="When it started (ISO 8601 or HH:MM today); default: it "
+              "just ended.")
+@click.option("--note", help="What it was, e.g. \"coffee with Sam\".")
+@click.pass_obj
+def log_cmd(obj: Context, duration: str, at: str | None, note: str | None) -> None:
+    """Log in-person time that no calendar shows.
+
+    Example: presence log 1h30m --at 18:30 --note "dinner with Sam"
+    """
+    length = parse_duration(duration).total_seconds()
+    now = clock.now()
+    tz = obj.config().tz
+    start = (parse_time(at, tz, datetime.fromtimestamp(now, tz).date()).timestamp()
+             if at else now - length)
+    store = obj.store()
+    store.add_in_person(start, start + length, note)
+    click.echo(f"logged {duration} in person from {_local(start, obj)}"
+               + (f" ({note})" if note else ""))
+
+
+@main.group()
+def focus() -> None:
+    """Focus windows: time in which chat earns a gentle nudge."""
+
+
+@focus.command("add")
+@click.argument("start", required=False)
+@click.argument("end", required=False)
+@click.option("--for", "length", help="From now, for this long (e.g. 2h).")
+@click.option("--label", default="Focus", show_default=True, help="What the time is for.")
+@click.pass_obj
+def focus_add(obj: Context, start: str | None, end: str | None, length: str | None,
+              label: str) -> None:
+    """Add a focus window: START END, or --for DURATION from now.
+
+    Example: presence focus add 18:30 22:00 --label "Dinner"
+    """
+    now = clock.now()
+    tz = obj.config().tz
+    today = datetime.fromtimestamp(now, tz).date()
+    if length and not start:
+        begin, finish = now, now + parse_duration(length).total_seconds()
+    elif start and end and not length:
+        begin = parse_time(start, tz, today).timestamp()
+        finish = parse_time(end, tz, today).timestamp()
+        if finish <= begin and len(end.strip()) <= 5:
+            finish += 86400  # "22:00 01:00" runs past midnight
+    else:
+        raise InputError("give START and END (e.g. 18:30 22:00) or --for DURATION (e.g. 2h)")
+    if finish <= begin:
+        raise InputError(f"the focus window ends ({end}) before it starts ({start})")
+    window_id = obj.store().add_focus(FocusWindow(None, begin, finish, label, "manual"))
+    click.echo(f"focus window {window_id}: {label}, {_local(begin, obj)} – "
+               f"{_local(finish, obj)}")
+
+
+@focus.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def focus_list(obj: Context, as_json: bool) -> None:
+    """List the focus windows that have not ended yet.
+
+    Example: presence focus list
+    """
+    windows = obj.store().focus_windows(clock.now(), float("inf"))
+    if as_json:
+        echo_json([{"id": w.id, "start": w.start, "end": w.end, "label": w.label,
+                    "origin": w.origin} for w in windows])
+        return
+    if not windows:
+        click.echo("no focus windows ahead (add one: presence focus add --for 2h)")
+    for w in windows:
+        click.echo(f"{w.id:>4}  {_local(w.start, obj)} – {_local(w.end, obj)}  {w.label}"
+                   f"{'  (from the calendar)' if w.origin == 'auto' else ''}")
+
+
+@focus.command("remove")
+@click.argument("window_id", type=int)
+@click.pass_obj
+def focus_remove(obj: Context, window_id: int) -> None:
+    """Remove a focus window by its id (see `presence focus list`).
+
+    Example: presence focus remove 3
+    """
+    if not obj.store().remove_focus(window_id):
+        raise InputError(f"no focus window with id {window_id} (see `presence focus list`)")
+    click.echo(f"removed focus window {window_id}")
+
+
+@main.command()
+@click.argument("duration")
+@click.pass_obj
+def snooze(obj: Context, duration: str) -> None:
+    """Hold all nudges for DURATION such as 2h; `off` ends the snooze.
+
+    Example: presence snooze 90m
+    """
+    store = obj.store()
+    if duration.strip().lower() == "off":
+        store.delete_setting("snooze_until")
+        click.echo("snooze off: nudges are back on")
+        return
+    until = clock.now() + parse_duration(duration).total_seconds()
+    store.set_setting("snooze_until", until)
+    click.echo(f"no nudges until {_local(until, obj)}")
