@@ -67,11 +67,13 @@ def check_probe(config: Config) -> Iterator[Check]:
         yield Check("probe", "fail", f"{choice.name}: {exc}", choice.reason)
         return
     seen = f"{sample.app or 'nothing'} in front" + (f" (pid {sample.pid})" if sample.pid else "")
+    inside = "run presence inside your desktop session (with DISPLAY or WAYLAND_DISPLAY set)"
     if probe.guess:
-        yield Check("probe", "warn", f"{choice.name}: {seen}; this is a guess from running "
-                    "processes, not the window in front", choice.reason)
+        yield Check("probe", "warn", f"{choice.name}: {seen}; a guess from running processes, "
+                    f"not the window in front ({choice.reason})", inside)
     elif choice.name == "none":
-        yield Check("probe", "warn", "none: nothing is recorded", choice.reason)
+        yield Check("probe", "warn", f"none: nothing is recorded ({choice.reason})",
+                    "set [daemon] probe = \"auto\" and " + inside)
     else:
         yield Check("probe", "ok", f"{choice.name}: {seen} ({choice.reason})")
     if sample.idle is None:
@@ -81,6 +83,25 @@ def check_probe(config: Config) -> Iterator[Check]:
                     "MIT-SCREEN-SAVER extension, macOS, Windows)")
     else:
         yield Check("idle", "ok", f"idle for {sample.idle:.0f} s")
+
+
+def check_notifier() -> Check:
+    """A notification server answers on this platform's channel."""
+    from presence.notify import DbusNotifier, default_notifiers
+
+    notifiers = default_notifiers()
+    first = notifiers[0]
+    if not isinstance(first, DbusNotifier):
+        return Check("notifier", "ok", f"{first.channel} (cannot be checked without showing "
+                     "a notification)")
+    try:
+        return Check("notifier", "ok", f"D-Bus: {first.server()}")
+    except PresenceError as exc:
+        return Check("notifier", "fail", str(exc),
+                     "run a notification daemon (GNOME, KDE and most desktops have one; "
+                     "otherwise dunst or mako); nudges go to the log meanwhile")
+    finally:
+        first.close()
 
 
 def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
@@ -96,3 +117,4 @@ def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
         yield Check("config", "ok", ", ".join(str(f) for f in cfg.files))
     yield check_database(db_path)
     yield from check_probe(cfg)
+    yield check_notifier()

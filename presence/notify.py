@@ -71,10 +71,13 @@ class DbusNotifier:
             self.close()
             raise NotifierUnavailable(f"the notification server did not answer within "
                                       f"{self.timeout:g} s") from exc
-        except (OSError, KeyError, ValueError, EOFError) as exc:
+        except KeyError as exc:
+            raise NotifierUnavailable("no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is "
+                                      "not set") from exc
+        except (OSError, ValueError, EOFError) as exc:
             self.close()
-            raise NotifierUnavailable(f"no D-Bus session bus ({exc or type(exc).__name__}); "
-                                      "is DBUS_SESSION_BUS_ADDRESS set?") from exc
+            raise NotifierUnavailable(f"cannot reach the D-Bus session bus "
+                                      f"({exc or type(exc).__name__})") from exc
         if reply.header.message_type == MessageType.error:
             from jeepney.wrappers import DBusErrorResponse
 

@@ -1,0 +1,105 @@
+"""The command line as users and scripts meet it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from presence import __version__
+from presence.cli import main
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def all_commands(group: click.Group, prefix: str = "presence") -> list[str]:
+    out = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            out.extend(all_commands(command, path))
+        else:
+            out.append(path)
+    return out
+
+
+def test_every_command_is_in_the_readme():
+    readme = README.read_text(encoding="utf-8")
+    missing = []
+    for path in all_commands(main):
+        parent, _, leaf = path.rpartition(" ")
+        # "presence config path` / `show`" style rows name sibling subcommands once
+        if path not in readme and not (f"{parent} " in readme and f"`{leaf}`" in readme):
+            missing.append(path)
+    assert not missing
+
+
+def test_every_command_has_help_with_an_example():
+    for path in all_commands(main):
+        args = path.split()[1:] + ["--help"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, path
+        assert "Example: presence" in result.output, f"{path} has no example"
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert __version__ in result.output
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "presence", *args], capture_output=True,
+                          text=True, timeout=60, env=env)
+
+
+def test_rules_test_json_contract():
+    result = run("rules", "test", "--app", "Slack.exe", "--json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == {"app": "slack", "category": "messaging",
+                                         "rule": "chat apps (shipped)"}
+
+
+def test_rules_test_text_for_a_browser_title():
+    result = run("rules", "test", "--app", "firefox", "--title",
+                 "(3) WhatsApp — Mozilla Firefox")
+    assert result.stdout.strip() == "firefox: messaging  (rule: chat in a browser (shipped))"
+
+
+def test_bad_duration_is_one_line_and_exit_2(tmp_path):
+    env = dict(os.environ, PRESENCE_HOME=str(tmp_path))
+    result = run("snooze", "soon", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("presence: 'soon' is not a duration; write it like 45s, "
+                                     "90m, 2h or 1h30m")
+
+
+def test_focus_windows_round_trip(tmp_path):
+    env = dict(os.environ, PRESENCE_HOME=str(tmp_path), TZ="UTC")
+    added = run("focus", "add", "2099-01-01T18:30", "2099-01-01T22:00", "--label", "Dinner",
+                env=env)
+    assert added.returncode == 0, added.stderr
+    listed = json.loads(run("focus", "list", "--json", env=env).stdout)
+    assert [(w["label"], w["end"] - w["start"], w["origin"]) for w in listed] == [
+        ("Dinner", 3.5 * 3600, "manual")]
+    assert run("focus", "remove", str(listed[0]["id"]), env=env).returncode == 0
+    assert json.loads(run("focus", "list", "--json", env=env).stdout) == []
+    gone = run("focus", "remove", "99", env=env)
+    assert gone.returncode == 2 and "no focus window with id 99" in gone.stderr
+
+
+@pytest.mark.desktop
+def test_doctor_passes_inside_a_real_desktop(desktop, tmp_path):
+    env = dict(desktop.env, PRESENCE_HOME=str(tmp_path))
+    result = run("doctor", env=env)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stdout
+    by_name = {line.split()[1]: line for line in lines if not line.startswith(" ")}
+    assert by_name["probe"].startswith("ok") and "x11" in by_name["probe"]
+    assert by_name["idle"].startswith("ok")
+    assert by_name["notifier"].startswith("ok") and "dunst" in by_name["notifier"].lower()
