@@ -1,0 +1,176 @@
+"""App names at the probe edge: normalising them, and choosing one from what a window tells.
+
+Every backend reports the same spelling for the same app, whatever the platform calls it
+(`Slack.exe`, `/usr/lib/slack/slack`, `Slack Helper (Renderer)` → `slack`), so the shipped rules
+in `config/default.toml` match one name per app (DESIGN §3 Sampling).
+
+`ProcessCache` turns a pid into the process name and executable through psutil, remembering
+each process by (pid, create time) so a reused pid is never mistaken for the old process.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Bundle / executable suffixes that say nothing about which app it is.
+_SUFFIX = re.compile(r"\.(exe|app|bin|appimage)$", re.IGNORECASE)
+# Chromium/Electron child processes on macOS: "Slack Helper", "Discord Helper (GPU)".
+_HELPER = re.compile(r"\s+helper(\s*\([^)]*\))?$", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+# Processes that host other apps: their own name hides the app, the window class shows it
+# (Flatpak apps start under bwrap, Electron apps under a system `electron`, Java and Python
+# programs under their interpreter, Windows programs under wine).
+_GENERIC = re.compile(
+    r"^(electron\d*|java|javaw|python(\d+(\.\d+)?)?|pythonw|node|nodejs|bwrap|flatpak-spawn"
+    r"|snap|snapctl|wine\d*|wine\d*-preloader|wineserver|mono|mono-sgen|dotnet"
+    r"|chrome_crashpad_handler|crashpad_handler|zypak-helper|zypak-sandbox|apprun"
+    r"|apprun\.wrapped|gjs|gjs-console|sh|bash|dash|env|perl|ruby|qemu-\w+)$"
+)
+
+
+def normalise(name: str | None) -> str | None:
+    """The normalised spelling of an app or process name.
+
+    Strips directories, `.exe`/`.app`/`.bin`/`.AppImage`, macOS helper suffixes, collapses
+    whitespace and lowercases.
+
+    Args:
+        name: a process name, executable path, bundle name or window class.
+
+    Returns:
+        The normalised name (`Slack.exe` → `slack`, `Microsoft Teams` → `microsoft teams`), or
+        None for None or a blank name.
+
+    Examples:
+        >>> normalise("C:\\\\Program Files\\\\WhatsApp\\\\WhatsApp.exe")
+        'whatsapp'
+        >>> normalise("Discord Helper (GPU)")
+        'discord'
+    """
+    if name is None:
+        return None
+    base = re.split(r"[/\\]", name.strip().rstrip("/\\"))[-1]
+    base = _SPACES.sub(" ", base).strip()
+    base = _SUFFIX.sub("", base)
+    base = _HELPER.sub("", base).strip()
+    return base.lower() or None
+
+
+def is_generic(name: str | None) -> bool:
+    """True when a normalised process name is a host (interpreter, sandbox) rather than an app.
+
+    Args:
+        name: a normalised process name.
+    """
+    return name is not None and _GENERIC.match(name) is not None
+
+
+def choose_app(
+    process: str | None, wm_instance: str | None = None, wm_class: str | None = None
+) -> str | None:
+    """The app name for a window, from its process name and its WM_CLASS pair.
+
+    The process name is the most reliable (a window class is whatever the toolkit chose), except
+    for generic hosts such as `bwrap`, `electron` or `java`, where the window class names the app.
+    Of the WM_CLASS pair the class (`Slack`) is preferred over the instance (`slack`), unless the
+    class itself is generic (wine sets `Wine`).
+
+    Args:
+        process: the process name (raw or normalised).
+        wm_instance: the first WM_CLASS string (res_name).
+        wm_class: the second WM_CLASS string (res_class).
+
+    Returns:
+        The normalised app name, or None when nothing names the app.
+    """
+    proc = normalise(process)
+    if proc is not None and not is_generic(proc):
+        return proc
+    for candidate in (normalise(wm_class), normalise(wm_instance)):
+        if candidate is not None and not is_generic(candidate) and candidate != "wine":
+            return candidate
+    return proc or normalise(wm_class) or normalise(wm_instance)
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """What psutil could learn about a process; fields are None where it could not.
+
+    Attributes:
+        pid: the process id, or None when the process no longer exists.
+        name: the raw process name (`slack`, `Slack.exe`), not normalised.
+        exe: the full path of the executable.
+    """
+
+    pid: int | None
+    name: str | None = None
+    exe: str | None = None
+
+
+class ProcessCache:
+    """pid → `ProcessInfo` through psutil, cached by (pid, create time).
+
+    A vanished or zombie process gives `ProcessInfo(None)`; a process whose executable we may
+    not read keeps its name with `exe` None. psutil is imported on first use.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        """Create an empty cache holding at most `size` processes."""
+        self._size = size
+        self._entries: dict[tuple[int, float], ProcessInfo] = {}
+        self._psutil: Any = None
+
+    def lookup(self, pid: int | None) -> ProcessInfo:
+        """Name and executable of `pid`, never raising for a vanished or forbidden process.
+
+        Args:
+            pid: a process id, or None.
+        """
+        if pid is None or pid <= 0:
+            return ProcessInfo(None)
+        if self._psutil is None:
+            import psutil
+
+            self._psutil = psutil
+        psutil = self._psutil
+        try:
+            proc = psutil.Process(pid)
+            key = (pid, proc.create_time())
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            return ProcessInfo(None)
+        except psutil.AccessDenied:
+            return ProcessInfo(pid)
+        cached = self._entries.get(key)
+        if cached is not None:
+            return cached
+        info = self._describe(proc)
+        if info.pid is not None:
+            if len(self._entries) >= self._size:
+                # dicts keep insertion order: drop the oldest process first
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = info
+        return info
+
+    def _describe(self, proc: Any) -> ProcessInfo:
+        psutil = self._psutil
+        try:
+            name = proc.name()
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            return ProcessInfo(None)
+        except psutil.AccessDenied:
+            name = None
+        try:
+            exe = proc.exe() or None
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            return ProcessInfo(None)
+        except (psutil.AccessDenied, OSError):
+            # another user's process, or a kernel thread: the name is still worth having
+            exe = None
+        log.debug("pid %s is %s (%s)", proc.pid, name, exe)
+        return ProcessInfo(proc.pid, name, exe)

@@ -1,0 +1,73 @@
+"""Shared fixtures: real headless desktops and real app windows (see desktop_helpers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from desktop_helpers import (
+    AppWindow,
+    DesktopSession,
+    open_app_window,
+    start_session,
+    stop_session,
+)
+
+
+@pytest.fixture(scope="session")
+def desktop() -> Iterator[DesktopSession]:
+    """Xvfb + openbox + a private D-Bus bus + dunst, shared by the whole test run.
+
+    Skips where the tools are missing, fails instead under PRESENCE_REQUIRE_DESKTOP=1.
+    """
+    session = start_session("openbox", "dunst")
+    try:
+        yield session
+    finally:
+        stop_session(session)
+
+
+@pytest.fixture(scope="session")
+def bare_desktop() -> Iterator[DesktopSession]:
+    """Xvfb alone: no window manager (so no EWMH), no bus, no notification server."""
+    session = start_session("none", "none")
+    try:
+        yield session
+    finally:
+        stop_session(session)
+
+
+@pytest.fixture
+def desktop_factory() -> Iterator[Callable[..., DesktopSession]]:
+    """Start private sessions a test may break (kill the X server); all stopped afterwards."""
+    sessions: list[DesktopSession] = []
+
+    def start(wm: str = "none", notifyd: str = "none") -> DesktopSession:
+        session = start_session(wm, notifyd)
+        sessions.append(session)
+        return session
+
+    yield start
+    for session in sessions:
+        stop_session(session)
+
+
+@pytest.fixture
+def app_windows(tmp_path: Path) -> Iterator[Callable[..., AppWindow]]:
+    """Open real app windows: `app_windows(session, "slack", "Slack", "general | Slack")`.
+
+    Every window still open is closed after the test.
+    """
+    opened: list[AppWindow] = []
+
+    def open_window(session: DesktopSession, name: str, wm_class: str, title: str) -> AppWindow:
+        window = open_app_window(session, tmp_path, name, wm_class, title)
+        opened.append(window)
+        return window
+
+    yield open_window
+    for window in opened:
+        if window.process.poll() is None:
+            window.process.kill()
+            window.process.wait(timeout=10)

@@ -1,0 +1,166 @@
+"""The X11 probe on a real X server (Xvfb), with and without a real window manager (openbox).
+
+Windows belong to real processes named like chat apps (renamed copies of xterm), so the pid,
+process name and executable the probe reports come from the X server and psutil, not from mocks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+
+import psutil
+import pytest
+from desktop_helpers import kill_quietly, open_orphan_window, wait_for
+
+from presence.errors import ProbeUnavailable
+from presence.probe.x11 import X11Probe
+
+pytestmark = pytest.mark.desktop
+
+_clock = itertools.count(1_000_000)  # sample times: explicit, increasing
+
+
+def now() -> float:
+    return float(next(_clock))
+
+
+@pytest.fixture
+def probe(desktop):
+    opened = X11Probe(desktop.display)
+    yield opened
+    opened.close()
+
+
+def test_reports_the_active_window(desktop, app_windows, probe):
+    slack = app_windows(desktop, "slack", "Slack", "general | Acme - Slack")
+    slack.activate()
+    at = now()
+    sample = probe.read(at)
+    assert sample.at == at
+    assert (sample.app, sample.title, sample.exe, sample.pid) == (
+        "slack", "general | Acme - Slack", slack.exe, slack.pid)
+    assert sample.idle is not None and sample.idle >= 0
+
+
+def test_switching_windows_and_titles(desktop, app_windows, probe):
+    slack = app_windows(desktop, "slack", "Slack", "general | Slack")
+    discord = app_windows(desktop, "Discord", "discord", "#random | Friends - Discord")
+    slack.activate()
+    assert probe.read(now()).app == "slack"
+    discord.activate()
+    sample = probe.read(now())
+    assert (sample.app, sample.title, sample.pid, sample.exe) == (
+        "discord", "#random | Friends - Discord", discord.pid, discord.exe)
+    desktop.run("xdotool", "set_window", "--name", "#general | Friends - Discord",
+                str(discord.window))
+    wait_for(lambda: probe.read(now()).title == "#general | Friends - Discord",
+             "the new title to show", timeout=5)
+    slack.activate()
+    assert probe.read(now()).app == "slack"
+
+
+def test_a_generic_host_is_named_by_its_window_class(desktop, app_windows, probe):
+    # an Electron app started by the system's electron binary
+    signal_app = app_windows(desktop, "electron", "Signal", "Signal")
+    signal_app.activate()
+    sample = probe.read(now())
+    assert (sample.app, sample.pid, sample.exe) == ("signal", signal_app.pid, signal_app.exe)
+
+
+def test_a_window_closed_between_reads(desktop, app_windows, probe):
+    code = app_windows(desktop, "code", "Code", "main.py - Visual Studio Code")
+    slack = app_windows(desktop, "slack", "Slack", "general | Slack")
+    code.activate()
+    slack.activate()
+    assert probe.read(now()).app == "slack"
+    slack.close()
+    sample = probe.read(now())  # never an exception
+    assert sample.app in ("code", None)
+    assert sample.pid != slack.pid
+
+
+def test_an_active_window_that_does_not_exist(desktop, app_windows, probe):
+    """A window manager that names a window that just vanished: a partial sample."""
+    from Xlib import Xatom, display
+
+    slack = app_windows(desktop, "slack", "Slack", "general | Slack")
+    slack.activate()
+    assert probe.read(now()).app == "slack"
+    conn = display.Display(desktop.display)
+    try:
+        root = conn.screen().root
+        active = conn.intern_atom("_NET_ACTIVE_WINDOW")
+        gone = root.create_window(0, 0, 10, 10, 0, conn.screen().root_depth)
+        gone.destroy()
+        root.change_property(active, Xatom.WINDOW, 32, [gone.id])
+        conn.sync()
+        sample = probe.read(now())
+        assert (sample.app, sample.title, sample.pid, sample.exe) == (None, None, None, None)
+        assert sample.idle is not None
+    finally:
+        # the window manager catches up (openbox still has slack focused, so it would not)
+        root.change_property(active, Xatom.WINDOW, 32, [slack.window])
+        conn.sync()
+        conn.close()
+    assert probe.read(now()).app == "slack"
+
+
+def test_a_window_whose_process_exited(desktop, probe):
+    """The pid the X server knows is gone: the app comes from WM_CLASS, pid and exe are None."""
+    window, keeper = open_orphan_window(desktop, "Ghost chat")
+    try:
+        desktop.run("xdotool", "windowactivate", "--sync", str(window))
+        sample = probe.read(now())
+        assert (sample.app, sample.title, sample.pid, sample.exe) == (
+            "ghostchat", "Ghost chat", None, None)
+    finally:
+        kill_quietly(keeper)
+
+
+def test_idle_grows_without_input_and_resets_on_input(desktop, probe):
+    desktop.run("xdotool", "mousemove", "100", "100")
+    start = probe.read(now()).idle
+    assert start is not None and start < 5
+    later = wait_for(lambda: (s := probe.read(now())).idle >= start + 0.5 and s,
+                     "idle time to grow", timeout=5)
+    desktop.run("xdotool", "mousemove", "300", "200")
+    after = probe.read(now()).idle
+    assert after is not None and after < later.idle and after < 1.0
+
+
+def test_without_a_window_manager_the_input_focus_decides(bare_desktop, app_windows):
+    probe = X11Probe(bare_desktop.display)
+    try:
+        slack = app_windows(bare_desktop, "slack", "Slack", "general | Slack")
+        telegram = app_windows(bare_desktop, "telegram-desktop", "TelegramDesktop", "Telegram (3)")
+        slack.activate()
+        sample = probe.read(now())
+        assert (sample.app, sample.title, sample.pid) == ("slack", "general | Slack", slack.pid)
+        telegram.activate()
+        sample = probe.read(now())
+        assert (sample.app, sample.title, sample.pid, sample.exe) == (
+            "telegram-desktop", "Telegram (3)", telegram.pid, telegram.exe)
+        telegram.close()  # the focus reverts to the root: whatever is under the pointer
+        assert probe.read(now()).pid != telegram.pid
+    finally:
+        probe.close()
+
+
+def test_a_dead_x_server_makes_the_probe_unavailable(desktop_factory):
+    session = desktop_factory("none", "none")
+    probe = X11Probe(session.display)
+    try:
+        assert probe.read(now()).idle is not None
+        xvfb = session.pid_of("Xvfb")
+        os.kill(xvfb, signal.SIGKILL)
+        wait_for(lambda: not psutil.pid_exists(xvfb)
+                 or psutil.Process(xvfb).status() == psutil.STATUS_ZOMBIE, "Xvfb to die")
+        with pytest.raises(ProbeUnavailable, match="lost the X display"):
+            probe.read(now())
+        # the next read tries to connect again, and says why it cannot
+        with pytest.raises(ProbeUnavailable, match="cannot open X display"):
+            probe.read(now())
+    finally:
+        probe.close()
