@@ -42,7 +42,8 @@ class Daemon:
     """The sampling loop and the open span it keeps in memory."""
 
     def __init__(self, config: Config, store: Store | None, open_probe: Callable[[str], Probe],
-                 wanted_probe: str, *, device: str | None = None,
+                 wanted_probe: str, *, fallback_probe: str | None = None,
+                 device: str | None = None,
                  now: Callable[[], float] = clock.now,
                  monotonic: Callable[[], float] = clock.monotonic):
         """Wire the loop.
@@ -51,7 +52,9 @@ class Daemon:
             config: the effective configuration.
             store: where spans go; None for a dry run that stores nothing.
             open_probe: constructs a probe by backend name (raises ProbeUnavailable).
-            wanted_probe: the backend to use; the null probe stands in while it fails.
+            wanted_probe: the backend to use.
+            fallback_probe: the backend that stands in while the wanted one fails (the null
+                probe when None or when it fails too).
             device: the device name stored with each span.
             now: wall clock (UNIX seconds) for sample times.
             monotonic: clock for pacing and retries.
@@ -60,6 +63,7 @@ class Daemon:
         self.store = store
         self._open_probe = open_probe
         self.wanted_probe = wanted_probe
+        self.fallback_probe = fallback_probe
         self.device = device or config.get("daemon.device") or socket.gethostname()
         self._now = now
         self._monotonic = monotonic
@@ -92,18 +96,26 @@ class Daemon:
         return self.probe
 
     def _fall_back(self, reason: str) -> None:
-        from presence.probe import open_probe
-
-        if self.probe_error != reason:
-            log.warning("probe %s unavailable, recording nothing in front until it is back: %s",
-                        self.wanted_probe, reason)
-        self.probe_error = reason
         if self.probe is not None:
             self.probe.close()
-        self.probe = open_probe("none")
+        self.probe = self._stand_in()
+        if self.probe_error != reason:
+            log.warning("probe %s unavailable, using %s until it is back: %s",
+                        self.wanted_probe, self.probe.name, reason)
+        self.probe_error = reason
         delay = PROBE_RETRY_SECONDS[min(self._retries, len(PROBE_RETRY_SECONDS) - 1)]
         self._retries += 1
         self._retry_at = self._monotonic() + delay
+
+    def _stand_in(self) -> Probe:
+        from presence.probe import open_probe
+
+        if self.fallback_probe and self.fallback_probe != self.wanted_probe:
+            try:
+                return open_probe(self.fallback_probe)
+            except ProbeUnavailable as exc:
+                log.info("fallback probe %s unavailable too: %s", self.fallback_probe, exc)
+        return open_probe("none")
 
     def _read(self, now: float) -> Sample:
         probe = self._ensure_probe()

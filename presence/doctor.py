@@ -54,7 +54,7 @@ def check_database(db_path: Path) -> Check:
 
 def check_probe(config: Config) -> Iterator[Check]:
     """The probe the daemon would pick opens and reads, and it knows the idle time."""
-    from presence.probe import open_probe, select
+    from presence.probe import note, open_probe, select
 
     choice = select(config.get("daemon.probe"), os.environ, sys.platform)
     try:
@@ -69,8 +69,8 @@ def check_probe(config: Config) -> Iterator[Check]:
     seen = f"{sample.app or 'nothing'} in front" + (f" (pid {sample.pid})" if sample.pid else "")
     inside = "run presence inside your desktop session (with DISPLAY or WAYLAND_DISPLAY set)"
     if probe.guess:
-        yield Check("probe", "warn", f"{choice.name}: {seen}; a guess from running processes, "
-                    f"not the window in front ({choice.reason})", inside)
+        yield Check("probe", "warn", f"{choice.name}: {seen}; {note(choice.name)} "
+                    f"({choice.reason})", inside)
     elif choice.name == "none":
         yield Check("probe", "warn", f"none: nothing is recorded ({choice.reason})",
                     "set [daemon] probe = \"auto\" and " + inside)

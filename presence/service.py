@@ -157,7 +157,7 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     if not dry_run:
         lock.acquire()
         store = Store.open(db_path)
-    daemon = Daemon(cfg, store, open_probe, choice.name)
+    daemon = Daemon(cfg, store, open_probe, choice.name, fallback_probe=choice.fallback)
 
     def reload(_signum: int, _frame: object) -> None:
         try:

@@ -147,3 +147,17 @@ def test_run_paces_ticks_and_flushes_on_the_way_out(tmp_path):
     assert probe.closed
     [span] = store.spans(T0, T0 + 10)
     assert span.seconds == pytest.approx(0.2)
+
+
+def test_the_selected_fallback_stands_in_while_the_wanted_probe_fails(tmp_path):
+    def opener(name):
+        raise ProbeUnavailable("no X display: DISPLAY is not set")
+
+    cfg = load_config(tmp_path)
+    daemon = Daemon(cfg, None, opener, "x11", fallback_probe="psutil", device="test",
+                    monotonic=lambda: 0.0)
+    tick = daemon.tick(T0)
+    assert tick.probe == "psutil"
+    assert daemon.probe_error == "no X display: DISPLAY is not set"
+    assert daemon.heartbeat(T0)["wanted_probe"] == "x11"
+    daemon.shutdown()
