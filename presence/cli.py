@@ -205,5 +205,66 @@ def doctor(obj: Context) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.group()
+def autostart() -> None:
+    """Start presence at login (systemd user unit, XDG autostart, LaunchAgent, Run key)."""
+
+
+METHOD = click.option("--method", type=click.Choice(["systemd", "xdg", "launchd", "windows"]),
+                      help="How to start at login (default: what this machine uses).")
+
+
+@autostart.command("install")
+@METHOD
+@click.pass_obj
+def autostart_install(obj: Context, method: str | None) -> None:
+    """Install (and where possible start) the login service; running it twice is harmless.
+
+    Example: presence autostart install
+    """
+    from presence import autostart as auto
+
+    extra = []
+    if obj.config_path:
+        extra += ["--config", str(obj.config_path.resolve())]
+    if obj.db_path != paths.database():
+        extra += ["--db", str(obj.db_path.resolve())]
+    method = method or auto.default_method()
+    outcome = auto.install(method, auto.command(extra), paths.data_dir() / "presence.log")
+    click.echo(outcome.message)
+
+
+@autostart.command("uninstall")
+@METHOD
+@click.pass_obj
+def autostart_uninstall(obj: Context, method: str | None) -> None:
+    """Stop and remove exactly what `install` wrote.
+
+    Example: presence autostart uninstall
+    """
+    from presence import autostart as auto
+
+    click.echo(auto.uninstall(method or auto.default_method()).message)
+
+
+@autostart.command("status")
+@click.pass_obj
+def autostart_status(obj: Context) -> None:
+    """Say which login services are installed and whether the daemon runs.
+
+    Example: presence autostart status
+    """
+    from presence import autostart as auto
+    from presence.service import running_pid
+
+    found = [(m, p) for m in auto.METHODS if (p := auto.installed(m)) is not None]
+    for method, path in found:
+        click.echo(f"installed ({method}): {path}")
+    if not found:
+        click.echo("not installed (set it up: presence autostart install)")
+    pid = running_pid(obj.db_path)
+    click.echo(f"daemon running (pid {pid})" if pid else "daemon not running")
+
+
 # Command modules register themselves on `main`; imported last because they import it.
 from presence import cli_focus  # noqa: E402,F401
