@@ -18,7 +18,7 @@ from presence import clock, spans
 from presence.classify import classify
 from presence.config import Config
 from presence.errors import ProbeUnavailable, StoreError
-from presence.model import AWAY, Classified, Sample
+from presence.model import AWAY, Classified, Sample, Span
 from presence.probe.base import Probe
 from presence.store import Store
 
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # Seconds between attempts to reopen the wanted probe after it failed (a login service may
 # start before the display; a display may come back).
 PROBE_RETRY_SECONDS = (5, 10, 30, 60)
+# Closed spans kept in memory while the database refuses writes (a day of busy switching).
+MAX_PENDING = 20_000
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Daemon:
         self._retries = 0
         self._open: spans.OpenSpan | None = None
         self._open_row: int | None = None
+        self._pending: list[tuple[int | None, Span]] = []
+        self.store_error: str | None = None
         self._last_flush: float | None = None
         self.last_tick: Tick | None = None
 
@@ -152,25 +156,46 @@ class Daemon:
         self.last_tick = Tick(classified, self._open, self.probe.name)
         return self.last_tick
 
-    def _close(self, closed) -> None:
-        """Write a span that just ended, final."""
+    def _close(self, closed: Span) -> None:
+        """Queue a span that just ended, final, and write it now (every change is flushed)."""
         row, self._open_row = self._open_row, None
+        if row is not None or closed.end > closed.start:
+            self._pending.append((row, closed))
+            if len(self._pending) > MAX_PENDING:
+                # Bounded memory through a long outage: the oldest unsaved spans go first.
+                del self._pending[0]
+        self._write_pending()
+
+    def _write_pending(self) -> bool:
+        """Write queued spans; False (and still queued) while the store refuses."""
         if self.store is None:
-            return
+            self._pending.clear()
+            return True
         try:
-            if row is not None:
-                self.store.extend_span(row, closed.end)
-            elif closed.end > closed.start:
-                self.store.insert_span(closed, self.device)
+            while self._pending:
+                row, span = self._pending[0]
+                if row is not None:
+                    self.store.extend_span(row, span.end)
+                else:
+                    self.store.insert_span(span, self.device)
+                self._pending.pop(0)
         except StoreError as exc:
-            # Keep sampling; the span is lost only if the store stays unwritable.
-            log.error("could not store a span, sampling goes on: %s", exc)
+            self._store_failed(exc)
+            return False
+        return True
+
+    def _store_failed(self, exc: StoreError) -> None:
+        # One clear line per outage, not one per tick.
+        if self.store_error is None:
+            log.error("cannot write the database, sampling goes on in memory and writes are "
+                      "retried: %s", exc)
+        self.store_error = str(exc)
 
     def flush(self, now: float) -> None:
-        """Write the open span as it stands (insert once, then extend its end), and the
-        heartbeat that `presence status` reads."""
+        """Write queued spans, the open span as it stands (insert once, then extend its end),
+        and the heartbeat that `presence status` reads."""
         self._last_flush = now
-        if self.store is None or self._open is None:
+        if self.store is None or self._open is None or not self._write_pending():
             return
         try:
             if self._open_row is None:
@@ -179,13 +204,18 @@ class Daemon:
                 self.store.extend_span(self._open_row, self._open.last)
             self.store.set_setting("daemon", self.heartbeat(now))
         except StoreError as exc:
-            log.error("could not flush activity, will retry: %s", exc)
+            self._store_failed(exc)
+            return
+        if self.store_error is not None:
+            log.warning("database writable again; everything sampled meanwhile is stored")
+            self.store_error = None
 
     def heartbeat(self, now: float) -> dict[str, object]:
         """What `presence status` shows about this daemon."""
         return {"pid": os.getpid(), "at": now, "probe": self.probe.name if self.probe else None,
                 "wanted_probe": self.wanted_probe, "probe_error": self.probe_error,
-                "interval": self.config.interval, "device": self.device}
+                "interval": self.config.interval, "device": self.device,
+                "store_error": self.store_error}
 
     def shutdown(self) -> None:
         """Flush the open span and release the probe."""

@@ -37,6 +37,10 @@ class StoreError(PresenceError):
     """The database cannot be opened, migrated or written."""
 
 
+class CorruptDatabase(StoreError):
+    """The database file is damaged or is not a SQLite database."""
+
+
 class NotifierUnavailable(PresenceError):
     """No notification channel could deliver a nudge."""
 

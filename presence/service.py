@@ -7,14 +7,15 @@ import logging.handlers
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import IO, Callable
 
-from presence import config as config_mod
+from presence import clock, config as config_mod
 from presence import paths
 from presence.daemon import Daemon, Tick
 from presence.errors import AlreadyRunning, ConfigError
-from presence.store import Store
+from presence.store import open_or_recover
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,10 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     store = None
     if not dry_run:
         lock.acquire()
-        store = Store.open(db_path)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.now()))
+        store, moved = open_or_recover(db_path, stamp)
+        if moved is not None:
+            log.error("the database was damaged: moved it to %s and started a fresh one", moved)
     daemon = Daemon(cfg, store, open_probe, choice.name, fallback_probe=choice.fallback)
 
     def reload(_signum: int, _frame: object) -> None:

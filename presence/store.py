@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from presence.errors import StoreError
+from presence.errors import CorruptDatabase, StoreError
 from presence.model import FocusWindow, Meeting, Nudge, Span
 from presence.paths import make_private_dir
 
@@ -58,6 +58,40 @@ def _create_private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
+def open_or_recover(path: Path, stamp: str) -> tuple["Store", Path | None]:
+    """Open the daemon's database; a damaged one is moved aside (never deleted) and a fresh
+    one started.
+
+    Args:
+        path: the database file.
+        stamp: what to append to the moved file's name (a time, from the caller's clock).
+
+    Returns:
+        The open store and where the damaged file went (None when it was fine).
+    """
+    try:
+        store = Store.open(path)
+        if store.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok":
+            return store, None
+        store.close()
+    except CorruptDatabase:
+        pass
+    except sqlite3.DatabaseError as exc:
+        if not _is_corruption(exc):
+            raise StoreError(f"{path}: cannot check the database ({exc})") from exc
+    moved = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(moved.with_name(moved.name + suffix))
+    return Store.open(path), moved
+
+
 class Store:
     """A connection to the presence database."""
 
@@ -89,6 +123,8 @@ class Store:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
+            if _is_corruption(exc):
+                raise CorruptDatabase(f"{path}: the database is damaged ({exc})") from exc
             raise StoreError(f"{path}: cannot open the database ({exc})") from exc
         except OSError as exc:
             raise StoreError(f"{path}: cannot create the database ({exc.strerror})") from exc

@@ -161,3 +161,29 @@ def test_the_selected_fallback_stands_in_while_the_wanted_probe_fails(tmp_path):
     assert daemon.probe_error == "no X display: DISPLAY is not set"
     assert daemon.heartbeat(T0)["wanted_probe"] == "x11"
     daemon.shutdown()
+
+
+def test_a_full_disk_keeps_sampling_in_memory_and_loses_nothing(tmp_path, caplog):
+    apps = ["slack", "code", "discord", "firefox"]
+    script = [Scripted(apps[(i // 3) % 4]) for i in range(2000)]
+    daemon, store, _ = make(tmp_path, script, "[daemon]\nflush_seconds = 10\n")
+    t = drive(daemon, T0, 100)
+    before = list(store.iter_activity())
+    # SQLite's own "database or disk is full" (SQLITE_FULL), as on a full disk
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    with caplog.at_level("ERROR", logger="presence.daemon"):
+        t = drive(daemon, t + 5, 6000)
+    errors = [r for r in caplog.records if "cannot write the database" in r.getMessage()]
+    assert len(errors) == 1, "one clear line per outage"
+    assert daemon.store_error is not None and daemon.last_tick.classified.sample.at == t
+    store.conn.execute("PRAGMA max_page_count = 1073741823")
+    t = drive(daemon, t + 5, 30)
+    daemon.shutdown()
+    assert daemon.store_error is None
+    rows = list(store.iter_activity())
+    assert rows[:len(before) - 1] == before[:-1], "nothing already stored is lost"
+    spans = store.spans(T0, t + 10)
+    # every second from the first sample to the last is accounted for, no gap, no overlap
+    assert sum(s.seconds for s in spans) == pytest.approx(t - T0)
+    assert all(a.end == b.start for a, b in zip(spans, spans[1:]))

@@ -121,3 +121,17 @@ def test_bad_config_at_start_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "daemon.probe" in result.stderr
+
+
+def test_a_damaged_database_is_moved_aside_and_the_daemon_starts_fresh(tmp_path):
+    (tmp_path / "presence.db").write_bytes(b"not a database" * 200)
+    proc = start(tmp_path)
+    try:
+        wait_until(lambda: list(tmp_path.glob("presence.db.corrupt-*")) and heartbeat(tmp_path),
+                   what="the daemon on a fresh database")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    [moved] = tmp_path.glob("presence.db.corrupt-*")
+    assert moved.read_bytes() == b"not a database" * 200
+    assert f"moved it to {moved}" in proc.stderr.read()

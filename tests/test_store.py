@@ -11,9 +11,9 @@ import textwrap
 
 import pytest
 
-from presence.errors import StoreError
+from presence.errors import CorruptDatabase, StoreError
 from presence.model import Span
-from presence.store import SCHEMA_VERSION, Store
+from presence.store import SCHEMA_VERSION, Store, open_or_recover
 
 
 def mode(path) -> int:
@@ -78,8 +78,43 @@ def test_missing_database_without_create(tmp_path):
 def test_not_a_database_is_a_clear_error(tmp_path):
     db = tmp_path / "p.db"
     db.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot open the database"):
+    with pytest.raises(CorruptDatabase, match="the database is damaged"):
         Store.open(db)
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_never_deleted(tmp_path):
+    db = tmp_path / "p.db"
+    garbage = b"this is not sqlite" * 100
+    db.write_bytes(garbage)
+    store, moved = open_or_recover(db, "20260302-080000")
+    assert moved == tmp_path / "p.db.corrupt-20260302-080000"
+    assert moved.read_bytes() == garbage
+    store.insert_span(Span(0, 5, "slack", "messaging"), "laptop")
+    assert store.integrity_ok()
+
+
+def test_a_damaged_page_is_detected_and_moved_aside(tmp_path):
+    db = tmp_path / "p.db"
+    store = Store.open(db)
+    for i in range(3000):
+        store.insert_span(Span(i, i + 1, "slack", "messaging"), "laptop")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for offset in range(page * 3, page * 6, 7):  # scribble over a few b-tree pages
+        data[offset] = 0xA5
+    db.write_bytes(bytes(data))
+    fresh, moved = open_or_recover(db, "x")
+    assert moved is not None and moved.read_bytes() == bytes(data)
+    assert fresh.spans(0, 10_000) == []
+
+
+def test_a_healthy_database_is_left_where_it_is(tmp_path):
+    db = tmp_path / "p.db"
+    Store.open(db).insert_span(Span(0, 5, "slack", "messaging"), "laptop")
+    store, moved = open_or_recover(db, "x")
+    assert moved is None and len(store.spans(0, 10)) == 1
 
 
 WRITER = textwrap.dedent("""
