@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # Seconds between attempts to reopen the wanted probe after it failed (a login service may
 # start before the display; a display may come back).
-PROBE_RETRY_SECONDS = (5, 10, 30, 60)
+PROBE_RETRY_SECONDS = (2, 4, 8, 15, 30, 60)
 # Closed spans kept in memory while the database refuses writes (a day of busy switching).
 MAX_PENDING = 20_000
 

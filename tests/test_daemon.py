@@ -102,7 +102,7 @@ def test_a_failing_probe_falls_back_and_comes_back(tmp_path):
         daemon.tick(T0 + i)
     daemon.shutdown()
     # retried with back-off (not every tick), then recorded the real app
-    assert attempts == [0.0, 5.0, 15.0]
+    assert attempts == [0.0, 2.0, 6.0]
     spans = store.spans(T0, T0 + 100)
     assert spans[0].app is None and spans[-1].app == "slack"
     assert daemon.probe is None and probe.closed
