@@ -49,16 +49,3 @@ class ScriptedProbe:
     def close(self) -> None:
         self.closed = True
 
-
-def wait_until(predicate, timeout: float = 10.0, what: str = "condition"):
-    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)

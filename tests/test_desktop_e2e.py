@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from desktop_helpers import wait_for
 from presence.store import Store
-from tests.support import wait_until
+
 
 pytestmark = pytest.mark.desktop
 
@@ -46,7 +47,7 @@ def test_window_switching_is_recorded_per_app(desktop, app_windows, tmp_path):
             desktop.run("xdotool", "windowactivate", "--sync", str(windows[app].window))
             switched[app] = time.time()
             # hold each app in front until the database shows at least 2 s of it
-            wait_until(lambda: (s := open_span(db)) is not None and s.app == app
+            wait_for(lambda: (s := open_span(db)) is not None and s.app == app
                        and s.seconds >= 2.0, timeout=20, what=f"2 s of {app} in the database")
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=15) == 0, daemon.stderr.read()

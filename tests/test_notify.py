@@ -7,10 +7,11 @@ import signal
 
 import pytest
 
+from desktop_helpers import wait_for
 from presence.errors import NotifierUnavailable
 from presence.model import Nudge
 from presence.notify import DbusNotifier, Dispatcher, deliver
-from tests.support import wait_until
+
 
 pytestmark = pytest.mark.desktop
 
@@ -36,7 +37,7 @@ def test_dunst_shows_the_nudge_and_it_counts_as_delivered(desktop_factory, on_bu
     try:
         outcome = deliver(NUDGE, [notifier])
         assert (outcome.delivered, outcome.channel, outcome.error) == (True, "dbus", None)
-        wait_until(lambda: NUDGE.title in dunst_log(session), what="dunst to show the nudge")
+        wait_for(lambda: NUDGE.title in dunst_log(session), what="dunst to show the nudge")
         log = dunst_log(session)
         assert "appname: 'presence'" in log and "3 min in Slack" in log
         first_id = notifier._last_id
@@ -69,7 +70,7 @@ def test_hung_server_times_out_without_blocking_the_caller(desktop_factory, on_b
     dispatcher = Dispatcher([DbusNotifier(timeout=1.0)])
     try:
         dispatcher.submit(NUDGE)
-        [outcome] = wait_until(dispatcher.drain, timeout=10, what="the delivery outcome")
+        [outcome] = wait_for(dispatcher.drain, timeout=10, what="the delivery outcome")
         assert outcome.delivered is False and "did not answer within 1 s" in outcome.error
     finally:
         os.kill(dunst, signal.SIGCONT)

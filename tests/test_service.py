@@ -11,8 +11,9 @@ import time
 
 import pytest
 
+from desktop_helpers import wait_for
 from presence.store import Store
-from tests.support import wait_until
+
 
 
 def presence_env(home) -> dict[str, str]:
@@ -48,7 +49,7 @@ def cli(home, *args):
 def daemon(tmp_path):
     proc = start(tmp_path)
     try:
-        wait_until(lambda: heartbeat(tmp_path), what="the daemon's first heartbeat")
+        wait_for(lambda: heartbeat(tmp_path), what="the daemon's first heartbeat")
         yield proc
     finally:
         if proc.poll() is None:
@@ -60,7 +61,7 @@ def test_sigterm_flushes_and_exits_zero(tmp_path, daemon):
     # flush_seconds is 30: what the daemon sampled after its first tick reaches the
     # database only through the flush on SIGTERM
     first = heartbeat(tmp_path)["at"]
-    wait_until(lambda: time.time() > first + 1.0, what="a second of sampling")
+    wait_for(lambda: time.time() > first + 1.0, what="a second of sampling")
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=10) == 0
     store = Store.open(tmp_path / "presence.db", create=False)
@@ -87,13 +88,30 @@ def test_status_sees_the_running_daemon(tmp_path, daemon):
     assert report["running"] is False
 
 
-def test_sigkill_leaves_no_stale_lock(tmp_path, daemon):
-    daemon.send_signal(signal.SIGKILL)
-    daemon.wait(timeout=10)
+def test_the_daemon_opens_no_listening_socket(daemon):
+    import psutil
+
+    connections = psutil.Process(daemon.pid).net_connections(kind="all")
+    assert [c for c in connections if c.status == psutil.CONN_LISTEN] == []
+
+
+def test_sigkill_loses_at_most_the_flush_interval_and_leaves_no_stale_lock(tmp_path):
+    (tmp_path / "config.toml").write_text("[daemon]\nflush_seconds = 1\n")
+    proc = start(tmp_path)
+    first = wait_for(lambda: heartbeat(tmp_path), what="the first heartbeat")["at"]
+    wait_for(lambda: heartbeat(tmp_path)["at"] > first + 2, what="two more flushes")
+    killed_at = time.time()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    store = Store.open(tmp_path / "presence.db", create=False)
+    assert store.integrity_ok()
+    [row] = list(store.iter_activity())
+    assert killed_at - row[2] <= 1 + 1.0  # flush_seconds, plus scheduling slack
+    store.close()
     again = start(tmp_path)
     try:
-        wait_until(lambda: (heartbeat(tmp_path) or {}).get("pid") == again.pid,
-                   what="the restarted daemon's heartbeat")
+        wait_for(lambda: (heartbeat(tmp_path) or {}).get("pid") == again.pid,
+                 what="the restarted daemon's heartbeat")
     finally:
         again.send_signal(signal.SIGTERM)
         assert again.wait(timeout=10) == 0
@@ -104,12 +122,12 @@ def test_sighup_with_a_broken_config_keeps_the_old_one(tmp_path, daemon):
     log = tmp_path / "presence.log"
     (tmp_path / "config.toml").write_text("[daemon]\ninterval_seconds = \"fast\"\n")
     daemon.send_signal(signal.SIGHUP)
-    wait_until(lambda: "config not reloaded, keeping the running one" in log.read_text(),
+    wait_for(lambda: "config not reloaded, keeping the running one" in log.read_text(),
                what="the rejected reload in the log")
     assert "daemon.interval_seconds" in log.read_text()
     (tmp_path / "config.toml").write_text("[daemon]\nflush_seconds = 1\n")
     daemon.send_signal(signal.SIGHUP)
-    wait_until(lambda: "config reloaded from" in log.read_text(), what="the accepted reload")
+    wait_for(lambda: "config reloaded from" in log.read_text(), what="the accepted reload")
     assert daemon.poll() is None
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=10) == 0
@@ -127,7 +145,7 @@ def test_a_damaged_database_is_moved_aside_and_the_daemon_starts_fresh(tmp_path)
     (tmp_path / "presence.db").write_bytes(b"not a database" * 200)
     proc = start(tmp_path)
     try:
-        wait_until(lambda: list(tmp_path.glob("presence.db.corrupt-*")) and heartbeat(tmp_path),
+        wait_for(lambda: list(tmp_path.glob("presence.db.corrupt-*")) and heartbeat(tmp_path),
                    what="the daemon on a fresh database")
     finally:
         proc.send_signal(signal.SIGTERM)
