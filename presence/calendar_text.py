@@ -1,0 +1,277 @@
+"""Raw iCalendar bytes → clean, checked VCALENDAR texts ready for icalendar.
+
+Real exports break the letter of RFC 5545 in ways a strict parser trips on (issue 3): a
+byte-order mark, LF-only or CR-only line ends, folds that split a UTF-8 character in two (so the
+bytes must be unfolded before they are decoded), TAB continuations, several VCALENDARs in one
+feed, Windows zone names without a VTIMEZONE, and Outlook's "Customized Time Zone" defined
+differently in every file. icalendar caches custom zones process-wide by TZID, so the first
+file's definition would otherwise win for every later file: each custom TZID is renamed here to a
+name derived from its own definition. Pure: bytes in, text out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from presence.calendar_classify import CLASSIFIED_PROPERTIES
+from presence.calendar_zones import iana_name, is_iana
+from presence.errors import CalendarError
+
+_NAME_RE = re.compile(rb"^[A-Za-z0-9-]+[;:]")
+_TZID_RE = re.compile(r"tzid", re.IGNORECASE)
+# The VEVENT properties presence reads: expansion, output, classification. The rest (DTSTAMP,
+# X-ALT-DESC's HTML, ATTACH, client bookkeeping) is dropped before icalendar parses it: parsing
+# is most of the cost of a sync, and those lines are often most of the bytes.
+_EVENT_PROPERTIES = frozenset({
+    "UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID",
+    "SEQUENCE", "STATUS", "SUMMARY", "LOCATION", "X-MICROSOFT-CDO-ALLDAYEVENT",
+}) | CLASSIFIED_PROPERTIES
+_PROPERTY_NAME = re.compile(r"[^;:]*")
+# Components that may never contain themselves; a second BEGIN means the first was not closed.
+_NO_SELF_NESTING = {"VCALENDAR", "VEVENT", "VTODO", "VJOURNAL", "VTIMEZONE", "VFREEBUSY",
+                    "STANDARD", "DAYLIGHT", "VALARM"}
+
+
+@dataclass(frozen=True)
+class CalendarText:
+    """One VCALENDAR, unfolded and repaired.
+
+    Attributes:
+        text: the calendar as CRLF-separated content lines, VTIMEZONEs first.
+        event_lines: the line (1-based, in the original file) of each VEVENT's BEGIN, in order.
+        unknown_zones: TZIDs used without a definition that no zone table knows.
+    """
+
+    text: str
+    event_lines: tuple[int, ...]
+    unknown_zones: tuple[str, ...]
+
+
+def logical_lines(data: bytes) -> list[tuple[int, str]]:
+    """Split raw bytes into unfolded, decoded content lines.
+
+    Args:
+        data: the file or feed as read.
+
+    Returns:
+        (line number where the content line starts, text) for every non-blank content line.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16").encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    raw = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    joined: list[tuple[int, bytearray]] = []
+    for number, line in enumerate(raw, start=1):
+        if line[:1] in (b" ", b"\t"):
+            if joined:
+                # RFC 5545 §3.1: a fold is CRLF plus exactly one space or TAB; joining the
+                # bytes before decoding mends a UTF-8 character split across the fold.
+                joined[-1][1].extend(line[1:])
+            continue
+        if not line.strip():
+            continue
+        if joined and not _NAME_RE.match(line):
+            # A line with no property name is the tail of the previous one, wrapped by a
+            # mail client or an editor that did not fold properly.
+            joined[-1][1].extend(line)
+            continue
+        joined.append((number, bytearray(line)))
+    return [(number, _decode(bytes(line))) for number, line in joined]
+
+
+def _decode(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        # Older Outlook versions export in the ANSI code page.
+        return line.decode("cp1252", "replace")
+
+
+def split_calendars(data: bytes, source: str) -> list[CalendarText]:
+    """Check the BEGIN/END structure and return each VCALENDAR, repaired.
+
+    Args:
+        data: the raw bytes of one file or feed.
+        source: how to name the file in errors (a path or a redacted URL).
+
+    Raises:
+        CalendarError: not iCalendar at all, or a component that is never closed or closed
+            without being opened; the message names the file and the line.
+    """
+    lines = logical_lines(data)
+    if not lines:
+        raise CalendarError(f"{source}: the calendar is empty")
+    first = lines[0][1].strip().upper()
+    if first != "BEGIN:VCALENDAR":
+        hint = " (it looks like a web page)" if first.startswith(("<!DOCTYPE", "<HTML", "<?XML")) \
+            else ""
+        raise CalendarError(f"{source}: line {lines[0][0]}: not an iCalendar file{hint}: "
+                            f"expected BEGIN:VCALENDAR")
+    calendars: list[list[tuple[int, str]]] = []
+    stack: list[tuple[str, int]] = []
+    for number, line in lines:
+        head = line[:6].upper()
+        if head == "BEGIN:":
+            name = line[6:].strip().upper()
+            if name in _NO_SELF_NESTING and any(open_ == name for open_, _ in stack):
+                open_line = next(n for open_, n in reversed(stack) if open_ == name)
+                raise CalendarError(f"{source}: line {open_line}: BEGIN:{name} is never closed "
+                                    f"(another BEGIN:{name} follows at line {number})")
+            if not stack:
+                if name != "VCALENDAR":
+                    raise CalendarError(f"{source}: line {number}: BEGIN:{name} outside "
+                                        "a VCALENDAR")
+                calendars.append([])
+            stack.append((name, number))
+        elif head[:4] == "END:":
+            name = line[4:].strip().upper()
+            if not any(open_ == name for open_, _ in stack):
+                raise CalendarError(f"{source}: line {number}: END:{name} without a "
+                                    f"matching BEGIN:{name}")
+            if stack[-1][0] != name:
+                open_name, open_line = stack[-1]
+                raise CalendarError(f"{source}: line {open_line}: BEGIN:{open_name} is never "
+                                    f"closed (END:{name} follows at line {number})")
+            stack.pop()
+        elif not stack:
+            # Junk between or after calendars (a trailing HTML footer, a stray comment) is
+            # not part of any calendar; RFC 5545 has nothing to say about it.
+            continue
+        calendars[-1].append((number, line))
+    if stack:
+        open_name, open_line = stack[-1]
+        raise CalendarError(f"{source}: line {open_line}: BEGIN:{open_name} is never closed "
+                            f"(the file ends at line {lines[-1][0]})")
+    return [_repair(block) for block in calendars]
+
+
+def _repair(block: list[tuple[int, str]]) -> CalendarText:
+    """Keep what presence reads, VTIMEZONEs first; rename custom zones, map Windows names.
+
+    Only calendar properties, VTIMEZONEs and VEVENTs (without their VALARMs, and with only the
+    properties presence reads) are kept: a broken alarm or to-do would otherwise fail the whole
+    calendar in icalendar, and presence reads neither.
+    """
+    zones: list[list[str]] = []
+    rest: list[str] = []
+    event_lines: list[int] = []
+    current: list[str] | None = None
+    skip_depth = 0
+    depth = 0
+    for number, line in block:
+        upper = line[:16].upper()
+        is_begin, is_end = upper.startswith("BEGIN:"), upper.startswith("END:")
+        if is_begin:
+            depth += 1
+        if skip_depth:
+            if is_end and depth == skip_depth:
+                skip_depth = 0
+            if is_end:
+                depth -= 1
+            continue
+        if is_begin and depth == 2:
+            if upper.startswith("BEGIN:VTIMEZONE"):
+                current = []
+                zones.append(current)
+            elif upper.startswith("BEGIN:VEVENT"):
+                current = rest
+                event_lines.append(number)
+            else:
+                skip_depth = depth
+                continue
+        elif is_begin and depth == 3 and current is rest:
+            skip_depth = depth
+            continue
+        elif current is rest and not is_end and \
+                _PROPERTY_NAME.match(line).group().upper() not in _EVENT_PROPERTIES:
+            continue
+        (current if current is not None else rest).append(line)
+        if is_end:
+            if depth == 2:
+                current = None
+            depth -= 1
+
+    renames: dict[str, str] = {}
+    for zone in zones:
+        tzid = next((_unescape(_value(line)) for line in zone if line[:5].upper() == "TZID:"),
+                    None)
+        if tzid is None or is_iana(tzid):
+            continue
+        body = "\n".join(line for line in zone if line[:5].upper() != "TZID:")
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+        renames[tzid] = f"{tzid} ~{digest}"
+
+    unknown: list[str] = []
+
+    def rename(tzid: str) -> str:
+        if tzid in renames:
+            return renames[tzid]
+        mapped = iana_name(tzid)
+        if mapped is None:
+            if tzid not in unknown:
+                unknown.append(tzid)
+            return tzid
+        return mapped
+
+    out = [rest[0]]  # BEGIN:VCALENDAR
+    for zone in zones:
+        out.extend(_rewrite_tzid(line, rename) if _TZID_RE.search(line) else line
+                   for line in zone)
+    out.extend(_rewrite_tzid(line, rename) if _TZID_RE.search(line) else line
+               for line in rest[1:])
+    return CalendarText(text="\r\n".join(out) + "\r\n", event_lines=tuple(event_lines),
+                        unknown_zones=tuple(unknown))
+
+
+def _value(line: str) -> str:
+    _, _, value = line.partition(":")
+    return value.strip()
+
+
+def _unescape(text: str) -> str:
+    """A TZID property is TEXT (commas escaped); a TZID parameter is not: compare them plain."""
+    return text.replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+
+
+def _split_unquoted(text: str, separator: str) -> list[str]:
+    parts, start, quoted = [], 0, False
+    for i, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _rewrite_tzid(line: str, rename) -> str:
+    """Rewrite the TZID parameter (or a VTIMEZONE's TZID property) of one content line."""
+    if line[:5].upper() == "TZID:":
+        return "TZID:" + _escape(rename(_unescape(_value(line))))
+    quoted, colon = False, -1
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            colon = i
+            break
+    if colon < 0:
+        return line
+    head, value = line[:colon], line[colon + 1:]
+    parts = _split_unquoted(head, ";")
+    changed = False
+    for i, part in enumerate(parts[1:], start=1):
+        key, eq, raw = part.partition("=")
+        if eq and key.strip().upper() == "TZID":
+            new = rename(raw.strip().strip('"'))
+            parts[i] = f'TZID="{new}"' if any(c in new for c in ';:,') else f"TZID={new}"
+            changed = True
+    return ";".join(parts) + ":" + value if changed else line

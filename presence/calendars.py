@@ -1,0 +1,358 @@
+"""ICS bytes → the classified event instances of a time window.
+
+`parse_calendar()` reads one source's bytes once (the expensive part); `ParsedCalendar.instances()`
+expands its series into the instances that overlap a window and classifies each one. The daemon
+keeps a `ParsedCalendar` for as long as its source's bytes do not change (issue 3, item 5).
+`load_instances()` does both in one call.
+
+Expansion uses recurring-ical-events (RRULE, RDATE, EXDATE, moved and cancelled instances) on
+icalendar's parse of text that `calendar_text` has unfolded and repaired. Times with no zone at
+all are floating: they take the calendar's X-WR-TIMEZONE if it has one, else the configured
+zone; a time with a TZID or a Z is never moved. Pure: bytes and times in, values out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from presence.calendar_classify import Rules, classify, phrase, text_of
+from presence.calendar_text import CalendarText, split_calendars
+from presence.calendar_zones import iana_name, iana_zone
+from presence.errors import CalendarError
+from presence.model import Meeting
+
+if TYPE_CHECKING:
+    from presence.config import Config
+
+UTC = timezone.utc
+# Floating and all-day times are compared after they are placed in a zone; asking the expander
+# for a day more on each side covers every UTC offset (at most ±14 h).
+_PAD = timedelta(days=1)
+# Properties whose parse failure makes an event unusable; other broken properties are ignored.
+_VITAL = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """What loading and classification need from the configuration.
+
+    Attributes:
+        tz: the zone of floating times and of all-day dates.
+        owners: the user's addresses (lowercase); X-WR-CALNAME adds one when it is an address.
+        hybrid: the kind of an event with a room and a call link: `in_person` or `virtual`.
+        in_person_tags / virtual_tags: CATEGORIES words that decide the kind.
+        solo_titles: title words of solo blocks that are not meetings.
+        conference_domains: extra hosts whose links mean a video call.
+    """
+
+    tz: tzinfo
+    owners: frozenset[str] = frozenset()
+    hybrid: str = "in_person"
+    in_person_tags: tuple[str, ...] = ("in-person", "in person", "onsite", "on-site", "offline",
+                                       "face-to-face", "irl")
+    virtual_tags: tuple[str, ...] = ("virtual", "online", "remote", "video call", "phone call")
+    solo_titles: tuple[str, ...] = ("focus", "lunch", "gym", "flight", "commute", "travel",
+                                    "hold", "ooo", "out of office", "blocked", "busy")
+    conference_domains: tuple[str, ...] = ()
+
+    @classmethod
+    def from_config(cls, cfg: Config, owners: Iterable[str] = (),
+                    tz: tzinfo | None = None) -> CalendarSettings:
+        """Settings from the `[calendar]` table of a loaded config.
+
+        Args:
+            cfg: the effective configuration.
+            owners: addresses to add to `calendar.owner_emails` (the CLI's `--owner`).
+            tz: a zone that replaces the configured one (the CLI's `--tz`).
+        """
+        return cls(
+            tz=tz or cfg.tz,
+            owners=frozenset(o.strip().lower() for o in (*cfg.get("calendar.owner_emails"),
+                                                          *owners) if o.strip()),
+            hybrid=cfg.get("calendar.hybrid"),
+            in_person_tags=tuple(cfg.get("calendar.in_person_tags")),
+            virtual_tags=tuple(cfg.get("calendar.virtual_tags")),
+            solo_titles=tuple(cfg.get("calendar.solo_titles")),
+            conference_domains=tuple(d.strip().lower().lstrip(".")
+                                     for d in cfg.get("calendar.conference_domains")),
+        )
+
+    def rules(self, extra_owner: str | None = None) -> Rules:
+        """The classification rules, with one more owner address if given."""
+        owners = self.owners | {extra_owner} if extra_owner else self.owners
+        return Rules(owners=owners, hybrid=self.hybrid,
+                     in_person_tags=tuple(phrase(w) for w in self.in_person_tags),
+                     virtual_tags=tuple(phrase(w) for w in self.virtual_tags),
+                     solo_titles=tuple(phrase(w) for w in self.solo_titles),
+                     conference_domains=self.conference_domains)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The instances of a window, sorted by start, and what was skipped on the way.
+
+    Attributes:
+        meetings: one `Meeting` per instance (cancelled ones are left out).
+        warnings: one line per broken event or unknown zone, naming the source and UID.
+    """
+
+    meetings: tuple[Meeting, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class _Part:
+    """One VCALENDAR of a source, parsed."""
+
+    query: Any
+    floating: tzinfo
+    rules: Rules
+    failures: list[tuple[str, str]]
+    verdicts: dict[tuple[int, bool], tuple[str, str]] = field(default_factory=dict)
+
+
+class ParsedCalendar:
+    """One source's calendars, parsed once and expanded for any window.
+
+    Build it with `parse_calendar()`. Not thread-safe: use one per thread.
+    """
+
+    def __init__(self, source: str, parts: list[_Part], warnings: list[str],
+                 settings: CalendarSettings) -> None:
+        self.source = source
+        self.settings = settings
+        self.warnings: tuple[str, ...] = tuple(warnings)
+        self._parts = parts
+
+    def instances(self, start: datetime, end: datetime) -> LoadResult:
+        """The instances that overlap [start, end), classified.
+
+        Args:
+            start: aware start of the window.
+            end: aware end of the window (exclusive).
+
+        Returns:
+            The meetings sorted by start, with the parse warnings and any series that failed
+            to expand.
+        """
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("the window must be given as aware datetimes")
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        seen: set[tuple[str, Any]] = set()
+        meetings: list[tuple[datetime, Meeting]] = []
+        warnings = list(self.warnings)
+        for part in self._parts:
+            part.failures.clear()
+            for occurrence in part.query.between(start - _PAD, end + _PAD):
+                made = self._meeting(part, occurrence, start, end)
+                if made is not None and (made[1].uid, made[1].start) not in seen:
+                    seen.add((made[1].uid, made[1].start))
+                    meetings.append(made)
+            warnings.extend(f"{self.source}: event {uid} skipped: {why}"
+                            for uid, why in part.failures)
+        meetings.sort(key=lambda pair: (pair[0], pair[1].uid))
+        return LoadResult(tuple(m for _, m in meetings), tuple(warnings))
+
+    def _meeting(self, part: _Part, occurrence: Any, start: datetime,
+                 end: datetime) -> tuple[datetime, Meeting] | None:
+        event = occurrence.event
+        if text_of(event, "STATUS").upper() == "CANCELLED":
+            return None
+        first, last = occurrence.start, occurrence.end
+        all_day = not isinstance(first, datetime)
+        if all_day:
+            zone = self.settings.tz
+            key = datetime.combine(first, time(), zone).astimezone(UTC)
+            stop = datetime.combine(last, time(), zone).astimezone(UTC)
+        else:
+            if first.tzinfo is None:
+                first, last = first.replace(tzinfo=part.floating), last.replace(
+                    tzinfo=part.floating)
+            if _outlook_all_day(event, first, last):
+                all_day = True
+                first, last = first.date(), last.date()
+                key = datetime.combine(first, time(), self.settings.tz).astimezone(UTC)
+                stop = datetime.combine(last, time(), self.settings.tz).astimezone(UTC)
+            else:
+                first, last = first.astimezone(UTC), last.astimezone(UTC)
+                key, stop = first, last
+        if not (key < end and (stop > start or (stop == key and key >= start))):
+            return None
+        verdict = part.verdicts.get((id(event), all_day))
+        if verdict is None:
+            verdict = part.verdicts[(id(event), all_day)] = classify(event, all_day, part.rules)
+        return key, Meeting(
+            source=self.source, uid=_uid(event), summary=text_of(event, "SUMMARY"),
+            start=first, end=last, all_day=all_day,
+            location=text_of(event, "LOCATION"), kind=verdict[0], reason=verdict[1])
+
+
+def _outlook_all_day(event: Any, first: datetime, last: datetime) -> bool:
+    """Outlook marks some all-day events only with X-MICROSOFT-CDO-ALLDAYEVENT, midnight to
+    midnight in a zone, rather than with DATE values."""
+    if text_of(event, "X-MICROSOFT-CDO-ALLDAYEVENT").upper() != "TRUE":
+        return False
+    return first.time() == time() and last.time() == time() and last > first
+
+
+def _uid(event: Any) -> str:
+    uid = text_of(event, "UID")
+    if uid:
+        return uid
+    # Without a UID, an event still needs a stable name for the store and for warnings.
+    start = event["DTSTART"].to_ical() if "DTSTART" in event else b""
+    seed = f"{event.get('SUMMARY', '')}|{start!r}"
+    return "no-uid-" + hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def parse_calendar(data: bytes, source: str, settings: CalendarSettings) -> ParsedCalendar:
+    """Parse one source's bytes (a file or a feed with one or more VCALENDARs).
+
+    Args:
+        data: the raw bytes, as read.
+        source: the name used in meetings and messages (a path or a redacted URL).
+        settings: zone, owners and classification words.
+
+    Returns:
+        A `ParsedCalendar`; its `warnings` name the events that were skipped and why.
+
+    Raises:
+        CalendarError: the file cannot be read at all; the message names the file and line.
+    """
+    from icalendar import Calendar
+
+    warnings: list[str] = []
+    parts: list[_Part] = []
+    for text in split_calendars(data, source):
+        try:
+            calendar = Calendar.from_ical(text.text)
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise CalendarError(f"{source}: cannot read the calendar: {exc}") from exc
+        parts.append(_part(calendar, text, source, settings, warnings))
+    return ParsedCalendar(source, parts, warnings, settings)
+
+
+def load_instances(data: bytes, source: str, start: datetime, end: datetime,
+                   settings: CalendarSettings) -> LoadResult:
+    """Parse a source's bytes and return the classified instances overlapping [start, end).
+
+    Args:
+        data: the raw bytes of a file or feed.
+        source: the name used in meetings and messages (a path or a redacted URL).
+        start: aware start of the window.
+        end: aware end of the window (exclusive).
+        settings: zone, owners and classification words.
+
+    Raises:
+        CalendarError: the file cannot be read at all (names the file and line).
+    """
+    return parse_calendar(data, source, settings).instances(start, end)
+
+
+def _part(calendar: Any, text: CalendarText, source: str, settings: CalendarSettings,
+          warnings: list[str]) -> _Part:
+    floating = settings.tz
+    wr_zone = text_of(calendar, "X-WR-TIMEZONE")
+    if wr_zone:
+        name = iana_name(wr_zone)
+        if name is None:
+            warnings.append(f"{source}: unknown X-WR-TIMEZONE {wr_zone!r}; floating times are "
+                            "taken in the configured zone")
+        else:
+            floating = iana_zone(name)
+    for tzid in text.unknown_zones:
+        warnings.append(f"{source}: unknown time zone {tzid!r} (no VTIMEZONE); its times are "
+                        "taken as floating")
+    calname = text_of(calendar, "X-WR-CALNAME").lower()
+    rules = settings.rules(calname if "@" in calname and " " not in calname else None)
+
+    events = []
+    for line, event in zip(text.event_lines,
+                           (c for c in calendar.subcomponents if c.name == "VEVENT")):
+        problem = _problem(event)
+        if problem is not None:
+            warnings.append(f"{source}: line {line}: event {_uid(event)} skipped: {problem}")
+        else:
+            events.append(event)
+    failures: list[tuple[str, str]] = []
+    try:
+        query = _query(calendar, events, failures)
+    except ValueError as exc:
+        # recurring-ical-events refuses a whole calendar only for its CALSCALE.
+        raise CalendarError(f"{source}: cannot expand the calendar: {exc}") from exc
+    # Failures while building the series are permanent; those while expanding are per window.
+    warnings.extend(f"{source}: event {uid} skipped: {why}" for uid, why in failures)
+    failures.clear()
+    return _Part(query=query, floating=floating, rules=rules, failures=failures)
+
+
+def _problem(event: Any) -> str | None:
+    for name, _message in getattr(event, "errors", ()):
+        if name in _VITAL:
+            raw = event.get(name)
+            raw = raw[0] if isinstance(raw, list) else raw
+            # icalendar keeps an unreadable value as vBroken, a str of the raw text.
+            return f"{name} {str(raw) if raw is not None else ''!r} cannot be read"
+    if "DTSTART" not in event:
+        return "it has no DTSTART"
+    return None
+
+
+def _query(calendar: Any, events: list[Any], failures: list[tuple[str, str]]) -> Any:
+    """A recurring-ical-events query over `events`, through its documented extension points:
+    an adapter and occurrence that hand back the source component instead of a copy (copying
+    every instance costs more than expanding it), and a series that reports its own failure
+    by UID instead of failing the whole calendar."""
+    from recurring_ical_events import (
+        CalendarQuery,
+        EventAdapter,
+        Occurrence,
+        SelectComponents,
+        Series,
+    )
+
+    errors = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+
+    class Adapter(EventAdapter):
+        def __init__(self, component: Any) -> None:
+            super().__init__(component)
+            self.event = component
+
+    class Instance(Occurrence):
+        def __init__(self, adapter: Any, start: Any = None, end: Any = None,
+                     sequence: int = -1) -> None:
+            super().__init__(adapter, start, end, sequence)
+            self.event = adapter.event
+
+        def as_component(self, keep_recurrence_attributes: bool) -> Any:
+            return self
+
+    class GuardedSeries(Series):
+        occurrence = Instance
+
+        def between(self, span_start: Any, span_stop: Any) -> Any:
+            try:
+                return list(super().between(span_start, span_stop))
+            except errors as exc:
+                failures.append((self.uid, f"cannot expand its recurrence ({exc})"))
+                return []
+
+    class Select(SelectComponents):
+        def collect_series_from(self, source: Any, suppress_errors: Any) -> list[Any]:
+            groups: dict[str, list[Any]] = {}
+            for event in events:
+                groups.setdefault(text_of(event, "UID") or str(id(event)), []).append(
+                    Adapter(event))
+            result = []
+            for uid, adapters in groups.items():
+                try:
+                    result.append(GuardedSeries(adapters))
+                except errors as exc:
+                    failures.append((uid, f"cannot expand its recurrence ({exc})"))
+            return result
+
+    return CalendarQuery(calendar, components=[Select()])

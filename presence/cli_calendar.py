@@ -1,0 +1,190 @@
+"""`presence calendar ...`: the calendar commands (DESIGN §2).
+
+The group takes its config from `ctx.obj`: any object with a `config_path` attribute and a
+`config()` method that returns the loaded `Config` (the root group's `Context`). The calendar
+libraries are imported inside the commands: they are slow to import and most commands never
+need them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from presence.errors import PresenceError
+
+if TYPE_CHECKING:
+    from presence.config import Config
+    from presence.model import Meeting
+
+
+def _config(ctx: click.Context) -> Config:
+    """The loaded config from the root group's context object, or the default files."""
+    obj = ctx.obj
+    if obj is not None and callable(getattr(obj, "config", None)):
+        return obj.config()
+    from presence import config
+
+    return config.load()
+
+
+def _zone(name: str) -> tzinfo:
+    from presence.calendar_zones import iana_name, iana_zone
+
+    mapped = iana_name(name)
+    if mapped is None:
+        raise click.BadParameter(f"{name!r} is not a time zone; use an IANA name such as "
+                                 "Europe/Berlin", param_hint="--tz")
+    zone = iana_zone(mapped)
+    if zone is None:
+        raise click.BadParameter(f"{name!r} is not a time zone", param_hint="--tz")
+    return zone
+
+
+def _when(text: str, zone: tzinfo, option: str, *, end: bool = False) -> datetime:
+    """A window bound: ISO 8601 with or without an offset, or a date (for --to, the whole
+    day is included)."""
+    from presence.timeparse import parse_time
+
+    try:
+        value = parse_time(text, zone)
+    except PresenceError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    if end and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
+        value = datetime.combine(value.date() + timedelta(days=1), value.time(), zone)
+    return value
+
+
+def _stamp(value: datetime | date) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
+def _minutes(meeting: Meeting, zone: tzinfo) -> int:
+    start, end = meeting.start, meeting.end
+    if not isinstance(start, datetime):
+        # An all-day event lasts its local days: 23 or 25 hours across a DST change.
+        start = datetime.combine(start, datetime.min.time(), zone)
+        end = datetime.combine(end, datetime.min.time(), zone)
+    seconds = end.astimezone(timezone.utc) - start.astimezone(timezone.utc)
+    return round(seconds.total_seconds() / 60)
+
+
+def as_json(meeting: Meeting, zone: tzinfo) -> dict[str, Any]:
+    """The stable JSON form of one instance (DESIGN §2, `calendar events --json`)."""
+    return {"uid": meeting.uid, "summary": meeting.summary, "start": _stamp(meeting.start),
+            "end": _stamp(meeting.end), "minutes": _minutes(meeting, zone),
+            "all_day": meeting.all_day, "kind": meeting.kind, "reason": meeting.reason,
+            "source": meeting.source}
+
+
+def _line(meeting: Meeting, zone: tzinfo) -> str:
+    if isinstance(meeting.start, datetime):
+        start = meeting.start.astimezone(zone)
+        end = meeting.end.astimezone(zone)
+        same_day = end.date() == start.date() or (end - start <= timedelta(hours=24)
+                                                   and end.time() == datetime.min.time())
+        until = end.strftime("%H:%M") if same_day else end.strftime("%Y-%m-%d %H:%M")
+        when = f"{start:%Y-%m-%d %a %H:%M}–{until}"
+    else:
+        days = (meeting.end - meeting.start).days
+        when = f"{meeting.start:%Y-%m-%d %a} all day" + (f" ({days} days)" if days > 1 else "")
+    return f"{when:<28} {meeting.kind:<9}  {meeting.summary or '(no title)'}  [{meeting.reason}]"
+
+
+@click.group("calendar")
+def calendar() -> None:
+    """Calendar sources and the meetings presence finds in them.
+
+    Example: presence calendar events ~/cal.ics --from 2026-03-09 --to 2026-03-15
+    """
+
+
+@calendar.command("events")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--from", "start_text", required=True, metavar="T",
+              help="Window start: ISO 8601 (2026-03-09T08:00, with or without an offset) or a "
+                   "date.")
+@click.option("--to", "end_text", required=True, metavar="T",
+              help="Window end (exclusive); a date means the end of that day.")
+@click.option("--tz", "zone_name", metavar="ZONE",
+              help="Zone for T without an offset and for floating times (default: the "
+                   "configured timezone).")
+@click.option("--owner", "owners", multiple=True, metavar="EMAIL",
+              help="Your address (repeatable), added to calendar.owner_emails.")
+@click.option("--json", "json_output", is_flag=True, help="Print JSON.")
+@click.pass_context
+def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_text: str,
+           zone_name: str | None, owners: tuple[str, ...], json_output: bool) -> None:
+    """List the classified instances that overlap a window: in_person, virtual or excluded,
+    each with the reason. SOURCE is an .ics file, a folder of them or an http(s)/webcal URL;
+    without one, the configured sources are read.
+
+    \b
+    Example: presence calendar events work.ics --from 2026-03-09 --to 2026-03-13 --json
+    """
+    from presence import paths
+    from presence.calendars import CalendarSettings, parse_calendar
+    from presence.sources import label, read_source
+
+    try:
+        cfg = _config(ctx)
+    except PresenceError as exc:
+        click.echo(f"presence: {exc}", err=True)
+        ctx.exit(exc.exit_code)
+    zone = _zone(zone_name) if zone_name else cfg.tz
+    start = _when(start_text, zone, "--from")
+    end = _when(end_text, zone, "--to", end=True)
+    if end <= start:
+        raise click.BadParameter("the window must end after it starts", param_hint="--to")
+    chosen = list(sources) or list(cfg.get("calendar.sources"))
+    if not chosen:
+        click.echo("presence: no calendar sources: name one (presence calendar events FILE "
+                   "...) or add one to [calendar] sources", err=True)
+        ctx.exit(2)
+    settings = CalendarSettings.from_config(cfg, owners=owners, tz=zone)
+
+    meetings: list[Meeting] = []
+    failed = 0
+    for source in chosen:
+        try:
+            read = read_source(source, paths.cache_dir())
+        except PresenceError as exc:
+            click.echo(f"presence: {exc}", err=True)
+            failed += 1
+            continue
+        if read.stale:
+            click.echo(f"warning: {label(source)}: showing the cached copy ({read.stale})",
+                       err=True)
+        for warning in read.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        for document in read.documents:
+            try:
+                result = parse_calendar(document.data, document.name, settings).instances(
+                    start, end)
+            except PresenceError as exc:
+                click.echo(f"presence: {exc}", err=True)
+                failed += 1
+                continue
+            for warning in result.warnings:
+                click.echo(f"warning: {warning}", err=True)
+            meetings.extend(result.meetings)
+
+    meetings.sort(key=lambda m: (_stamp(m.start) if isinstance(m.start, datetime)
+                                 else _stamp(datetime.combine(m.start, datetime.min.time(),
+                                                              zone)), m.uid))
+    if json_output:
+        click.echo(json.dumps([as_json(m, zone) for m in meetings], indent=2,
+                              ensure_ascii=False))
+    elif meetings:
+        for meeting in meetings:
+            click.echo(_line(meeting, zone))
+    else:
+        click.echo(f"No events from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}.")
+    if failed:
+        ctx.exit(2)

@@ -1,0 +1,337 @@
+"""Reading calendar sources: an .ics file, a folder of them, or an http(s) / webcal URL.
+
+A URL gets a total timeout, a size cap, a conditional request (ETag / Last-Modified) and a cached
+copy under the cache folder that serves while the network or the server is down. Each read
+returns a digest of the content: equal digests mean unchanged content, so the caller can keep
+what it parsed last time (issue 3, item 5). A calendar URL is a password (Google's "secret
+address"): it is never put whole into a message, a log line or a cache file name; `redact()`
+is the only form that leaves this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from presence import clock
+from presence.errors import CalendarError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+_URL_SCHEMES = ("http", "https", "webcal", "webcals")
+# A last path segment that is a plain word ("basic.ics", "calendar.ics") names a format, not a
+# secret; anything with digits or of some length may be the token itself (Fastmail, iCloud).
+_SAFE_LAST = re.compile(r"^[a-z][a-z_-]{0,15}\.ics$")
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Document:
+    """One calendar file's bytes.
+
+    Attributes:
+        name: the file's path, or the redacted URL; meetings carry it as their source.
+        data: the raw bytes.
+        digest: SHA-256 of `data`, hex.
+    """
+
+    name: str
+    data: bytes
+    digest: str
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """What one read of a source produced.
+
+    Attributes:
+        label: the source as it may be shown (a path, or a redacted URL).
+        documents: one per file (a folder gives several; a file or URL one).
+        digest: over all documents; equal to the last read's digest = nothing changed.
+        stale: why the cached copy of a URL was served instead of a fresh one; None if fresh.
+        warnings: files of a folder that could not be read.
+    """
+
+    label: str
+    documents: tuple[Document, ...]
+    digest: str
+    stale: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def is_url(source: str) -> bool:
+    """Whether `source` is an http(s) or webcal URL rather than a path."""
+    scheme, sep, _ = source.partition("://")
+    return bool(sep) and scheme.lower() in _URL_SCHEMES
+
+
+def redact(url: str) -> str:
+    """A calendar URL with its secret parts removed, fit for output, logs and errors.
+
+    Keeps the scheme, host and port, a last path segment that is a plain word such as
+    `basic.ics`, and a short hash so that two URLs on one host can be told apart. Drops the
+    user, password, the rest of the path, the query and the fragment.
+
+    Args:
+        url: the URL as configured.
+
+    Returns:
+        e.g. `https://calendar.google.com/…/basic.ics#5d41ab`.
+    """
+    tag = hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()[:6]
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return f"<calendar URL>#{tag}"
+    last = parts.path.rsplit("/", 1)[-1]
+    tail = f"/…/{last}" if _SAFE_LAST.match(last) else "/…"
+    return f"{parts.scheme.lower()}://{host}{port}{tail}#{tag}"
+
+
+def label(source: str) -> str:
+    """How a source may be shown: a path as given, a URL redacted."""
+    return redact(source) if is_url(source) else source
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_source(source: str, cache_dir: Path, *, timeout: float = DEFAULT_TIMEOUT,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> SourceRead:
+    """Read a source: a file, a folder of .ics files, or a URL (with its cache).
+
+    Args:
+        source: a path or an http(s)/webcal URL, as configured.
+        cache_dir: where cached copies of URLs live (`paths.cache_dir()`); created private.
+        timeout: most seconds one URL read may take, all of it.
+        max_bytes: largest calendar accepted, after decompression.
+
+    Returns:
+        The documents and their digest; for a URL whose server cannot be reached, the cached
+        copy with `stale` saying why.
+
+    Raises:
+        CalendarError: nothing could be read (and, for a URL, no cached copy exists). The
+            message names the source, redacted.
+    """
+    if is_url(source):
+        return _read_url(source, cache_dir, timeout, max_bytes)
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return _read_folder(path, source, max_bytes)
+    document = Document(source, *_read_file(path, source, max_bytes))
+    return SourceRead(label=source, documents=(document,), digest=document.digest)
+
+
+def _read_file(path: Path, name: str, max_bytes: int) -> tuple[bytes, str]:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CalendarError(f"{name}: the calendar is larger than {max_bytes} bytes")
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CalendarError(f"{name}: no such file or folder") from exc
+    except OSError as exc:
+        raise CalendarError(f"{name}: cannot read the calendar ({exc.strerror})") from exc
+    return data, _digest(data)
+
+
+def _read_folder(path: Path, source: str, max_bytes: int) -> SourceRead:
+    documents, warnings = [], []
+    files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".ics" and p.is_file())
+    for file in files:
+        try:
+            documents.append(Document(str(file), *_read_file(file, str(file), max_bytes)))
+        except CalendarError as exc:
+            warnings.append(str(exc))
+    if not files:
+        warnings.append(f"{source}: the folder holds no .ics files")
+    combined = hashlib.sha256()
+    for document in documents:
+        combined.update(f"{document.name}\0{document.digest}\n".encode("utf-8", "replace"))
+    return SourceRead(label=source, documents=tuple(documents), digest=combined.hexdigest(),
+                      warnings=tuple(warnings))
+
+
+def _cache_files(cache_dir: Path, url: str) -> tuple[Path, Path]:
+    key = hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()[:32]
+    return cache_dir / f"{key}.ics", cache_dir / f"{key}.json"
+
+
+def _load_cache(cache_dir: Path, url: str) -> tuple[bytes, dict[str, str]] | None:
+    body, meta = _cache_files(cache_dir, url)
+    try:
+        data = body.read_bytes()
+        info = json.loads(meta.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data, info if isinstance(info, dict) else {}
+
+
+def _store_cache(cache_dir: Path, url: str, data: bytes, info: dict[str, str]) -> None:
+    from presence.paths import make_private_dir
+
+    body, meta = _cache_files(cache_dir, url)
+    try:
+        make_private_dir(cache_dir)
+        for target, content in ((body, data), (meta, json.dumps(info).encode("utf-8"))):
+            # Write beside, then rename: a crash never leaves a half-written cached copy.
+            temporary = target.with_suffix(target.suffix + ".tmp")
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            os.replace(temporary, target)
+    except OSError as exc:
+        log.warning("%s: cannot keep a cached copy (%s)", redact(url), exc.strerror)
+
+
+def _http_url(url: str) -> str:
+    scheme, _, rest = url.strip().partition("://")
+    return ("https" if scheme.lower() in ("webcal", "webcals") else scheme.lower()) + "://" + rest
+
+
+def _read_url(url: str, cache_dir: Path, timeout: float, max_bytes: int) -> SourceRead:
+    shown = redact(url)
+    cached = _load_cache(cache_dir, url)
+    try:
+        fetched = _fetch(_http_url(url), shown, cached[1] if cached else {}, timeout, max_bytes)
+    except CalendarError as exc:
+        if cached is None:
+            raise
+        reason = str(exc).removeprefix(f"{shown}: ")
+        log.warning("%s: serving the cached copy: %s", shown, reason)
+        return _from_cache(shown, cached, stale=reason)
+    if fetched is None:
+        if cached is None:
+            raise CalendarError(f"{shown}: the server answered 304 Not Modified to a request "
+                                "without a cached copy")
+        return _from_cache(shown, cached, stale=None)
+    data, info = fetched
+    info["digest"] = _digest(data)
+    _store_cache(cache_dir, url, data, info)
+    return SourceRead(label=shown, documents=(Document(shown, data, info["digest"]),),
+                      digest=info["digest"])
+
+
+def _from_cache(shown: str, cached: tuple[bytes, dict[str, str]],
+                stale: str | None) -> SourceRead:
+    data, info = cached
+    digest = info.get("digest") or _digest(data)
+    return SourceRead(label=shown, documents=(Document(shown, data, digest),), digest=digest,
+                      stale=stale)
+
+
+def _fetch(url: str, shown: str, info: dict[str, str], timeout: float,
+           max_bytes: int) -> tuple[bytes, dict[str, str]] | None:
+    """GET the URL; None on 304 Not Modified. Every error message uses `shown`, never `url`."""
+    import http.client
+    import socket
+    import urllib.error
+    import urllib.request
+
+    from presence import __version__
+
+    headers = {"User-Agent": f"presence/{__version__} (calendar reader)",
+               "Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "gzip"}
+    if info.get("etag"):
+        headers["If-None-Match"] = info["etag"]
+    if info.get("last_modified"):
+        headers["If-Modified-Since"] = info["last_modified"]
+    deadline = clock.monotonic() + timeout
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes and \
+                    response.headers.get("Content-Encoding", "").lower() != "gzip":
+                raise CalendarError(f"{shown}: the calendar is larger than {max_bytes} bytes")
+            data = _read_body(response, shown, deadline, max_bytes)
+            new_info = {"etag": response.headers.get("ETag", ""),
+                        "last_modified": response.headers.get("Last-Modified", "")}
+            content_type = response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304:
+            return None
+        hint = " (check the address)" if exc.code in (401, 403, 404, 410) else ""
+        raise CalendarError(f"{shown}: the server answered HTTP {exc.code}{hint}") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            raise CalendarError(f"{shown}: no answer within {timeout:g} s") from None
+        text = getattr(reason, "strerror", None) or str(reason)
+        raise CalendarError(f"{shown}: cannot reach the server ({_scrub(text, url)})") \
+            from None
+    except TimeoutError:
+        raise CalendarError(f"{shown}: no answer within {timeout:g} s") from None
+    except zlib.error:
+        raise CalendarError(f"{shown}: the server sent a damaged gzip body") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise CalendarError(f"{shown}: cannot read the calendar "
+                            f"({_scrub(str(exc), url)})") from None
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper()
+    if start != b"BEGIN:VCALENDAR":
+        # A login page or an error page sent with 200 must not replace a good cached copy.
+        raise CalendarError(f"{shown}: the server did not send a calendar "
+                            f"(Content-Type {content_type or 'unknown'})")
+    if b"END:VCALENDAR" not in data[-64:].upper():
+        raise CalendarError(f"{shown}: the download was cut short (no END:VCALENDAR at the "
+                            "end)")
+    return data, new_info
+
+
+def _read_body(response, shown: str, deadline: float, max_bytes: int) -> bytes:
+    """The body, inflated, within the deadline and the size cap, and complete.
+
+    http.client's read(amt) returns short rather than fail when a connection closes before
+    Content-Length is reached, and a cut calendar must never replace a good cached copy.
+    """
+    gzipped = response.headers.get("Content-Encoding", "").lower() == "gzip"
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
+    length = response.headers.get("Content-Length", "")
+    parts: list[bytes] = []
+    total = received = 0
+    while True:
+        if clock.monotonic() > deadline:
+            raise TimeoutError
+        chunk = response.read(_CHUNK)
+        if not chunk:
+            break
+        received += len(chunk)
+        if inflate is not None:
+            # Bounded inflation: a small gzip bomb must not exhaust memory.
+            chunk = inflate.decompress(chunk, max_bytes + 1 - total)
+            if inflate.unconsumed_tail:
+                total = max_bytes + 1
+        total += len(chunk)
+        if total > max_bytes:
+            raise CalendarError(f"{shown}: the calendar is larger than {max_bytes} bytes")
+        parts.append(chunk)
+    if inflate is not None:
+        parts.append(inflate.flush())
+        if not inflate.eof:
+            raise CalendarError(f"{shown}: the download was cut short")
+    if length.isdigit() and received < int(length):
+        raise CalendarError(f"{shown}: the download was cut short ({received} of {length} "
+                            "bytes)")
+    return b"".join(parts)
+
+
+def _scrub(text: str, url: str) -> str:
+    """Remove the URL, and its host-relative parts, from a message written by a library."""
+    parts = urlsplit(url)
+    for secret in (url, parts.path, parts.query):
+        if secret and secret not in ("/",):
+            text = text.replace(secret, "…")
+    return text
