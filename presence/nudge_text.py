@@ -1,0 +1,260 @@
+"""The words of each nudge (pure).
+
+Texts are short, kind and specific: they name the meeting and the apps, and every number in
+them is the one the policy measured. Each kind has a few phrasings; the choice is a stable hash
+of the nudge's key, so a replay of the same day says the same things while the wording still
+changes from one occasion to the next and does not go stale.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from datetime import date
+
+from presence.timeparse import format_minutes
+
+# Display names for the normalised app names of the shipped rules; anything else is title-cased.
+_DISPLAY = {
+    "slack": "Slack", "discord": "Discord", "discord-canary": "Discord", "discordcanary": "Discord",
+    "discord-ptb": "Discord", "discordptb": "Discord", "vesktop": "Discord", "webcord": "Discord",
+    "telegram": "Telegram", "telegram-desktop": "Telegram", "telegramdesktop": "Telegram",
+    "ayugram": "Telegram", "kotatogram": "Telegram", "signal": "Signal",
+    "signal-desktop": "Signal", "signal-desktop-beta": "Signal", "whatsapp": "WhatsApp",
+    "whatsapp.root": "WhatsApp", "whatsapp-for-linux": "WhatsApp", "whatsdesk": "WhatsApp",
+    "zapzap": "WhatsApp", "wasistlos": "WhatsApp", "element": "Element",
+    "element-desktop": "Element", "messenger": "Messenger", "caprine": "Messenger",
+    "ms-teams": "Teams", "teams": "Teams", "microsoft teams": "Teams",
+    "microsoft teams (work or school)": "Teams", "teams-for-linux": "Teams", "skype": "Skype",
+    "skypeforlinux": "Skype", "lync": "Skype", "mattermost": "Mattermost",
+    "mattermost-desktop": "Mattermost", "rocket.chat": "Rocket.Chat",
+    "rocketchat-desktop": "Rocket.Chat", "wechat": "WeChat", "weixin": "WeChat", "qq": "QQ",
+    "kakaotalk": "KakaoTalk", "line": "LINE", "hexchat": "HexChat", "weechat": "WeeChat",
+    "imessage": "Messages", "messages": "Messages", "google chat": "Google Chat",
+    "facebook": "Facebook", "instagram": "Instagram", "twitter": "X", "x": "X",
+    "tweetdeck": "X", "reddit": "Reddit", "tiktok": "TikTok", "linkedin": "LinkedIn",
+    "bluesky": "Bluesky", "mastodon": "Mastodon", "threads": "Threads",
+    "snapchat": "Snapchat", "pinterest": "Pinterest", "tumblr": "Tumblr",
+    "google-chrome": "Chrome", "google chrome": "Chrome", "google-chrome-stable": "Chrome",
+    "chrome": "Chrome", "chromium": "Chromium", "chromium-browser": "Chromium",
+    "firefox": "Firefox", "firefox-esr": "Firefox", "msedge": "Edge", "microsoft-edge": "Edge",
+    "microsoft edge": "Edge", "brave": "Brave", "brave-browser": "Brave", "safari": "Safari",
+    "vivaldi": "Vivaldi", "vivaldi-bin": "Vivaldi", "opera": "Opera",
+}
+
+# Web chat and social sites, found in a window title (a browser tab): the name the user knows
+# beats "Chrome".
+_WEB = (
+    ("whatsapp", "WhatsApp"), ("slack", "Slack"), ("discord", "Discord"),
+    ("telegram", "Telegram"), ("messenger", "Messenger"), ("google chat", "Google Chat"),
+    ("microsoft teams", "Teams"), ("signal", "Signal"), ("element", "Element"),
+    ("instagram", "Instagram"), ("facebook", "Facebook"), ("reddit", "Reddit"),
+    ("linkedin", "LinkedIn"), ("tiktok", "TikTok"), ("bluesky", "Bluesky"),
+    ("mastodon", "Mastodon"), ("twitter", "X"),
+)
+
+
+def app_name(app: str | None, title: str | None = None) -> str:
+    """The name a user knows an app by: `slack` → Slack, Chrome showing WhatsApp → WhatsApp.
+
+    Args:
+        app: the normalised app name.
+        title: the window title, when known (names web chats in a browser).
+    """
+    key = (app or "").strip().lower()
+    if title and not _is_chat_app(key):
+        lowered = title.lower()
+        for word, name in _WEB:
+            if word in lowered:
+                return name
+    if key in _DISPLAY:
+        return _DISPLAY[key]
+    return key.replace("-", " ").replace("_", " ").title() if key else "an app"
+
+
+def _is_chat_app(key: str) -> bool:
+    browsers = {"Chrome", "Chromium", "Firefox", "Edge", "Brave", "Safari", "Vivaldi", "Opera"}
+    return key in _DISPLAY and _DISPLAY[key] not in browsers
+
+
+def duration(seconds: float) -> str:
+    """`6000` → `1 h 40 min`; under a minute in seconds (`45 s`), so short spells stay true."""
+    if seconds < 59.5:
+        return f"{max(0, int(round(seconds)))} s"
+    return format_minutes(seconds / 60)
+
+
+def join_names(names: Sequence[str]) -> str:
+    """`[Slack, Discord]` → `Slack and Discord`; four or more name two and count the rest."""
+    names = list(names)
+    if not names:
+        return "chat"
+    if len(names) == 1:
+        return names[0]
+    if len(names) <= 3:
+        return ", ".join(names[:-1]) + " and " + names[-1]
+    rest = len(names) - 2
+    return f"{names[0]}, {names[1]} and {rest} other apps"
+
+
+def pick(key: str, options: Sequence[str]) -> str:
+    """One of `options`, chosen by a stable hash of `key` (Python's `hash` is salted per run)."""
+    return options[zlib.crc32(key.encode("utf-8")) % len(options)]
+
+
+def _event(name: str) -> str:
+    return name.strip() or "your meeting"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _starts_in(minutes: int) -> str:
+    return "starts now" if minutes < 1 else f"starts in {format_minutes(minutes)}"
+
+
+def phubbing(key: str, meeting: str, seconds: float, apps: Sequence[str]) -> tuple[str, str]:
+    """Chat in front during an in-person meeting: (title, message)."""
+    event, spent, where = _event(meeting), duration(seconds), join_names(apps)
+    title = _cap(pick(key + ":t", (f"You're at {event}", f"{event} is happening now",
+                                   f"Back to {event}?")))
+    message = pick(key, (
+        f"{spent} in {where} during {event}. The chat will keep; this moment won't.",
+        f"{spent} in {where} while you're at {event}. The people in the room come first.",
+        f"You've been in {where} for {spent} during {event}. Maybe put it away for now?",
+    ))
+    return title, message
+
+
+def focus(key: str, label: str, seconds: float, apps: Sequence[str], until: str,
+          meeting: str | None, minutes_to_start: int | None) -> tuple[str, str]:
+    """Chat in front inside a focus window: (title, message).
+
+    Args:
+        key: the nudge's key (picks the phrasing).
+        label: the focus window's label.
+        seconds: continuous chat time measured inside the window.
+        apps: display names of the chat apps, most used first.
+        until: the window's local end time, e.g. `22:00`.
+        meeting: the in-person event the window leads up to, if it has not started yet.
+        minutes_to_start: whole minutes until that event.
+    """
+    spent, where = duration(seconds), join_names(apps)
+    generic = label.strip().lower() in ("", "focus", "focus time")
+    title = "Focus time" if generic else f"Focus time: {label.strip()}"
+    if meeting is not None and minutes_to_start is not None:
+        event = _event(meeting)
+        message = pick(key, (
+            f"{spent} in {where}. {_cap(event)} {_starts_in(minutes_to_start)}, time to wrap up.",
+            f"{_cap(event)} {_starts_in(minutes_to_start)}. {spent} in {where} so far; "
+            "a good moment to close it.",
+        ))
+        return title, message
+    message = pick(key, (
+        f"{spent} in {where} during the time you set aside, until {until}.",
+        f"You asked for focus until {until}; {spent} in {where} so far. Put chat aside?",
+        f"{spent} in {where}. This time is yours until {until}; chat can wait.",
+    ))
+    return title, message
+
+
+def heads_up(key: str, meeting: str, minutes_to_start: int, at: str) -> tuple[str, str]:
+    """An automatic focus window opens before an in-person event: (title, message).
+
+    Args:
+        key: the nudge's key (picks the phrasing).
+        meeting: the event's summary.
+        minutes_to_start: whole minutes until it starts.
+        at: its local start time, e.g. `19:00`.
+    """
+    event = _event(meeting)
+    title = _cap(f"{event} {_starts_in(minutes_to_start)}")
+    message = pick(key, (
+        "Time to wrap up chats.",
+        f"Starts at {at}. A good moment to wrap up chats and get ready.",
+        f"Finish the chat you're in and be all there at {at}.",
+    ))
+    return title, message
+
+
+def crowding_out(key: str, virtual_seconds: float, in_person_seconds: float,
+                 apps: Sequence[str], upcoming: tuple[str, str] | None = None) -> tuple[str, str]:
+    """Today's chat is over budget and ahead of time in person: (title, message).
+
+    Args:
+        key: the nudge's key (picks the phrasing).
+        virtual_seconds: chat time today so far.
+        in_person_seconds: in-person time today so far.
+        apps: display names of today's chat apps, most used first.
+        upcoming: the next in-person event today and its local start time, if there is one.
+    """
+    spent, where = duration(virtual_seconds), join_names(apps)
+    in_person = ("none in person yet" if in_person_seconds < 30
+                 else f"{duration(in_person_seconds)} in person")
+    if upcoming is not None:
+        # Someone is already on the calendar: point there rather than suggest finding someone.
+        event, at = _cap(_event(upcoming[0])), upcoming[1]
+        return "Lots of chat today", pick(key, (
+            f"{spent} in {where} today, {in_person}. {event} at {at} is something to look "
+            "forward to.",
+            f"{spent} in {where} today, {in_person}. Save some energy for {event} at {at}.",
+        ))
+    title = pick(key + ":t", ("Chat is ahead of people today", "Lots of chat today",
+                              "How about some time together?"))
+    message = pick(key, (
+        f"{spent} in {where} today, {in_person}.",
+        f"{spent} in {where} today, {in_person}. Anyone around for a coffee?",
+        f"{spent} in {where} today, {in_person}. Maybe meet or call someone later?",
+    ))
+    return title, message
+
+
+def reconnect(key: str, days: int, last: date | None, today: date) -> tuple[str, str]:
+    """No in-person time for some days: (title, message).
+
+    Args:
+        key: the nudge's key (picks the phrasing).
+        days: whole local days since the last in-person time (or since records begin).
+        last: the local date of the last in-person time; None when there was none on record.
+        today: the local date today, to say "Friday" for a recent day and a date otherwise.
+    """
+    title = pick(key + ":t", (f"{days} days without meeting up", "Time to see someone?",
+                              "Missing people?"))
+    if last is None:
+        return title, f"No time in person on record in the {days} days presence has watched."
+    when = last.strftime("%A") if (today - last).days < 7 else f"{last.day} {last:%B}"
+    message = pick(key, (
+        f"It's been {days} days since you last spent time with someone in person ({when}). "
+        "Who would you like to see?",
+        f"Nothing in person since {when}, {days} days ago. A walk or a coffee with someone?",
+        f"{days} days since {when} without time in person. Who could you meet this week?",
+    ))
+    return title, message
+
+
+def daily_summary(key: str, virtual_seconds: float, in_person_seconds: float,
+                  apps: Sequence[str], events: Sequence[str]) -> tuple[str, str]:
+    """The day's balance: (title, message).
+
+    Args:
+        key: the nudge's key (picks the phrasing).
+        virtual_seconds: chat time today so far.
+        in_person_seconds: in-person time today so far (meetings and logged time).
+        apps: display names of today's chat apps, most used first.
+        events: summaries of today's in-person meetings so far.
+    """
+    title = pick(key + ":t", ("Your day so far", "Today's balance", "How today went"))
+    chat = (f"{duration(virtual_seconds)} in {join_names(apps)}" if virtual_seconds >= 30
+            else "almost no chat")
+    if in_person_seconds >= 30:
+        named = f" ({join_names(list(events))})" if events else ""
+        people = f"{duration(in_person_seconds)} in person{named}"
+    else:
+        people = "no time in person"
+    message = f"Today: {chat}, {people}."
+    if in_person_seconds >= 30 and in_person_seconds >= virtual_seconds:
+        message += " " + pick(key, ("More time with people than on chat. Nice.",
+                                    "People came first today.",
+                                    "A good balance today."))
+    return title, message

@@ -1,0 +1,457 @@
+"""When to speak up (pure): the day so far and the time now → at most one nudge.
+
+The policy is a function of its inputs only: the daemon gathers a `PolicyState` from the store
+(today's spans with the open one, meetings, focus windows, logged in-person time, the nudges
+already recorded, the snooze) and calls `decide(now, state, config)` on each tick. Because past
+nudges come from the store, a restarted daemon sees what it already said and never repeats it;
+every nudge carries a `key` naming its occasion, and a key already recorded is never produced.
+
+Rules (DESIGN §3 Nudges, §4 Focus windows):
+- nothing while snoozed, in quiet hours, while the user is away, or during a call (a chat window
+  showing a video call is in the `calls` category and must not be interrupted);
+- during an in-person meeting only `phubbing` speaks, also inside a focus window;
+- conditions are judged afresh on every tick, so a nudge held back by quiet hours is not saved
+  up: it comes afterwards only if its condition still holds;
+- one nudge per tick, the most pressing first; the kinds that can wait also keep
+  `SPACING_SECONDS` from any other nudge, so conditions that come true together do not arrive
+  as a burst.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
+
+from presence import nudge_text
+from presence.config import Config
+from presence.model import AWAY, OTHER, FocusWindow, Meeting, Nudge, Span
+from presence.spans import pulse_time
+from presence.summary import clipped_seconds, day_bounds, local_day
+
+PHUBBING = "phubbing"
+FOCUS = "focus"
+CROWDING_OUT = "crowding_out"
+RECONNECT = "reconnect"
+DAILY_SUMMARY = "daily_summary"
+KINDS = (PHUBBING, FOCUS, CROWDING_OUT, RECONNECT, DAILY_SUMMARY)
+
+# Heads-ups are `focus` nudges that do not ask the user to stop, so no cooldown counts them.
+HEADS_UP_PREFIX = "focus:heads-up:"
+
+# crowding_out, reconnect and daily_summary can wait: they keep this distance from any nudge.
+SPACING_SECONDS = 600.0
+# A second phubbing nudge in the same meeting only after a real while, not right on the grace.
+PHUBBING_SPACING_SECONDS = 600.0
+# The heads-up asks the user to wrap up chats; chat in the next minutes is that wrapping up and
+# does not count towards the focus grace. (This is not a cooldown: DESIGN §3 keeps the heads-up
+# out of those, and a focus nudge before it does not hold it back.)
+WRAP_UP_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    """What the daemon knows at one tick, built from stored rows and the current sample.
+
+    Attributes:
+        spans: today's spans so far in time order, the open one last (up to the current
+            sample); a span that began before local midnight is clipped here.
+        category: the current sample's category (`away` when the user is away).
+        app: the current sample's normalised app name.
+        title: the current window title, kept in memory only; it names web chats in a browser.
+        meetings: calendar instances overlapping today and the next `[focus] lead_minutes`;
+            only timed `in_person` ones count.
+        focus_windows: focus windows overlapping now (manual and auto).
+        in_person_log: `(start, end)` UNIX seconds of in-person time logged today.
+        past_nudges: recorded nudges since the start of yesterday, delivered or not.
+        snoozed_until: UNIX seconds until which presence stays silent, or None.
+        last_in_person: end of the last in-person time (meeting or log) before today, or None.
+        first_seen: start of the earliest stored activity, so that `reconnect` never claims
+            more days than presence has watched; None on an empty store.
+    """
+
+    spans: Sequence[Span] = ()
+    category: str = OTHER
+    app: str | None = None
+    title: str | None = None
+    meetings: Sequence[Meeting] = ()
+    focus_windows: Sequence[FocusWindow] = ()
+    in_person_log: Sequence[tuple[float, float]] = ()
+    past_nudges: Sequence[Nudge] = ()
+    snoozed_until: float | None = None
+    last_in_person: float | None = None
+    first_seen: float | None = None
+
+    @property
+    def away(self) -> bool:
+        """Whether the user is away from the desk (never nudged)."""
+        return self.category == AWAY
+
+
+def decide(now: float, state: PolicyState, config: Config) -> list[Nudge]:
+    """The nudges to send at `now`: an empty list or the single most pressing one.
+
+    Args:
+        now: UNIX seconds of the current tick.
+        state: what the daemon knows (see `PolicyState`).
+        config: the effective configuration (`[nudges.*]`, `[quiet_hours]`, `[focus]`).
+
+    Returns:
+        Nudges whose keys are not among `state.past_nudges`; the caller records them before
+        delivery.
+    """
+    settings = _settings(config)
+    if state.away or state.category in settings.silent:
+        return []
+    if state.snoozed_until is not None and now < state.snoozed_until:
+        return []
+    local = datetime.fromtimestamp(now, settings.tz)
+    if _quiet(local.time(), settings):
+        return []
+    view = _View(now, local, state, settings)
+    for rule in _RULES:
+        nudge = rule(view)
+        if nudge is not None and nudge.key not in view.past_keys:
+            return [nudge]
+    return []
+
+
+def in_quiet_hours(now: float, config: Config) -> bool:
+    """Whether `now` falls in `[quiet_hours]` (local time; may span midnight; equal = none)."""
+    return _quiet(datetime.fromtimestamp(now, config.tz).time(), _settings(config))
+
+
+def _quiet(local: time, settings: _Settings) -> bool:
+    if settings.quiet is None:
+        return False
+    start, end = settings.quiet
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The keys the policy reads, parsed once per config (a tick must stay cheap)."""
+
+    tz: tzinfo
+    quiet: tuple[time, time] | None
+    summary_at: time
+    max_per_day: int
+    lead_seconds: float
+    pulse: float
+    virtual: frozenset[str]
+    silent: frozenset[str]
+    kinds: dict[str, dict[str, Any]]
+
+
+@lru_cache(maxsize=8)
+def _settings(config: Config) -> _Settings:
+    start = config.clock_time("quiet_hours.start")
+    end = config.clock_time("quiet_hours.end")
+    return _Settings(
+        tz=config.tz, quiet=None if start == end else (start, end),
+        summary_at=config.clock_time("nudges.daily_summary.at"),
+        max_per_day=config.get("nudges.max_per_day"),
+        lead_seconds=config.get("focus.lead_minutes") * 60.0,
+        pulse=pulse_time(config.interval),
+        virtual=config.virtual_categories,
+        # A call is a conversation: interrupting it would be rude (DESIGN §3: never for a chat
+        # inside a video call); always-active categories are exactly the ones people talk in.
+        silent=config.always_active,
+        kinds={kind: dict(config.get(f"nudges.{kind}")) for kind in KINDS})
+
+
+class _Memo(NamedTuple):
+    """Chat seconds of the closed spans `closed`, all of which ended by `latest`."""
+
+    day_start: float
+    virtual: frozenset[str]
+    closed: tuple[Span, ...]
+    latest: float
+    seconds: float
+
+
+# Today's closed spans only grow at the end: remember the chat total of those seen last, so a
+# tick adds only the new ones instead of walking the whole day again in Python (a one-day
+# replay at 1 s steps makes 86,400 calls). The prefix is compared by value (in C, identical
+# objects at pointer speed), so the memo is a cache of a pure result, never a source of truth.
+_memo: _Memo | None = None
+
+
+def _virtual_seconds(spans: Sequence[Span], virtual: frozenset[str], day_start: float,
+                     now: float) -> float:
+    global _memo
+    closed = tuple(spans[:-1])  # the last span is the open one, new on every tick
+    memo, total, done, latest = _memo, 0.0, 0, -math.inf
+    if (memo is not None and (memo.day_start, memo.virtual) == (day_start, virtual)
+            and memo.latest <= now and closed[:len(memo.closed)] == memo.closed):
+        total, done, latest = memo.seconds, len(memo.closed), memo.latest
+    for span in closed[done:]:
+        if span.category in virtual:
+            total += clipped_seconds(span, day_start, now)
+        latest = max(latest, span.end)
+    if latest <= now:  # no closed span was cut at `now`, so the total holds for later ticks
+        _memo = _Memo(day_start, virtual, closed, latest, total)
+    if spans and spans[-1].category in virtual:
+        total += clipped_seconds(spans[-1], day_start, now)
+    return total
+
+
+def _timed(meeting: Meeting) -> tuple[float, float] | None:
+    """UNIX seconds of a timed in-person meeting; None for anything else."""
+    if meeting.kind != "in_person" or meeting.all_day or not isinstance(meeting.start, datetime):
+        return None
+    assert isinstance(meeting.end, datetime)
+    return meeting.start.timestamp(), meeting.end.timestamp()
+
+
+@lru_cache(maxsize=16)
+def _day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
+    return day_bounds(day, tz)
+
+
+def _union_seconds(intervals: Sequence[tuple[float, float]]) -> float:
+    """Seconds covered by the intervals, overlaps counted once."""
+    total, reach = 0.0, -math.inf
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if end <= reach:
+            continue
+        total += end - max(start, reach)
+        reach = end
+    return total
+
+
+class _View:
+    """Facts derived once per tick from the state, shared by the rules."""
+
+    def __init__(self, now: float, local: datetime, state: PolicyState, settings: _Settings):
+        self.now = now
+        self.state = state
+        self.settings = settings
+        self.tz = settings.tz
+        self.local = local
+        self.today = self.local.date()
+        self.day_start, self.day_end = _day_bounds(self.today, self.tz)
+        self.virtual = settings.virtual
+        self.chatting = state.category in self.virtual
+        self.past_keys = frozenset(n.key for n in state.past_nudges)
+        counted = sum(1 for n in state.past_nudges
+                      if self.day_start <= n.at < self.day_end and n.kind != DAILY_SUMMARY)
+        self.capped = counted >= settings.max_per_day
+        last_any = max((n.at for n in state.past_nudges), default=-math.inf)
+        self.waits = now - last_any < SPACING_SECONDS
+        self.in_person = [(m, t) for m in state.meetings if (t := _timed(m)) is not None]
+        current = [(m, t) for m, t in self.in_person if t[0] <= now < t[1]]
+        # Overlapping meetings: the one that began last is the one the user is in now.
+        latest = max(current, key=lambda mt: mt[1][0]) if current else None
+        self.meeting: Meeting | None = latest[0] if latest else None
+        self.meeting_start = latest[1][0] if latest else math.inf
+        self.last_meeting_end = max((t[1] for _, t in self.in_person if t[1] <= now),
+                                    default=-math.inf)
+        self.windows = sorted((w for w in state.focus_windows if w.start <= now < w.end),
+                              key=lambda w: w.start, reverse=True)
+
+    def cfg(self, kind: str) -> dict[str, Any]:
+        """The `[nudges.<kind>]` table."""
+        return self.settings.kinds[kind]
+
+    def past_with(self, prefix: str) -> list[Nudge]:
+        """Recorded nudges whose key starts with `prefix` (one occasion's series)."""
+        return [n for n in self.state.past_nudges if n.key.startswith(prefix)]
+
+    def last_at(self, matches: Callable[[Nudge], bool]) -> float:
+        """Time of the latest recorded nudge that `matches`; -inf when none."""
+        return max((n.at for n in self.state.past_nudges if matches(n)), default=-math.inf)
+
+    def run_since(self, floor: float) -> float:
+        """Start of the unbroken chat run ending now, or `floor` if the run began before it.
+
+        The run goes across switches between chat apps; a span of another category (a call,
+        away, work) or a gap longer than the pulse time (suspend, daemon stopped) ends it. With
+        no chat in front the run is empty. Spans are walked back from the newest only as far
+        as `floor`, so a long day costs no more than the run.
+        """
+        if not self.chatting:
+            return self.now
+        start = cursor = self.now
+        for span in reversed(self.state.spans):
+            if cursor <= floor:
+                break
+            if span.start > cursor:
+                continue
+            if span.category not in self.virtual or cursor - span.end > self.settings.pulse:
+                break
+            start = cursor = span.start
+        return max(start, floor)
+
+    def apps(self, since: float) -> list[str]:
+        """Display names of the chat apps used in [since, now], most used first."""
+        seconds: dict[str, float] = defaultdict(float)
+        for span in self.state.spans:
+            if span.category in self.virtual:
+                title = span.title or (self.state.title if span.app == self.state.app else None)
+                name = nudge_text.app_name(span.app, title)
+                seconds[name] += clipped_seconds(span, since, self.now)
+        names = [name for name, s in sorted(seconds.items(), key=lambda kv: (-kv[1], kv[0]))
+                 if s > 0]
+        if self.chatting:
+            current = nudge_text.app_name(self.state.app, self.state.title)
+            if current not in names:
+                names.append(current)
+        return names
+
+    @cached_property
+    def virtual_today(self) -> float:
+        """Seconds of chat today so far."""
+        return _virtual_seconds(self.state.spans, self.virtual, self.day_start, self.now)
+
+    @cached_property
+    def in_person_today(self) -> float:
+        """Seconds in person today so far: meetings and logged time, overlaps once."""
+        intervals = [t for _, t in self.in_person] + [(s, e) for s, e in self.state.in_person_log]
+        return _union_seconds([(max(s, self.day_start), min(e, self.now)) for s, e in intervals])
+
+    def event_for(self, window: FocusWindow) -> tuple[str | None, float | None]:
+        """The in-person event a focus window leads up to: (summary, start) or (None, None)."""
+        starts = sorted((t[0], m.summary) for m, t in self.in_person
+                        if window.start <= t[0] < window.end)
+        if starts:
+            return starts[0][1], starts[0][0]
+        if window.origin == "auto":
+            # The meeting fell outside the loaded list: an auto window opens `lead` before it.
+            return window.label, window.start + self.settings.lead_seconds
+        return None, None
+
+    def local_hm(self, at: float) -> str:
+        """`HH:MM` local time of `at`."""
+        return datetime.fromtimestamp(at, self.tz).strftime("%H:%M")
+
+    def nudge(self, kind: str, key: str, text: tuple[str, str]) -> Nudge:
+        """A nudge decided now."""
+        return Nudge(self.now, kind, key, text[0], text[1])
+
+
+def _phubbing(v: _View) -> Nudge | None:
+    cfg = v.cfg(PHUBBING)
+    if not cfg["enabled"] or v.meeting is None or not v.chatting or v.capped:
+        return None
+    meeting, start = v.meeting, v.meeting_start
+    prefix = f"{PHUBBING}:{meeting.uid}:{int(start)}:"
+    earlier = v.past_with(prefix)
+    if len(earlier) >= cfg["max_per_meeting"]:
+        return None
+    last = max((n.at for n in earlier), default=-math.inf)
+    if v.now - last < PHUBBING_SPACING_SECONDS:
+        return None
+    # Only chat inside the meeting and after the previous reminder counts towards the grace.
+    since = v.run_since(max(start, last))
+    seconds = v.now - since
+    if seconds <= cfg["grace_seconds"]:
+        return None
+    key = f"{prefix}{len(earlier) + 1}"
+    return v.nudge(PHUBBING, key, nudge_text.phubbing(key, meeting.summary, seconds,
+                                                      v.apps(since)))
+
+
+def _heads_up(v: _View) -> Nudge | None:
+    cfg = v.cfg(FOCUS)
+    if not (cfg["enabled"] and cfg["heads_up"]) or v.meeting is not None or v.capped:
+        return None
+    for window in v.windows:
+        key = f"{HEADS_UP_PREFIX}{int(window.start)}"
+        if window.origin != "auto" or key in v.past_keys:
+            continue
+        name, start = v.event_for(window)
+        if name is None or start is None or start <= v.now:
+            continue  # the event has begun: a heads-up would come too late
+        minutes = int((start - v.now) / 60 + 0.5)
+        return v.nudge(FOCUS, key, nudge_text.heads_up(key, name, minutes, v.local_hm(start)))
+    return None
+
+
+def _focus(v: _View) -> Nudge | None:
+    cfg = v.cfg(FOCUS)
+    if not cfg["enabled"] or v.meeting is not None or not v.chatting or v.capped or not v.windows:
+        return None
+    window = v.windows[0]
+    last = v.last_at(lambda n: n.kind == FOCUS and not n.key.startswith(HEADS_UP_PREFIX))
+    if v.now - last < cfg["cooldown_minutes"] * 60:
+        return None
+    # Chat before the window, before the last reminder, during a meeting (phubbing's turf) or
+    # while wrapping up after a heads-up does not count towards the grace.
+    heads_up = v.last_at(lambda n: n.key.startswith(HEADS_UP_PREFIX))
+    since = v.run_since(max(window.start, last, v.last_meeting_end, heads_up + WRAP_UP_SECONDS))
+    seconds = v.now - since
+    if seconds <= cfg["grace_seconds"]:
+        return None
+    prefix = f"{FOCUS}:{int(window.start)}:"
+    key = f"{prefix}{len(v.past_with(prefix)) + 1}"
+    name, start = v.event_for(window)
+    upcoming = name is not None and start is not None and start > v.now
+    minutes = int((start - v.now) / 60 + 0.5) if upcoming and start is not None else None
+    return v.nudge(FOCUS, key, nudge_text.focus(
+        key, window.label, seconds, v.apps(since), v.local_hm(window.end),
+        name if upcoming else None, minutes))
+
+
+def _crowding_out(v: _View) -> Nudge | None:
+    cfg = v.cfg(CROWDING_OUT)
+    if not cfg["enabled"] or v.meeting is not None or v.capped or v.waits:
+        return None
+    virtual = v.virtual_today
+    if virtual < cfg["budget_minutes"] * 60 or virtual <= v.in_person_today:
+        return None
+    if v.now - v.last_at(lambda n: n.kind == CROWDING_OUT) < cfg["cooldown_minutes"] * 60:
+        return None
+    prefix = f"{CROWDING_OUT}:{v.today.isoformat()}:"
+    key = f"{prefix}{len(v.past_with(prefix)) + 1}"
+    later = sorted((t[0], m.summary) for m, t in v.in_person if v.now < t[0] < v.day_end)
+    upcoming = (later[0][1], v.local_hm(later[0][0])) if later else None
+    return v.nudge(CROWDING_OUT, key, nudge_text.crowding_out(
+        key, virtual, v.in_person_today, v.apps(v.day_start), upcoming))
+
+
+def _reconnect(v: _View) -> Nudge | None:
+    cfg = v.cfg(RECONNECT)
+    if not cfg["enabled"] or v.meeting is not None or v.capped or v.waits:
+        return None
+    key = f"{RECONNECT}:{v.today.isoformat()}"
+    if key in v.past_keys or v.in_person_today > 0:
+        return None
+    if any(v.now < t[1] and t[0] < v.day_end for _, t in v.in_person):
+        return None  # someone is on the calendar later today: no need to say anything
+    last: date | None = None
+    if v.state.last_in_person is not None:
+        last = reference = local_day(v.state.last_in_person, v.tz)
+    elif v.state.first_seen is not None:
+        reference = local_day(v.state.first_seen, v.tz)
+    else:
+        return None
+    days = (v.today - reference).days
+    if days < cfg["days"]:
+        return None
+    return v.nudge(RECONNECT, key, nudge_text.reconnect(key, days, last, v.today))
+
+
+def _daily_summary(v: _View) -> Nudge | None:
+    cfg = v.cfg(DAILY_SUMMARY)
+    if not cfg["enabled"] or v.meeting is not None or v.waits:
+        return None
+    if v.local.time() < v.settings.summary_at:
+        return None
+    key = f"{DAILY_SUMMARY}:{v.today.isoformat()}"
+    events = list(dict.fromkeys(
+        m.summary.strip() for m, t in sorted(v.in_person, key=lambda mt: mt[1][0])
+        if t[0] < v.now and t[1] > v.day_start and m.summary.strip()))
+    return v.nudge(DAILY_SUMMARY, key, nudge_text.daily_summary(
+        key, v.virtual_today, v.in_person_today, v.apps(v.day_start), events))
+
+
+# The most pressing first: the moment with people, then what is about to start, then the day.
+_RULES: tuple[Callable[[_View], Nudge | None], ...] = (
+    _phubbing, _heads_up, _focus, _daily_summary, _crowding_out, _reconnect)
