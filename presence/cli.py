@@ -268,3 +268,6 @@ def autostart_status(obj: Context) -> None:
 
 # Command modules register themselves on `main`; imported last because they import it.
 from presence import cli_focus  # noqa: E402,F401
+from presence.cli_calendar import calendar as _calendar  # noqa: E402
+
+main.add_command(_calendar)

@@ -188,3 +188,123 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
         click.echo(f"No events from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}.")
     if failed:
         ctx.exit(2)
+
+
+@calendar.command("add")
+@click.argument("source")
+@click.pass_obj
+def add(obj: Any, source: str) -> None:
+    """Add a calendar source: an .ics file, a folder of them, or an http(s)/webcal URL.
+
+    A URL is kept in the database, readable by you alone, and shown redacted.
+
+    Example: presence calendar add ~/Calendars/home.ics
+    """
+    from pathlib import Path
+
+    from presence import clock
+    from presence.errors import InputError
+    from presence.sources import is_url, label
+
+    if not is_url(source):
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise InputError(f"{source}: no such file or folder (give an .ics file, a folder "
+                             "of them, or an http(s)/webcal URL)")
+        source = str(path.resolve())
+    added = obj.store().add_calendar_source(source, clock.now())
+    shown = label(source)
+    click.echo(f"added {shown}; it is read at the next sync (now: presence calendar sync)"
+               if added else f"{shown} is already a source")
+
+
+@calendar.command("list")
+@click.option("--json", "json_output", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def list_sources(obj: Any, json_output: bool) -> None:
+    """List the calendar sources (URLs redacted) and how their last sync went.
+
+    Example: presence calendar list
+    """
+    from presence.calendar_sync import configured_sources, statuses
+    from presence.sources import label
+
+    store = obj.store()
+    added = set(store.calendar_sources())
+    known = statuses(store)
+    rows = []
+    for number, source in enumerate(configured_sources(obj.config(), store), 1):
+        shown = label(source)
+        state = known.get(shown, {})
+        rows.append({"n": number, "source": shown,
+                     "origin": "added" if source in added else "config",
+                     "instances": state.get("instances"), "error": state.get("error"),
+                     "stale": state.get("stale"), "checked": state.get("checked")})
+    if json_output:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no calendar sources (add one: presence calendar add FILE-OR-URL)")
+    for row in rows:
+        if row["checked"] is None:
+            state = "not synced yet"
+        elif row["error"]:
+            state = f"FAILING: {row['error']}"
+        else:
+            state = f"{row['instances']} instances" + (" (cached copy)" if row["stale"] else "")
+        click.echo(f"{row['n']:>3}  {row['source']}  [{row['origin']}]  {state}")
+
+
+@calendar.command("remove")
+@click.argument("source")
+@click.pass_obj
+def remove(obj: Any, source: str) -> None:
+    """Remove an added source, by its number in `calendar list`, its path or its URL.
+
+    Sources in the config file stay until you take them out of [calendar] sources.
+
+    Example: presence calendar remove 2
+    """
+    from presence.calendar_sync import configured_sources
+    from presence.errors import InputError
+    from presence.sources import label
+
+    store = obj.store()
+    sources = configured_sources(obj.config(), store)
+    chosen = None
+    if source.isdigit() and 1 <= int(source) <= len(sources):
+        chosen = sources[int(source) - 1]
+    else:
+        chosen = next((s for s in sources if source in (s, label(s))), None)
+    if chosen is None:
+        raise InputError(f"{label(source)} is not a calendar source (see presence calendar list)")
+    if chosen not in store.calendar_sources():
+        raise InputError(f"{label(chosen)} comes from the config file "
+                         f"({obj.config().files[-1]}); remove it from [calendar] sources there")
+    store.remove_calendar_source(chosen)
+    click.echo(f"removed {label(chosen)} and its meetings")
+
+
+@calendar.command("sync")
+@click.option("--quiet", is_flag=True, help="Print nothing (the daemon's own syncs).")
+@click.pass_obj
+def sync_cmd(obj: Any, quiet: bool) -> None:
+    """Read every source now and store its meetings; unchanged sources are not re-parsed.
+
+    Exits 1 when a source failed (its last good meetings are kept).
+
+    Example: presence calendar sync
+    """
+    from presence import clock, paths
+    from presence.calendar_sync import sync
+
+    results = sync(obj.store(), obj.config(), paths.cache_dir(), clock.now())
+    if not quiet:
+        if not results:
+            click.echo("no calendar sources (add one: presence calendar add FILE-OR-URL)")
+        for result in results:
+            # a failure's message already names the source
+            click.echo(f"ok   {result.label}: {result.message}" if result.ok
+                       else f"FAIL {result.message}")
+    if any(not r.ok for r in results):
+        raise SystemExit(1)

@@ -45,8 +45,41 @@ def _m1_initial(db: Any) -> None:
     db["calendar_sources"].create({"source": str, "added": float}, pk="source")
 
 
+def _m2_rollups(db: Any) -> None:
+    """Daily rollups for summaries and reports, and the reach of sealed spans (issue 5).
+
+    `rollups` holds seconds per (zone, local day, clock hour, app, category) of complete days;
+    `rollup_days` the range of days each zone has rolled up. `span_reach` seals the history
+    before `sealed`: no span that starts before it reaches further back than `longest` seconds
+    from it (spans clipped at `sealed`), which bounds every span query by the start index.
+    Both are caches: the triggers drop them whenever sealed history changes (a span inserted,
+    deleted or reshaped before `sealed`), and readers rebuild them.
+    """
+    db.execute("CREATE TABLE rollups (zone TEXT NOT NULL, day TEXT NOT NULL, "
+               "hour INTEGER NOT NULL, app TEXT, category TEXT NOT NULL, seconds REAL NOT NULL)")
+    db.execute("CREATE INDEX idx_rollups_zone_day ON rollups (zone, day)")
+    db.execute("CREATE TABLE rollup_days (zone TEXT PRIMARY KEY, first TEXT NOT NULL, "
+               "last TEXT NOT NULL)")
+    db.execute("CREATE TABLE span_reach (id INTEGER PRIMARY KEY CHECK (id = 1), "
+               "sealed REAL NOT NULL, longest REAL NOT NULL)")
+    forget = ("BEGIN DELETE FROM span_reach; DELETE FROM rollups; DELETE FROM rollup_days; "
+              "END")
+    sealed = "(SELECT sealed FROM span_reach)"
+    db.execute(f"CREATE TRIGGER activity_sealed_insert AFTER INSERT ON activity "
+               f"WHEN NEW.start < {sealed} {forget}")
+    db.execute(f"CREATE TRIGGER activity_sealed_delete AFTER DELETE ON activity "
+               f"WHEN OLD.start < {sealed} {forget}")
+    # The daemon extends its open span every flush: that only matters when the part before
+    # `sealed` changes, never for a span that merely runs on past it.
+    db.execute(f"CREATE TRIGGER activity_sealed_update AFTER UPDATE ON activity "
+               f"WHEN MIN(OLD.start, NEW.start) < {sealed} AND ("
+               f"OLD.start IS NOT NEW.start OR OLD.app IS NOT NEW.app "
+               f"OR OLD.category IS NOT NEW.category "
+               f"OR MIN(OLD.end, {sealed}) IS NOT MIN(NEW.end, {sealed})) {forget}")
+
+
 # Append only: a migration that has shipped is never edited, so old databases upgrade in order.
-MIGRATIONS: tuple[Callable[[Any], None], ...] = (_m1_initial,)
+MIGRATIONS: tuple[Callable[[Any], None], ...] = (_m1_initial, _m2_rollups)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -224,8 +257,10 @@ class Store:
 
     # meetings
 
-    def replace_meetings(self, source: str, meetings: list[Meeting], tz: tzinfo) -> None:
-        """Replace the stored instances of one source (all-day dates at local midnight)."""
+    def replace_meetings(self, source: str, meetings: list[Meeting], tz: tzinfo,
+                         since: float) -> None:
+        """Replace one source's instances that end after `since` (earlier ones stay as
+        history); all-day dates are stored at local midnight."""
         def ts(value: datetime | date) -> float:
             if isinstance(value, datetime):
                 return value.timestamp()
@@ -233,7 +268,8 @@ class Store:
 
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("DELETE FROM meetings WHERE source = ?", (source,))
+            self.conn.execute("DELETE FROM meetings WHERE source = ? AND end > ?",
+                              (source, since))
             self.conn.executemany(
                 "INSERT INTO meetings (source, uid, start, end, all_day, summary, location, "
                 "kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -343,3 +379,153 @@ class Store:
                 for at, kind, key, title, message, channel, delivered in self._read(
                     "SELECT at, kind, key, title, message, channel, delivered FROM nudges "
                     "WHERE at >= ? AND at < ? ORDER BY at", (start, end))]
+
+    # summaries, reports and export: sealed history and daily rollups (issue 5)
+
+    def span_reach(self) -> tuple[float, float] | None:
+        """`(sealed, longest)` of the sealed history (see migration 2), or None."""
+        rows = self._read("SELECT sealed, longest FROM span_reach")
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def seal_spans(self, until: float) -> tuple[float, float]:
+        """Seal the history before `until` (the seal never moves back).
+
+        Only the spans since the last seal are read, except the first time.
+
+        Returns:
+            `(sealed, longest)` as now stored.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            row = self.conn.execute("SELECT sealed, longest FROM span_reach").fetchone()
+            if row is not None and row[0] >= until:
+                self.conn.execute("COMMIT")
+                return row[0], row[1]
+            if row is None:
+                # `+start`: a full table scan beats the index when reading nearly every row.
+                found = self.conn.execute("SELECT MAX(MIN(end, ?) - start) FROM activity "
+                                          "WHERE +start < ?", (until, until)).fetchone()[0]
+                longest = max(found or 0.0, 0.0)
+            else:
+                found = self.conn.execute(
+                    "SELECT MAX(MIN(end, ?) - start) FROM activity WHERE start >= ? "
+                    "AND start < ?", (until, row[0] - row[1], until)).fetchone()[0]
+                longest = max(row[1], found or 0.0)
+            self.conn.execute("INSERT OR REPLACE INTO span_reach (id, sealed, longest) "
+                              "VALUES (1, ?, ?)", (until, longest))
+            self.conn.execute("COMMIT")
+            return until, longest
+        except sqlite3.DatabaseError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: could not seal the history ({exc})") from exc
+
+    def _lower_bound(self, start: float) -> float | None:
+        reach = self.conn.execute("SELECT sealed, longest FROM span_reach").fetchone()
+        return None if reach is None else min(start, reach[0]) - reach[1]
+
+    def spans_overlapping(self, start: float, end: float) -> list[Span]:
+        """Stored spans overlapping [start, end), oldest first, like `spans`.
+
+        Once the history is sealed, the scan is bounded on the start index from both sides,
+        so a day a year ago costs what today costs.
+        """
+        try:
+            self.conn.execute("BEGIN")  # one snapshot for the reach and the spans
+            lower = self._lower_bound(start)
+            if lower is None:
+                rows = self.conn.execute(
+                    "SELECT start, end, app, category, title FROM activity "
+                    "WHERE start < ? AND end > ? ORDER BY start", (end, start)).fetchall()
+            else:
+                rows = self.conn.execute(
+                    "SELECT start, end, app, category, title FROM activity WHERE start >= ? "
+                    "AND start < ? AND end > ? ORDER BY start", (lower, end, start)).fetchall()
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: read failed ({exc})") from exc
+        return [Span(*row) for row in rows]
+
+    def first_activity(self) -> float | None:
+        """Start of the earliest stored span, or None on an empty database."""
+        return self._read("SELECT MIN(start) FROM activity")[0][0]
+
+    def rollup_days(self, zone: str) -> tuple[date, date] | None:
+        """First and last local day (inclusive) rolled up for `zone`, or None."""
+        rows = self._read("SELECT first, last FROM rollup_days WHERE zone = ?", (zone,))
+        if not rows:
+            return None
+        return date.fromisoformat(rows[0][0]), date.fromisoformat(rows[0][1])
+
+    def rollups(self, zone: str, first: date,
+                last: date) -> list[tuple[date, int, str | None, str, float]]:
+        """Rolled-up cells `(day, hour, app, category, seconds)` of days first..last."""
+        return [(date.fromisoformat(d), h, app, cat, secs) for d, h, app, cat, secs in self._read(
+            "SELECT day, hour, app, category, seconds FROM rollups WHERE zone = ? AND day >= ? "
+            "AND day <= ?", (zone, first.isoformat(), last.isoformat()))]
+
+    def add_rollups(self, zone: str, first: date, last: date,
+                    cells: list[tuple[date, int, str | None, str, float]], sealed: float) -> bool:
+        """Store the cells of days first..last, computed from the history sealed at `sealed`.
+
+        The days must follow on from what `zone` has rolled up already (or start it).
+
+        Returns:
+            False, storing nothing, when the sealed history or the rollups changed meanwhile.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            reach = self.conn.execute("SELECT sealed FROM span_reach").fetchone()
+            have = self.conn.execute("SELECT first, last FROM rollup_days WHERE zone = ?",
+                                     (zone,)).fetchone()
+            follows = have is None or date.fromisoformat(have[1]).toordinal() + 1 == first.toordinal()
+            if reach is None or reach[0] != sealed or not follows:
+                self.conn.execute("ROLLBACK")
+                return False
+            self.conn.executemany(
+                "INSERT INTO rollups (zone, day, hour, app, category, seconds) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(zone, d.isoformat(), h, app, cat, secs) for d, h, app, cat, secs in cells])
+            self.conn.execute("INSERT OR REPLACE INTO rollup_days (zone, first, last) "
+                              "VALUES (?, ?, ?)",
+                              (zone, have[0] if have else first.isoformat(), last.isoformat()))
+            self.conn.execute("COMMIT")
+            return True
+        except sqlite3.DatabaseError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: could not store rollups ({exc})") from exc
+
+    def export_rows(self, table: str, start: float | None = None,
+                    end: float | None = None) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """The columns and, streamed, the rows of one of the user's tables.
+
+        Rows overlapping [start, end) (nudges: decided in it), oldest first; everything when
+        the bounds are None.
+
+        Raises:
+            StoreError: not an exportable table, or the read failed.
+        """
+        timed = {"activity": "start", "meetings": "start", "in_person_log": "start",
+                 "focus_windows": "start", "nudges": "at"}
+        if table not in timed:
+            raise StoreError(f"cannot export {table!r} (tables: {', '.join(timed)})")
+        lo = -float("inf") if start is None else start
+        hi = float("inf") if end is None else end
+        columns = [r[1] for r in self._read(f"PRAGMA table_info({table})")]
+        if table == "nudges":
+            where, params = "at >= ? AND at < ?", (lo, hi)
+        else:
+            lower = self._lower_bound(lo) if table == "activity" and start is not None else None
+            where, params = "start < ? AND end > ?", (hi, lo)
+            if lower is not None:
+                where, params = "start >= ? AND " + where, (lower, hi, lo)
+        sql = (f"SELECT {', '.join(columns)} FROM {table} WHERE {where} "
+               f"ORDER BY {timed[table]}, id")
+        try:
+            cursor = self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: read failed ({exc})") from exc
+        return columns, iter(cursor)

@@ -1,0 +1,152 @@
+"""Syncing calendar sources into the store.
+
+A sync reads every source (configured in `[calendar] sources` or added with `presence calendar
+add`), and re-parses one only when its bytes, the configuration or the day changed: the
+digest of what was parsed is kept in the store, so even a fresh process skips unchanged sources
+without importing the calendar libraries. A source that fails keeps its last good instances.
+After the meetings, the automatic focus windows before in-person events are rebuilt.
+
+The daemon runs a sync as a short-lived child process (`presence calendar sync`), so a parsed
+calendar never weighs on the daemon's memory and a broken one can never stop it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from presence.config import Config
+from presence.errors import PresenceError
+from presence.model import FocusWindow, Meeting
+from presence.store import Store
+from presence.summary import day_bounds, local_day
+
+log = logging.getLogger(__name__)
+
+STATUS_KEY = "calendar_sync"
+# Instances kept from a week back (the summary's trend) to two months ahead.
+DAYS_BACK = 7
+DAYS_AHEAD = 60
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """The outcome of syncing one source, as shown by `calendar list`, status and doctor."""
+
+    label: str
+    ok: bool
+    message: str
+    instances: int
+
+
+def configured_sources(config: Config, store: Store) -> list[str]:
+    """Sources from the config, then those added on the command line, without repeats."""
+    seen: dict[str, None] = {}
+    for source in [*config.get("calendar.sources"), *store.calendar_sources()]:
+        seen.setdefault(source, None)
+    return list(seen)
+
+
+def window(now: float, config: Config) -> tuple[float, float]:
+    """The synced window: whole local days from `DAYS_BACK` ago to `DAYS_AHEAD` ahead."""
+    today = local_day(now, config.tz)
+    start, _ = day_bounds(today - timedelta(days=DAYS_BACK), config.tz)
+    _, end = day_bounds(today + timedelta(days=DAYS_AHEAD), config.tz)
+    return start, end
+
+
+def auto_focus_windows(meetings: list[Meeting], lead_minutes: int) -> list[FocusWindow]:
+    """One focus window from `lead_minutes` before each timed in-person meeting to its end."""
+    windows = []
+    for meeting in meetings:
+        if meeting.kind != "in_person" or not isinstance(meeting.start, datetime):
+            continue
+        start = meeting.start.timestamp() - lead_minutes * 60
+        windows.append(FocusWindow(None, start, meeting.end.timestamp(),
+                                   meeting.summary or "In-person meeting", "auto"))
+    return windows
+
+
+def _settings_key(config: Config, start: float) -> str:
+    # From the config rather than CalendarSettings, so that an unchanged source is skipped
+    # without importing the calendar libraries.
+    calendar = json.dumps(config.data["calendar"], sort_keys=True)
+    return hashlib.sha256(f"{calendar}|{config.tz}|{start}".encode()).hexdigest()[:16]
+
+
+def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[SourceStatus]:
+    """Sync every source into `meetings`, then the automatic focus windows.
+
+    Never raises for a bad source: its status says what went wrong and its last good
+    instances stay.
+    """
+    from presence.sources import label, read_source
+
+    start, end = window(now, config)
+    previous = store.get_setting(STATUS_KEY, {})
+    current: dict[str, dict] = {}
+    results = []
+    settings = None
+    for source in configured_sources(config, store):
+        shown = label(source)
+        last = previous.get(shown, {})
+        entry = {"checked": now, "digest": last.get("digest"), "key": last.get("key"),
+                 "instances": last.get("instances", 0), "error": None, "stale": None}
+        current[shown] = entry
+        try:
+            read = read_source(source, cache_dir)
+            entry["stale"] = read.stale
+            key = _settings_key(config, start)
+            if read.digest == last.get("digest") and key == last.get("key") \
+                    and not last.get("error"):
+                results.append(SourceStatus(shown, True, "unchanged", entry["instances"]))
+                continue
+            if settings is None:
+                from presence.calendars import CalendarSettings
+
+                settings = CalendarSettings.from_config(config)
+            meetings, warnings = _parse(read, settings, start, end)
+            store.replace_meetings(shown, meetings, config.tz, since=start)
+            entry.update(digest=read.digest, key=key, instances=len(meetings))
+            note = f"{len(meetings)} instances" + (f", {len(warnings)} skipped" if warnings
+                                                   else "")
+            for warning in warnings:
+                log.info("%s", warning)
+            results.append(SourceStatus(shown, True, note + (f" (cached copy: {read.stale})"
+                                                             if read.stale else ""),
+                                        len(meetings)))
+        except PresenceError as exc:
+            entry["error"] = str(exc)
+            log.info("calendar %s not synced, keeping its last instances: %s", shown, exc)
+            results.append(SourceStatus(shown, False, str(exc), entry["instances"]))
+    store.set_setting(STATUS_KEY, current)
+    if config.get("focus.auto"):
+        ahead = store.meetings(now, end, config.tz, kind="in_person")
+        store.replace_auto_focus(auto_focus_windows(ahead, config.get("focus.lead_minutes")),
+                                 after=now)
+    return results
+
+
+def _parse(read, settings, start: float, end: float) -> tuple[list[Meeting], list[str]]:
+    from datetime import timezone
+
+    from presence.calendars import parse_calendar
+
+    begin = datetime.fromtimestamp(start, timezone.utc)
+    finish = datetime.fromtimestamp(end, timezone.utc)
+    meetings: list[Meeting] = []
+    warnings: list[str] = list(read.warnings)
+    for document in read.documents:
+        result = parse_calendar(document.data, document.name, settings).instances(begin, finish)
+        meetings.extend(result.meetings)
+        warnings.extend(result.warnings)
+    return meetings, warnings
+
+
+def statuses(store: Store) -> dict[str, dict]:
+    """The last sync's outcome per source label (for status and doctor)."""
+    return store.get_setting(STATUS_KEY, {})
