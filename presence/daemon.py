@@ -19,6 +19,7 @@ from presence.classify import classify
 from presence.config import Config
 from presence.errors import ProbeUnavailable, StoreError
 from presence.model import AWAY, Classified, Sample, Span
+from presence.nudger import Nudger
 from presence.probe.base import Probe
 from presence.store import Store
 
@@ -45,6 +46,7 @@ class Daemon:
 
     def __init__(self, config: Config, store: Store | None, open_probe: Callable[[str], Probe],
                  wanted_probe: str, *, fallback_probe: str | None = None,
+                 nudger: Nudger | None = None,
                  device: str | None = None,
                  now: Callable[[], float] = clock.now,
                  monotonic: Callable[[], float] = clock.monotonic):
@@ -57,6 +59,7 @@ class Daemon:
             wanted_probe: the backend to use.
             fallback_probe: the backend that stands in while the wanted one fails (the null
                 probe when None or when it fails too).
+            nudger: decides and delivers nudges; None samples without nudging.
             device: the device name stored with each span.
             now: wall clock (UNIX seconds) for sample times.
             monotonic: clock for pacing and retries.
@@ -66,6 +69,7 @@ class Daemon:
         self._open_probe = open_probe
         self.wanted_probe = wanted_probe
         self.fallback_probe = fallback_probe
+        self.nudger = nudger
         self.device = device or config.get("daemon.device") or socket.gethostname()
         self._now = now
         self._monotonic = monotonic
@@ -149,9 +153,13 @@ class Daemon:
                                         self._stored_title(classified), pulse)
         if closed is not None:
             self._close(closed)
+            if self.nudger is not None:
+                self.nudger.observe_closed(closed)
         if self._last_flush is None or not 0 <= now - self._last_flush < self.config.get(
                 "daemon.flush_seconds"):
             self.flush(now)
+        if self.nudger is not None:
+            self.nudger.tick(now, classified, self._open.as_span())
         assert self.probe is not None
         self.last_tick = Tick(classified, self._open, self.probe.name)
         return self.last_tick
@@ -215,12 +223,16 @@ class Daemon:
         return {"pid": os.getpid(), "at": now, "probe": self.probe.name if self.probe else None,
                 "wanted_probe": self.wanted_probe, "probe_error": self.probe_error,
                 "interval": self.config.interval, "device": self.device,
-                "store_error": self.store_error}
+                "store_error": self.store_error,
+                "notifier": getattr(self.nudger.outbox, "channels", None) if self.nudger
+                else None}
 
     def shutdown(self) -> None:
-        """Flush the open span and release the probe."""
+        """Flush the open span, let queued nudges finish, and release the probe."""
         if self._open is not None:
             self.flush(self._open.last)
+        if self.nudger is not None:
+            self.nudger.close()
         if self.probe is not None:
             self.probe.close()
             self.probe = None

@@ -162,6 +162,27 @@ def deliver(nudge: Nudge, notifiers: list[Notifier]) -> Delivery:
     return Delivery(nudge, "log", False, error)
 
 
+class Recorder:
+    """An outbox that delivers at once to the given notifiers (replay, tests): no thread."""
+
+    def __init__(self, notifiers: list[Notifier]):
+        self.notifiers = notifiers
+        self._done: list[Delivery] = []
+
+    def submit(self, nudge: Nudge) -> None:
+        """Deliver now and keep the outcome for `drain()`."""
+        self._done.append(deliver(nudge, self.notifiers))
+
+    def drain(self) -> list[Delivery]:
+        """The outcomes since the last call."""
+        done, self._done = self._done, []
+        return done
+
+    def close(self) -> list[Delivery]:
+        """The outcomes not drained yet."""
+        return self.drain()
+
+
 class Dispatcher:
     """Delivers nudges on a worker thread, so a hung server never delays a sample.
 

@@ -6,6 +6,7 @@ import logging
 import logging.handlers
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,10 @@ from typing import IO, Callable
 
 from presence import clock, config as config_mod
 from presence import paths
+from presence.calendar_sync import configured_sources
 from presence.daemon import Daemon, Tick
+from presence.notify import Dispatcher, default_notifiers
+from presence.nudger import Nudger
 from presence.errors import AlreadyRunning, ConfigError
 from presence.store import open_or_recover
 
@@ -135,6 +139,58 @@ class StatusLine:
         self.out.flush()
 
 
+class CalendarSyncRunner:
+    """Runs `presence calendar sync` as a child process every `refresh_minutes`.
+
+    A child keeps the calendar libraries and a parsed calendar out of the daemon's memory, and
+    a calendar that breaks the parser can never take the daemon down with it.
+    """
+
+    # A sync that runs longer than this (a URL that trickles) is stopped; the next one retries.
+    LIMIT_SECONDS = 300
+
+    def __init__(self, argv: list[str], has_sources: Callable[[], bool],
+                 every: Callable[[], float]):
+        self.argv = argv
+        self.has_sources = has_sources
+        self.every = every
+        self._child: subprocess.Popen | None = None
+        self._started = 0.0
+        self._next = clock.monotonic()
+        self._failing = False
+
+    def poll(self) -> bool:
+        """Start a due sync or reap a finished one; True when one just finished."""
+        now = clock.monotonic()
+        if self._child is not None:
+            code = self._child.poll()
+            if code is None and now - self._started > self.LIMIT_SECONDS:
+                self._child.kill()
+                code = self._child.wait()
+            if code is None:
+                return False
+            self._child = None
+            if code != 0 and not self._failing:
+                log.warning("calendar sync: a source failed (see `presence calendar list`); "
+                            "its last good meetings are kept")
+            self._failing = code != 0
+            return True
+        if now >= self._next:
+            self._next = now + self.every()
+            if self.has_sources():
+                self._started = now
+                self._child = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                               stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.DEVNULL)
+        return False
+
+    def close(self) -> None:
+        """Stop a sync still running."""
+        if self._child is not None and self._child.poll() is None:
+            self._child.terminate()
+            self._child.wait(timeout=10)
+
+
 def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | None = None,
                probe: str | None = None, dry_run: bool = False,
                max_ticks: int | None = None, out: IO[str] = sys.stdout) -> int:
@@ -154,14 +210,23 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     log.info("probe %s: %s", choice.name, choice.reason)
 
     lock = InstanceLock(paths.lock_file(db_path))
-    store = None
+    store = nudger = syncer = None
     if not dry_run:
         lock.acquire()
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.now()))
         store, moved = open_or_recover(db_path, stamp)
         if moved is not None:
             log.error("the database was damaged: moved it to %s and started a fresh one", moved)
-    daemon = Daemon(cfg, store, open_probe, choice.name, fallback_probe=choice.fallback)
+        nudger = Nudger(cfg, store, Dispatcher(default_notifiers()))
+    daemon = Daemon(cfg, store, open_probe, choice.name, fallback_probe=choice.fallback,
+                    nudger=nudger)
+    if store is not None:
+        argv = [sys.executable, "-m", "presence", "--db", str(db_path)]
+        argv += ["--config", str(config_path)] if config_path else []
+        syncer = CalendarSyncRunner(
+            argv + ["calendar", "sync", "--quiet"],
+            has_sources=lambda: bool(configured_sources(daemon.config, store)),
+            every=lambda: daemon.config.get("calendar.refresh_minutes") * 60.0)
 
     def reload(_signum: int, _frame: object) -> None:
         try:
@@ -172,6 +237,8 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         if interval is not None:
             fresh = config_mod.override(fresh, "daemon.interval_seconds", interval)
         daemon.config = fresh
+        if nudger is not None:
+            nudger.config = fresh
         log.warning("config reloaded from %s", ", ".join(str(f) for f in fresh.files))
 
     def stop(_signum: int, _frame: object) -> None:
@@ -182,12 +249,20 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, reload)
     tty = out.isatty()
-    on_tick: Callable[[Tick], None] | None = (StatusLine(out, in_place=tty)
-                                              if tty or dry_run else None)
+    status_line = StatusLine(out, in_place=tty) if tty or dry_run else None
+
+    def on_tick(tick: Tick) -> None:
+        if status_line is not None:
+            status_line(tick)
+        if syncer is not None and syncer.poll() and nudger is not None:
+            nudger.refresh(clock.now())
+
     log.info("presence running (pid %d, db %s, every %s s)", os.getpid(), db_path, cfg.interval)
     try:
         daemon.run(max_ticks=max_ticks, on_tick=on_tick)
     finally:
+        if syncer is not None:
+            syncer.close()
         if tty:
             out.write("\n")
         if store is not None:

@@ -223,6 +223,10 @@ class Store:
             "WHERE start < ? AND end > ? ORDER BY start", (end, start))
         return [Span(*row) for row in rows]
 
+    def first_activity(self) -> float | None:
+        """Start of the earliest stored span: since when presence has been watching."""
+        return self._read("SELECT min(start) FROM activity")[0][0]
+
     def last_span(self) -> Span | None:
         """The most recently started span, if any."""
         rows = self._read("SELECT start, end, app, category, title FROM activity "
@@ -302,6 +306,14 @@ class Store:
             out.append(Meeting(source, uid, summary, begin, finish, bool(all_day), location,
                                kind_, reason))
         return out
+
+    def last_in_person(self, before: float) -> float | None:
+        """End of the latest in-person time (timed meeting or logged) that ended by `before`."""
+        rows = self._read(
+            "SELECT max(e) FROM (SELECT max(end) AS e FROM meetings WHERE kind = 'in_person' "
+            "AND all_day = 0 AND end <= ? UNION ALL SELECT max(end) FROM in_person_log "
+            "WHERE end <= ?)", (before, before))
+        return rows[0][0]
 
     # calendar sources added on the command line
 

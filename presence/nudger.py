@@ -1,0 +1,137 @@
+"""Between the sampling loop and the notifier: builds the policy's state, records nudges,
+hands them to delivery and records what became of them.
+
+The database is the channel with the CLI (focus windows, logged time, snooze, synced meetings),
+so the stored part of the state is re-read every `flush_seconds`, after a calendar sync, and at
+day rollover; today's spans are kept in memory as the loop closes them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from presence import policy
+from presence.config import Config
+from presence.errors import StoreError
+from presence.model import Classified, FocusWindow, Meeting, Nudge, Span
+from presence.notify import Delivery
+from presence.store import Store
+from presence.summary import day_bounds, local_day
+
+log = logging.getLogger(__name__)
+
+
+class Outbox(Protocol):
+    """Where decided nudges go: the notify `Dispatcher`, or a recorder in replay."""
+
+    def submit(self, nudge: Nudge) -> None:
+        """Queue a nudge for delivery."""
+        ...
+
+    def drain(self) -> list[Delivery]:
+        """Outcomes since the last call."""
+        ...
+
+    def close(self) -> list[Delivery]:
+        """Finish what is queued and return the last outcomes."""
+        ...
+
+
+@dataclass
+class _World:
+    """The stored part of the policy's state."""
+
+    meetings: list[Meeting] = field(default_factory=list)
+    focus_windows: list[FocusWindow] = field(default_factory=list)
+    in_person_log: list[tuple[float, float]] = field(default_factory=list)
+    past_nudges: list[Nudge] = field(default_factory=list)
+    snoozed_until: float | None = None
+    last_in_person: float | None = None
+    first_seen: float | None = None
+
+
+class Nudger:
+    """Decides nudges on each tick and follows them to the screen (or the log)."""
+
+    def __init__(self, config: Config, store: Store, outbox: Outbox):
+        self.config = config
+        self.store = store
+        self.outbox = outbox
+        self._day = None
+        self._day_start = 0.0
+        self._spans: list[Span] = []
+        self._world = _World()
+        self._loaded_at: float | None = None
+        self._rows: dict[str, int] = {}
+
+    def observe_closed(self, span: Span) -> None:
+        """Remember a span the loop just closed, if it reaches into today."""
+        if span.end > self._day_start and span.end > span.start:
+            self._spans.append(span)
+
+    def refresh(self, now: float) -> None:
+        """Re-read the stored state (after the CLI or a calendar sync changed it)."""
+        tz = self.config.tz
+        day = local_day(now, tz)
+        start, end = day_bounds(day, tz)
+        if day != self._day:
+            self._day, self._day_start = day, start
+            # A restart (or midnight) picks up what is already stored for today.
+            self._spans = self.store.spans(start, now)
+        lead = self.config.get("focus.lead_minutes") * 60
+        yesterday, _ = day_bounds(day - timedelta(days=1), tz)
+        self._world = _World(
+            meetings=self.store.meetings(start, max(end, now + lead), tz, kind="in_person"),
+            focus_windows=self.store.focus_windows(now, now + lead + 3600),
+            in_person_log=[(s, e) for s, e, _ in self.store.in_person_log(start, end)],
+            past_nudges=[n for n, _, _ in self.store.nudges(yesterday, float("inf"))],
+            snoozed_until=self.store.get_setting("snooze_until"),
+            last_in_person=self.store.last_in_person(before=start),
+            first_seen=self.store.first_activity())
+        self._loaded_at = now
+
+    def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
+        """Decide at `now`; record and submit any nudge; record finished deliveries."""
+        try:
+            self._record_deliveries()
+            if (self._loaded_at is None or local_day(now, self.config.tz) != self._day
+                    or not 0 <= now - self._loaded_at < self.config.get("daemon.flush_seconds")):
+                self.refresh(now)
+        except StoreError as exc:
+            log.debug("nudge state not refreshed: %s", exc)
+        world = self._world
+        sample = classified.sample
+        state = policy.PolicyState(
+            spans=[*self._spans, open_span], category=classified.category, app=sample.app,
+            title=sample.title, meetings=world.meetings,
+            focus_windows=[w for w in world.focus_windows if w.start <= now < w.end],
+            in_person_log=world.in_person_log, past_nudges=world.past_nudges,
+            snoozed_until=world.snoozed_until, last_in_person=world.last_in_person,
+            first_seen=world.first_seen)
+        nudges = policy.decide(now, state, self.config)
+        for nudge in nudges:
+            world.past_nudges.append(nudge)
+            try:
+                self._rows[nudge.key] = self.store.insert_nudge(nudge)
+            except StoreError as exc:
+                log.error("could not record a nudge before showing it: %s", exc)
+            log.info("nudge %s: %s — %s", nudge.kind, nudge.title, nudge.message)
+            self.outbox.submit(nudge)
+        return nudges
+
+    def _record_deliveries(self, deliveries: list[Delivery] | None = None) -> None:
+        for delivery in self.outbox.drain() if deliveries is None else deliveries:
+            row = self._rows.pop(delivery.nudge.key, None)
+            if row is not None:
+                self.store.record_delivery(row, delivery.channel, delivery.delivered,
+                                           delivery.error)
+
+    def close(self) -> None:
+        """Let queued deliveries finish (bounded) and record their outcomes."""
+        try:
+            self._record_deliveries(self.outbox.close())
+        except StoreError as exc:
+            log.error("could not record nudge deliveries: %s", exc)

@@ -1,0 +1,83 @@
+"""End to end: an in-person meeting in progress in a real .ics, a chat window in front on a
+real X server; dunst shows the phubbing nudge and the database says it was delivered."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from desktop_helpers import wait_for
+
+from presence.store import Store
+
+pytestmark = pytest.mark.desktop
+
+
+def ics_event(start: datetime, end: datetime) -> str:
+    fmt = "%Y%m%dT%H%M%SZ"
+    return "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//presence tests//EN",
+        "BEGIN:VEVENT", "UID:lunch-priya@test", f"DTSTAMP:{start:{fmt}}",
+        f"DTSTART:{start:{fmt}}", f"DTEND:{end:{fmt}}", "SUMMARY:Lunch with Priya",
+        "LOCATION:Café Central\\, Herrengasse 14\\, Vienna",
+        "ORGANIZER;CN=Priya:mailto:priya@example.org",
+        "ATTENDEE;CN=Priya;PARTSTAT=ACCEPTED:mailto:priya@example.org",
+        "ATTENDEE;CN=Me;PARTSTAT=ACCEPTED:mailto:me@example.org",
+        "END:VEVENT", "END:VCALENDAR", ""])
+
+
+def nudge_rows(db):
+    if not db.exists():
+        return []
+    store = Store.open(db, create=False)
+    try:
+        return store.conn.execute(
+            "SELECT kind, title, message, channel, delivered, error FROM nudges").fetchall()
+    finally:
+        store.close()
+
+
+def test_phubbing_nudge_reaches_dunst_and_is_recorded_delivered(desktop_factory, app_windows,
+                                                               tmp_path):
+    session = desktop_factory("openbox", "dunst")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    calendar = tmp_path / "lunch.ics"
+    calendar.write_text(ics_event(now - timedelta(minutes=10), now + timedelta(minutes=50)),
+                        encoding="utf-8")
+    (tmp_path / "config.toml").write_text(f"""
+timezone = "UTC"
+[daemon]
+flush_seconds = 1
+[calendar]
+sources = ["{calendar}"]
+owner_emails = ["me@example.org"]
+[nudges.phubbing]
+grace_seconds = 2
+[quiet_hours]
+start = "00:00"
+end = "00:00"
+""")
+    slack = app_windows(session, "slack", "Slack", "general | Acme - Slack")
+    slack.activate()
+    db = tmp_path / "presence.db"
+    daemon = subprocess.Popen([sys.executable, "-m", "presence", "run", "--interval", "0.25"],
+                              env=dict(session.env, PRESENCE_HOME=str(tmp_path)),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        dunst_log = session.rundir / "dunst.log"
+        wait_for(lambda: "Priya" in dunst_log.read_text(errors="replace"),
+                 "dunst to show the phubbing nudge", timeout=30)
+        [row] = wait_for(lambda: [r for r in nudge_rows(db) if r[4] == 1],
+                         "the nudge recorded as delivered")
+        kind, title, message, channel, delivered, error = row
+        assert (kind, channel, error) == ("phubbing", "dbus", None)
+        assert "Priya" in title + message and "Slack" in title + message
+        shown = dunst_log.read_text(errors="replace")
+        assert f"summary: '{title}'" in shown and "appname: 'presence'" in shown
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        code = daemon.wait(timeout=15)
+    assert code == 0, daemon.stderr.read()
