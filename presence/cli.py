@@ -74,7 +74,8 @@ def main(ctx: click.Context, config_path: Path | None, db_path: Path | None,
     How was today:   presence summary
     Is it working:   presence doctor
     """
-    from presence.service import setup_logging
+    # Not from presence.service, which imports the daemon: short commands stay quick.
+    from presence.logsetup import setup_logging
 
     setup_logging(verbose)
     ctx.obj = Context(config_path, db_path, verbose)
@@ -267,7 +268,8 @@ def autostart_status(obj: Context) -> None:
 
 
 # Command modules register themselves on `main`; imported last because they import it.
-from presence import cli_focus  # noqa: E402,F401
+from presence import cli_focus, cli_replay  # noqa: E402,F401
+from presence import cli_summary  # noqa: E402,F401
 from presence.cli_calendar import calendar as _calendar  # noqa: E402
 
 main.add_command(_calendar)

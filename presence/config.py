@@ -64,12 +64,19 @@ class Config:
     browsers: re.Pattern[str]
     exclude_titles: tuple[re.Pattern[str], ...]
 
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
     def get(self, dotted: str) -> Any:
         """The value of a dotted key, e.g. `get("daemon.interval_seconds")`."""
-        node: Any = self.data
-        for part in dotted.split("."):
-            node = node[part]
-        return node
+        # Read on every tick by the daemon; the config never changes once built.
+        try:
+            return self._cache[dotted]
+        except KeyError:
+            node: Any = self.data
+            for part in dotted.split("."):
+                node = node[part]
+            self._cache[dotted] = node
+            return node
 
     @property
     def interval(self) -> float:
@@ -341,4 +348,4 @@ def override(config: Config, dotted: str, value: Any) -> Config:
     for part in parents:
         node = node[part]
     node[last] = value
-    return dataclasses.replace(config, data=data)
+    return dataclasses.replace(config, data=data, _cache={})

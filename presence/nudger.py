@@ -1,9 +1,10 @@
 """Between the sampling loop and the notifier: builds the policy's state, records nudges,
 hands them to delivery and records what became of them.
 
-The database is the channel with the CLI (focus windows, logged time, snooze, synced meetings),
-so the stored part of the state is re-read every `flush_seconds`, after a calendar sync, and at
-day rollover; today's spans are kept in memory as the loop closes them.
+The database is the channel with the CLI (focus windows, logged time, snooze, synced meetings):
+every `flush_seconds` the nudger asks SQLite whether another connection changed it, and re-reads
+the stored part of the state only then, after a calendar sync and at day rollover. Today's spans
+are kept in memory as the loop closes them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from presence.errors import StoreError
 from presence.model import Classified, FocusWindow, Meeting, Nudge, Span
 from presence.notify import Delivery
 from presence.store import Store
-from presence.summary import day_bounds, local_day
+from presence.summary import clipped_seconds, day_bounds, local_day
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +62,40 @@ class Nudger:
         self.store = store
         self.outbox = outbox
         self._day = None
-        self._day_start = 0.0
+        self._day_start = self._day_end = 0.0
+        # Today's closed spans, then the open span as the last item once a tick has run: one
+        # list updated in place, so a tick never copies the day.
         self._spans: list[Span] = []
+        self._open_in_list = False
+        self._chat_closed = 0.0
         self._world = _World()
-        self._loaded_at: float | None = None
+        self._checked_at: float | None = None
+        self._version: int | None = None
         self._rows: dict[str, int] = {}
 
     def observe_closed(self, span: Span) -> None:
         """Remember a span the loop just closed, if it reaches into today."""
+        if self._open_in_list:
+            self._spans.pop()
+            self._open_in_list = False
         if span.end > self._day_start and span.end > span.start:
             self._spans.append(span)
+            if span.category in self.config.virtual_categories:
+                self._chat_closed += clipped_seconds(span, self._day_start, span.end)
+
+    def _new_day(self, day, start: float, now: float) -> None:
+        if self._open_in_list:
+            self._spans.pop()
+            self._open_in_list = False
+        if self._day is None:
+            # A restart picks up what is already stored for today.
+            self._spans = self.store.spans(start, now)
+        else:
+            self._spans = [s for s in self._spans if s.end > start]
+        self._day, self._day_start = day, start
+        virtual = self.config.virtual_categories
+        self._chat_closed = sum(clipped_seconds(s, start, s.end) for s in self._spans
+                                if s.category in virtual)
 
     def refresh(self, now: float) -> None:
         """Re-read the stored state (after the CLI or a calendar sync changed it)."""
@@ -78,34 +103,44 @@ class Nudger:
         day = local_day(now, tz)
         start, end = day_bounds(day, tz)
         if day != self._day:
-            self._day, self._day_start = day, start
-            # A restart (or midnight) picks up what is already stored for today.
-            self._spans = self.store.spans(start, now)
+            self._new_day(day, start, now)
+            self._day_end = end
         lead = self.config.get("focus.lead_minutes") * 60
         yesterday, _ = day_bounds(day - timedelta(days=1), tz)
         self._world = _World(
             meetings=self.store.meetings(start, max(end, now + lead), tz, kind="in_person"),
-            focus_windows=self.store.focus_windows(now, now + lead + 3600),
+            focus_windows=self.store.focus_windows(start, end + lead),
             in_person_log=[(s, e) for s, e, _ in self.store.in_person_log(start, end)],
             past_nudges=[n for n, _, _ in self.store.nudges(yesterday, float("inf"))],
             snoozed_until=self.store.get_setting("snooze_until"),
             last_in_person=self.store.last_in_person(before=start),
             first_seen=self.store.first_activity())
-        self._loaded_at = now
+        self._version = self.store.data_version()
 
     def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
         """Decide at `now`; record and submit any nudge; record finished deliveries."""
         try:
             self._record_deliveries()
-            if (self._loaded_at is None or local_day(now, self.config.tz) != self._day
-                    or not 0 <= now - self._loaded_at < self.config.get("daemon.flush_seconds")):
+            if self._day is None or not self._day_start <= now < self._day_end:
                 self.refresh(now)
+            elif (self._checked_at is None
+                  or not 0 <= now - self._checked_at < self.config.get("daemon.flush_seconds")):
+                # Only the CLI or a calendar sync (other connections) change the stored state.
+                self._checked_at = now
+                if self.store.data_version() != self._version:
+                    self.refresh(now)
         except StoreError as exc:
             log.debug("nudge state not refreshed: %s", exc)
         world = self._world
         sample = classified.sample
+        if self._open_in_list:
+            self._spans[-1] = open_span
+        else:
+            self._spans.append(open_span)
+            self._open_in_list = True
         state = policy.PolicyState(
-            spans=[*self._spans, open_span], category=classified.category, app=sample.app,
+            spans=self._spans, closed_chat_seconds=self._chat_closed,
+            category=classified.category, app=sample.app,
             title=sample.title, meetings=world.meetings,
             focus_windows=[w for w in world.focus_windows if w.start <= now < w.end],
             in_person_log=world.in_person_log, past_nudges=world.past_nudges,

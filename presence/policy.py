@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from presence import nudge_text
 from presence.config import Config
@@ -72,6 +72,9 @@ class PolicyState:
         last_in_person: end of the last in-person time (meeting or log) before today, or None.
         first_seen: start of the earliest stored activity, so that `reconnect` never claims
             more days than presence has watched; None on an empty store.
+        closed_chat_seconds: chat seconds today of all spans but the last (the open one), as
+            the daemon keeps them in a running total so a tick does not walk the whole day;
+            None to count them from `spans`.
     """
 
     spans: Sequence[Span] = ()
@@ -85,6 +88,7 @@ class PolicyState:
     snoozed_until: float | None = None
     last_in_person: float | None = None
     first_seen: float | None = None
+    closed_chat_seconds: float | None = None
 
     @property
     def away(self) -> bool:
@@ -166,40 +170,15 @@ def _settings(config: Config) -> _Settings:
         kinds={kind: dict(config.get(f"nudges.{kind}")) for kind in KINDS})
 
 
-class _Memo(NamedTuple):
-    """Chat seconds of the closed spans `closed`, all of which ended by `latest`."""
-
-    day_start: float
-    virtual: frozenset[str]
-    closed: tuple[Span, ...]
-    latest: float
-    seconds: float
-
-
-# Today's closed spans only grow at the end: remember the chat total of those seen last, so a
-# tick adds only the new ones instead of walking the whole day again in Python (a one-day
-# replay at 1 s steps makes 86,400 calls). The prefix is compared by value (in C, identical
-# objects at pointer speed), so the memo is a cache of a pure result, never a source of truth.
-_memo: _Memo | None = None
-
-
 def _virtual_seconds(spans: Sequence[Span], virtual: frozenset[str], day_start: float,
-                     now: float) -> float:
-    global _memo
-    closed = tuple(spans[:-1])  # the last span is the open one, new on every tick
-    memo, total, done, latest = _memo, 0.0, 0, -math.inf
-    if (memo is not None and (memo.day_start, memo.virtual) == (day_start, virtual)
-            and memo.latest <= now and closed[:len(memo.closed)] == memo.closed):
-        total, done, latest = memo.seconds, len(memo.closed), memo.latest
-    for span in closed[done:]:
-        if span.category in virtual:
-            total += clipped_seconds(span, day_start, now)
-        latest = max(latest, span.end)
-    if latest <= now:  # no closed span was cut at `now`, so the total holds for later ticks
-        _memo = _Memo(day_start, virtual, closed, latest, total)
+                     now: float, closed_total: float | None = None) -> float:
+    """Chat seconds today: the closed spans (all but the last) and the open one, clipped."""
+    if closed_total is None:
+        closed_total = sum(clipped_seconds(span, day_start, now) for span in spans[:-1]
+                           if span.category in virtual)
     if spans and spans[-1].category in virtual:
-        total += clipped_seconds(spans[-1], day_start, now)
-    return total
+        closed_total += clipped_seconds(spans[-1], day_start, now)
+    return closed_total
 
 
 def _timed(meeting: Meeting) -> tuple[float, float] | None:
@@ -239,22 +218,58 @@ class _View:
         self.day_start, self.day_end = _day_bounds(self.today, self.tz)
         self.virtual = settings.virtual
         self.chatting = state.category in self.virtual
-        self.past_keys = frozenset(n.key for n in state.past_nudges)
-        counted = sum(1 for n in state.past_nudges
+
+    # The rest is computed on first use: most ticks are settled by the first checks.
+
+    @cached_property
+    def past_keys(self) -> frozenset[str]:
+        """Keys of every recorded nudge."""
+        return frozenset(n.key for n in self.state.past_nudges)
+
+    @cached_property
+    def capped(self) -> bool:
+        """Whether today's nudges (the daily summary aside) reached `max_per_day`."""
+        counted = sum(1 for n in self.state.past_nudges
                       if self.day_start <= n.at < self.day_end and n.kind != DAILY_SUMMARY)
-        self.capped = counted >= settings.max_per_day
-        last_any = max((n.at for n in state.past_nudges), default=-math.inf)
-        self.waits = now - last_any < SPACING_SECONDS
-        self.in_person = [(m, t) for m in state.meetings if (t := _timed(m)) is not None]
-        current = [(m, t) for m, t in self.in_person if t[0] <= now < t[1]]
+        return counted >= self.settings.max_per_day
+
+    @cached_property
+    def waits(self) -> bool:
+        """Whether the last nudge of any kind is too recent for the kinds that can wait."""
+        last_any = max((n.at for n in self.state.past_nudges), default=-math.inf)
+        return self.now - last_any < SPACING_SECONDS
+
+    @cached_property
+    def in_person(self) -> list[tuple[Meeting, tuple[float, float]]]:
+        """Timed in-person meetings with their UNIX seconds."""
+        return [(m, t) for m in self.state.meetings if (t := _timed(m)) is not None]
+
+    @cached_property
+    def _current(self) -> tuple[Meeting, tuple[float, float]] | None:
+        current = [(m, t) for m, t in self.in_person if t[0] <= self.now < t[1]]
         # Overlapping meetings: the one that began last is the one the user is in now.
-        latest = max(current, key=lambda mt: mt[1][0]) if current else None
-        self.meeting: Meeting | None = latest[0] if latest else None
-        self.meeting_start = latest[1][0] if latest else math.inf
-        self.last_meeting_end = max((t[1] for _, t in self.in_person if t[1] <= now),
-                                    default=-math.inf)
-        self.windows = sorted((w for w in state.focus_windows if w.start <= now < w.end),
-                              key=lambda w: w.start, reverse=True)
+        return max(current, key=lambda mt: mt[1][0]) if current else None
+
+    @property
+    def meeting(self) -> Meeting | None:
+        """The in-person meeting happening now, if any."""
+        return self._current[0] if self._current else None
+
+    @property
+    def meeting_start(self) -> float:
+        """When the current in-person meeting began (inf when none)."""
+        return self._current[1][0] if self._current else math.inf
+
+    @cached_property
+    def last_meeting_end(self) -> float:
+        """End of the latest in-person meeting that is over."""
+        return max((t[1] for _, t in self.in_person if t[1] <= self.now), default=-math.inf)
+
+    @cached_property
+    def windows(self) -> list[FocusWindow]:
+        """Focus windows open now, the latest-starting first."""
+        return sorted((w for w in self.state.focus_windows if w.start <= self.now < w.end),
+                      key=lambda w: w.start, reverse=True)
 
     def cfg(self, kind: str) -> dict[str, Any]:
         """The `[nudges.<kind>]` table."""
@@ -308,7 +323,8 @@ class _View:
     @cached_property
     def virtual_today(self) -> float:
         """Seconds of chat today so far."""
-        return _virtual_seconds(self.state.spans, self.virtual, self.day_start, self.now)
+        return _virtual_seconds(self.state.spans, self.virtual, self.day_start, self.now,
+                                self.state.closed_chat_seconds)
 
     @cached_property
     def in_person_today(self) -> float:
@@ -445,6 +461,8 @@ def _daily_summary(v: _View) -> Nudge | None:
     if v.local.time() < v.settings.summary_at:
         return None
     key = f"{DAILY_SUMMARY}:{v.today.isoformat()}"
+    if key in v.past_keys:
+        return None
     events = list(dict.fromkeys(
         m.summary.strip() for m, t in sorted(v.in_person, key=lambda mt: mt[1][0])
         if t[0] < v.now and t[1] > v.day_start and m.summary.strip()))

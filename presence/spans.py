@@ -8,7 +8,7 @@ stopped) closes the span at its last sample: nothing bridges time that was not o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterable
 
 from presence.model import Span
@@ -52,7 +52,8 @@ def step(current: OpenSpan | None, at: float, app: str | None, category: str,
     gap = at - current.last
     continuous = 0 <= gap <= pulse
     if continuous and current.same_activity(app, category, title):
-        return None, replace(current, last=at)
+        # the hot path (every tick): a plain constructor is several times faster than replace()
+        return None, OpenSpan(current.start, at, current.app, current.category, current.title)
     closed = current.as_span(end=at if continuous else None)
     return closed, OpenSpan(at, at, app, category, title)
 

@@ -255,6 +255,10 @@ class Store:
         """Forget `key`."""
         self._write("DELETE FROM settings WHERE key = ?", (key,))
 
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (PRAGMA data_version)."""
+        return self._read("PRAGMA data_version")[0][0]
+
     def integrity_ok(self) -> bool:
         """Whether `PRAGMA integrity_check` passes."""
         return self._read("PRAGMA integrity_check")[0][0] == "ok"
@@ -459,10 +463,6 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise StoreError(f"{self.path}: read failed ({exc})") from exc
         return [Span(*row) for row in rows]
-
-    def first_activity(self) -> float | None:
-        """Start of the earliest stored span, or None on an empty database."""
-        return self._read("SELECT MIN(start) FROM activity")[0][0]
 
     def rollup_days(self, zone: str) -> tuple[date, date] | None:
         """First and last local day (inclusive) rolled up for `zone`, or None."""

@@ -1,0 +1,50 @@
+"""`presence replay`: the real pipeline over a recorded trace."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from presence.cli import Context, echo_json, main
+from presence.errors import InputError
+
+
+@main.command()
+@click.argument("trace", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--calendar", "calendars", multiple=True, metavar="SOURCE",
+              help="A calendar (.ics file, folder or URL) for the replayed days; repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def replay(obj: Context, trace: Path, calendars: tuple[str, ...], as_json: bool) -> None:
+    """Replay a recorded trace (JSON Lines) through the daemon's code on a simulated clock;
+    prints the nudges it would have sent and each day's summary.
+
+    Example: presence replay monday.jsonl --calendar work.ics --json
+    """
+    from presence import paths
+    from presence.replay import read_trace, replay as run_replay
+
+    cfg = obj.config()
+    try:
+        with trace.open(encoding="utf-8-sig") as lines:
+            samples = read_trace(lines, str(trace), cfg.tz)
+    except OSError as exc:
+        raise InputError(f"{trace}: cannot read the trace ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{trace}: the trace is not UTF-8 text") from exc
+    result = run_replay(samples, cfg, list(calendars), paths.cache_dir())
+    nudges = [{"at": datetime.fromtimestamp(n.at, cfg.tz).isoformat(), "kind": n.kind,
+               "title": n.title, "message": n.message} for n in result.nudges]
+    if as_json:
+        echo_json({"nudges": nudges, "days": result.days})
+        return
+    for nudge in nudges:
+        click.echo(f"{nudge['at'][:16].replace('T', ' ')}  {nudge['kind']:<13} "
+                   f"{nudge['title']} — {nudge['message']}")
+    if not nudges:
+        click.echo("no nudges")
+    for day in result.days:
+        click.echo(f"{day['date']}: {day['virtual_minutes']:.0f} min virtual, "
+                   f"{day['in_person_minutes']:.0f} min in person")
