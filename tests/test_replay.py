@@ -1,0 +1,146 @@
+"""`presence replay` over whole, realistic days written as real trace files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DAY = datetime(2026, 3, 2, tzinfo=BERLIN)  # a Monday
+
+
+def trace(path, steps):
+    """Write a trace: `steps` are (HH:MM, app, title, idle) — each holds until the next."""
+    lines = []
+    for hm, app, title, idle in steps:
+        hour, minute = map(int, hm.split(":"))
+        at = DAY + timedelta(hours=hour, minutes=minute)
+        lines.append(json.dumps({"t": at.isoformat(), "app": app, "title": title,
+                                 "idle": idle}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def lunch_ics(path, summary="Lunch with Priya", location="Café Central, Herrengasse 14, Wien"):
+    path.write_text("\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//presence tests//EN",
+        "BEGIN:VEVENT", "UID:lunch@test", "DTSTAMP:20260301T120000Z",
+        "DTSTART;TZID=Europe/Berlin:20260302T120000",
+        "DTEND;TZID=Europe/Berlin:20260302T130000",
+        f"SUMMARY:{summary}", f"LOCATION:{location.replace(',', chr(92) + ',')}",
+        "ORGANIZER:mailto:priya@example.org",
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:priya@example.org",
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org",
+        "END:VEVENT", "END:VCALENDAR", ""]), encoding="utf-8")
+    return path
+
+
+def replay(tmp_path, trace_path, *calendars):
+    config = tmp_path / "config.toml"
+    config.write_text('timezone = "Europe/Berlin"\n[calendar]\nowner_emails = '
+                      '["me@example.org"]\n', encoding="utf-8")
+    args = [sys.executable, "-m", "presence", "--config", str(config),
+            "--db", str(tmp_path / "unused.db"), "replay", str(trace_path), "--json"]
+    for calendar in calendars:
+        args += ["--calendar", str(calendar)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def at(nudge) -> str:
+    return datetime.fromisoformat(nudge["at"]).astimezone(BERLIN).strftime("%H:%M")
+
+
+def test_a_chatty_morning_gets_one_crowding_out_nudge_at_the_budget(tmp_path):
+    out = replay(tmp_path, trace(tmp_path / "day.jsonl", [
+        ("09:00", "code", "presence - VS Code", 0),
+        ("09:30", "slack", "general | Acme - Slack", 0),
+        ("10:00", "discord", "#random | Friends - Discord", 0),
+        ("11:10", "code", "presence - VS Code", 0),
+        ("12:00", "code", "presence - VS Code", 0),
+    ]))
+    [nudge] = out["nudges"]
+    assert nudge["kind"] == "crowding_out" and at(nudge) == "10:30"
+    assert "1 h" in nudge["message"] and "none in person" in nudge["message"]
+    assert "Slack" in nudge["message"] and "Discord" in nudge["message"]
+    [day] = out["days"]
+    assert day["date"] == "2026-03-02" and day["virtual_minutes"] == 100
+    assert day["in_person_minutes"] == 0
+
+
+def test_chat_during_an_in_person_lunch_is_phubbing_once_past_the_grace(tmp_path):
+    out = replay(tmp_path, trace(tmp_path / "day.jsonl", [
+        ("11:00", "code", "presence - VS Code", 0),
+        ("12:10", "firefox", "(2) WhatsApp — Mozilla Firefox", 0),
+        ("12:14", "code", "presence - VS Code", 0),
+        ("13:30", "code", "presence - VS Code", 0),
+    ]), lunch_ics(tmp_path / "lunch.ics"))
+    heads_up, nudge = out["nudges"]
+    # the automatic focus window opens 30 min before the lunch with a heads-up
+    assert (heads_up["kind"], at(heads_up)) == ("focus", "11:30")
+    assert heads_up["title"] == "Lunch with Priya starts in 30 min"
+    assert nudge["kind"] == "phubbing" and at(nudge) == "12:11"
+    assert "Lunch with Priya" in nudge["title"] + nudge["message"]
+    assert "WhatsApp" in nudge["message"]
+    [day] = out["days"]
+    assert day["in_person_minutes"] == 60 and day["phubbing_minutes"] == 4
+
+
+def test_a_video_call_at_lunch_is_never_phubbing(tmp_path):
+    out = replay(tmp_path, trace(tmp_path / "day.jsonl", [
+        ("11:00", "code", "presence - VS Code", 0),
+        ("12:05", "teams", "Meeting with Bob | Microsoft Teams", 0),
+        ("12:40", "code", "presence - VS Code", 0),
+        ("13:30", "code", "presence - VS Code", 0),
+    ]), lunch_ics(tmp_path / "lunch.ics"))
+    assert [n["kind"] for n in out["nudges"]] == ["focus"]  # only the heads-up before lunch
+
+
+def test_nothing_while_away_from_the_desk(tmp_path):
+    out = replay(tmp_path, trace(tmp_path / "day.jsonl", [
+        ("09:00", "slack", "general | Acme - Slack", 0),
+        ("09:05", "slack", "general | Acme - Slack", 900),
+        ("12:00", "slack", "general | Acme - Slack", 900),
+    ]))
+    assert out["nudges"] == []
+    assert out["days"][0]["virtual_minutes"] == pytest.approx(5, abs=1)
+
+
+def test_late_night_chat_inside_quiet_hours_stays_quiet(tmp_path):
+    steps = [("22:00", "telegram-desktop", "Telegram", 0), ("23:59", "code", "x - VS Code", 0)]
+    out = replay(tmp_path, trace(tmp_path / "night.jsonl", steps))
+    assert out["nudges"] == []
+    assert out["days"][0]["virtual_minutes"] == 119
+
+
+def test_a_bad_line_names_its_number_and_exits_2(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"t": "2026-03-02T09:00:00+01:00", "app": "slack"}\n'
+                    '{"t": "2026-03-02T09:01:00+01:00", "app": "code"}\n'
+                    '{"t": "2026-03-02T09:02:00+01:00", "app": \n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "presence", "--db", str(tmp_path / "x.db"),
+                           "replay", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"presence: {path}: line 3: not JSON")
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("line, error", [
+    ('{"app": "slack"}', 'a sample needs "t" and "app"'),
+    ('{"t": "yesterday", "app": "slack"}', '"t" is not an ISO 8601 time'),
+    ('{"t": "2026-03-02T09:00:00+01:00", "app": "slack", "idle": -1}', '"idle" must be'),
+    ('{"t": "2026-03-02T09:00:00+01:00", "app": "slack", "colour": 1}', "unknown key"),
+])
+def test_bad_samples_are_named(tmp_path, line, error):
+    from presence.errors import InputError
+    from presence.replay import read_trace
+
+    with pytest.raises(InputError, match=f"t.jsonl: line 2: .*{error[:12]}"):
+        read_trace(['{"t": "2026-03-02T08:00:00+01:00", "app": "code"}', line], "t.jsonl",
+                   BERLIN)
