@@ -19,35 +19,10 @@ from presence.daemon import Daemon, Tick
 from presence.notify import Dispatcher, default_notifiers
 from presence.nudger import Nudger
 from presence.errors import AlreadyRunning, ConfigError
+from presence.logsetup import setup_logging  # noqa: F401 - re-exported for `presence run`
 from presence.store import open_or_recover
 
 log = logging.getLogger(__name__)
-
-
-def setup_logging(verbose: int, log_file: Path | None = None) -> None:
-    """Send presence's log to stderr (journald keeps it under systemd) and, for the daemon,
-    to a small rotating private file."""
-    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
-    root = logging.getLogger("presence")
-    root.setLevel(logging.DEBUG)
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    fmt = logging.Formatter("%(asctime)s presence %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setLevel(level)
-    stderr.setFormatter(fmt)
-    root.addHandler(stderr)
-    if log_file is not None:
-        paths.make_private_dir(log_file.parent)
-        old = os.umask(0o077)
-        try:
-            handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=1_000_000,
-                                                           backupCount=2, encoding="utf-8")
-        finally:
-            os.umask(old)
-        handler.setLevel(logging.INFO)
-        handler.setFormatter(fmt)
-        root.addHandler(handler)
 
 
 class InstanceLock:

@@ -1,0 +1,185 @@
+"""Commands that read the store back to the user: `summary`, `report`, `export`.
+
+They import only what they use, inside the command: `presence summary --json` pays for sqlite3,
+zoneinfo and the summary code, never for the daemon or the calendar libraries (DESIGN §6).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+
+import click
+
+from presence.cli import Context, echo_json, main
+from presence.errors import InputError
+
+
+def parse_day(text: str, tz: tzinfo, now: float) -> date:
+    """`today`, `yesterday` or `YYYY-MM-DD` as a local date.
+
+    Raises:
+        InputError: none of those.
+    """
+    word = text.strip().lower()
+    today = datetime.fromtimestamp(now, tz).date()
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        raise InputError(f"{text!r} is not a day; write today, yesterday or a date like "
+                         "2026-03-29") from None
+
+
+def _ascii_only() -> bool:
+    """Whether stdout cannot show block characters (then bars are drawn with #)."""
+    try:
+        "█▏".encode(sys.stdout.encoding or "ascii")
+        return False
+    except (UnicodeEncodeError, LookupError):
+        return True
+
+
+@main.command()
+@click.argument("day", default="today")
+@click.option("--week", is_flag=True, help="The seven days ending with DAY, and their totals.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
+    """Your presence summary: time online against time with people.
+
+    DAY is today (the default), yesterday or a date like 2026-03-29. Shows virtual and
+    in-person time, time by category and app, the day's meetings with any chat during the
+    in-person ones, the nudges, the trend on the week before and your streak of days with
+    time in person.
+
+    Example: presence summary yesterday --json
+    """
+    from presence import clock, history
+
+    now = clock.now()
+    config = obj.config()
+    the_day = parse_day(day, config.tz, now)
+    store = obj.store(create=False)
+    try:
+        if week:
+            period = history.period_summary(store, config, the_day, 7, now)
+        else:
+            one = history.day_summary(store, config, the_day, now)
+    finally:
+        store.close()
+    from presence import summary_render as render
+
+    if as_json:
+        echo_json(render.period_json(period) if week else render.day_json(one))
+    elif week:
+        click.echo(render.render_period(period, config.tz, _ascii_only()))
+    else:
+        click.echo(render.render_day(one, config.tz, _ascii_only()))
+
+
+@main.command()
+@click.option("--week", "days", flag_value=7, default=True,
+              help="The seven days ending with --until (the default).")
+@click.option("--month", "days", flag_value=30, help="The thirty days ending with --until.")
+@click.option("--until", "until", default="today", show_default=True,
+              help="The last day: today, yesterday or YYYY-MM-DD.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write ('-' for stdout; default: "
+                   "presence-report-FIRST-LAST.html here).")
+@click.pass_obj
+def report(obj: Context, days: int, until: str, out: Path | None) -> None:
+    """Write a self-contained HTML page with charts of a week or a month.
+
+    Days as bars of virtual against in-person time, and chat by hour of day as a heatmap;
+    the page loads nothing from the network and opens in any browser.
+
+    Example: presence report --month --out ~/presence-march.html
+    """
+    from presence import clock, history
+    from presence.report import render
+
+    now = clock.now()
+    config = obj.config()
+    last = parse_day(until, config.tz, now)
+    store = obj.store(create=False)
+    try:
+        period = history.period_summary(store, config, last, days, now)
+    finally:
+        store.close()
+    page = render(period, config.tz, "Your week" if days == 7 else "Your month")
+    if str(out) == "-":
+        click.echo(page, nl=False)
+        return
+    first = last - timedelta(days=days - 1)
+    target = out or Path(f"presence-report-{first}-{last}.html")
+    try:
+        target.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write the report ({exc.strerror})") from exc
+    click.echo(f"wrote {target} ({first} – {last})")
+
+
+def _bound(text: str | None, tz: tzinfo, now: float, option: str, end: bool) -> float | None:
+    """A --from/--to bound; a bare date for --to includes that whole day."""
+    from presence.timeparse import parse_time
+
+    if text is None:
+        return None
+    try:
+        value = parse_time(text, tz, datetime.fromtimestamp(now, tz).date())
+    except InputError as exc:
+        raise InputError(f"{option}: {exc}") from None
+    if end and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
+        value = datetime.combine(value.date() + timedelta(days=1), value.time(), tz)
+    return value.timestamp()
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="CSV holds one table; JSON holds all of them.")
+@click.option("--from", "start", help="From this time (ISO 8601, a date, or HH:MM today).")
+@click.option("--to", "end", help="Up to this time (a bare date includes that day).")
+@click.option("--table", type=click.Choice(["activity", "meetings", "in_person_log",
+                                            "focus_windows", "nudges"]),
+              help="Only this table (CSV default: activity).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of stdout.")
+@click.pass_obj
+def export(obj: Context, fmt: str, start: str | None, end: str | None, table: str | None,
+           out: Path | None) -> None:
+    """Export your data: spans, meetings, logged time, focus windows and nudges.
+
+    Rows that overlap the window are exported whole; times are ISO 8601 in your zone.
+
+    Example: presence export --format csv --from 2026-03-01 --to 2026-03-31 > march.csv
+    """
+    from presence import clock
+    from presence import export as exporter
+    from presence.history import zone_name
+
+    now = clock.now()
+    tz = obj.config().tz
+    lo, hi = _bound(start, tz, now, "--from", False), _bound(end, tz, now, "--to", True)
+    if lo is not None and hi is not None and hi <= lo:
+        raise InputError(f"--to ({end}) must come after --from ({start})")
+    store = obj.store(create=False)
+    try:
+        with contextlib.ExitStack() as stack:
+            stream = (stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
+                      if out else sys.stdout)
+            if fmt == "csv":
+                exporter.write_csv(stream, store, table or "activity", lo, hi, tz)
+            else:
+                exporter.write_json(stream, store, [table] if table else exporter.TABLES, lo,
+                                    hi, tz, zone_name(tz))
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the export ({exc.strerror})") from exc
+    finally:
+        store.close()

@@ -1,0 +1,177 @@
+"""Reading the store for summaries and reports: sealed history, daily rollups, live days.
+
+A summary needs, for every day it shows, the activity cells of the day and of the week before
+(the trend), the in-person time of every earlier day (the streak), the meetings and nudges.
+Complete days come from daily rollups (`rollups` table, migration 2), built once from the spans
+and kept exact by the store's triggers; the days since come straight from their spans. Both go
+through `summary.cells_by_day`, so the numbers agree to the second (issue 5).
+
+Building rollups writes to the database; on a read-only one the answers are the same, just
+slower.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta, tzinfo
+
+from presence.config import Config
+from presence.errors import StoreError
+from presence.store import Store
+from presence.summary import (
+    Background,
+    Cells,
+    DaySummary,
+    PeriodSummary,
+    cells_by_day,
+    day_bounds,
+    local_day,
+    merge_intervals,
+    seconds_by_day,
+    summarise_day,
+    summarise_period,
+)
+
+log = logging.getLogger(__name__)
+
+# History older than this is sealed and rolled up: far beyond the daemon's flush interval, so
+# sealed spans no longer change in normal use (when they do, the store drops the caches).
+SEAL_MARGIN_SECONDS = 3600.0
+# Move the seal at most this often, so most summaries write nothing.
+RESEAL_SECONDS = 3600.0
+# Roll up at most this many days per transaction (bounded memory on a first build).
+CHUNK_DAYS = 31
+# The trend compares a day with the week before it.
+TREND_DAYS = 7
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The key rollups are stored under: the IANA name of the zone."""
+    return getattr(tz, "key", None) or str(tz)
+
+
+def _seal(store: Store, now: float) -> tuple[float, float] | None:
+    reach = store.span_reach()
+    target = now - SEAL_MARGIN_SECONDS
+    if reach is not None and target - reach[0] < RESEAL_SECONDS:
+        return reach
+    try:
+        return store.seal_spans(target)
+    except StoreError as exc:
+        log.info("cannot seal the history (%s); reading spans directly", exc)
+        return reach
+
+
+def _roll_up(store: Store, tz: tzinfo, sealed: float) -> tuple[date, date] | None:
+    """Roll up every complete day before `sealed`; the range of days rolled up, or None."""
+    zone = zone_name(tz)
+    have = store.rollup_days(zone)
+    target = local_day(sealed, tz) - timedelta(days=1)
+    if have is not None and have[1] >= target:
+        return have
+    if have is not None:
+        first = have[1] + timedelta(days=1)
+    else:
+        begin = store.first_activity()
+        if begin is None:
+            return None
+        first = local_day(begin, tz)
+    try:
+        while first <= target:
+            last = min(target, first + timedelta(days=CHUNK_DAYS - 1))
+            spans = store.spans_overlapping(day_bounds(first, tz)[0], day_bounds(last, tz)[1])
+            rows = [(day, hour, app, category, seconds)
+                    for day, cells in cells_by_day(spans, first, last, tz).items()
+                    for (hour, app, category), seconds in cells.items()]
+            if not store.add_rollups(zone, first, last, rows, sealed):
+                break  # another process changed the history or rolled up meanwhile
+            first = last + timedelta(days=1)
+    except StoreError as exc:
+        log.info("cannot store rollups (%s); reading spans directly", exc)
+    return store.rollup_days(zone)
+
+
+def activity(store: Store, tz: tzinfo, first: date, last: date,
+             now: float) -> dict[date, Cells]:
+    """The activity cells of every day from `first` to `last` (inclusive) as of `now`."""
+    out: dict[date, Cells] = {}
+    live = first
+    reach = _seal(store, now)
+    rolled = _roll_up(store, tz, reach[0]) if reach is not None else None
+    if rolled is not None and first <= rolled[1]:
+        stop = min(last, rolled[1])
+        day = first
+        while day <= stop:  # days before the first rolled-up day hold no activity at all
+            out[day] = {}
+            day += timedelta(days=1)
+        for day, hour, app, category, seconds in store.rollups(zone_name(tz), first, stop):
+            out[day][(hour, app, category)] = seconds
+        live = stop + timedelta(days=1)
+    if live <= last:
+        start, end = day_bounds(live, tz)[0], min(day_bounds(last, tz)[1], now)
+        spans = store.spans_overlapping(start, end) if end > start else []
+        out.update(cells_by_day(spans, live, last, tz, until=now))
+    return out
+
+
+def _timed(meetings: list, kind: str | None = None) -> list[tuple[float, float]]:
+    return [(m.start.timestamp(), m.end.timestamp()) for m in meetings
+            if not m.all_day and isinstance(m.start, datetime)
+            and (kind is None or m.kind == kind)]
+
+
+def summarise(store: Store, config: Config, first: date, last: date,
+              now: float) -> tuple[list[DaySummary], Background]:
+    """Day summaries from `first` to `last`, and the background their trends came from.
+
+    The background reaches back as far as the days shown (at least a week), so that a
+    period's trend can compare it with the period before.
+    """
+    tz, virtual = config.tz, config.virtual_categories
+    span_days = (last - first).days + 1
+    since = first - timedelta(days=max(TREND_DAYS, span_days))
+    cells = activity(store, tz, since, last, now)
+    period_start, period_end = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
+    upto = min(period_end, now)
+    # In-person time before the period feeds the streak; none of it counts before it happened.
+    together = _timed(store.meetings(-float("inf"), period_end, tz, kind="in_person"))
+    together += [(s, e) for s, e, _ in store.in_person_log(-float("inf"), period_end)]
+    in_person = merge_intervals((s, min(e, now)) for s, e in together)
+    begin = store.first_activity()
+    background = Background(
+        virtual={day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
+                 for day, c in cells.items()},
+        in_person=seconds_by_day(in_person, tz),
+        first_day=local_day(begin, tz) if begin is not None else None)
+    meetings = store.meetings(period_start, period_end, tz)
+    met = merge_intervals((max(s, period_start), min(e, upto))
+                          for s, e in _timed(meetings, "in_person"))
+    # A span may touch two meetings' intervals: keep it once, or its chat would count twice.
+    spans = list(dict.fromkeys(span for s, e in met for span in store.spans_overlapping(s, e)))
+    nudges = [(n, shown) for n, _, shown in store.nudges(period_start, period_end)]
+    days = []
+    day = first
+    while day <= last:
+        start, end = day_bounds(day, tz)
+        days.append(summarise_day(
+            day, tz, now, cells=cells.get(day, {}), virtual=virtual, in_person=in_person,
+            meetings=[m for m in meetings
+                      if not m.all_day and isinstance(m.start, datetime)
+                      and m.start.timestamp() < end and m.end.timestamp() > start],
+            spans=[sp for sp in spans if sp.start < end and sp.end > start],
+            nudges=[(n, shown) for n, shown in nudges if start <= n.at < end],
+            background=background))
+        day += timedelta(days=1)
+    return days, background
+
+
+def day_summary(store: Store, config: Config, day: date, now: float) -> DaySummary:
+    """The summary of one local day as of `now`."""
+    return summarise(store, config, day, day, now)[0][0]
+
+
+def period_summary(store: Store, config: Config, last: date, days: int,
+                   now: float) -> PeriodSummary:
+    """The `days` days ending with `last`, their totals and the trend on the days before."""
+    summaries, background = summarise(store, config, last - timedelta(days=days - 1), last, now)
+    return summarise_period(summaries, background)

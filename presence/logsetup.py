@@ -1,0 +1,45 @@
+"""Where presence's log goes: set up once per process, by the CLI or the service.
+
+Kept apart from `service.py` so that every short command (`presence summary`, `status`) can set
+up logging without importing the daemon, the notifiers and the calendar code (issue 5: the
+read commands import only what they need).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from presence import paths
+
+
+def setup_logging(verbose: int, log_file: Path | None = None) -> None:
+    """Send presence's log to stderr (journald keeps it under systemd) and, for the daemon,
+    to a small rotating private file."""
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
+    root = logging.getLogger("presence")
+    root.setLevel(logging.DEBUG)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    fmt = logging.Formatter("%(asctime)s presence %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(level)
+    stderr.setFormatter(fmt)
+    root.addHandler(stderr)
+    if log_file is not None:
+        from logging.handlers import (
+            RotatingFileHandler,  # only the daemon writes a log file
+        )
+
+        paths.make_private_dir(log_file.parent)
+        old = os.umask(0o077)
+        try:
+            handler = RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=2,
+                                          encoding="utf-8")
+        finally:
+            os.umask(old)
+        handler.setLevel(logging.INFO)
+        handler.setFormatter(fmt)
+        root.addHandler(handler)

@@ -1,0 +1,220 @@
+"""The presence summary as JSON (DESIGN §2) and as text for an 80-column terminal (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+from presence.summary import AppMinutes, DaySummary, PeriodSummary, Trend
+from presence.timeparse import format_minutes
+
+WIDTH = 80
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def _iso_utc(at: float) -> str:
+    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _minutes(value: float) -> float:
+    return round(value, 1)
+
+
+def _trend_json(trend: Trend | None, virtual: float, in_person: float) -> dict[str, Any] | None:
+    if trend is None:
+        return None
+    return {"days": trend.days,
+            "virtual_minutes_per_day": _minutes(trend.virtual_minutes),
+            "in_person_minutes_per_day": _minutes(trend.in_person_minutes),
+            "virtual_change_minutes": _minutes(virtual - trend.virtual_minutes),
+            "in_person_change_minutes": _minutes(in_person - trend.in_person_minutes)}
+
+
+def _apps_json(apps: Iterable[AppMinutes]) -> list[dict[str, Any]]:
+    return [{"app": a.app, "category": a.category, "minutes": _minutes(a.minutes)}
+            for a in apps]
+
+
+def day_json(s: DaySummary) -> dict[str, Any]:
+    """The `summary --json` document of one day (DESIGN §2; keys are stable)."""
+    return {
+        "date": s.day.isoformat(), "timezone": s.zone,
+        "virtual_minutes": _minutes(s.virtual_minutes),
+        "in_person_minutes": _minutes(s.in_person_minutes),
+        "categories": {c: _minutes(m) for c, m in s.categories.items()},
+        "apps": _apps_json(s.apps),
+        "meetings": [{"summary": m.summary, "start": _iso_utc(m.start), "end": _iso_utc(m.end),
+                      "kind": m.kind, "reason": m.reason, "source": m.source,
+                      "minutes": _minutes(m.minutes),
+                      "phubbing_minutes": None if m.phubbing_minutes is None
+                      else _minutes(m.phubbing_minutes)} for m in s.meetings],
+        "phubbing_minutes": _minutes(s.phubbing_minutes),
+        "nudges": [{"at": _iso_utc(n.at), "kind": n.kind, "title": n.title,
+                    "message": n.message, "delivered": shown} for n, shown in s.nudges],
+        "hours": s.hours, "complete": s.complete,
+        "virtual_by_hour": [_minutes(m) for m in s.virtual_by_hour],
+        "trend": _trend_json(s.trend, s.virtual_minutes, s.in_person_minutes),
+        "streak_days": s.streak_days,
+    }
+
+
+def period_json(p: PeriodSummary) -> dict[str, Any]:
+    """The `summary --week --json` document: `{"days": [...], "totals": {...}}`."""
+    n = len(p.days) or 1
+    return {
+        "days": [day_json(d) for d in p.days],
+        "totals": {
+            "from": p.days[0].day.isoformat() if p.days else None,
+            "to": p.days[-1].day.isoformat() if p.days else None,
+            "days": len(p.days),
+            "virtual_minutes": _minutes(p.virtual_minutes),
+            "in_person_minutes": _minutes(p.in_person_minutes),
+            "categories": {c: _minutes(m) for c, m in p.categories.items()},
+            "apps": _apps_json(p.apps),
+            "phubbing_minutes": _minutes(p.phubbing_minutes),
+            "meetings": p.meetings, "nudges": p.nudges,
+            "virtual_by_hour": [_minutes(m) for m in p.virtual_by_hour],
+            "trend": _trend_json(p.trend, p.virtual_minutes / n, p.in_person_minutes / n),
+            "streak_days": p.days[-1].streak_days if p.days else 0,
+        },
+    }
+
+
+def bar(value: float, scale: float, width: int, ascii: bool = False) -> str:
+    """A horizontal bar of `value` out of `scale` in `width` columns (eighths of a block)."""
+    cells = 0.0 if scale <= 0 else max(0.0, min(value / scale, 1.0)) * width
+    if ascii:
+        return ("#" * round(cells)).ljust(width)
+    full, rest = int(cells), round((cells - int(cells)) * 8)
+    if rest == 8:
+        full, rest = full + 1, 0
+    text = "█" * full + (_EIGHTHS[rest] if rest else "")
+    if not text and value > 0:
+        text = _EIGHTHS[1]  # something, however small, is not nothing
+    return text.ljust(width)
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _versus(trend_value: float, value: float, days: int) -> str:
+    basis = "the day before" if days == 1 else f"{days}-day average"
+    delta = value - trend_value
+    if abs(delta) < 0.5:
+        return f"same as {basis}"
+    sign = "+" if delta > 0 else "−"
+    return f"{sign}{format_minutes(abs(delta))} vs {basis}"
+
+
+def _balance(virtual: float, in_person: float, trend: Trend | None, ascii: bool) -> list[str]:
+    scale = max(virtual, in_person)
+    lines = []
+    for label, value, before in (("virtual", virtual, trend and trend.virtual_minutes),
+                                 ("in person", in_person, trend and trend.in_person_minutes)):
+        line = f"  {label:<10} {bar(value, scale, 22, ascii)} {format_minutes(value):>11}"
+        if trend is not None:
+            line += "   " + _versus(before or 0.0, value, trend.days)
+        lines.append(_fit(line, WIDTH))
+    return lines
+
+
+def _apps_text(apps: Iterable[AppMinutes], ascii: bool, limit: int = 5) -> list[str]:
+    top = list(apps)[:limit]
+    if not top:
+        return []
+    scale = top[0].minutes
+    lines = ["", "  top apps"]
+    for a in top:
+        name = _fit(a.app or "(nothing in front)", 18)
+        lines.append(f"    {name:<18} {a.category:<10} {bar(a.minutes, scale, 20, ascii)}"
+                     f" {format_minutes(a.minutes):>11}")
+    return lines
+
+
+def _categories_text(categories: dict[str, float]) -> list[str]:
+    if not categories:
+        return []
+    parts = [f"{c} {format_minutes(m)}" for c, m in categories.items()]
+    lines, line = [], "  by category:"
+    for part in parts:
+        if len(line) + len(part) + 3 > WIDTH:
+            lines.append(line)
+            line = "   "
+        line += (" · " if not line.endswith(":") and line.strip() else " ") + part
+    return lines + [line]
+
+
+def _streak_text(days: int) -> str:
+    if days == 0:
+        return "  streak: no day with time in person yet — who could you meet tomorrow?"
+    return f"  streak: {days} day{'s' if days != 1 else ''} in a row with time in person"
+
+
+def render_day(s: DaySummary, tz: tzinfo, ascii: bool = False) -> str:
+    """The day as text: balance bars with the trend, top apps, meetings, nudges, streak."""
+    head = f"{s.day:%A %-d %B %Y} · {s.zone}"
+    if s.hours != 24:
+        head += f" · a {s.hours}-hour day"
+    if not s.complete:
+        head += " · so far"
+    lines = [head, ""]
+    lines += _balance(s.virtual_minutes, s.in_person_minutes, s.trend, ascii)
+    if s.phubbing_minutes >= 0.5:
+        lines.append(f"  chat during in-person meetings: {format_minutes(s.phubbing_minutes)}")
+    lines += _categories_text(s.categories)
+    lines += _apps_text(s.apps, ascii)
+    if s.meetings:
+        lines += ["", "  meetings"]
+        for m in s.meetings:
+            when = (f"{datetime.fromtimestamp(m.start, tz):%H:%M}–"
+                    f"{datetime.fromtimestamp(m.end, tz):%H:%M}")
+            kind = "in person" if m.kind == "in_person" else m.kind
+            tail = f"{format_minutes(m.minutes):>9}"
+            if m.phubbing_minutes:
+                tail += f"  chat {format_minutes(m.phubbing_minutes)}"
+            title = _fit(m.summary or "(no title)", 24)
+            lines.append(_fit(f"    {when}  {kind:<9}  {title:<24} {tail}", WIDTH))
+    if s.nudges:
+        lines += ["", f"  nudges ({len(s.nudges)})"]
+        for n, shown in s.nudges:
+            at = datetime.fromtimestamp(n.at, tz).strftime("%H:%M")
+            note = "" if shown else " (not shown)"
+            lines.append("    " + _fit(f"{at}  {n.kind:<13} {n.title}{note}", WIDTH - 4))
+    if not s.categories and not s.meetings and s.in_person_minutes == 0:
+        lines += ["", "  nothing recorded this day"]
+    lines += ["", _streak_text(s.streak_days)]
+    return "\n".join(lines)
+
+
+def render_period(p: PeriodSummary, tz: tzinfo, ascii: bool = False) -> str:
+    """Consecutive days as text: a bar pair per day, then the totals and the trend."""
+    if not p.days:
+        return "no days"
+    first, last = p.days[0].day, p.days[-1].day
+    lines = [f"{first:%-d %b} – {last:%-d %b %Y} · {p.days[0].zone}", "",
+             f"  {'':<11} {'virtual':<28} in person"]
+    scale = max(max(d.virtual_minutes for d in p.days),
+                max(d.in_person_minutes for d in p.days))
+    for d in p.days:
+        lines.append(f"  {d.day:%a %d %b} {bar(d.virtual_minutes, scale, 16, ascii)}"
+                     f" {format_minutes(d.virtual_minutes):>11}   "
+                     f"{bar(d.in_person_minutes, scale, 16, ascii)}"
+                     f" {format_minutes(d.in_person_minutes):>11}")
+    n = len(p.days)
+    lines += ["", (f"  total: virtual {format_minutes(p.virtual_minutes)}, in person "
+                   f"{format_minutes(p.in_person_minutes)}"
+                   f" (per day {format_minutes(p.virtual_minutes / n)} and "
+                   f"{format_minutes(p.in_person_minutes / n)})")]
+    if p.trend is not None:
+        lines.append(f"  the {p.trend.days} days before: per day "
+                     f"{format_minutes(p.trend.virtual_minutes)} virtual and "
+                     f"{format_minutes(p.trend.in_person_minutes)} in person")
+    if p.phubbing_minutes >= 0.5:
+        lines.append(f"  chat during in-person meetings: {format_minutes(p.phubbing_minutes)}")
+    lines.append(f"  meetings: {p.meetings}   nudges: {p.nudges}")
+    lines += _categories_text(p.categories)
+    lines += _apps_text(p.apps, ascii)
+    lines += ["", _streak_text(p.days[-1].streak_days)]
+    return "\n".join(lines)
