@@ -104,6 +104,42 @@ def check_notifier() -> Check:
         first.close()
 
 
+def check_calendars(config: Config, db_path: Path) -> Iterator[Check]:
+    """Each calendar source: how its last sync went (the daemon syncs every refresh)."""
+    from presence.calendar_sync import configured_sources, statuses
+    from presence.sources import label
+    from presence.store import Store
+
+    try:
+        store = Store.open(db_path, create=False)
+    except PresenceError:
+        sources, known = list(config.get("calendar.sources")), {}
+    else:
+        try:
+            sources, known = configured_sources(config, store), statuses(store)
+        finally:
+            store.close()
+    if not sources:
+        yield Check("calendars", "warn", "no calendar sources: in-person time comes only from "
+                    "`presence log`", "presence calendar add FILE-OR-URL")
+        return
+    for source in sources:
+        shown = label(source)
+        state = known.get(shown)
+        if state is None:
+            yield Check("calendars", "warn", f"{shown}: not synced yet",
+                        "presence calendar sync")
+        elif state.get("error"):
+            yield Check("calendars", "fail", state["error"],
+                        "fix or remove the source (presence calendar list); its last good "
+                        "meetings are kept meanwhile")
+        elif state.get("stale"):
+            yield Check("calendars", "warn", f"{shown}: {state['instances']} instances from the "
+                        f"cached copy ({state['stale']})", "check the network or the URL")
+        else:
+            yield Check("calendars", "ok", f"{shown}: {state['instances']} instances")
+
+
 def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
     """Every check, in the order a user would fix them."""
     from presence import config as config_mod
@@ -118,3 +154,4 @@ def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
     yield check_database(db_path)
     yield from check_probe(cfg)
     yield check_notifier()
+    yield from check_calendars(cfg, db_path)

@@ -21,13 +21,16 @@ def gather(config: Config, db_path: Path) -> dict[str, Any]:
     pid = running_pid(db_path)
     report: dict[str, Any] = {"running": pid is not None, "pid": pid, "database": str(db_path),
                               "probe": None, "probe_error": None, "notifier": None,
-                              "heartbeat_age_seconds": None, "now": None, "today": {}}
+                              "heartbeat_age_seconds": None, "now": None, "today": {},
+                              "calendar_errors": []}
     try:
         store = Store.open(db_path, create=False)
     except StoreError:
         return report
     try:
         beat = store.get_setting("daemon") or {}
+        failing = [state["error"] for state in store.get_setting("calendar_sync", {}).values()
+                   if state.get("error")]
         last = store.last_span()
         day = local_day(now, config.tz)
         start, end = day_bounds(day, config.tz)
@@ -44,6 +47,7 @@ def gather(config: Config, db_path: Path) -> dict[str, Any]:
             report["now"] = {"app": last.app, "category": last.category,
                              "since": last.start, "seconds": round(last.end - last.start)}
     report["today"] = {k: round(v, 1) for k, v in today.items()}
+    report["calendar_errors"] = failing
     return report
 
 
@@ -66,4 +70,6 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"today: {parts}")
     else:
         lines.append("today: nothing recorded yet")
+    for error in report["calendar_errors"]:
+        lines.append(f"calendar failing (last good meetings kept): {error}")
     return "\n".join(lines)

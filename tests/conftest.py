@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import wayland_helpers
 from desktop_helpers import (
     AppWindow,
     DesktopSession,
@@ -63,6 +64,39 @@ def app_windows(tmp_path: Path) -> Iterator[Callable[..., AppWindow]]:
 
     def open_window(session: DesktopSession, name: str, wm_class: str, title: str) -> AppWindow:
         window = open_app_window(session, tmp_path, name, wm_class, title)
+        opened.append(window)
+        return window
+
+    yield open_window
+    for window in opened:
+        if window.process.poll() is None:
+            window.process.kill()
+            window.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def wayland() -> Iterator[wayland_helpers.WaylandSession]:
+    """A real headless sway (scripts/wayland-session.sh), shared by the whole test run.
+
+    Skips where sway, foot or swayidle are missing, fails instead under
+    PRESENCE_REQUIRE_DESKTOP=1.
+    """
+    session = wayland_helpers.start_session()
+    try:
+        yield session
+    finally:
+        wayland_helpers.stop_session(session)
+
+
+@pytest.fixture
+def wayland_windows(tmp_path: Path) -> Iterator[Callable[..., wayland_helpers.WaylandWindow]]:
+    """Open real Wayland windows: `wayland_windows(wayland, "slack", "slack", "general")`
+    (process name, app_id, title). Every window still open is closed after the test."""
+    opened: list[wayland_helpers.WaylandWindow] = []
+
+    def open_window(session: wayland_helpers.WaylandSession, name: str, app_id: str,
+                    title: str) -> wayland_helpers.WaylandWindow:
+        window = wayland_helpers.open_window(session, tmp_path, name, app_id, title)
         opened.append(window)
         return window
 

@@ -8,7 +8,7 @@ import pytest
 
 from presence import config
 from presence.errors import ConfigError, ProbeUnavailable
-from presence.probe import PENDING, PROBES, Selection, note, open_probe, select
+from presence.probe import PROBES, Selection, note, open_probe, select
 
 SWAY = {"WAYLAND_DISPLAY": "wayland-1", "SWAYSOCK": "/run/user/1000/sway-ipc.sock",
         "XDG_SESSION_TYPE": "wayland"}
@@ -23,10 +23,10 @@ SELECT = [
     ("auto", {}, "darwin", "macos", "psutil", "macOS"),
     ("auto", {"DISPLAY": ":0"}, "darwin", "macos", "psutil", "macOS"),  # XQuartz is no help
     ("auto", {}, "win32", "windows", "psutil", "Windows"),
-    ("auto", SWAY, "linux", "sway", "psutil", "not yet supported"),
+    ("auto", SWAY, "linux", "sway", "psutil", "SWAYSOCK"),
     ("auto", dict(SWAY, DISPLAY=":0"), "linux", "sway", "x11", "SWAYSOCK"),
     ("auto", HYPR, "linux", "hyprland", "psutil", "HYPRLAND_INSTANCE_SIGNATURE"),
-    ("auto", GNOME, "linux", "gnome", "x11", "not yet supported"),
+    ("auto", GNOME, "linux", "gnome", "x11", "Window Calls"),
     ("auto", KDE, "linux", "kde", "psutil", "KDE"),
     ("auto", {"WAYLAND_DISPLAY": "wayland-0", "XDG_CURRENT_DESKTOP": "KDE"}, "linux", "kde",
      "psutil", "Wayland"),
@@ -45,7 +45,7 @@ SELECT = [
     ("x11", SWAY, "linux", "x11", None, "requested"),
     ("X11", {}, "darwin", "x11", None, "requested"),
     ("windows", {}, "linux", "windows", None, "requested"),
-    ("sway", {}, "linux", "sway", None, "not yet supported"),
+    ("sway", {}, "linux", "sway", None, "requested"),
 ]
 
 
@@ -79,10 +79,15 @@ def test_every_probe_has_a_doctor_note(name):
     assert note(name) and note(name) != "unknown probe"
 
 
-@pytest.mark.parametrize("name", PENDING)
-def test_wayland_backends_are_not_yet_supported(name):
-    with pytest.raises(ProbeUnavailable, match="not yet supported"):
-        open_probe(name, {"WAYLAND_DISPLAY": "wayland-0"})
+@pytest.mark.parametrize(("name", "words"), [
+    ("sway", "SWAYSOCK is not set"),
+    ("hyprland", "HYPRLAND_INSTANCE_SIGNATURE is not set"),
+    ("gnome", "DBUS_SESSION_BUS_ADDRESS is not set"),
+    ("kde", "install kdotool"),
+])
+def test_wayland_backends_say_what_is_missing(name, words):
+    with pytest.raises(ProbeUnavailable, match=words):
+        open_probe(name, {"WAYLAND_DISPLAY": "wayland-0", "PATH": "/nonexistent"})
 
 
 @pytest.mark.parametrize(("name", "words"), [("macos", "only on macOS"),

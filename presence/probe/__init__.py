@@ -12,22 +12,23 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from presence.errors import ConfigError, ProbeUnavailable
+from presence.errors import ConfigError
 from presence.probe.base import Probe
 
 log = logging.getLogger(__name__)
 
 # Must match presence.config.PROBES (a test checks it).
 PROBES = ("auto", "x11", "sway", "hyprland", "gnome", "kde", "macos", "windows", "psutil", "none")
-# Wayland backends that select() recognises but that are not written yet (a later issue).
-PENDING = ("sway", "hyprland", "gnome", "kde")
-
 _NOTES = {
     "x11": "observed: the active X11 window (EWMH or input focus) and MIT-SCREEN-SAVER idle time",
-    "sway": "not yet supported",
-    "hyprland": "not yet supported",
-    "gnome": "not yet supported",
-    "kde": "not yet supported",
+    "sway": "observed: the focused window from sway's IPC socket (window events), idle time "
+            "through swayidle (none without it)",
+    "hyprland": "observed: the active window from Hyprland's IPC socket, idle time through "
+                "swayidle >= 1.8 (none without it; not yet tried on a real Hyprland)",
+    "gnome": "observed: the focused window through the Window Calls shell extension, idle time "
+             "from Mutter's IdleMonitor (not yet tried on a real GNOME Shell)",
+    "kde": "observed: the active window through kdotool (a KWin script per sample), idle time "
+           "through swayidle (not yet tried on a real KDE Plasma)",
     "macos": "observed: NSWorkspace's frontmost app and Quartz idle time (not yet tried on a "
              "real Mac)",
     "windows": "observed: the foreground window and GetLastInputInfo idle time (not yet tried "
@@ -58,8 +59,10 @@ def select(requested: str, env: Mapping[str, str], platform: str) -> Selection:
     """Choose a probe backend from explicit inputs.
 
     An explicit request wins. `auto` follows the platform (`sys.platform` spelling) and, on
-    Linux and other Unixes, the session's environment: sway, Hyprland, GNOME or KDE on Wayland
-    (recognised, not yet supported), else X11 where `DISPLAY` is set, else the psutil guess.
+    Linux and other Unixes, the session's environment: on Wayland the compositor's own backend
+    (sway, Hyprland, GNOME, KDE), because XWayland's `DISPLAY` shows X11 apps only; else X11
+    where `DISPLAY` is set, else the psutil guess. The fallback is what the daemon uses while
+    the chosen backend cannot open (XWayland's X11 where `DISPLAY` is set).
 
     Args:
         requested: `[daemon] probe` or `--probe`: a name from `PROBES`.
@@ -76,10 +79,7 @@ def select(requested: str, env: Mapping[str, str], platform: str) -> Selection:
     if requested not in PROBES:
         raise ConfigError(f"unknown probe {requested!r}: expected one of {', '.join(PROBES)}")
     if requested != "auto":
-        reason = f"{requested} was requested"
-        if requested in PENDING:
-            reason += f" (the {requested} probe is not yet supported)"
-        return Selection(requested, reason)
+        return Selection(requested, f"{requested} was requested")
     if platform == "darwin":
         return Selection("macos", "macOS (platform darwin)", "psutil")
     if platform in ("win32", "cygwin"):
@@ -92,21 +92,22 @@ def _select_unix(env: Mapping[str, str]) -> Selection:
     wayland = env.get("WAYLAND_DISPLAY", "")
     session = env.get("XDG_SESSION_TYPE", "").lower()
     desktops = [d.strip().upper() for d in env.get("XDG_CURRENT_DESKTOP", "").split(":")]
-    # where a Wayland backend is missing, XWayland still shows the X11 apps; else guess
+    # while a compositor backend cannot open, XWayland still shows the X11 apps; else guess
     later = "x11" if display else "psutil"
-    pending = f"not yet supported; {later} is the fallback"
+    xwayland = (f"; XWayland's DISPLAY={display} would show X11 apps only" if display else "")
     if wayland and env.get("SWAYSOCK"):
-        return Selection("sway", f"sway session (WAYLAND_DISPLAY and SWAYSOCK set): {pending}",
-                         later)
+        return Selection("sway", "sway session (WAYLAND_DISPLAY and SWAYSOCK set): sway's IPC "
+                         f"shows every window{xwayland}", later)
     if env.get("HYPRLAND_INSTANCE_SIGNATURE"):
-        return Selection("hyprland",
-                         f"Hyprland session (HYPRLAND_INSTANCE_SIGNATURE set): {pending}", later)
+        return Selection("hyprland", "Hyprland session (HYPRLAND_INSTANCE_SIGNATURE set): "
+                         f"Hyprland's IPC shows every window{xwayland}", later)
     if wayland or session == "wayland":
         why = f"Wayland session (XDG_CURRENT_DESKTOP={env.get('XDG_CURRENT_DESKTOP', '')!r})"
         if "GNOME" in desktops:
-            return Selection("gnome", f"GNOME {why}: {pending}", later)
+            return Selection("gnome", f"GNOME {why}: the Window Calls extension shows every "
+                             f"window{xwayland}", later)
         if "KDE" in desktops:
-            return Selection("kde", f"KDE {why}: {pending}", later)
+            return Selection("kde", f"KDE {why}: kdotool shows every window{xwayland}", later)
         if display:
             return Selection("x11", f"{why} without a backend of its own; DISPLAY={display} "
                              "(XWayland) shows X11 apps only", "psutil")
@@ -132,10 +133,10 @@ def open_probe(name: str, env: Mapping[str, str] | None = None) -> Probe:
 
     Args:
         name: a name from `PROBES`; `auto` is resolved with `select()` on this machine.
-        env: the environment to read `DISPLAY` from; `os.environ` by default.
+        env: the session environment (`DISPLAY`, `SWAYSOCK`, ...); `os.environ` by default.
 
     Returns:
-        A ready probe (the X11 one connects at its first read).
+        A ready probe (the X11, sway and GNOME ones connect at their first read).
 
     Raises:
         ProbeUnavailable: the backend cannot run here; the message says how to fix it.
@@ -148,9 +149,22 @@ def open_probe(name: str, env: Mapping[str, str] | None = None) -> Probe:
         name = chosen.name
     if name not in PROBES:
         raise ConfigError(f"unknown probe {name!r}: expected one of {', '.join(PROBES)}")
-    if name in PENDING:
-        raise ProbeUnavailable(f"the {name} probe is not yet supported: set probe = \"x11\" "
-                               "(XWayland apps only) or \"psutil\" (a guess)")
+    if name == "sway":
+        from presence.probe.sway import SwayProbe
+
+        return SwayProbe(env)
+    if name == "hyprland":
+        from presence.probe.hyprland import HyprlandProbe
+
+        return HyprlandProbe(env)
+    if name == "gnome":
+        from presence.probe.gnome import GnomeProbe
+
+        return GnomeProbe(env)
+    if name == "kde":
+        from presence.probe.kde import KdeProbe
+
+        return KdeProbe(env)
     if name == "x11":
         from presence.probe.x11 import X11Probe
 

@@ -1,0 +1,87 @@
+"""Calendar sources through the CLI into the store: add, sync, list, remove, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+
+def event_ics(start: datetime, summary: str = "Dinner with Sam") -> str:
+    fmt = "%Y%m%dT%H%M%SZ"
+    end = start + timedelta(hours=2)
+    return "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//presence tests//EN",
+        "BEGIN:VEVENT", "UID:dinner@test", f"DTSTAMP:{start:{fmt}}", f"DTSTART:{start:{fmt}}",
+        f"DTEND:{end:{fmt}}", f"SUMMARY:{summary}", "LOCATION:Trattoria Roma\\, Via Po 3",
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:sam@example.org",
+        "END:VEVENT", "END:VCALENDAR", ""])
+
+
+def cli(home, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
+    env["PRESENCE_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "presence", *args], capture_output=True,
+                          text=True, timeout=60, env=env)
+
+
+def test_sync_stores_meetings_keeps_them_through_a_broken_file_and_opens_focus(tmp_path):
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
+    source = tmp_path / "home.ics"
+    source.write_text(event_ics(tomorrow), encoding="utf-8")
+    assert cli(tmp_path, "calendar", "add", str(source)).returncode == 0
+    first = cli(tmp_path, "calendar", "sync")
+    assert first.returncode == 0 and "1 instances" in first.stdout
+    # unchanged bytes: not parsed again
+    assert "unchanged" in cli(tmp_path, "calendar", "sync").stdout
+    # an automatic focus window opens 30 min before the in-person dinner
+    [window] = json.loads(cli(tmp_path, "focus", "list", "--json").stdout)
+    assert window["origin"] == "auto" and window["label"] == "Dinner with Sam"
+    assert window["start"] == tomorrow.timestamp() - 30 * 60
+
+    source.write_text("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VCALENDAR\r\n")
+    broken = cli(tmp_path, "calendar", "sync")
+    assert broken.returncode == 1 and "never closed" in broken.stdout
+    listed = json.loads(cli(tmp_path, "calendar", "list", "--json").stdout)
+    assert listed[0]["error"] and listed[0]["instances"] == 1
+    status = json.loads(cli(tmp_path, "status", "--json").stdout)
+    assert "never closed" in status["calendar_errors"][0]
+    doctor = cli(tmp_path, "doctor")
+    assert "FAIL calendars" in doctor.stdout
+    # the last good instance is still there
+    events = cli(tmp_path, "--db", str(tmp_path / "presence.db"), "summary",
+                 tomorrow.astimezone().date().isoformat(), "--json")
+    assert events.returncode == 0
+    assert [m["summary"] for m in json.loads(events.stdout)["meetings"]] == ["Dinner with Sam"]
+
+
+def test_a_calendar_url_is_never_shown_whole(tmp_path):
+    secret = "private-5d41402abc4b2a76b9719d911017c592"
+    url = f"https://calendar.example.org/ical/me%40example.org/{secret}/basic.ics"
+    added = cli(tmp_path, "calendar", "add", url)
+    assert added.returncode == 0
+    listed = cli(tmp_path, "calendar", "list")
+    synced = cli(tmp_path, "calendar", "sync")
+    doctor = cli(tmp_path, "doctor")
+    for result in (added, listed, synced, doctor):
+        assert secret not in result.stdout + result.stderr
+    assert "calendar.example.org/…/basic.ics" in listed.stdout
+    removed = cli(tmp_path, "calendar", "remove", "1")
+    assert removed.returncode == 0 and secret not in removed.stdout
+
+
+def test_sources_from_the_config_cannot_be_removed_on_the_command_line(tmp_path):
+    source = tmp_path / "work.ics"
+    source.write_text(event_ics(datetime.now(timezone.utc)), encoding="utf-8")
+    (tmp_path / "config.toml").write_text(f'[calendar]\nsources = ["{source}"]\n')
+    result = cli(tmp_path, "calendar", "remove", str(source))
+    assert result.returncode == 2 and "comes from the config file" in result.stderr
+
+
+def test_adding_a_missing_file_is_one_clear_line(tmp_path):
+    result = cli(tmp_path, "calendar", "add", str(tmp_path / "nope.ics"))
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("no such file or folder (give an .ics file, a folder "
+                                          "of them, or an http(s)/webcal URL)")
