@@ -64,7 +64,8 @@ def check_probe(config: Config) -> Iterator[Check]:
         finally:
             probe.close()
     except PresenceError as exc:
-        yield Check("probe", "fail", f"{choice.name}: {exc}", choice.reason)
+        # the backends' messages say what to install or set
+        yield Check("probe", "fail", f"{choice.name} ({choice.reason})", str(exc))
         return
     seen = f"{sample.app or 'nothing'} in front" + (f" (pid {sample.pid})" if sample.pid else "")
     inside = "run presence inside your desktop session (with DISPLAY or WAYLAND_DISPLAY set)"
@@ -79,8 +80,9 @@ def check_probe(config: Config) -> Iterator[Check]:
     if sample.idle is None:
         yield Check("idle", "warn", f"{choice.name} cannot tell how long you have been idle; "
                     "time away from the desk counts as the app in front",
-                    "use a session where the probe can read idle time (X11 with the "
-                    "MIT-SCREEN-SAVER extension, macOS, Windows)")
+                    getattr(probe, "idle_fix", None)
+                    or "use a session where the probe can read idle time (X11 with the "
+                    "MIT-SCREEN-SAVER extension, sway with swayidle, macOS, Windows)")
     else:
         yield Check("idle", "ok", f"idle for {sample.idle:.0f} s")
 

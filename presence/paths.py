@@ -66,7 +66,15 @@ def shipped_config() -> Path:
 
 
 def make_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) and make the folder readable by the user alone (0700)."""
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    """Create `path` (and missing parents) readable by the user alone (0700), whatever the
+    umask. A folder that already exists keeps its mode: `--db /tmp/x.db` must never lock
+    others out of /tmp (`presence doctor` warns about a loose data folder instead)."""
+    missing = []
+    cursor = path
+    while not cursor.exists():
+        missing.append(cursor)
+        cursor = cursor.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+        os.chmod(folder, 0o700)
     return path

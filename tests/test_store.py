@@ -153,3 +153,12 @@ def test_reader_never_sees_locked_database_while_daemon_writes(tmp_path):
     final = Store.open(db, create=False)
     assert len(final.spans(0, 10_000)) == 30
     assert final.integrity_ok()
+
+
+def test_an_existing_shared_folder_keeps_its_mode(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    Store.open(shared / "presence.db").close()
+    assert mode(shared) == 0o1777
+    assert mode(shared / "presence.db") == 0o600
