@@ -187,3 +187,47 @@ def test_a_full_disk_keeps_sampling_in_memory_and_loses_nothing(tmp_path, caplog
     # every second from the first sample to the last is accounted for, no gap, no overlap
     assert sum(s.seconds for s in spans) == pytest.approx(t - T0)
     assert all(a.end == b.start for a, b in zip(spans, spans[1:]))
+
+
+def test_suspend_and_clock_jumps_bridge_nothing_and_bring_no_burst_of_nudges(tmp_path):
+    from presence.notify import Recorder
+    from presence.nudger import Nudger
+
+    class Shown:
+        channel = "test"
+
+        def deliver(self, nudge):
+            pass
+
+        def close(self):
+            pass
+
+    cfg = load_config(tmp_path, 'timezone = "UTC"\n')
+    store = Store.open(tmp_path / "presence.db")
+    outbox = Recorder([Shown()])
+    daemon = Daemon(cfg, store, lambda name: ScriptedProbe([Scripted("slack")]), "scripted",
+                    nudger=Nudger(cfg, store, outbox), device="test", monotonic=lambda: 0.0)
+    nine = T0 + 3600  # 09:00 UTC
+    shown = []
+
+    def run(start, seconds):
+        t = start
+        while t < start + seconds:
+            daemon.tick(t)
+            shown.extend(d.nudge for d in outbox.drain())
+            t += 5
+        return t
+
+    end = run(nine, 70 * 60)
+    assert [n.kind for n in shown] == ["crowding_out"]
+    resumed = end + 3 * 3600  # suspended for three hours
+    run(resumed, 10 * 60)
+    back = resumed + 10 * 60 - 3600  # the wall clock corrected one hour backwards
+    run(back, 10 * 60)
+    daemon.shutdown()
+    after = shown[1:]
+    assert len(after) <= 1, after  # at most the one nudge still due, never a burst
+    assert len({n.key for n in shown}) == len(shown)
+    spans = store.spans(T0, T0 + 86400)
+    # no span covers the suspended three hours
+    assert not any(s.start < end + 60 and s.end > resumed - 60 for s in spans)
