@@ -84,6 +84,8 @@ class Daemon:
         self.store_error: str | None = None
         self._last_flush: float | None = None
         self.last_tick: Tick | None = None
+        self.ticks = 0
+        self.missed_ticks = 0
 
     # probe handling
 
@@ -160,6 +162,7 @@ class Daemon:
             self.flush(now)
         if self.nudger is not None:
             self.nudger.tick(now, classified, self._open.as_span())
+        self.ticks += 1
         assert self.probe is not None
         self.last_tick = Tick(classified, self._open, self.probe.name)
         return self.last_tick
@@ -223,7 +226,8 @@ class Daemon:
         return {"pid": os.getpid(), "at": now, "probe": self.probe.name if self.probe else None,
                 "wanted_probe": self.wanted_probe, "probe_error": self.probe_error,
                 "interval": self.config.interval, "device": self.device,
-                "store_error": self.store_error,
+                "store_error": self.store_error, "ticks": self.ticks,
+                "missed_ticks": self.missed_ticks,
                 "notifier": getattr(self.nudger.outbox, "channels", None) if self.nudger
                 else None}
 
@@ -245,7 +249,7 @@ class Daemon:
 
         Ticks are paced on the monotonic clock; after a stall longer than one interval
         (suspend, a busy machine) the schedule restarts from now instead of catching up
-        with a burst of ticks.
+        with a burst of ticks, and `missed_ticks` counts the stall.
         """
         done = 0
         next_at = self._monotonic()
@@ -259,8 +263,11 @@ class Daemon:
                 next_at += interval
                 delay = next_at - self._monotonic()
                 if delay < -interval:
-                    next_at = self._monotonic() + interval
-                    delay = interval
+                    # a whole sample was missed (suspend, a starved process): count it and
+                    # go on from now rather than catching up with a burst
+                    self.missed_ticks += 1
+                    next_at = self._monotonic()
+                    delay = 0.0
                 if max_ticks is None or done < max_ticks:
                     self.stop_event.wait(max(0.0, delay))
         finally:

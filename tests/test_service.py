@@ -153,3 +153,19 @@ def test_a_damaged_database_is_moved_aside_and_the_daemon_starts_fresh(tmp_path)
     [moved] = tmp_path.glob("presence.db.corrupt-*")
     assert moved.read_bytes() == b"not a database" * 200
     assert f"moved it to {moved}" in proc.stderr.read()
+
+
+def test_samples_stay_on_schedule_while_the_other_core_is_busy(tmp_path):
+    (tmp_path / "config.toml").write_text("[daemon]\nflush_seconds = 1\n")
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    proc = start(tmp_path)
+    try:
+        first = wait_for(lambda: heartbeat(tmp_path), what="the first heartbeat")
+        beat = wait_for(lambda: (b := heartbeat(tmp_path))["at"] > first["at"] + 3 and b,
+                        what="three seconds of sampling", timeout=20)
+    finally:
+        burner.kill()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert beat["ticks"] >= 15  # 0.2 s interval
+    assert beat["missed_ticks"] == 0
