@@ -94,7 +94,8 @@ def run(obj: Context, interval: float | None, probe: str | None, dry_run: bool) 
 
     Example: presence run --interval 2 --dry-run
     """
-    from presence.service import run_daemon, setup_logging
+    from presence.logsetup import setup_logging
+    from presence.service import run_daemon
 
     setup_logging(max(obj.verbose, 1), None if dry_run else paths.data_dir() / "presence.log")
     sys.exit(run_daemon(obj.config_path, obj.db_path, interval=interval, probe=probe,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import signal
 import subprocess
@@ -19,7 +18,6 @@ from presence.daemon import Daemon, Tick
 from presence.notify import Dispatcher, default_notifiers
 from presence.nudger import Nudger
 from presence.errors import AlreadyRunning, ConfigError
-from presence.logsetup import setup_logging  # noqa: F401 - re-exported for `presence run`
 from presence.store import open_or_recover
 
 log = logging.getLogger(__name__)
