@@ -13,6 +13,7 @@ zone; a time with a TZID or a Z is never moved. Pure: bytes and times in, values
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,14 +51,19 @@ class CalendarSettings:
     """
 
     tz: tzinfo
-    owners: frozenset[str] = frozenset()
-    hybrid: str = "in_person"
-    in_person_tags: tuple[str, ...] = ("in-person", "in person", "onsite", "on-site", "offline",
-                                       "face-to-face", "irl")
-    virtual_tags: tuple[str, ...] = ("virtual", "online", "remote", "video call", "phone call")
-    solo_titles: tuple[str, ...] = ("focus", "lunch", "gym", "flight", "commute", "travel",
-                                    "hold", "ooo", "out of office", "blocked", "busy")
-    conference_domains: tuple[str, ...] = ()
+    owners: frozenset[str]
+    hybrid: str
+    in_person_tags: tuple[str, ...]
+    virtual_tags: tuple[str, ...]
+    solo_titles: tuple[str, ...]
+    conference_domains: tuple[str, ...]
+
+    @classmethod
+    def shipped(cls, tz: tzinfo, **changes: Any) -> CalendarSettings:
+        """The shipped config's settings in zone `tz`, with `changes` (tests, benchmarks)."""
+        from presence import config
+
+        return dataclasses.replace(cls.from_config(config.defaults(), tz=tz), **changes)
 
     @classmethod
     def from_config(cls, cfg: Config, owners: Iterable[str] = (),

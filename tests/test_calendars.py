@@ -19,7 +19,7 @@ WINDOW = (datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC))
 def load(name: str, zone: str = "Europe/Berlin", **settings) -> LoadResult:
     path = FIXTURES / name
     return load_instances(path.read_bytes(), str(path), *WINDOW,
-                          CalendarSettings(tz=ZoneInfo(zone), **settings))
+                          CalendarSettings.shipped(tz=ZoneInfo(zone), **settings))
 
 
 def utc(text: str) -> datetime:

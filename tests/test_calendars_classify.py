@@ -13,7 +13,7 @@ from presence.calendars import CalendarSettings, load_instances
 
 UTC = timezone.utc
 ME = "me@example.com"
-SETTINGS = CalendarSettings(tz=ZoneInfo("Europe/Berlin"), owners=frozenset({ME}))
+SETTINGS = CalendarSettings.shipped(tz=ZoneInfo("Europe/Berlin"), owners=frozenset({ME}))
 WINDOW = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
 TIMED = "DTSTART:20260310T120000Z\nDTEND:20260310T130000Z"
 WITH_SAM = "ATTENDEE;CN=Sam;PARTSTAT=ACCEPTED:mailto:sam@example.org"
@@ -100,14 +100,14 @@ def test_classification_order(body, expected):
 
 def test_owner_from_x_wr_calname_only_when_it_is_an_address():
     body = f"{TIMED}\nLOCATION:Room 1\nATTENDEE;PARTSTAT=DECLINED:mailto:kim@example.org"
-    nobody = CalendarSettings(tz=ZoneInfo("UTC"))
+    nobody = CalendarSettings.shipped(tz=ZoneInfo("UTC"))
     assert verdict(body, nobody, head="X-WR-CALNAME:kim@example.org") == (
         "excluded", "declined by kim@example.org")
     assert verdict(body, nobody, head="X-WR-CALNAME:Kim's calendar")[0] == "in_person"
 
 
 def test_solo_without_known_owner_counts_the_organizer_as_the_user():
-    nobody = CalendarSettings(tz=ZoneInfo("UTC"))
+    nobody = CalendarSettings.shipped(tz=ZoneInfo("UTC"))
     assert verdict(f"{TIMED}\nSUMMARY:Gym\nORGANIZER:mailto:x@example.com\nLOCATION:FitX",
                    nobody) == ("excluded", "solo block titled 'Gym'")
     assert verdict(f"{TIMED}\nSUMMARY:Gym\nORGANIZER:mailto:x@example.com\nLOCATION:FitX\n"

@@ -14,7 +14,7 @@ from presence.errors import CalendarError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 UTC = timezone.utc
-BERLIN = CalendarSettings(tz=ZoneInfo("Europe/Berlin"))
+BERLIN = CalendarSettings.shipped(tz=ZoneInfo("Europe/Berlin"))
 WINDOW = (datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC))
 
 
@@ -226,7 +226,7 @@ def test_window_is_half_open_and_overlap_counts():
 
 def test_all_day_belongs_to_local_days_of_the_configured_zone():
     data = calendar("UID:d\nDTSTART;VALUE=DATE:20260310\nDTEND;VALUE=DATE:20260311\nSUMMARY:d")
-    tokyo = CalendarSettings(tz=ZoneInfo("Asia/Tokyo"))
+    tokyo = CalendarSettings.shipped(tz=ZoneInfo("Asia/Tokyo"))
     # 10 March in Tokyo is 9 March 15:00Z to 10 March 15:00Z.
     early = (datetime(2026, 3, 9, 15, tzinfo=UTC), datetime(2026, 3, 9, 16, tzinfo=UTC))
     late = (datetime(2026, 3, 10, 15, tzinfo=UTC), datetime(2026, 3, 10, 16, tzinfo=UTC))
@@ -280,7 +280,7 @@ def test_floating_series_keeps_wall_clock_across_dst():
                     "RRULE:FREQ=WEEKLY;COUNT=2\nSUMMARY:floating weekly")
     assert starts(data) == [("floating weekly", "2026-03-23T08:00Z"),
                             ("floating weekly", "2026-03-30T07:00Z")]
-    new_york = CalendarSettings(tz=ZoneInfo("America/New_York"))
+    new_york = CalendarSettings.shipped(tz=ZoneInfo("America/New_York"))
     data = calendar("UID:fl\nDTSTART:20260302T090000\nDTEND:20260302T100000\n"
                     "RRULE:FREQ=WEEKLY;COUNT=2\nSUMMARY:floating weekly")
     assert starts(data, new_york) == [("floating weekly", "2026-03-02T14:00Z"),
