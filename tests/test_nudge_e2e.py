@@ -3,6 +3,7 @@ real X server; dunst shows the phubbing nudge and the database says it was deliv
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -81,3 +82,61 @@ end = "00:00"
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=15)
     assert code == 0, daemon.stderr.read()
+
+
+def heartbeat(db):
+    if not db.exists():
+        return None
+    store = Store.open(db, create=False)
+    try:
+        return store.get_setting("daemon")
+    finally:
+        store.close()
+
+
+def test_a_hung_notification_server_never_delays_sampling(desktop_factory, app_windows,
+                                                         tmp_path):
+    session = desktop_factory("openbox", "dunst")
+    dunst = session.pid_of("dunst")
+    os.kill(dunst, signal.SIGSTOP)  # the server owns its bus name but never answers
+    try:
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        calendar = tmp_path / "lunch.ics"
+        calendar.write_text(ics_event(now - timedelta(minutes=10), now + timedelta(minutes=50)),
+                            encoding="utf-8")
+        (tmp_path / "config.toml").write_text(f"""
+timezone = "UTC"
+[daemon]
+flush_seconds = 1
+[calendar]
+sources = ["{calendar}"]
+owner_emails = ["me@example.org"]
+[nudges.phubbing]
+grace_seconds = 1
+[quiet_hours]
+start = "00:00"
+end = "00:00"
+""")
+        app_windows(session, "slack", "Slack", "general | Acme - Slack").activate()
+        db = tmp_path / "presence.db"
+        daemon = subprocess.Popen([sys.executable, "-m", "presence", "run", "--interval",
+                                   "0.2"], env=dict(session.env, PRESENCE_HOME=str(tmp_path)),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            # the nudge is decided and handed to delivery, which hangs for 2 s
+            wait_for(lambda: nudge_rows(db), "the phubbing nudge to be decided", timeout=30)
+            first = heartbeat(db)
+            beat = wait_for(lambda: (b := heartbeat(db))["at"] > first["at"] + 2.5 and b,
+                            "sampling to go on while delivery hangs")
+            [row] = wait_for(lambda: [r for r in nudge_rows(db) if r[5] != "pending"],
+                             "the delivery outcome")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            code = daemon.wait(timeout=15)
+    finally:
+        os.kill(dunst, signal.SIGCONT)
+    assert code == 0, daemon.stderr.read()
+    assert beat["missed_ticks"] == 0 and beat["ticks"] - first["ticks"] >= 10
+    kind, _title, _message, channel, delivered, error = row
+    assert (kind, channel, delivered) == ("phubbing", "log", 0)
+    assert "did not answer within 2 s" in error
