@@ -24,6 +24,10 @@ from presence.summary import clipped_seconds, day_bounds, local_day
 
 log = logging.getLogger(__name__)
 
+# The policy's conditions last minutes (grace periods, budgets, cooldowns): deciding every few
+# seconds is exact enough, and keeps a daemon sampling every second (and a replay) light.
+DECIDE_SECONDS = 5.0
+
 
 class Outbox(Protocol):
     """Where decided nudges go: the notify `Dispatcher`, or a recorder in replay."""
@@ -70,6 +74,7 @@ class Nudger:
         self._chat_closed = 0.0
         self._world = _World()
         self._checked_at: float | None = None
+        self._decided_at: float | None = None
         self._version: int | None = None
         self._rows: dict[str, int] = {}
 
@@ -131,6 +136,9 @@ class Nudger:
                     self.refresh(now)
         except StoreError as exc:
             log.debug("nudge state not refreshed: %s", exc)
+        if self._decided_at is not None and 0 <= now - self._decided_at < DECIDE_SECONDS:
+            return []
+        self._decided_at = now
         world = self._world
         sample = classified.sample
         if self._open_in_list:

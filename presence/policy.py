@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from presence import nudge_text
@@ -205,6 +205,23 @@ def _union_seconds(intervals: Sequence[tuple[float, float]]) -> float:
     return total
 
 
+class _once:  # noqa: N801 - used as a decorator, like functools.cached_property
+    """`functools.cached_property` without its per-access lock (Python < 3.12), which cost
+    more than the values it guards on a replay's 86,400 ticks."""
+
+    def __init__(self, compute: Callable[[Any], Any]):
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        # Stored on the instance: later reads find it there and never reach this method.
+        value = view.__dict__[self.name] = self.compute(view)
+        return value
+
+
 class _View:
     """Facts derived once per tick from the state, shared by the rules."""
 
@@ -221,51 +238,51 @@ class _View:
 
     # The rest is computed on first use: most ticks are settled by the first checks.
 
-    @cached_property
+    @_once
     def past_keys(self) -> frozenset[str]:
         """Keys of every recorded nudge."""
         return frozenset(n.key for n in self.state.past_nudges)
 
-    @cached_property
+    @_once
     def capped(self) -> bool:
         """Whether today's nudges (the daily summary aside) reached `max_per_day`."""
         counted = sum(1 for n in self.state.past_nudges
                       if self.day_start <= n.at < self.day_end and n.kind != DAILY_SUMMARY)
         return counted >= self.settings.max_per_day
 
-    @cached_property
+    @_once
     def waits(self) -> bool:
         """Whether the last nudge of any kind is too recent for the kinds that can wait."""
         last_any = max((n.at for n in self.state.past_nudges), default=-math.inf)
         return self.now - last_any < SPACING_SECONDS
 
-    @cached_property
+    @_once
     def in_person(self) -> list[tuple[Meeting, tuple[float, float]]]:
         """Timed in-person meetings with their UNIX seconds."""
         return [(m, t) for m in self.state.meetings if (t := _timed(m)) is not None]
 
-    @cached_property
+    @_once
     def _current(self) -> tuple[Meeting, tuple[float, float]] | None:
         current = [(m, t) for m, t in self.in_person if t[0] <= self.now < t[1]]
         # Overlapping meetings: the one that began last is the one the user is in now.
         return max(current, key=lambda mt: mt[1][0]) if current else None
 
-    @property
+    @_once
     def meeting(self) -> Meeting | None:
         """The in-person meeting happening now, if any."""
         return self._current[0] if self._current else None
 
-    @property
+    @_once
     def meeting_start(self) -> float:
         """When the current in-person meeting began (inf when none)."""
         return self._current[1][0] if self._current else math.inf
 
-    @cached_property
+    @_once
     def last_meeting_end(self) -> float:
         """End of the latest in-person meeting that is over."""
         return max((t[1] for _, t in self.in_person if t[1] <= self.now), default=-math.inf)
 
-    @cached_property
+    @_once
     def windows(self) -> list[FocusWindow]:
         """Focus windows open now, the latest-starting first."""
         return sorted((w for w in self.state.focus_windows if w.start <= self.now < w.end),
@@ -320,13 +337,13 @@ class _View:
                 names.append(current)
         return names
 
-    @cached_property
+    @_once
     def virtual_today(self) -> float:
         """Seconds of chat today so far."""
         return _virtual_seconds(self.state.spans, self.virtual, self.day_start, self.now,
                                 self.state.closed_chat_seconds)
 
-    @cached_property
+    @_once
     def in_person_today(self) -> float:
         """Seconds in person today so far: meetings and logged time, overlaps once."""
         intervals = [t for _, t in self.in_person] + [(s, e) for s, e in self.state.in_person_log]
