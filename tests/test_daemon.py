@@ -163,21 +163,27 @@ def test_the_selected_fallback_stands_in_while_the_wanted_probe_fails(tmp_path):
     daemon.shutdown()
 
 
-def test_a_full_disk_keeps_sampling_in_memory_and_loses_nothing(tmp_path, caplog):
+@pytest.mark.parametrize("refuse, allow", [
+    # SQLite's own "database or disk is full" (SQLITE_FULL), as on a full disk
+    ("PRAGMA max_page_count = {pages}", "PRAGMA max_page_count = 1073741823"),
+    # SQLite's "attempt to write a readonly database" (root ignores file modes here)
+    ("PRAGMA query_only = 1", "PRAGMA query_only = 0"),
+])
+def test_an_unwritable_database_keeps_sampling_in_memory_and_loses_nothing(tmp_path, caplog,
+                                                                           refuse, allow):
     apps = ["slack", "code", "discord", "firefox"]
     script = [Scripted(apps[(i // 3) % 4]) for i in range(2000)]
     daemon, store, _ = make(tmp_path, script, "[daemon]\nflush_seconds = 10\n")
     t = drive(daemon, T0, 100)
     before = list(store.iter_activity())
-    # SQLite's own "database or disk is full" (SQLITE_FULL), as on a full disk
     pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
-    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    store.conn.execute(refuse.format(pages=pages))
     with caplog.at_level("ERROR", logger="presence.daemon"):
         t = drive(daemon, t + 5, 6000)
     errors = [r for r in caplog.records if "cannot write the database" in r.getMessage()]
     assert len(errors) == 1, "one clear line per outage"
     assert daemon.store_error is not None and daemon.last_tick.classified.sample.at == t
-    store.conn.execute("PRAGMA max_page_count = 1073741823")
+    store.conn.execute(allow)
     t = drive(daemon, t + 5, 30)
     daemon.shutdown()
     assert daemon.store_error is None
