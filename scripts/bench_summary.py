@@ -7,7 +7,7 @@ one executemany in one transaction, then measures (DESIGN §6):
 
 - `presence summary DAY --json` as a whole process, median of --runs, against
   `python -c "import sqlite3"` from the same interpreter (target ≤ 4×), for a day half a year
-  back and for today;
+  back and for today, and `presence status --json` the same way;
 - the query time of `--week` and of the month report in-process (target ≤ 100 ms), warm
   (rollups built) and cold (the first run after a migration, which builds them);
 - what the rollups cost on disk, per span.
@@ -170,10 +170,11 @@ def main() -> None:
     commands = {"floor": [sys.executable, "-c", "import sqlite3"],
                 "past": [*presence, "summary", str(past), "--json"],
                 "today": [*presence, "summary", "today", "--json"],
-                "week": [*presence, "summary", "--week", "--json"]}
+                "week": [*presence, "summary", "--week", "--json"],
+                "status": [*presence, "status", "--json"]}
     process_ms(commands, env, 2)  # warm-up: bytecode cached, files in the page cache
     measured = process_ms(commands, env, opts.runs)
-    floor, day_past, day_today, week_process = (measured[k] for k in commands)
+    floor, day_past, day_today, week_process, status = (measured[k] for k in commands)
 
     store = Store.open(db, create=False)
     today = local_day(now, tz)
@@ -199,8 +200,10 @@ def main() -> None:
         "summary_day_half_a_year_back_ms": round(day_past, 1),
         "summary_today_ms": round(day_today, 1),
         "summary_week_process_ms": round(week_process, 1),
+        "status_ms": round(status, 1),
         "ratio_day_to_floor": round(day_past / floor, 2),
         "ratio_today_to_floor": round(day_today / floor, 2),
+        "ratio_status_to_floor": round(status / floor, 2),
         "week_query_ms": round(week_q, 1),
         "week_half_a_year_back_query_ms": round(week_past_q, 1),
         "month_report_query_ms": round(month_q, 1),
@@ -216,6 +219,8 @@ def main() -> None:
     print(f"presence summary today --json         {day_today:7.1f} ms   "
           f"{day_today / floor:.2f}× floor")
     print(f"presence summary --week --json        {week_process:7.1f} ms   whole process")
+    print(f"presence status --json                {status:7.1f} ms   "
+          f"{status / floor:.2f}× floor")
     print(f"--week query (in-process, warm)       {week_q:7.1f} ms   (target ≤ 100 ms)")
     print(f"--week {past} query              {week_past_q:7.1f} ms")
     print(f"report --month query (warm)           {month_q:7.1f} ms   (target ≤ 100 ms), "
