@@ -257,7 +257,7 @@ def autostart_status(obj: Context) -> None:
     Example: presence autostart status
     """
     from presence import autostart as auto
-    from presence.service import running_pid
+    from presence.lock import running_pid
 
     found = [(m, p) for m in auto.METHODS if (p := auto.installed(m)) is not None]
     for method, path in found:

@@ -79,7 +79,7 @@ def _roll_up(store: Store, tz: tzinfo, sealed: float) -> tuple[date, date] | Non
     try:
         while first <= target:
             last = min(target, first + timedelta(days=CHUNK_DAYS - 1))
-            spans = store.spans_overlapping(day_bounds(first, tz)[0], day_bounds(last, tz)[1])
+            spans = store.spans(day_bounds(first, tz)[0], day_bounds(last, tz)[1])
             rows = [(day, hour, app, category, seconds)
                     for day, cells in cells_by_day(spans, first, last, tz).items()
                     for (hour, app, category), seconds in cells.items()]
@@ -109,7 +109,7 @@ def activity(store: Store, tz: tzinfo, first: date, last: date,
         live = stop + timedelta(days=1)
     if live <= last:
         start, end = day_bounds(live, tz)[0], min(day_bounds(last, tz)[1], now)
-        spans = store.spans_overlapping(start, end) if end > start else []
+        spans = store.spans(start, end) if end > start else []
         out.update(cells_by_day(spans, live, last, tz, until=now))
     return out
 
@@ -147,7 +147,7 @@ def summarise(store: Store, config: Config, first: date, last: date,
     met = merge_intervals((max(s, period_start), min(e, upto))
                           for s, e in _timed(meetings, "in_person"))
     # A span may touch two meetings' intervals: keep it once, or its chat would count twice.
-    spans = list(dict.fromkeys(span for s, e in met for span in store.spans_overlapping(s, e)))
+    spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
     nudges = [(n, shown) for n, _, shown in store.nudges(period_start, period_end)]
     days = []
     day = first

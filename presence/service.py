@@ -1,4 +1,4 @@
-"""The process shell around the daemon: single-instance lock, signals, logging, wiring."""
+"""The process shell around the daemon: signals, reloads, the calendar sync child, wiring."""
 
 from __future__ import annotations
 
@@ -17,81 +17,11 @@ from presence.calendar_sync import configured_sources
 from presence.daemon import Daemon, Tick
 from presence.notify import Dispatcher, default_notifiers
 from presence.nudger import Nudger
-from presence.errors import AlreadyRunning, ConfigError
+from presence.errors import ConfigError
+from presence.lock import InstanceLock
 from presence.store import open_or_recover
 
 log = logging.getLogger(__name__)
-
-
-class InstanceLock:
-    """An advisory lock on a file beside the database: one daemon per database.
-
-    The kernel drops the lock when the process dies, so a killed daemon never leaves a stale
-    lock behind; the file holds the owner's pid for messages.
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        """Take the lock or raise `AlreadyRunning` naming the holder's pid."""
-        paths.make_private_dir(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        if not _try_lock(fd):
-            os.close(fd)
-            holder = read_pid(self.path)
-            raise AlreadyRunning(f"presence is already running (pid {holder or 'unknown'}) "
-                                 f"on {self.path.with_suffix('')}; stop it first or use --db")
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        """Release the lock (the file stays; its content no longer matters)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-def _try_lock(fd: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - Windows only
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except OSError:
-        return False
-
-
-def read_pid(lock_path: Path) -> int | None:
-    """The pid written in a lock file, if any."""
-    try:
-        return int(lock_path.read_text().strip() or 0) or None
-    except (OSError, ValueError):
-        return None
-
-
-def running_pid(db_path: Path) -> int | None:
-    """The pid of the daemon running on `db_path`, or None when none holds the lock."""
-    lock_path = paths.lock_file(db_path)
-    if not lock_path.exists():
-        return None
-    fd = os.open(lock_path, os.O_RDONLY if os.name != "nt" else os.O_RDWR)
-    try:
-        if _try_lock(fd):
-            return None
-    finally:
-        os.close(fd)
-    return read_pid(lock_path)
 
 
 class StatusLine:

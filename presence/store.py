@@ -152,6 +152,11 @@ class Store:
                                    check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 and not create:
+                # An empty file: the daemon is creating it right now. A reader must not race
+                # it to set up the schema.
+                conn.close()
+                raise StoreError(f"{path}: no database yet (the daemon is creating it)")
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -215,13 +220,6 @@ class Store:
     def extend_span(self, row_id: int, end: float) -> None:
         """Move the end of a stored span (the open span, flushed again)."""
         self._write("UPDATE activity SET end = ? WHERE id = ?", (end, row_id))
-
-    def spans(self, start: float, end: float) -> list[Span]:
-        """Stored spans overlapping [start, end), oldest first."""
-        rows = self._read(
-            "SELECT start, end, app, category, title FROM activity "
-            "WHERE start < ? AND end > ? ORDER BY start", (end, start))
-        return [Span(*row) for row in rows]
 
     def first_activity(self) -> float | None:
         """Start of the earliest stored span: since when presence has been watching."""
@@ -440,8 +438,8 @@ class Store:
         reach = self.conn.execute("SELECT sealed, longest FROM span_reach").fetchone()
         return None if reach is None else min(start, reach[0]) - reach[1]
 
-    def spans_overlapping(self, start: float, end: float) -> list[Span]:
-        """Stored spans overlapping [start, end), oldest first, like `spans`.
+    def spans(self, start: float, end: float) -> list[Span]:
+        """Stored spans overlapping [start, end), oldest first.
 
         Once the history is sealed, the scan is bounded on the start index from both sides,
         so a day a year ago costs what today costs.

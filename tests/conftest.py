@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import wayland_helpers
@@ -60,18 +61,8 @@ def app_windows(tmp_path: Path) -> Iterator[Callable[..., AppWindow]]:
 
     Every window still open is closed after the test.
     """
-    opened: list[AppWindow] = []
-
-    def open_window(session: DesktopSession, name: str, wm_class: str, title: str) -> AppWindow:
-        window = open_app_window(session, tmp_path, name, wm_class, title)
-        opened.append(window)
-        return window
-
-    yield open_window
-    for window in opened:
-        if window.process.poll() is None:
-            window.process.kill()
-            window.process.wait(timeout=10)
+    yield from _closed_afterwards(lambda session, name, wm_class, title: open_app_window(
+        session, tmp_path, name, wm_class, title))
 
 
 @pytest.fixture(scope="session")
@@ -92,11 +83,17 @@ def wayland() -> Iterator[wayland_helpers.WaylandSession]:
 def wayland_windows(tmp_path: Path) -> Iterator[Callable[..., wayland_helpers.WaylandWindow]]:
     """Open real Wayland windows: `wayland_windows(wayland, "slack", "slack", "general")`
     (process name, app_id, title). Every window still open is closed after the test."""
-    opened: list[wayland_helpers.WaylandWindow] = []
+    yield from _closed_afterwards(
+        lambda session, name, app_id, title: wayland_helpers.open_window(
+            session, tmp_path, name, app_id, title))
 
-    def open_window(session: wayland_helpers.WaylandSession, name: str, app_id: str,
-                    title: str) -> wayland_helpers.WaylandWindow:
-        window = wayland_helpers.open_window(session, tmp_path, name, app_id, title)
+
+def _closed_afterwards(open_one: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """Yield an opener of windows; kill each window's process still running afterwards."""
+    opened = []
+
+    def open_window(*args: Any) -> Any:
+        window = open_one(*args)
         opened.append(window)
         return window
 

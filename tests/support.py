@@ -49,3 +49,18 @@ class ScriptedProbe:
     def close(self) -> None:
         self.closed = True
 
+
+
+def read_store(db: Path, what):
+    """`what(store)` on the daemon's database, or None while the daemon has not created it."""
+    from presence.errors import StoreError
+    from presence.store import Store
+
+    try:
+        store = Store.open(db, create=False)
+    except StoreError:
+        return None
+    try:
+        return what(store)
+    finally:
+        store.close()

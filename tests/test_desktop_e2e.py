@@ -9,22 +9,16 @@ import sys
 import time
 
 import pytest
-
 from desktop_helpers import wait_for
-from presence.store import Store
 
+from presence.store import Store
+from tests.support import read_store
 
 pytestmark = pytest.mark.desktop
 
 
 def open_span(db):
-    if not db.exists():
-        return None
-    store = Store.open(db, create=False)
-    try:
-        return store.last_span()
-    finally:
-        store.close()
+    return read_store(db, lambda store: store.last_span())
 
 
 def test_window_switching_is_recorded_per_app(desktop, app_windows, tmp_path):

@@ -10,19 +10,9 @@ import sys
 import pytest
 from desktop_helpers import DesktopSession, open_app_window, wait_for
 
-from presence.store import Store
+from tests.support import read_store
 
 pytestmark = pytest.mark.desktop
-
-
-def read(db, what):
-    if not db.exists():
-        return None
-    store = Store.open(db, create=False)
-    try:
-        return what(store)
-    finally:
-        store.close()
 
 
 def test_display_goes_away_and_comes_back(desktop_factory, tmp_path):
@@ -37,13 +27,13 @@ def test_display_goes_away_and_comes_back(desktop_factory, tmp_path):
                               text=True)
     xvfb = None
     try:
-        wait_for(lambda: read(db, lambda s: (s.last_span() or None) and
+        wait_for(lambda: read_store(db, lambda s: (s.last_span() or None) and
                               s.last_span().app == "slack"), "slack recorded over X11")
         # the X server goes away: the daemon keeps sampling on its fallback probe
         number = session.display.lstrip(":")
         slack.process.kill()
         os.kill(session.pid_of("Xvfb"), signal.SIGTERM)
-        beat = wait_for(lambda: (b := read(db, lambda s: s.get_setting("daemon"))) and
+        beat = wait_for(lambda: (b := read_store(db, lambda s: s.get_setting("daemon"))) and
                         b.get("probe_error") and b, "the daemon to notice the display is gone")
         assert beat["probe"] == "psutil" and beat["wanted_probe"] == "x11"
         assert daemon.poll() is None
@@ -56,10 +46,10 @@ def test_display_goes_away_and_comes_back(desktop_factory, tmp_path):
                  "the new X server")
         discord = open_app_window(back, tmp_path, "discord", "discord", "#random - Discord")
         discord.activate()
-        wait_for(lambda: read(db, lambda s: (s.last_span() or None) and
+        wait_for(lambda: read_store(db, lambda s: (s.last_span() or None) and
                               s.last_span().app == "discord"),
                  "discord recorded after the display came back", timeout=30)
-        beat = read(db, lambda s: s.get_setting("daemon"))
+        beat = read_store(db, lambda s: s.get_setting("daemon"))
         assert beat["probe"] == "x11" and beat["probe_error"] is None
         discord.process.kill()
         daemon.send_signal(signal.SIGTERM)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from desktop_helpers import wait_for
 
-from presence.store import Store
+from tests.support import read_store
 
 pytestmark = pytest.mark.desktop
 
@@ -31,14 +31,8 @@ def ics_event(start: datetime, end: datetime) -> str:
 
 
 def nudge_rows(db):
-    if not db.exists():
-        return []
-    store = Store.open(db, create=False)
-    try:
-        return store.conn.execute(
-            "SELECT kind, title, message, channel, delivered, error FROM nudges").fetchall()
-    finally:
-        store.close()
+    return read_store(db, lambda store: store.conn.execute(
+        "SELECT kind, title, message, channel, delivered, error FROM nudges").fetchall()) or []
 
 
 def test_phubbing_nudge_reaches_dunst_and_is_recorded_delivered(desktop_factory, app_windows,
@@ -85,13 +79,7 @@ end = "00:00"
 
 
 def heartbeat(db):
-    if not db.exists():
-        return None
-    store = Store.open(db, create=False)
-    try:
-        return store.get_setting("daemon")
-    finally:
-        store.close()
+    return read_store(db, lambda store: store.get_setting("daemon"))
 
 
 def test_a_hung_notification_server_never_delays_sampling(desktop_factory, app_windows,

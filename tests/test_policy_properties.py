@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -75,4 +76,6 @@ def test_never_in_quiet_hours_never_beyond_the_daily_cap(tmp_path_factory, day_b
             assert nudge.key not in {n.key for n in sent}
             sent.append(nudge)
         now += 60
-    assert sum(1 for n in sent if n.kind != "daily_summary") <= cap
+    per_day = Counter(datetime.fromtimestamp(n.at, BERLIN).date() for n in sent
+                      if n.kind != "daily_summary")
+    assert all(count <= cap for count in per_day.values()), per_day

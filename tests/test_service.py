@@ -10,9 +10,10 @@ import sys
 import time
 
 import pytest
-
 from desktop_helpers import wait_for
+
 from presence.store import Store
+from tests.support import read_store
 
 
 
@@ -30,14 +31,7 @@ def start(home, *args):
 
 
 def heartbeat(home):
-    db = home / "presence.db"
-    if not db.exists():
-        return None
-    store = Store.open(db, create=False)
-    try:
-        return store.get_setting("daemon")
-    finally:
-        store.close()
+    return read_store(home / "presence.db", lambda store: store.get_setting("daemon"))
 
 
 def cli(home, *args):

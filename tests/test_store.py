@@ -162,3 +162,11 @@ def test_an_existing_shared_folder_keeps_its_mode(tmp_path):
     Store.open(shared / "presence.db").close()
     assert mode(shared) == 0o1777
     assert mode(shared / "presence.db") == 0o600
+
+
+def test_a_reader_never_races_the_daemon_to_create_the_schema(tmp_path):
+    db = tmp_path / "presence.db"
+    db.touch()  # the daemon has created the file and not yet the schema
+    with pytest.raises(StoreError, match="no database yet"):
+        Store.open(db, create=False)
+    assert db.stat().st_size == 0
