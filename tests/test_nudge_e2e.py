@@ -30,6 +30,27 @@ def ics_event(start: datetime, end: datetime) -> str:
         "END:VEVENT", "END:VCALENDAR", ""])
 
 
+def lunch_in_progress(home, grace_seconds: int) -> None:
+    """A calendar with a lunch that began 10 min ago, and a config that reads it."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    calendar = home / "lunch.ics"
+    calendar.write_text(ics_event(now - timedelta(minutes=10), now + timedelta(minutes=50)),
+                        encoding="utf-8")
+    (home / "config.toml").write_text(f"""
+timezone = "UTC"
+[daemon]
+flush_seconds = 1
+[calendar]
+sources = ["{calendar}"]
+owner_emails = ["me@example.org"]
+[nudges.phubbing]
+grace_seconds = {grace_seconds}
+[quiet_hours]
+start = "00:00"
+end = "00:00"
+""")
+
+
 def nudge_rows(db):
     return read_store(db, lambda store: store.conn.execute(
         "SELECT kind, title, message, channel, delivered, error FROM nudges").fetchall()) or []
@@ -38,23 +59,7 @@ def nudge_rows(db):
 def test_phubbing_nudge_reaches_dunst_and_is_recorded_delivered(desktop_factory, app_windows,
                                                                tmp_path):
     session = desktop_factory("openbox", "dunst")
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    calendar = tmp_path / "lunch.ics"
-    calendar.write_text(ics_event(now - timedelta(minutes=10), now + timedelta(minutes=50)),
-                        encoding="utf-8")
-    (tmp_path / "config.toml").write_text(f"""
-timezone = "UTC"
-[daemon]
-flush_seconds = 1
-[calendar]
-sources = ["{calendar}"]
-owner_emails = ["me@example.org"]
-[nudges.phubbing]
-grace_seconds = 2
-[quiet_hours]
-start = "00:00"
-end = "00:00"
-""")
+    lunch_in_progress(tmp_path, grace_seconds=2)
     slack = app_windows(session, "slack", "Slack", "general | Acme - Slack")
     slack.activate()
     db = tmp_path / "presence.db"
@@ -88,23 +93,7 @@ def test_a_hung_notification_server_never_delays_sampling(desktop_factory, app_w
     dunst = session.pid_of("dunst")
     os.kill(dunst, signal.SIGSTOP)  # the server owns its bus name but never answers
     try:
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        calendar = tmp_path / "lunch.ics"
-        calendar.write_text(ics_event(now - timedelta(minutes=10), now + timedelta(minutes=50)),
-                            encoding="utf-8")
-        (tmp_path / "config.toml").write_text(f"""
-timezone = "UTC"
-[daemon]
-flush_seconds = 1
-[calendar]
-sources = ["{calendar}"]
-owner_emails = ["me@example.org"]
-[nudges.phubbing]
-grace_seconds = 1
-[quiet_hours]
-start = "00:00"
-end = "00:00"
-""")
+        lunch_in_progress(tmp_path, grace_seconds=1)
         app_windows(session, "slack", "Slack", "general | Acme - Slack").activate()
         db = tmp_path / "presence.db"
         daemon = subprocess.Popen([sys.executable, "-m", "presence", "run", "--interval",
