@@ -65,8 +65,9 @@ def render(report: dict[str, Any]) -> str:
     if current:
         lines.append(f"in front: {current['app'] or 'nothing'} ({current['category']}) for "
                      f"{format_minutes(current['seconds'] / 60)}")
-    if report["today"]:
-        parts = ", ".join(f"{cat} {format_minutes(m)}" for cat, m in report["today"].items())
+    shown = {cat: m for cat, m in report["today"].items() if m >= 0.5}
+    if shown:
+        parts = ", ".join(f"{cat} {format_minutes(m)}" for cat, m in shown.items())
         lines.append(f"today: {parts}")
     else:
         lines.append("today: nothing recorded yet")
