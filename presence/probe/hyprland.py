@@ -24,8 +24,7 @@ from typing import Any
 
 from presence.errors import ProbeUnavailable
 from presence.model import Sample
-from presence.probe.names import ProcessCache
-from presence.probe.wayland import IdleWatcher, Window, sample_of
+from presence.probe.wayland import SwayidleProbe, Window
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +104,14 @@ def request(path: str, command: bytes, timeout: float = REQUEST_TIMEOUT_SECONDS)
         return b"".join(chunks)
 
 
-class HyprlandProbe:
+class HyprlandProbe(SwayidleProbe):
     """The active window and idle seconds of a Hyprland session.
 
     Every `read()` is one request on a fresh connection (that is how Hyprland's socket works).
 
-    Attributes:
-        idle_fix: how to get idle time when the samples' idle is None (for `doctor`).
     """
 
     name = "hyprland"
-    guess = False
 
     def __init__(self, env: Mapping[str, str]) -> None:
         """Find the socket from the environment; connect nothing yet.
@@ -124,13 +120,7 @@ class HyprlandProbe:
             ProbeUnavailable: `HYPRLAND_INSTANCE_SIGNATURE` is not set.
         """
         self.socket_path = socket_path(env)
-        self._idle = IdleWatcher(env)
-        self._processes = ProcessCache()
-
-    @property
-    def idle_fix(self) -> str | None:
-        """What to install or fix when idle time is unknown; None when it is known."""
-        return self._idle.fix
+        super().__init__(env)
 
     def read(self, now: float) -> Sample:
         """The active window at `now` and the idle seconds.
@@ -141,14 +131,10 @@ class HyprlandProbe:
         try:
             window = parse_active_window(request(self.socket_path, b"j/activewindow"))
         except OSError as exc:
-            self._idle.close()
+            self.close()  # the compositor is gone: so is its idle protocol
             raise ProbeUnavailable(f"cannot reach Hyprland at {self.socket_path}: "
                                    f"{exc.strerror or exc}") from exc
         except ValueError as exc:
             raise ProbeUnavailable(str(exc)) from exc
-        self._idle.start()
-        return sample_of(window, now, self._idle.idle(), self._processes)
+        return self._sample(window, now)
 
-    def close(self) -> None:
-        """Stop swayidle; there is no connection to close between reads."""
-        self._idle.close()

@@ -23,8 +23,7 @@ from collections.abc import Mapping
 
 from presence.errors import ProbeUnavailable
 from presence.model import Sample
-from presence.probe.names import ProcessCache
-from presence.probe.wayland import IdleWatcher, Window, sample_of
+from presence.probe.wayland import SwayidleProbe, Window
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +55,12 @@ def parse_kdotool(output: str) -> Window | None:
     return Window(app_id=klass, title=title, pid=pid)
 
 
-class KdeProbe:
+class KdeProbe(SwayidleProbe):
     """The active window and idle seconds of a KDE Plasma session, through kdotool.
 
-    Attributes:
-        idle_fix: how to get idle time when the samples' idle is None (for `doctor`).
     """
 
     name = "kde"
-    guess = False
 
     def __init__(self, env: Mapping[str, str]) -> None:
         """Find kdotool on PATH; run nothing yet.
@@ -77,13 +73,7 @@ class KdeProbe:
             raise ProbeUnavailable(INSTALL_KDOTOOL)
         self.program = program
         self._env = dict(env)
-        self._idle = IdleWatcher(env)
-        self._processes = ProcessCache()
-
-    @property
-    def idle_fix(self) -> str | None:
-        """What to install or fix when idle time is unknown; None when it is known."""
-        return self._idle.fix
+        super().__init__(env)
 
     def read(self, now: float) -> Sample:
         """The active window at `now` and the idle seconds.
@@ -103,9 +93,5 @@ class KdeProbe:
             why = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
             raise ProbeUnavailable(f"kdotool failed: {why[0]}")
         window = parse_kdotool(done.stdout)
-        self._idle.start()
-        return sample_of(window, now, self._idle.idle(), self._processes)
+        return self._sample(window, now)
 
-    def close(self) -> None:
-        """Stop swayidle."""
-        self._idle.close()

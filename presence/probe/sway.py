@@ -23,8 +23,7 @@ from typing import Any
 from presence.errors import ProbeUnavailable
 from presence.model import Sample
 from presence.probe import i3ipc
-from presence.probe.names import ProcessCache
-from presence.probe.wayland import IdleWatcher, Window, sample_of
+from presence.probe.wayland import SwayidleProbe, Window
 
 log = logging.getLogger(__name__)
 
@@ -141,18 +140,15 @@ class FocusTracker:
             self.stale = True
 
 
-class SwayProbe:
+class SwayProbe(SwayidleProbe):
     """The focused window and idle seconds of a sway session.
 
     Connects at the first `read()`; if sway's socket goes away, `read()` raises
     `ProbeUnavailable` and the next `read()` connects again.
 
-    Attributes:
-        idle_fix: how to get idle time when the samples' idle is None (for `doctor`).
     """
 
     name = "sway"
-    guess = False
 
     def __init__(self, env: Mapping[str, str]) -> None:
         """Check that the session names a sway socket; connect nothing yet.
@@ -167,16 +163,10 @@ class SwayProbe:
         if not self.socket_path:
             raise ProbeUnavailable("no sway session: SWAYSOCK is not set (run presence inside "
                                    "sway, or set [daemon] probe to another backend)")
-        self._idle = IdleWatcher(env)
-        self._processes = ProcessCache()
+        super().__init__(env)
         self._commands: i3ipc.Connection | None = None
         self._events: i3ipc.Connection | None = None
         self._tracker = FocusTracker()
-
-    @property
-    def idle_fix(self) -> str | None:
-        """What to install or fix when idle time is unknown; None when it is known."""
-        return self._idle.fix
 
     def read(self, now: float) -> Sample:
         """The focused window at `now` and the idle seconds.
@@ -197,8 +187,7 @@ class SwayProbe:
                 self._close_sockets()
                 raise ProbeUnavailable(f"lost sway's IPC socket {self.socket_path}: "
                                        f"{again}") from again
-        self._idle.start()
-        return sample_of(self._tracker.window, now, self._idle.idle(), self._processes)
+        return self._sample(self._tracker.window, now)
 
     def _connect_and_update(self) -> None:
         if self._events is None:
@@ -242,4 +231,4 @@ class SwayProbe:
     def close(self) -> None:
         """Close both sockets and stop swayidle."""
         self._close_sockets()
-        self._idle.close()
+        super().close()

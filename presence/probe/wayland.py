@@ -215,3 +215,28 @@ class IdleWatcher:
         with self._lock:
             self._running = False
         self._started_at = None
+
+
+class SwayidleProbe:
+    """What the sway, Hyprland and KDE backends share: idle time from a `swayidle` child and
+    pids named through psutil. A backend finds the window in front and calls `_sample()`."""
+
+    guess = False
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        """Prepare the idle watcher for the session in `env`; nothing starts yet."""
+        self._idle = IdleWatcher(env)
+        self._processes = ProcessCache()
+
+    @property
+    def idle_fix(self) -> str | None:
+        """What to install or fix when idle time is unknown (for `doctor`); None when known."""
+        return self._idle.fix
+
+    def _sample(self, window: Window | None, now: float) -> Sample:
+        self._idle.start()
+        return sample_of(window, now, self._idle.idle(), self._processes)
+
+    def close(self) -> None:
+        """Stop swayidle."""
+        self._idle.close()
