@@ -19,25 +19,9 @@
 #   (+ xdotool libnotify-bin xterm for driving/inspecting; dbus-x11 is NOT needed)
 set -Eeuo pipefail
 
-log() { echo "desktop-session: $*" >&2; }
-now_ns() { date +%s%N; }
-ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
-
-# wait_for TIMEOUT_S CMD... : poll CMD every 20 ms until it succeeds
-wait_for() {
-    local deadline=$(( $(now_ns) + $1 * 1000000000 )); shift
-    until "$@" >/dev/null 2>&1; do
-        [ "$(now_ns)" -lt "$deadline" ] || return 1
-        sleep 0.02
-    done
-}
-
-# alive PID : process exists and is not a zombie
-alive() {
-    local st
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
+SESSION_NAME=desktop-session
+# shellcheck source=scripts/session-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/session-lib.sh"
 
 wm_ready()    { xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q 'window id'; }
 notif_owned() {

@@ -31,25 +31,9 @@
 #    + xwayland x11-xserver-utils only for E2E_XWAYLAND=1)
 set -Eeuo pipefail
 
-log() { echo "wayland-session: $*" >&2; }
-now_ns() { date +%s%N; }
-ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
-
-# wait_for TIMEOUT_S CMD... : poll CMD every 20 ms until it succeeds
-wait_for() {
-    local deadline=$(( $(now_ns) + $1 * 1000000000 )); shift
-    until "$@" >/dev/null 2>&1; do
-        [ "$(now_ns)" -lt "$deadline" ] || return 1
-        sleep 0.02
-    done
-}
-
-# alive PID : process exists and is not a zombie
-alive() {
-    local st
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
+SESSION_NAME=wayland-session
+# shellcheck source=scripts/session-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/session-lib.sh"
 
 # ready_or_dead PID SOCK : sway answers on its IPC socket, or sway is gone (checked by the caller)
 ready_or_dead() { ! alive "$1" || swaymsg -s "$2" -t get_version; }
