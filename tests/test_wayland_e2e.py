@@ -12,6 +12,7 @@ import pytest
 from desktop_helpers import wait_for
 
 from presence.store import Store
+from tests.support import read_store
 
 pytestmark = pytest.mark.wayland
 
@@ -19,13 +20,7 @@ IDLE_SECONDS = 3
 
 
 def last_span(db):
-    if not db.exists():
-        return None
-    store = Store.open(db, create=False)
-    try:
-        return store.last_span()
-    finally:
-        store.close()
+    return read_store(db, lambda store: store.last_span())
 
 
 def test_focus_switching_and_idle_are_recorded_on_sway(wayland, wayland_windows, tmp_path):
