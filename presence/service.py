@@ -96,7 +96,7 @@ class CalendarSyncRunner:
 
 def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | None = None,
                probe: str | None = None, dry_run: bool = False,
-               max_ticks: int | None = None, out: IO[str] = sys.stdout) -> int:
+               out: IO[str] = sys.stdout) -> int:
     """Run the daemon in the foreground until SIGTERM/SIGINT; returns the exit code.
 
     Raises:
@@ -162,7 +162,7 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
 
     log.info("presence running (pid %d, db %s, every %s s)", os.getpid(), db_path, cfg.interval)
     try:
-        daemon.run(max_ticks=max_ticks, on_tick=on_tick)
+        daemon.run(on_tick=on_tick)
     finally:
         if syncer is not None:
             syncer.close()

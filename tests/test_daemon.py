@@ -129,20 +129,14 @@ def test_probe_that_dies_mid_run_is_replaced_then_reopened(tmp_path):
 
 
 def test_run_paces_ticks_and_flushes_on_the_way_out(tmp_path):
-    daemon, store, probe = make(tmp_path, [Scripted("slack")], "[daemon]\ninterval_seconds = 1\n")
-    from presence import config
+    from presence import clock, config
 
-    daemon.config = config.override(daemon.config, "daemon.interval_seconds", 0.05)
-    clock = {"t": T0}
-
-    def fake_now():
-        clock["t"] += 0.05
-        return clock["t"]
-
-    daemon._now = fake_now
-    from presence import clock as real_clock
-
-    daemon._monotonic = real_clock.monotonic
+    cfg = config.override(load_config(tmp_path), "daemon.interval_seconds", 0.05)
+    store = Store.open(tmp_path / "presence.db")
+    probe = ScriptedProbe([Scripted("slack")])
+    wall = iter(T0 + 0.05 * i for i in range(100))
+    daemon = Daemon(cfg, store, lambda name: probe, "scripted", device="test",
+                    now=lambda: next(wall), monotonic=clock.monotonic)
     assert daemon.run(max_ticks=5) == 5
     assert probe.closed
     [span] = store.spans(T0, T0 + 10)
