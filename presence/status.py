@@ -8,7 +8,9 @@ from typing import Any
 from presence import clock
 from presence.config import Config
 from presence.errors import StoreError
-from presence.summary import category_minutes, day_bounds, local_day
+from presence.history import day_summary
+from presence.model import AWAY
+from presence.summary import local_day
 from presence.timeparse import format_minutes
 
 
@@ -22,6 +24,7 @@ def gather(config: Config, db_path: Path) -> dict[str, Any]:
     report: dict[str, Any] = {"running": pid is not None, "pid": pid, "database": str(db_path),
                               "probe": None, "probe_error": None, "notifier": None,
                               "heartbeat_age_seconds": None, "now": None, "today": {},
+                              "in_person_today": 0.0,
                               "calendar_errors": []}
     try:
         store = Store.open(db_path, create=False)
@@ -32,9 +35,8 @@ def gather(config: Config, db_path: Path) -> dict[str, Any]:
         failing = [state["error"] for state in store.get_setting("calendar_sync", {}).values()
                    if state.get("error")]
         last = store.last_span()
-        day = local_day(now, config.tz)
-        start, end = day_bounds(day, config.tz)
-        today = category_minutes(store.spans(start, end), start, min(end, now))
+        # the same numbers as `presence summary`, from the same code
+        today = day_summary(store, config, local_day(now, config.tz), now)
     finally:
         store.close()
     if pid is not None:
@@ -46,7 +48,8 @@ def gather(config: Config, db_path: Path) -> dict[str, Any]:
         if last is not None:
             report["now"] = {"app": last.app, "category": last.category,
                              "since": last.start, "seconds": round(last.end - last.start)}
-    report["today"] = {k: round(v, 1) for k, v in today.items()}
+    report["today"] = {k: round(v, 1) for k, v in today.categories.items() if k != AWAY}
+    report["in_person_today"] = round(today.in_person_minutes, 1)
     report["calendar_errors"] = failing
     return report
 
@@ -66,6 +69,8 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"in front: {current['app'] or 'nothing'} ({current['category']}) for "
                      f"{format_minutes(current['seconds'] / 60)}")
     shown = {cat: m for cat, m in report["today"].items() if m >= 0.5}
+    if report["in_person_today"] >= 0.5:
+        shown["in person"] = report["in_person_today"]
     if shown:
         parts = ", ".join(f"{cat} {format_minutes(m)}" for cat, m in shown.items())
         lines.append(f"today: {parts}")

@@ -32,15 +32,6 @@ def clipped_seconds(span: Span, start: float, end: float) -> float:
     return max(0.0, min(span.end, end) - max(span.start, start))
 
 
-def category_minutes(spans: Iterable[Span], start: float, end: float) -> dict[str, float]:
-    """Minutes per category of the spans' parts inside [start, end), away excluded."""
-    totals: dict[str, float] = defaultdict(float)
-    for span in spans:
-        if span.category != AWAY:
-            totals[span.category] += clipped_seconds(span, start, end) / 60
-    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
-
-
 # Activity cells: seconds per (local clock hour, app, category) of one local day. They are what
 # daily rollups store (presence/store.py, migration 2), so a summary reads the same numbers
 # whether a day comes from rollups or straight from its spans. `away` is left out.
