@@ -104,3 +104,24 @@ def test_doctor_passes_inside_a_real_desktop(desktop, tmp_path):
     assert by_name["probe"].startswith("ok") and "x11" in by_name["probe"]
     assert by_name["idle"].startswith("ok")
     assert by_name["notifier"].startswith("ok") and "dunst" in by_name["notifier"].lower()
+
+
+def test_status_and_summary_tell_the_same_today(tmp_path):
+    from presence import clock
+    from presence.model import Span
+    from presence.store import Store
+
+    now = clock.now()
+    if now % 86400 < 3600:
+        pytest.skip("the spans would cross UTC midnight; the minutes below assume one day")
+    store = Store.open(tmp_path / "presence.db")
+    store.insert_span(Span(now - 3000, now - 1800, "slack", "messaging"), "laptop")
+    store.insert_span(Span(now - 1800, now - 600, "code", "other"), "laptop")
+    store.add_in_person(now - 600, now - 60, "coffee")
+    store.close()
+    env = dict(os.environ, PRESENCE_HOME=str(tmp_path), TZ="UTC")
+    status = json.loads(run("status", "--json", env=env).stdout)
+    summary = json.loads(run("summary", "--json", env=env).stdout)
+    assert status["today"] == {k: v for k, v in summary["categories"].items()}
+    assert status["today"]["messaging"] == pytest.approx(20, abs=0.1)
+    assert status["in_person_today"] == pytest.approx(summary["in_person_minutes"]) == 9
