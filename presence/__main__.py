@@ -1,6 +1,6 @@
 """`python -m presence`."""
 
-from presence.cli import main
+from presence.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -19,9 +19,9 @@ from presence.classify import classify
 from presence.config import Config
 from presence.errors import ProbeUnavailable, StoreError
 from presence.model import AWAY, Classified, Sample, Span
-from presence.nudger import Nudger
+from presence.nudges.nudger import Nudger
 from presence.probe.base import Probe
-from presence.store import Store
+from presence.store.db import Store
 
 log = logging.getLogger(__name__)
 

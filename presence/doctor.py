@@ -26,7 +26,7 @@ class Check:
 
 def check_database(db_path: Path) -> Check:
     """The database exists, is private, and passes a quick integrity check."""
-    from presence.store import Store
+    from presence.store.db import Store
 
     if not db_path.exists():
         return Check("database", "warn", f"{db_path} does not exist yet",
@@ -89,7 +89,7 @@ def check_probe(config: Config) -> Iterator[Check]:
 
 def check_notifier() -> Check:
     """A notification server answers on this platform's channel."""
-    from presence.notify import DbusNotifier, default_notifiers
+    from presence.nudges.notify import DbusNotifier, default_notifiers
 
     notifiers = default_notifiers()
     first = notifiers[0]
@@ -108,9 +108,9 @@ def check_notifier() -> Check:
 
 def check_calendars(config: Config, db_path: Path) -> Iterator[Check]:
     """Each calendar source: how its last sync went (the daemon syncs every refresh)."""
-    from presence.calendar_sync import configured_sources, statuses
-    from presence.sources import label
-    from presence.store import Store
+    from presence.calendar.sync import configured_sources, statuses
+    from presence.calendar.sources import label
+    from presence.store.db import Store
 
     try:
         store = Store.open(db_path, create=False)

@@ -118,11 +118,11 @@ class ReplayResult:
 def replay(samples: list[Sample], config: Config, calendars: list[str],
            cache_dir: Path) -> ReplayResult:
     """Run the daemon's pipeline over `samples` on a simulated clock, in a temporary store."""
-    from presence.calendar_sync import sync
+    from presence.calendar.sync import sync
     from presence.daemon import Daemon
-    from presence.notify import Recorder
-    from presence.nudger import Nudger
-    from presence.store import Store
+    from presence.nudges.notify import Recorder
+    from presence.nudges.nudger import Nudger
+    from presence.store.db import Store
 
     cfg = config_mod.override(config, "calendar.sources", list(calendars))
     with tempfile.TemporaryDirectory(prefix="presence-replay-") as folder:
@@ -153,9 +153,9 @@ def replay(samples: list[Sample], config: Config, calendars: list[str],
 def _day_summaries(store: Any, config: Config, first: float, last: float) -> list[dict]:
     from datetime import timedelta
 
-    from presence.history import day_summary
-    from presence.summary import local_day
-    from presence.summary_render import day_json
+    from presence.reports.history import day_summary
+    from presence.reports.summary import local_day
+    from presence.reports.render import day_json
 
     day, end = local_day(first, config.tz), local_day(last, config.tz)
     out = []

@@ -13,13 +13,13 @@ from typing import IO, Callable
 
 from presence import clock, config as config_mod
 from presence import paths
-from presence.calendar_sync import configured_sources
+from presence.calendar.sync import configured_sources
 from presence.daemon import Daemon, Tick
-from presence.notify import Dispatcher, default_notifiers
-from presence.nudger import Nudger
+from presence.nudges.notify import Dispatcher, default_notifiers
+from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError
 from presence.lock import InstanceLock
-from presence.store import open_or_recover
+from presence.store.db import open_or_recover
 
 log = logging.getLogger(__name__)
 

@@ -8,16 +8,16 @@ from typing import Any
 from presence import clock
 from presence.config import Config
 from presence.errors import StoreError
-from presence.history import day_summary
+from presence.reports.history import day_summary
 from presence.model import AWAY
-from presence.summary import local_day
+from presence.reports.summary import local_day
 from presence.timeparse import format_minutes
 
 
 def gather(config: Config, db_path: Path) -> dict[str, Any]:
     """The status as a JSON-ready dict (keys are stable; more may be added)."""
     from presence.lock import running_pid
-    from presence.store import Store
+    from presence.store.db import Store
 
     now = clock.now()
     pid = running_pid(db_path)

@@ -152,8 +152,8 @@ def main() -> int:
     import icalendar  # noqa: F401 - measured: every sync process pays this once
     import recurring_ical_events  # noqa: F401
 
-    from presence.calendars import CalendarSettings, parse_calendar
-    from presence.sources import read_source
+    from presence.calendar.expand import CalendarSettings, parse_calendar
+    from presence.calendar.sources import read_source
     imports = time.perf_counter() - started
 
     data = generate(args.events, args.series)

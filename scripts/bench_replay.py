@@ -35,8 +35,8 @@ TARGET_S = 2.0
 PHASES = """
 import json, sys, time
 t0 = time.perf_counter()
-from presence.cli import main  # what `presence replay` imports before it reads the trace
-from presence import cli_replay  # noqa: F401
+from presence.cli.main import main  # what `presence replay` imports before it reads the trace
+from presence.cli import replay as cli_replay  # noqa: F401
 from presence.config import load
 from presence.replay import read_trace, replay
 from presence import paths

@@ -34,11 +34,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from presence import history
+from presence.reports import history
 from presence.config import load
-from presence.report import render
-from presence.store import Store
-from presence.summary import day_bounds, local_day
+from presence.reports.html import render
+from presence.store.db import Store
+from presence.reports.summary import day_bounds, local_day
 
 ZONE = "Europe/Berlin"
 SPANS_PER_DAY = 2000

@@ -37,9 +37,9 @@ CALENDAR_EVENTS = 2000
 SYNC = """
 import sys
 from pathlib import Path
-from presence.calendar_sync import sync
+from presence.calendar.sync import sync
 from presence.config import load
-from presence.store import Store
+from presence.store.db import Store
 store = Store.open(Path(sys.argv[1]))
 for status in sync(store, load(), Path(sys.argv[2]), float(sys.argv[3])):
     assert status.ok, status.message
@@ -71,10 +71,10 @@ def main() -> int:
 
     from presence.config import load
     from presence.daemon import Daemon
-    from presence.notify import Recorder
-    from presence.nudger import Nudger
+    from presence.nudges.notify import Recorder
+    from presence.nudges.nudger import Nudger
     from presence.replay import TraceProbe
-    from presence.store import Store
+    from presence.store.db import Store
 
     seconds = args.hours * 3600
     offset = START_HOUR * 3600

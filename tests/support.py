@@ -54,7 +54,7 @@ class ScriptedProbe:
 def read_store(db: Path, what):
     """`what(store)` on the daemon's database, or None while the daemon has not created it."""
     from presence.errors import StoreError
-    from presence.store import Store
+    from presence.store.db import Store
 
     try:
         store = Store.open(db, create=False)

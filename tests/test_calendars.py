@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.calendars import CalendarSettings, LoadResult, load_instances
+from presence.calendar.expand import CalendarSettings, LoadResult, load_instances
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 UTC = timezone.utc

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from presence import config
-from presence.calendars import CalendarSettings, load_instances
+from presence.calendar.expand import CalendarSettings, load_instances
 
 UTC = timezone.utc
 ME = "me@example.com"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.calendars import CalendarSettings, load_instances, parse_calendar
+from presence.calendar.expand import CalendarSettings, load_instances, parse_calendar
 from presence.errors import CalendarError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"

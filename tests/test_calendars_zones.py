@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from presence.calendar_zones import iana_name, is_iana
+from presence.calendar.zones import iana_name, is_iana
 
 
 @pytest.mark.parametrize(("tzid", "expected"), [

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from presence import config
-from presence.cli_calendar import calendar
+from presence.cli.calendar import calendar
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 
@@ -220,9 +220,9 @@ def test_url_source_is_never_printed_whole(home: Path):
 
 
 def test_importing_the_group_does_not_import_calendar_libraries():
-    code = ("import sys, presence.cli_calendar; "
-            "print(sorted(m for m in ('icalendar', 'recurring_ical_events', 'presence.sources',"
-            " 'presence.calendars') if m in sys.modules))")
+    code = ("import sys, presence.cli.calendar; "
+            "print(sorted(m for m in ('icalendar', 'recurring_ical_events', 'presence.calendar.sources',"
+            " 'presence.calendar.expand') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"

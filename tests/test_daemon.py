@@ -7,7 +7,7 @@ import pytest
 from presence.daemon import Daemon
 from presence.errors import ProbeUnavailable
 from presence.model import Span
-from presence.store import Store
+from presence.store.db import Store
 from tests.support import Scripted, ScriptedProbe, load_config
 
 T0 = 1_772_438_400.0  # 2026-03-02 08:00 UTC
@@ -190,8 +190,8 @@ def test_an_unwritable_database_keeps_sampling_in_memory_and_loses_nothing(tmp_p
 
 
 def test_suspend_and_clock_jumps_bridge_nothing_and_bring_no_burst_of_nudges(tmp_path):
-    from presence.notify import Recorder
-    from presence.nudger import Nudger
+    from presence.nudges.notify import Recorder
+    from presence.nudges.nudger import Nudger
 
     class Shown:
         channel = "test"

@@ -10,7 +10,7 @@ import pytest
 from desktop_helpers import wait_for
 from presence.errors import NotifierUnavailable
 from presence.model import Nudge
-from presence.notify import DbusNotifier, Dispatcher, deliver
+from presence.nudges.notify import DbusNotifier, Dispatcher, deliver
 
 
 pytestmark = pytest.mark.desktop

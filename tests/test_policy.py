@@ -11,9 +11,10 @@ from freezegun import freeze_time
 from hypothesis import given, strategies as st
 from support import load_config
 
-from presence import nudge_text, policy
+from presence.nudges import text as nudge_text
+from presence.nudges import policy
 from presence.model import FocusWindow, Meeting, Nudge, Span
-from presence.policy import HEADS_UP_PREFIX, PolicyState, decide, in_quiet_hours
+from presence.nudges.policy import HEADS_UP_PREFIX, PolicyState, decide, in_quiet_hours
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

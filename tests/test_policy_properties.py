@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from support import load_config
 
 from presence.model import FocusWindow, Meeting, Span
-from presence.policy import PolicyState, decide, in_quiet_hours
+from presence.nudges.policy import PolicyState, decide, in_quiet_hours
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = datetime(2026, 3, 28, tzinfo=BERLIN)  # the day before the EU DST change

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from summary_data import BERLIN, add_meetings, add_span, at, home, meeting
 
-from presence import history
-from presence.report import IN_PERSON, VIRTUAL, render
+from presence.reports import history
+from presence.reports.html import IN_PERSON, VIRTUAL, render
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from presence.errors import CalendarError
-from presence.sources import is_url, label, read_source, redact
+from presence.calendar.sources import is_url, label, read_source, redact
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 CALENDAR = (FIXTURES / "google.ics").read_bytes()

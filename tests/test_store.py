@@ -13,7 +13,7 @@ import pytest
 
 from presence.errors import CorruptDatabase, StoreError
 from presence.model import Span
-from presence.store import SCHEMA_VERSION, Store, open_or_recover
+from presence.store.db import SCHEMA_VERSION, Store, open_or_recover
 
 
 def mode(path) -> int:
@@ -119,7 +119,7 @@ def test_a_healthy_database_is_left_where_it_is(tmp_path):
 
 WRITER = textwrap.dedent("""
     import sys
-    from presence.store import Store
+    from presence.store.db import Store
     from presence.model import Span
     store = Store.open(sys.argv[1])
     print("ready", flush=True)

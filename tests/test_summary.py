@@ -13,17 +13,17 @@ from datetime import date, timedelta
 import pytest
 from summary_data import BERLIN, add_meetings, add_nudge, add_span, at, home, meeting
 
-from presence import history
+from presence.reports import history
 from presence.model import Span
-from presence.store import MIGRATIONS, SCHEMA_VERSION, Store
-from presence.summary import (
+from presence.store.db import MIGRATIONS, SCHEMA_VERSION, Store
+from presence.reports.summary import (
     cells_by_day,
     day_bounds,
     hour_marks,
     merge_intervals,
     streak,
 )
-from presence.summary_render import (
+from presence.reports.render import (
     WIDTH,
     day_json,
     period_json,
@@ -376,6 +376,6 @@ def test_summary_imports_only_what_it_needs(tmp_path):
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
                 if line.startswith("import time:")}
     heavy = {"sqlite_utils", "icalendar", "recurring_ical_events", "psutil", "plyer",
-             "jeepney", "presence.daemon", "presence.service", "presence.calendars",
-             "presence.policy", "presence.report"}
+             "jeepney", "presence.daemon", "presence.service", "presence.calendar.expand",
+             "presence.nudges.policy", "presence.reports.html"}
     assert not heavy & imported

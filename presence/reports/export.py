@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
-from presence.store import Store
+from presence.store.db import Store
 
 TABLES = ("activity", "meetings", "in_person_log", "focus_windows", "nudges")
 _TIME_COLUMNS = frozenset({"start", "end", "at"})

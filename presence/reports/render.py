@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
-from presence.summary import AppMinutes, DaySummary, PeriodSummary, Trend
+from presence.reports.summary import AppMinutes, DaySummary, PeriodSummary, Trend
 from presence.timeparse import format_minutes
 
 WIDTH = 80

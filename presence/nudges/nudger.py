@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from presence import policy
+from presence.nudges import policy
 from presence.config import Config
 from presence.errors import StoreError
 from presence.model import Classified, FocusWindow, Meeting, Nudge, Span
-from presence.notify import Delivery
-from presence.store import Store
-from presence.summary import clipped_seconds, day_bounds, local_day
+from presence.nudges.notify import Delivery
+from presence.store.db import Store
+from presence.reports.summary import clipped_seconds, day_bounds, local_day
 
 log = logging.getLogger(__name__)
 

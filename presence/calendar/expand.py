@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from presence.calendar_classify import Rules, classify, phrase, text_of
-from presence.calendar_text import CalendarText, split_calendars
-from presence.calendar_zones import iana_name, iana_zone
+from presence.calendar.classify import Rules, classify, phrase, text_of
+from presence.calendar.text import CalendarText, split_calendars
+from presence.calendar.zones import iana_name, iana_zone
 from presence.errors import CalendarError
 from presence.model import Meeting
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from presence.cli import Context, echo_json, main
+from presence.cli.common import Context, echo_json
 from presence.errors import InputError
 
 
-@main.command()
+@click.command()
 @click.argument("trace", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--calendar", "calendars", multiple=True, metavar="SOURCE",
               help="A calendar (.ics file, folder or URL) for the replayed days; repeatable.")

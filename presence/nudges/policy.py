@@ -27,11 +27,11 @@ from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from presence import nudge_text
+from presence.nudges import text as nudge_text
 from presence.config import Config
 from presence.model import AWAY, OTHER, FocusWindow, Meeting, Nudge, Span
 from presence.spans import pulse_time
-from presence.summary import clipped_seconds, day_bounds, local_day
+from presence.reports.summary import clipped_seconds, day_bounds, local_day
 
 PHUBBING = "phubbing"
 FOCUS = "focus"

@@ -11,7 +11,7 @@ import math
 from datetime import datetime, tzinfo
 from html import escape
 
-from presence.summary import DaySummary, PeriodSummary
+from presence.reports.summary import DaySummary, PeriodSummary
 from presence.timeparse import format_minutes
 
 VIRTUAL = "#e8590c"

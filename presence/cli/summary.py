@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from presence.cli import Context, echo_json, main
+from presence.cli.common import Context, echo_json
 from presence.errors import InputError
 
 
@@ -46,7 +46,7 @@ def _ascii_only() -> bool:
         return True
 
 
-@main.command()
+@click.command()
 @click.argument("day", default="today")
 @click.option("--week", is_flag=True, help="The seven days ending with DAY, and their totals.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -61,7 +61,8 @@ def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
 
     Example: presence summary yesterday --json
     """
-    from presence import clock, history
+    from presence import clock
+    from presence.reports import history
 
     now = clock.now()
     config = obj.config()
@@ -74,7 +75,7 @@ def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
             one = history.day_summary(store, config, the_day, now)
     finally:
         store.close()
-    from presence import summary_render as render
+    from presence.reports import render
 
     if as_json:
         echo_json(render.period_json(period) if week else render.day_json(one))
@@ -84,7 +85,7 @@ def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
         click.echo(render.render_day(one, config.tz, _ascii_only()))
 
 
-@main.command()
+@click.command()
 @click.option("--week", "days", flag_value=7, default=True,
               help="The seven days ending with --until (the default).")
 @click.option("--month", "days", flag_value=30, help="The thirty days ending with --until.")
@@ -102,8 +103,9 @@ def report(obj: Context, days: int, until: str, out: Path | None) -> None:
 
     Example: presence report --month --out ~/presence-march.html
     """
-    from presence import clock, history
-    from presence.report import render
+    from presence import clock
+    from presence.reports import history
+    from presence.reports.html import render
 
     now = clock.now()
     config = obj.config()
@@ -141,7 +143,7 @@ def _bound(text: str | None, tz: tzinfo, now: float, option: str, end: bool) -> 
     return value.timestamp()
 
 
-@main.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True, help="CSV holds one table; JSON holds all of them.")
 @click.option("--from", "start", help="From this time (ISO 8601, a date, or HH:MM today).")
@@ -161,8 +163,8 @@ def export(obj: Context, fmt: str, start: str | None, end: str | None, table: st
     Example: presence export --format csv --from 2026-03-01 --to 2026-03-31 > march.csv
     """
     from presence import clock
-    from presence import export as exporter
-    from presence.history import zone_name
+    from presence.reports import export as exporter
+    from presence.reports.history import zone_name
 
     now = clock.now()
     tz = obj.config().tz

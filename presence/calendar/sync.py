@@ -22,8 +22,8 @@ from pathlib import Path
 from presence.config import Config
 from presence.errors import PresenceError
 from presence.model import FocusWindow, Meeting
-from presence.store import Store
-from presence.summary import day_bounds, local_day
+from presence.store.db import Store
+from presence.reports.summary import day_bounds, local_day
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
     Never raises for a bad source: its status says what went wrong and its last good
     instances stay.
     """
-    from presence.sources import label, read_source
+    from presence.calendar.sources import label, read_source
 
     start, end = window(now, config)
     previous = store.get_setting(STATUS_KEY, {})
@@ -106,7 +106,7 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
                 results.append(SourceStatus(shown, True, "unchanged", entry["instances"]))
                 continue
             if settings is None:
-                from presence.calendars import CalendarSettings
+                from presence.calendar.expand import CalendarSettings
 
                 settings = CalendarSettings.from_config(config)
             meetings, warnings = _parse(read, settings, start, end)
@@ -134,7 +134,7 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
 def _parse(read, settings, start: float, end: float) -> tuple[list[Meeting], list[str]]:
     from datetime import timezone
 
-    from presence.calendars import parse_calendar
+    from presence.calendar.expand import parse_calendar
 
     begin = datetime.fromtimestamp(start, timezone.utc)
     finish = datetime.fromtimestamp(end, timezone.utc)

@@ -33,7 +33,7 @@ def _config(ctx: click.Context) -> Config:
 
 
 def _zone(name: str) -> tzinfo:
-    from presence.calendar_zones import iana_name, iana_zone
+    from presence.calendar.zones import iana_name, iana_zone
 
     mapped = iana_name(name)
     if mapped is None:
@@ -129,8 +129,8 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
     Example: presence calendar events work.ics --from 2026-03-09 --to 2026-03-13 --json
     """
     from presence import paths
-    from presence.calendars import CalendarSettings, parse_calendar
-    from presence.sources import label, read_source
+    from presence.calendar.expand import CalendarSettings, parse_calendar
+    from presence.calendar.sources import label, read_source
 
     try:
         cfg = _config(ctx)
@@ -204,7 +204,7 @@ def add(obj: Any, source: str) -> None:
 
     from presence import clock
     from presence.errors import InputError
-    from presence.sources import is_url, label
+    from presence.calendar.sources import is_url, label
 
     if not is_url(source):
         path = Path(source).expanduser()
@@ -226,8 +226,8 @@ def list_sources(obj: Any, json_output: bool) -> None:
 
     Example: presence calendar list
     """
-    from presence.calendar_sync import configured_sources, statuses
-    from presence.sources import label
+    from presence.calendar.sync import configured_sources, statuses
+    from presence.calendar.sources import label
 
     store = obj.store()
     added = set(store.calendar_sources())
@@ -265,9 +265,9 @@ def remove(obj: Any, source: str) -> None:
 
     Example: presence calendar remove 2
     """
-    from presence.calendar_sync import configured_sources
+    from presence.calendar.sync import configured_sources
     from presence.errors import InputError
-    from presence.sources import label
+    from presence.calendar.sources import label
 
     store = obj.store()
     sources = configured_sources(obj.config(), store)
@@ -296,7 +296,7 @@ def sync_cmd(obj: Any, quiet: bool) -> None:
     Example: presence calendar sync
     """
     from presence import clock, paths
-    from presence.calendar_sync import sync
+    from presence.calendar.sync import sync
 
     results = sync(obj.store(), obj.config(), paths.cache_dir(), clock.now())
     if not quiet:

@@ -15,8 +15,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from presence.calendar_classify import CLASSIFIED_PROPERTIES
-from presence.calendar_zones import iana_name, is_iana
+from presence.calendar.classify import CLASSIFIED_PROPERTIES
+from presence.calendar.zones import iana_name, is_iana
 from presence.errors import CalendarError
 
 _NAME_RE = re.compile(rb"^[A-Za-z0-9-]+[;:]")

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from presence import clock
-from presence.cli import Context, echo_json, main
+from presence.cli.common import Context, echo_json
 from presence.errors import InputError
 from presence.model import FocusWindow
 from presence.timeparse import parse_duration, parse_time
@@ -17,7 +17,7 @@ def _local(ts: float, obj: Context) -> str:
     return datetime.fromtimestamp(ts, obj.config().tz).strftime("%a %d %b %H:%M")
 
 
-@main.command("log")
+@click.command("log")
 @click.argument("duration")
 @click.option("--at", "at", help="When it started (ISO 8601 or HH:MM today); default: it "
               "just ended.")
@@ -39,7 +39,7 @@ def log_cmd(obj: Context, duration: str, at: str | None, note: str | None) -> No
                + (f" ({note})" if note else ""))
 
 
-@main.group()
+@click.group()
 def focus() -> None:
     """Focus windows: time in which chat earns a gentle nudge."""
 
@@ -108,7 +108,7 @@ def focus_remove(obj: Context, window_id: int) -> None:
     click.echo(f"removed focus window {window_id}")
 
 
-@main.command()
+@click.command()
 @click.argument("duration")
 @click.pass_obj
 def snooze(obj: Context, duration: str) -> None:

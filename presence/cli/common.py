@@ -1,0 +1,38 @@
+"""What every command shares: the global options' context and the JSON printer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from presence import paths
+class Context:
+    """What the global options decided, shared with every command through `ctx.obj`."""
+
+    def __init__(self, config_path: Path | None, db_path: Path | None, verbose: int):
+        self.config_path = config_path
+        self.db_path = db_path or paths.database()
+        self.verbose = verbose
+        self._config = None
+
+    def config(self):
+        """The effective config (loaded once)."""
+        if self._config is None:
+            from presence import config
+
+            self._config = config.load(self.config_path, required=self.config_path is not None)
+        return self._config
+
+    def store(self, create: bool = True):
+        """The database, opened (and migrated) for this command."""
+        from presence.store.db import Store
+
+        return Store.open(self.db_path, create=create)
+
+
+def echo_json(value: Any) -> None:
+    """Print a JSON document (the stable machine-readable outputs)."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))

@@ -1,0 +1,48 @@
+"""`presence run` and `presence status`: the daemon and whether it runs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from presence import paths
+from presence.cli.common import Context, echo_json
+
+
+@click.command()
+@click.option("--interval", type=click.FloatRange(min=0.05), help="Seconds between samples.")
+@click.option("--probe", type=click.Choice(["auto", "x11", "sway", "hyprland", "gnome", "kde",
+                                            "macos", "windows", "psutil", "none"]),
+              help="Which probe backend to use (default: [daemon] probe).")
+@click.option("--dry-run", is_flag=True, help="Sample and classify, print each sample, store "
+              "nothing.")
+@click.pass_obj
+def run(obj: Context, interval: float | None, probe: str | None, dry_run: bool) -> None:
+    """Run the daemon in the foreground (stop it with Ctrl-C or SIGTERM).
+
+    Example: presence run --interval 2 --dry-run
+    """
+    from presence.logsetup import setup_logging
+    from presence.service import run_daemon
+
+    setup_logging(max(obj.verbose, 1), None if dry_run else paths.data_dir() / "presence.log")
+    sys.exit(run_daemon(obj.config_path, obj.db_path, interval=interval, probe=probe,
+                        dry_run=dry_run))
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def status(obj: Context, as_json: bool) -> None:
+    """Is the daemon running, what is in front, and today so far.
+
+    Example: presence status --json
+    """
+    from presence.status import gather, render
+
+    report = gather(obj.config(), obj.db_path)
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(render(report))

@@ -1,0 +1,82 @@
+"""The command line: the `presence` group, which loads each command's module only when it runs.
+
+Each command parses, makes one library call, and prints. Command modules never import this
+one (no import circle), and a command's module is imported only when that command runs, so
+`presence summary` does not pay for the calendar libraries. Every `PresenceError` becomes one
+line on stderr and its exit code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import click
+
+from presence import __version__
+from presence.errors import PresenceError
+
+# name -> "module:attribute"; the one place a command is registered.
+COMMANDS = {
+    "run": "presence.cli.daemon:run",
+    "status": "presence.cli.daemon:status",
+    "summary": "presence.cli.summary:summary",
+    "report": "presence.cli.summary:report",
+    "export": "presence.cli.summary:export",
+    "calendar": "presence.cli.calendar:calendar",
+    "focus": "presence.cli.focus:focus",
+    "log": "presence.cli.focus:log_cmd",
+    "snooze": "presence.cli.focus:snooze",
+    "replay": "presence.cli.replay:replay",
+    "rules": "presence.cli.setup:rules",
+    "config": "presence.cli.setup:config_group",
+    "doctor": "presence.cli.setup:doctor",
+    "autostart": "presence.cli.setup:autostart",
+}
+
+
+class PresenceGroup(click.Group):
+    """The top-level group: commands load lazily, and a `PresenceError` is one line and a code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PresenceError as exc:
+            click.echo(f"presence: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=PresenceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="PRESENCE_CONFIG", help="Config file (default: `presence config path`).")
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="PRESENCE_DB", help="Database file (default: in the data folder).")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(__version__, prog_name="presence")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, db_path: Path | None,
+         verbose: int) -> None:
+    """presence: notice when virtual chatting crowds out time with real people.
+
+    \b
+    Start it:        presence run
+    How was today:   presence summary
+    Is it working:   presence doctor
+    """
+    # Not from presence.service, which imports the daemon: short commands stay quick.
+    from presence.cli.common import Context
+    from presence.logsetup import setup_logging
+
+    setup_logging(verbose)
+    ctx.obj = Context(config_path, db_path, verbose)

@@ -1,0 +1,159 @@
+"""Setting presence up: rules, config, doctor and autostart."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from presence import paths
+from presence.cli.common import Context, echo_json
+
+
+@click.group()
+def rules() -> None:
+    """Classification rules."""
+
+
+@rules.command("test")
+@click.option("--app", required=True, help="App name, as a process or window class shows it.")
+@click.option("--title", help="Window title.")
+@click.option("--exe", help="Executable path.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def rules_test(obj: Context, app: str, title: str | None, exe: str | None,
+               as_json: bool) -> None:
+    """Which category an app (and title) gets, and which rule decided.
+
+    Example: presence rules test --app firefox --title "(3) WhatsApp — Mozilla Firefox"
+    """
+    from presence.classify import explain
+    from presence.probe.names import normalise
+
+    name = normalise(app)
+    verdict = explain(obj.config(), name, title, exe)
+    if as_json:
+        echo_json({"app": name, "category": verdict.category, "rule": verdict.rule})
+    else:
+        click.echo(f"{name}: {verdict.category}  (rule: {verdict.rule})")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Where the config is, what it says, whether it is valid."""
+
+
+@config_group.command("path")
+@click.pass_obj
+def config_path_cmd(obj: Context) -> None:
+    """Print the path of your config file (it need not exist yet).
+
+    Example: presence config path
+    """
+    click.echo(obj.config_path or paths.config_file())
+
+
+@config_group.command("show")
+@click.pass_obj
+def config_show(obj: Context) -> None:
+    """Print the effective config: the shipped defaults with your file merged over them.
+
+    Example: presence config show
+    """
+    from presence.config import to_toml
+
+    click.echo(to_toml(obj.config().data), nl=False)
+
+
+@config_group.command("check")
+@click.pass_obj
+def config_check(obj: Context) -> None:
+    """Validate the config; exit 2 with one line naming the problem.
+
+    Example: presence config check
+    """
+    cfg = obj.config()
+    click.echo(f"ok: {', '.join(str(f) for f in cfg.files)}")
+
+
+@click.command()
+@click.pass_obj
+def doctor(obj: Context) -> None:
+    """Check every edge and say how to fix what fails.
+
+    Checks the config, database, probe, idle time, notifier and calendars; exits 1 when
+    something fails.
+
+    Example: presence doctor
+    """
+    from presence.doctor import run_checks
+
+    failed = False
+    for check in run_checks(obj.config_path, obj.db_path):
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
+        click.echo(f"{mark} {check.name:<10} {check.detail}")
+        if check.fix:
+            click.echo(f"     {'':<10} fix: {check.fix}")
+        failed = failed or check.status == "fail"
+    sys.exit(1 if failed else 0)
+
+
+@click.group()
+def autostart() -> None:
+    """Start presence at login (systemd user unit, XDG autostart, LaunchAgent, Run key)."""
+
+
+METHOD = click.option("--method", type=click.Choice(["systemd", "xdg", "launchd", "windows"]),
+                      help="How to start at login (default: what this machine uses).")
+
+
+@autostart.command("install")
+@METHOD
+@click.pass_obj
+def autostart_install(obj: Context, method: str | None) -> None:
+    """Install (and where possible start) the login service; running it twice is harmless.
+
+    Example: presence autostart install
+    """
+    from presence import autostart as auto
+
+    extra = []
+    if obj.config_path:
+        extra += ["--config", str(obj.config_path.resolve())]
+    if obj.db_path != paths.database():
+        extra += ["--db", str(obj.db_path.resolve())]
+    method = method or auto.default_method()
+    outcome = auto.install(method, auto.command(extra), paths.data_dir() / "presence.log")
+    click.echo(outcome.message)
+
+
+@autostart.command("uninstall")
+@METHOD
+@click.pass_obj
+def autostart_uninstall(obj: Context, method: str | None) -> None:
+    """Stop and remove exactly what `install` wrote.
+
+    Example: presence autostart uninstall
+    """
+    from presence import autostart as auto
+
+    click.echo(auto.uninstall(method or auto.default_method()).message)
+
+
+@autostart.command("status")
+@click.pass_obj
+def autostart_status(obj: Context) -> None:
+    """Say which login services are installed and whether the daemon runs.
+
+    Example: presence autostart status
+    """
+    from presence import autostart as auto
+    from presence.lock import running_pid
+
+    found = [(m, p) for m in auto.METHODS if (p := auto.installed(m)) is not None]
+    for method, path in found:
+        click.echo(f"installed ({method}): {path}")
+    if not found:
+        click.echo("not installed (set it up: presence autostart install)")
+    pid = running_pid(obj.db_path)
+    click.echo(f"daemon running (pid {pid})" if pid else "daemon not running")
