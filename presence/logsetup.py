@@ -13,6 +13,15 @@ import sys
 from pathlib import Path
 
 from presence import paths
+from presence.sanitise import block
+
+
+class SafeFormatter(logging.Formatter):
+    """Log lines quote titles, calendars and servers: escape characters are shown, not sent
+    to the terminal or the journal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return block(super().format(record))
 
 
 def setup_logging(verbose: int, log_file: Path | None = None) -> None:
@@ -23,7 +32,7 @@ def setup_logging(verbose: int, log_file: Path | None = None) -> None:
     root.setLevel(logging.DEBUG)
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    fmt = logging.Formatter("%(asctime)s presence %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    fmt = SafeFormatter("%(asctime)s presence %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(level)
     stderr.setFormatter(fmt)

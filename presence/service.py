@@ -19,6 +19,7 @@ from presence.nudges.notify import Dispatcher, default_notifiers
 from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError
 from presence.lock import InstanceLock
+from presence.sanitise import visible
 from presence.store.db import open_or_recover
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,9 @@ class StatusLine:
     def __call__(self, tick: Tick) -> None:
         span = tick.open_span
         minutes, seconds = divmod(int(span.last - span.start), 60)
-        app = span.app or "-"
-        line = (f"{tick.probe:<6} {app[:24]:<24} {span.category:<10} "
-                f"{minutes:3d}m{seconds:02d}s  ({tick.classified.rule})")[:110]
+        app = visible(span.app or "-", 24)
+        line = (f"{tick.probe:<6} {app:<24} {span.category:<10} "
+                f"{minutes:3d}m{seconds:02d}s  ({visible(tick.classified.rule)})")[:110]
         self.out.write("\r\x1b[2K" + line if self.in_place else line + "\n")
         self.out.flush()
 

@@ -11,6 +11,7 @@ from presence.errors import StoreError
 from presence.reports.history import day_summary
 from presence.model import AWAY
 from presence.reports.summary import local_day
+from presence.sanitise import visible
 from presence.timeparse import format_minutes
 
 
@@ -66,7 +67,7 @@ def render(report: dict[str, Any]) -> str:
                  "`presence autostart install`)"]
     current = report["now"]
     if current:
-        lines.append(f"in front: {current['app'] or 'nothing'} ({current['category']}) for "
+        lines.append(f"in front: {visible(current['app'] or 'nothing')} ({current['category']}) for "
                      f"{format_minutes(current['seconds'] / 60)}")
     shown = {cat: m for cat, m in report["today"].items() if m >= 0.5}
     if report["in_person_today"] >= 0.5:
@@ -77,5 +78,5 @@ def render(report: dict[str, Any]) -> str:
     else:
         lines.append("today: nothing recorded yet")
     for error in report["calendar_errors"]:
-        lines.append(f"calendar failing (last good meetings kept): {error}")
+        lines.append(f"calendar failing (last good meetings kept): {visible(error)}")
     return "\n".join(lines)

@@ -8,14 +8,15 @@ need them.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from presence.cli.common import echo, echo_json
 from presence.errors import PresenceError
+from presence.sanitise import visible
 
 if TYPE_CHECKING:
     from presence.config import Config
@@ -94,7 +95,8 @@ def _line(meeting: Meeting, zone: tzinfo) -> str:
     else:
         days = (meeting.end - meeting.start).days
         when = f"{meeting.start:%Y-%m-%d %a} all day" + (f" ({days} days)" if days > 1 else "")
-    return f"{when:<28} {meeting.kind:<9}  {meeting.summary or '(no title)'}  [{meeting.reason}]"
+    return (f"{when:<28} {meeting.kind:<9}  {visible(meeting.summary or '(no title)')}  "
+            f"[{visible(meeting.reason)}]")
 
 
 @click.group("calendar")
@@ -135,7 +137,7 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
     try:
         cfg = _config(ctx)
     except PresenceError as exc:
-        click.echo(f"presence: {exc}", err=True)
+        echo(f"presence: {exc}", err=True)
         ctx.exit(exc.exit_code)
     zone = _zone(zone_name) if zone_name else cfg.tz
     start = _when(start_text, zone, "--from")
@@ -144,8 +146,8 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
         raise click.BadParameter("the window must end after it starts", param_hint="--to")
     chosen = list(sources) or list(cfg.get("calendar.sources"))
     if not chosen:
-        click.echo("presence: no calendar sources: name one (presence calendar events FILE "
-                   "...) or add one to [calendar] sources", err=True)
+        echo("presence: no calendar sources: name one (presence calendar events FILE "
+             "...) or add one to [calendar] sources", err=True)
         ctx.exit(2)
     settings = CalendarSettings.from_config(cfg, owners=owners, tz=zone)
 
@@ -155,37 +157,36 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
         try:
             read = read_source(source, paths.cache_dir())
         except PresenceError as exc:
-            click.echo(f"presence: {exc}", err=True)
+            echo(f"presence: {exc}", err=True)
             failed += 1
             continue
         if read.stale:
-            click.echo(f"warning: {label(source)}: showing the cached copy ({read.stale})",
-                       err=True)
+            echo(f"warning: {label(source)}: showing the cached copy ({read.stale})",
+                 err=True)
         for warning in read.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            echo(f"warning: {warning}", err=True)
         for document in read.documents:
             try:
                 result = parse_calendar(document.data, document.name, settings).instances(
                     start, end)
             except PresenceError as exc:
-                click.echo(f"presence: {exc}", err=True)
+                echo(f"presence: {exc}", err=True)
                 failed += 1
                 continue
             for warning in result.warnings:
-                click.echo(f"warning: {warning}", err=True)
+                echo(f"warning: {warning}", err=True)
             meetings.extend(result.meetings)
 
     meetings.sort(key=lambda m: (_stamp(m.start) if isinstance(m.start, datetime)
                                  else _stamp(datetime.combine(m.start, datetime.min.time(),
                                                               zone)), m.uid))
     if json_output:
-        click.echo(json.dumps([as_json(m, zone) for m in meetings], indent=2,
-                              ensure_ascii=False))
+        echo_json([as_json(m, zone) for m in meetings])
     elif meetings:
         for meeting in meetings:
-            click.echo(_line(meeting, zone))
+            echo(_line(meeting, zone))
     else:
-        click.echo(f"No events from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}.")
+        echo(f"No events from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}.")
     if failed:
         ctx.exit(2)
 
@@ -214,8 +215,8 @@ def add(obj: Any, source: str) -> None:
         source = str(path.resolve())
     added = obj.store().add_calendar_source(source, clock.now())
     shown = label(source)
-    click.echo(f"added {shown}; it is read at the next sync (now: presence calendar sync)"
-               if added else f"{shown} is already a source")
+    echo(f"added {shown}; it is read at the next sync (now: presence calendar sync)"
+         if added else f"{shown} is already a source")
 
 
 @calendar.command("list")
@@ -241,10 +242,10 @@ def list_sources(obj: Any, json_output: bool) -> None:
                      "instances": state.get("instances"), "error": state.get("error"),
                      "stale": state.get("stale"), "checked": state.get("checked")})
     if json_output:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo_json(rows)
         return
     if not rows:
-        click.echo("no calendar sources (add one: presence calendar add FILE-OR-URL)")
+        echo("no calendar sources (add one: presence calendar add FILE-OR-URL)")
     for row in rows:
         if row["checked"] is None:
             state = "not synced yet"
@@ -252,7 +253,7 @@ def list_sources(obj: Any, json_output: bool) -> None:
             state = f"FAILING: {row['error']}"
         else:
             state = f"{row['instances']} instances" + (" (cached copy)" if row["stale"] else "")
-        click.echo(f"{row['n']:>3}  {row['source']}  [{row['origin']}]  {state}")
+        echo(f"{row['n']:>3}  {row['source']}  [{row['origin']}]  {state}")
 
 
 @calendar.command("remove")
@@ -282,7 +283,7 @@ def remove(obj: Any, source: str) -> None:
         raise InputError(f"{label(chosen)} comes from the config file "
                          f"({obj.config().files[-1]}); remove it from [calendar] sources there")
     store.remove_calendar_source(chosen)
-    click.echo(f"removed {label(chosen)} and its meetings")
+    echo(f"removed {label(chosen)} and its meetings")
 
 
 @calendar.command("sync")
@@ -301,10 +302,10 @@ def sync_cmd(obj: Any, quiet: bool) -> None:
     results = sync(obj.store(), obj.config(), paths.cache_dir(), clock.now())
     if not quiet:
         if not results:
-            click.echo("no calendar sources (add one: presence calendar add FILE-OR-URL)")
+            echo("no calendar sources (add one: presence calendar add FILE-OR-URL)")
         for result in results:
             # a failure's message already names the source
-            click.echo(f"ok   {result.label}: {result.message}" if result.ok
-                       else f"FAIL {result.message}")
+            echo(f"ok   {result.label}: {result.message}" if result.ok
+                 else f"FAIL {result.message}")
     if any(not r.ok for r in results):
         raise SystemExit(1)

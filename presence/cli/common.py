@@ -1,4 +1,8 @@
-"""What every command shares: the global options' context and the JSON printer."""
+"""What every command shares: the global options' context and the two printers.
+
+Every command prints through `echo` or `echo_json` (a test checks that no other module calls
+`click.echo` or `print`), so text from outside is sanitised on every path to a terminal or pipe.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from typing import Any
 import click
 
 from presence import paths
+from presence.sanitise import block, json_text
+
+
 class Context:
     """What the global options decided, shared with every command through `ctx.obj`."""
 
@@ -33,6 +40,13 @@ class Context:
         return Store.open(self.db_path, create=create)
 
 
+def echo(text: object = "", err: bool = False, nl: bool = True) -> None:
+    """Print a line (or lines) of output, with every control or escape character that came
+    from outside shown visibly (`\\x1b`) rather than sent to the terminal."""
+    click.echo(block(text), err=err, nl=nl)
+
+
 def echo_json(value: Any) -> None:
-    """Print a JSON document (the stable machine-readable outputs)."""
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    """Print a JSON document (the stable machine-readable outputs); C1 controls and invisible
+    formatting characters are escaped as `\\uXXXX`, so the values are unchanged."""
+    click.echo(json_text(json.dumps(value, indent=2, ensure_ascii=False)))

@@ -7,7 +7,7 @@ import sys
 import click
 
 from presence import paths
-from presence.cli.common import Context, echo_json
+from presence.cli.common import Context, echo, echo_json
 
 
 @click.command()
@@ -45,4 +45,4 @@ def status(obj: Context, as_json: bool) -> None:
     if as_json:
         echo_json(report)
     else:
-        click.echo(render(report))
+        echo(render(report))

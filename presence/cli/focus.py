@@ -7,7 +7,8 @@ from datetime import datetime
 import click
 
 from presence import clock
-from presence.cli.common import Context, echo_json
+from presence.cli.common import Context, echo, echo_json
+from presence.sanitise import visible
 from presence.errors import InputError
 from presence.model import FocusWindow
 from presence.timeparse import parse_duration, parse_time
@@ -35,8 +36,8 @@ def log_cmd(obj: Context, duration: str, at: str | None, note: str | None) -> No
              if at else now - length)
     store = obj.store()
     store.add_in_person(start, start + length, note)
-    click.echo(f"logged {duration} in person from {_local(start, obj)}"
-               + (f" ({note})" if note else ""))
+    echo(f"logged {duration} in person from {_local(start, obj)}"
+         + (f" ({note})" if note else ""))
 
 
 @click.group()
@@ -71,8 +72,8 @@ def focus_add(obj: Context, start: str | None, end: str | None, length: str | No
     if finish <= begin:
         raise InputError(f"the focus window ends ({end}) before it starts ({start})")
     window_id = obj.store().add_focus(FocusWindow(None, begin, finish, label, "manual"))
-    click.echo(f"focus window {window_id}: {label}, {_local(begin, obj)} – "
-               f"{_local(finish, obj)}")
+    echo(f"focus window {window_id}: {label}, {_local(begin, obj)} – "
+         f"{_local(finish, obj)}")
 
 
 @focus.command("list")
@@ -89,10 +90,10 @@ def focus_list(obj: Context, as_json: bool) -> None:
                     "origin": w.origin} for w in windows])
         return
     if not windows:
-        click.echo("no focus windows ahead (add one: presence focus add --for 2h)")
+        echo("no focus windows ahead (add one: presence focus add --for 2h)")
     for w in windows:
-        click.echo(f"{w.id:>4}  {_local(w.start, obj)} – {_local(w.end, obj)}  {w.label}"
-                   f"{'  (from the calendar)' if w.origin == 'auto' else ''}")
+        echo(f"{w.id:>4}  {_local(w.start, obj)} – {_local(w.end, obj)}  {visible(w.label)}"
+             f"{'  (from the calendar)' if w.origin == 'auto' else ''}")
 
 
 @focus.command("remove")
@@ -105,7 +106,7 @@ def focus_remove(obj: Context, window_id: int) -> None:
     """
     if not obj.store().remove_focus(window_id):
         raise InputError(f"no focus window with id {window_id} (see `presence focus list`)")
-    click.echo(f"removed focus window {window_id}")
+    echo(f"removed focus window {window_id}")
 
 
 @click.command()
@@ -119,8 +120,8 @@ def snooze(obj: Context, duration: str) -> None:
     store = obj.store()
     if duration.strip().lower() == "off":
         store.delete_setting("snooze_until")
-        click.echo("snooze off: nudges are back on")
+        echo("snooze off: nudges are back on")
         return
     until = clock.now() + parse_duration(duration).total_seconds()
     store.set_setting("snooze_until", until)
-    click.echo(f"no nudges until {_local(until, obj)}")
+    echo(f"no nudges until {_local(until, obj)}")

@@ -16,6 +16,7 @@ import click
 
 from presence import __version__
 from presence.errors import PresenceError
+from presence.sanitise import block
 
 # name -> "module:attribute"; the one place a command is registered.
 COMMANDS = {
@@ -53,7 +54,8 @@ class PresenceGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PresenceError as exc:
-            click.echo(f"presence: {exc}", err=True)
+            # error texts quote files, servers and calendars: never raw to the terminal
+            click.echo(f"presence: {block(exc)}", err=True)
             ctx.exit(exc.exit_code)
 
 

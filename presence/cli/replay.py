@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from presence.cli.common import Context, echo_json
+from presence.cli.common import Context, echo, echo_json
 from presence.errors import InputError
 
 
@@ -41,10 +41,10 @@ def replay(obj: Context, trace: Path, calendars: tuple[str, ...], as_json: bool)
         echo_json({"nudges": nudges, "days": result.days})
         return
     for nudge in nudges:
-        click.echo(f"{nudge['at'][:16].replace('T', ' ')}  {nudge['kind']:<13} "
-                   f"{nudge['title']} — {nudge['message']}")
+        echo(f"{nudge['at'][:16].replace('T', ' ')}  {nudge['kind']:<13} "
+             f"{nudge['title']} — {nudge['message']}")
     if not nudges:
-        click.echo("no nudges")
+        echo("no nudges")
     for day in result.days:
-        click.echo(f"{day['date']}: {day['virtual_minutes']:.0f} min virtual, "
-                   f"{day['in_person_minutes']:.0f} min in person")
+        echo(f"{day['date']}: {day['virtual_minutes']:.0f} min virtual, "
+             f"{day['in_person_minutes']:.0f} min in person")

@@ -7,7 +7,7 @@ import sys
 import click
 
 from presence import paths
-from presence.cli.common import Context, echo_json
+from presence.cli.common import Context, echo, echo_json
 
 
 @click.group()
@@ -35,7 +35,7 @@ def rules_test(obj: Context, app: str, title: str | None, exe: str | None,
     if as_json:
         echo_json({"app": name, "category": verdict.category, "rule": verdict.rule})
     else:
-        click.echo(f"{name}: {verdict.category}  (rule: {verdict.rule})")
+        echo(f"{name}: {verdict.category}  (rule: {verdict.rule})")
 
 
 @click.group("config")
@@ -50,7 +50,7 @@ def config_path_cmd(obj: Context) -> None:
 
     Example: presence config path
     """
-    click.echo(obj.config_path or paths.config_file())
+    echo(obj.config_path or paths.config_file())
 
 
 @config_group.command("show")
@@ -62,7 +62,7 @@ def config_show(obj: Context) -> None:
     """
     from presence.config import to_toml
 
-    click.echo(to_toml(obj.config().data), nl=False)
+    echo(to_toml(obj.config().data), nl=False)
 
 
 @config_group.command("check")
@@ -73,7 +73,7 @@ def config_check(obj: Context) -> None:
     Example: presence config check
     """
     cfg = obj.config()
-    click.echo(f"ok: {', '.join(str(f) for f in cfg.files)}")
+    echo(f"ok: {', '.join(str(f) for f in cfg.files)}")
 
 
 @click.command()
@@ -91,9 +91,9 @@ def doctor(obj: Context) -> None:
     failed = False
     for check in run_checks(obj.config_path, obj.db_path):
         mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
-        click.echo(f"{mark} {check.name:<10} {check.detail}")
+        echo(f"{mark} {check.name:<10} {check.detail}")
         if check.fix:
-            click.echo(f"     {'':<10} fix: {check.fix}")
+            echo(f"     {'':<10} fix: {check.fix}")
         failed = failed or check.status == "fail"
     sys.exit(1 if failed else 0)
 
@@ -124,7 +124,7 @@ def autostart_install(obj: Context, method: str | None) -> None:
         extra += ["--db", str(obj.db_path.resolve())]
     method = method or auto.default_method()
     outcome = auto.install(method, auto.command(extra), paths.data_dir() / "presence.log")
-    click.echo(outcome.message)
+    echo(outcome.message)
 
 
 @autostart.command("uninstall")
@@ -137,7 +137,7 @@ def autostart_uninstall(obj: Context, method: str | None) -> None:
     """
     from presence import autostart as auto
 
-    click.echo(auto.uninstall(method or auto.default_method()).message)
+    echo(auto.uninstall(method or auto.default_method()).message)
 
 
 @autostart.command("status")
@@ -152,8 +152,8 @@ def autostart_status(obj: Context) -> None:
 
     found = [(m, p) for m in auto.METHODS if (p := auto.installed(m)) is not None]
     for method, path in found:
-        click.echo(f"installed ({method}): {path}")
+        echo(f"installed ({method}): {path}")
     if not found:
-        click.echo("not installed (set it up: presence autostart install)")
+        echo("not installed (set it up: presence autostart install)")
     pid = running_pid(obj.db_path)
-    click.echo(f"daemon running (pid {pid})" if pid else "daemon not running")
+    echo(f"daemon running (pid {pid})" if pid else "daemon not running")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from presence.cli.common import Context, echo_json
+from presence.cli.common import Context, echo, echo_json
 from presence.errors import InputError
 
 
@@ -80,9 +80,9 @@ def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
     if as_json:
         echo_json(render.period_json(period) if week else render.day_json(one))
     elif week:
-        click.echo(render.render_period(period, config.tz, _ascii_only()))
+        echo(render.render_period(period, config.tz, _ascii_only()))
     else:
-        click.echo(render.render_day(one, config.tz, _ascii_only()))
+        echo(render.render_day(one, config.tz, _ascii_only()))
 
 
 @click.command()
@@ -117,7 +117,7 @@ def report(obj: Context, days: int, until: str, out: Path | None) -> None:
         store.close()
     page = render(period, config.tz, "Your week" if days == 7 else "Your month")
     if str(out) == "-":
-        click.echo(page, nl=False)
+        echo(page, nl=False)
         return
     first = last - timedelta(days=days - 1)
     target = out or Path(f"presence-report-{first}-{last}.html")
@@ -125,7 +125,7 @@ def report(obj: Context, days: int, until: str, out: Path | None) -> None:
         target.write_text(page, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{target}: cannot write the report ({exc.strerror})") from exc
-    click.echo(f"wrote {target} ({first} – {last})")
+    echo(f"wrote {target} ({first} – {last})")
 
 
 def _bound(text: str | None, tz: tzinfo, now: float, option: str, end: bool) -> float | None:

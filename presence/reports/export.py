@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
+from presence.sanitise import block, json_text
 from presence.store.db import Store
 
 TABLES = ("activity", "meetings", "in_person_log", "focus_windows", "nudges")
@@ -55,7 +56,8 @@ def write_csv(out: TextIO, store: Store, table: str, start: float | None, end: f
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        # titles and notes came from outside; the export often goes straight to a terminal
+        writer.writerow([block(v) if isinstance(v, str) else v for v in row])
         count += 1
     return count
 
@@ -75,7 +77,7 @@ def write_json(out: TextIO, store: Store, tables: Iterable[str], start: float | 
         out.write(f',\n"{table}": [')
         sep = "\n"
         for row in rows:
-            out.write(sep + json.dumps(dict(zip(columns, row)), ensure_ascii=False))
+            out.write(sep + json_text(json.dumps(dict(zip(columns, row)), ensure_ascii=False)))
             sep = ",\n"
             count += 1
         out.write("\n]" if sep != "\n" else "]")

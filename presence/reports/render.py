@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
+from presence.sanitise import visible
 from presence.reports.summary import AppMinutes, DaySummary, PeriodSummary, Trend
 from presence.timeparse import format_minutes
 
@@ -127,7 +128,7 @@ def _apps_text(apps: Iterable[AppMinutes], ascii: bool, limit: int = 5) -> list[
     scale = top[0].minutes
     lines = ["", "  top apps"]
     for a in top:
-        name = _fit(a.app or "(nothing in front)", 18)
+        name = visible(a.app or "(nothing in front)", 18)
         lines.append(f"    {name:<18} {a.category:<10} {bar(a.minutes, scale, 20, ascii)}"
                      f" {format_minutes(a.minutes):>11}")
     return lines
@@ -174,14 +175,14 @@ def render_day(s: DaySummary, tz: tzinfo, ascii: bool = False) -> str:
             tail = f"{format_minutes(m.minutes):>9}"
             if m.phubbing_minutes:
                 tail += f"  chat {format_minutes(m.phubbing_minutes)}"
-            title = _fit(m.summary or "(no title)", 24)
+            title = visible(m.summary or "(no title)", 24)
             lines.append(_fit(f"    {when}  {kind:<9}  {title:<24} {tail}", WIDTH))
     if s.nudges:
         lines += ["", f"  nudges ({len(s.nudges)})"]
         for n, shown in s.nudges:
             at = datetime.fromtimestamp(n.at, tz).strftime("%H:%M")
             note = "" if shown else " (not shown)"
-            lines.append("    " + _fit(f"{at}  {n.kind:<13} {n.title}{note}", WIDTH - 4))
+            lines.append("    " + _fit(f"{at}  {n.kind:<13} {visible(n.title)}{note}", WIDTH - 4))
     if not s.categories and not s.meetings and s.in_person_minutes == 0:
         lines += ["", "  nothing recorded this day"]
     lines += ["", _streak_text(s.streak_days)]
