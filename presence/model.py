@@ -60,11 +60,61 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A person as an event or a log names them (see presence/people/names.py).
+
+    Attributes:
+        name: the spelling shown (a CN, a name from a title, or one typed after --with).
+        email: the normalised address, when an attendee carries one.
+    """
+
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the user spends time with, as stored.
+
+    Attributes:
+        id: the `people` row.
+        name: the display name.
+        aliases: other spellings and addresses that belong to them, normalised.
+        goal_days: the rhythm the user wants with them (`people goal`), or None.
+    """
+
+    id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+    goal_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """Time in person with someone: a calendar instance or a logged stretch.
+
+    Attributes:
+        start: UNIX seconds.
+        end: UNIX seconds.
+        source: `calendar` or `log`.
+        label: the instance's title or the log's note ("" when there is none).
+        ref: the meeting or log row it came from.
+    """
+
+    start: float
+    end: float
+    source: str
+    label: str = ""
+    ref: int | None = None
+
+
+@dataclass(frozen=True)
 class Meeting:
     """One calendar instance, classified.
 
     Timed instances have aware UTC `start`/`end` datetimes; all-day ones have local dates
-    (end exclusive).
+    (end exclusive). `people` are those the instance names (attendees and title), filled in
+    for in-person instances only: only time in person counts towards someone's ledger.
     """
 
     source: str
@@ -76,6 +126,7 @@ class Meeting:
     location: str
     kind: str  # in_person | virtual | excluded
     reason: str
+    people: tuple[Named, ...] = ()
 
 
 @dataclass(frozen=True)

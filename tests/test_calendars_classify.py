@@ -54,8 +54,11 @@ CASES = [
     # solo blocks with solo titles are not meetings; with company they are
     (f"{TIMED}\nSUMMARY:Focus time\nLOCATION:Library", ("excluded", ("solo block titled "
                                                          "'Focus time'"))),
+    # ...but a social title at a place is a plan (DESIGN §3: "no place" is part of solo)
     (f"{TIMED}\nSUMMARY:Lunch\nLOCATION:Ramen Bar\nORGANIZER:mailto:{ME}",
-     ("excluded", "solo block titled 'Lunch'")),
+     ("in_person", "place in LOCATION")),
+    (f"{TIMED}\nSUMMARY:Lunch\nORGANIZER:mailto:{ME}", ("excluded", "solo block titled 'Lunch'")),
+    (f"{TIMED}\nSUMMARY:Gym\nLOCATION:FitX Mitte", ("excluded", "solo block titled 'Gym'")),
     (f"{TIMED}\nSUMMARY:Lunch\nLOCATION:Ramen Bar\n{WITH_SAM}",
      ("in_person", "place in LOCATION")),
     (f"{TIMED}\nSUMMARY:Holdings review\nLOCATION:Ramen Bar",
@@ -143,3 +146,60 @@ def test_shipped_defaults():
     settings = CalendarSettings.from_config(cfg)
     assert settings.hybrid == "in_person" and settings.owners == frozenset()
     assert "ooo" in settings.solo_titles and "in-person" in settings.in_person_tags
+
+
+# Personal plans (issue 12, item 1): personal calendars carry neither attendees nor addresses.
+PLANS = [
+    # whole words: "Travel planning with Ana" is no travel block, and names Ana
+    ("SUMMARY:Travel planning with Ana", ("excluded", "no place and no call link (unknown)")),
+    ("SUMMARY:Travel", ("excluded", "solo block titled 'Travel'")),
+    ("SUMMARY:Travelodge check-in\nLOCATION:Travelodge Kings Cross",
+     ("in_person", "place in LOCATION")),
+    # "Lunch with Priya" at an address is lunch with Priya
+    ("SUMMARY:Lunch with Priya\nLOCATION:Torstraße 1\\, Berlin",
+     ("in_person", "address in LOCATION")),
+    ("SUMMARY:Lunch with Priya",
+     ("in_person", "personal plan: 'lunch' with a person named in the title (no place needed)")),
+    ("SUMMARY:Dinner with Sam", ("in_person", "personal plan: 'dinner' with a person named in "
+                                 "the title (no place needed)")),
+    ("SUMMARY:Coffee w/ Sam & Jo", ("in_person", "personal plan: 'coffee' with a person named "
+                                    "in the title (no place needed)")),
+    ("SUMMARY:Dinner: Ana\\, Ben", ("in_person", "personal plan: 'dinner' with a person named "
+                                    "in the title (no place needed)")),
+    ("SUMMARY:Kaffee mit Jörg", ("in_person", "personal plan: 'kaffee' with a person named "
+                                 "in the title (no place needed)")),
+    ("SUMMARY:Dinner", ("excluded", "no place and no call link (unknown)")),
+    ("SUMMARY:Dinner with the team", ("excluded", "no place and no call link (unknown)")),
+    (f"SUMMARY:Dinner\n{WITH_SAM}", ("in_person", "personal plan: 'dinner' with other "
+                                     "attendees (no place needed)")),
+    # a call word or a conference signal says it is a call
+    ("SUMMARY:Call with Sam", ("virtual", "call word 'call' in the title")),
+    ("SUMMARY:Call with landlord", ("virtual", "call word 'call' in the title")),
+    ("SUMMARY:Dinner with Sam (FaceTime)", ("virtual", "call word 'facetime' in the title")),
+    ("SUMMARY:Coffee with Sam\nLOCATION:Phone: +1 (646) 555-0142",
+     ("virtual", "phone number in LOCATION")),
+    ("SUMMARY:Lunch with Priya\nLOCATION:https://meet.google.com/abc-defg-hij",
+     ("virtual", "Meet link in LOCATION")),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), PLANS)
+def test_personal_plans(body, expected):
+    assert verdict(f"{TIMED}\n{body}") == expected
+
+
+def test_the_owners_own_name_in_a_title_is_nobody_else(tmp_path: Path):
+    user = tmp_path / "config.toml"
+    user.write_text('[calendar]\nowner_names = ["Casey"]\n', "utf-8")
+    settings = CalendarSettings.from_config(config.load(user, required=True))
+    assert verdict(f"{TIMED}\nSUMMARY:Dinner: Casey & Kim", settings)[0] == "in_person"
+    assert verdict(f"{TIMED}\nSUMMARY:Dinner with Casey", settings) == (
+        "excluded", "no place and no call link (unknown)")
+
+
+def test_social_words_are_configurable(tmp_path: Path):
+    user = tmp_path / "config.toml"
+    user.write_text('[calendar]\nsocial_words = ["skat"]\n', "utf-8")
+    settings = CalendarSettings.from_config(config.load(user, required=True))
+    assert verdict(f"{TIMED}\nSUMMARY:Skat with Opa", settings)[0] == "in_person"
+    assert verdict(f"{TIMED}\nSUMMARY:Dinner with Sam", settings)[0] == "excluded"

@@ -2,10 +2,18 @@
 
 The order is DESIGN §3: cancelled (dropped by the loader before it gets here) → declined by the
 owner → free / transparent → all-day → busy-only entry → CATEGORIES tag → solo block with a
-solo title → signals. Conference signals: Google / Microsoft X- properties, RFC 7986 CONFERENCE,
-video links in LOCATION or URL, a phone number as LOCATION; a link only in DESCRIPTION is
-weaker. Physical signals: GEO, Apple's structured location, a room or resource attendee, a
-LOCATION that names a place. Both → hybrid (configurable). Pure: a component in, a verdict out.
+solo title → signals → personal plans. Conference signals: Google / Microsoft X- properties,
+RFC 7986 CONFERENCE, video links in LOCATION or URL, a phone number as LOCATION; a link only in
+DESCRIPTION is weaker. Physical signals: GEO, Apple's structured location, a room or resource
+attendee, a LOCATION that names a place. Both → hybrid (configurable).
+
+A solo block is an event with no other attendee and nobody named in its title: a solo title
+word (focus, lunch, travel...) makes it no meeting, unless the title is also a social word
+(lunch) and the event has a place — "Lunch" at a café is a plan, "Gym" at the gym is not. Title words match whole words
+only, so "Travel planning with Ana" is no travel block. Personal calendars rarely carry
+attendees or addresses, so an event without any signal that names someone and has a social
+word ("Dinner with Sam") is in person, unless a call word says it is a call ("Call with Sam").
+Pure: a component in, a verdict out.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from presence.people.names import normalise, title_names
 
 IN_PERSON = "in_person"
 VIRTUAL = "virtual"
@@ -45,6 +55,13 @@ _TEAMS_TEXT = re.compile(r"microsoft teams|teams[- ](meeting|besprechung|call)|"
 _CALL_WORDS = re.compile(r"^(zoom|google meet|meet|skype|webex|facetime|jitsi|whereby|teams|"
                          r"online|virtual|remote|video ?call|phone|phone call|call|"
                          r"conference call|telephone|telefon)( meeting| call| link)?$", re.IGNORECASE)
+# Words in a title that make a plan a call ("Call with Sam", "Anruf Oma"), whole words only.
+_TITLE_CALL_WORDS = re.compile(
+    r"\b(call|calls|phone|phonecall|telephone|facetime|zoom|skype|webex|video ?call|videocall|"
+    r"hangout|anruf|telefonat|telefon|videoanruf|appel|visio|llamada|videollamada|chiamata)\b",
+    re.IGNORECASE)
+_PHONE_LABEL = re.compile(r"^(phone|tel|telephone|telefon|call|dial|mobile|cell)\s*[:.]?\s*",
+                          re.IGNORECASE)
 _NO_PLACE = re.compile(r"^(tbd|tba|n/?a|none|-+|\?+|\.+)$", re.IGNORECASE)
 _PHONE_CHARS = re.compile(r"^[\d\s+()./,#*;x-]+$", re.IGNORECASE)
 _ROOM_RE = re.compile(r"\b(room|rooms|raum|salle|sala|besprechungsraum|meeting ?room|"
@@ -65,6 +82,8 @@ class Rules:
         in_person_tags / virtual_tags: CATEGORIES words, normalised by `phrase()`.
         solo_titles: title words that make a solo block not a meeting, normalised.
         conference_domains: extra hosts whose links mean a video call.
+        social_words: title words of personal plans with people, normalised.
+        own_names: the user's own names, normalised (dropped from titles).
     """
 
     owners: frozenset[str]
@@ -73,6 +92,8 @@ class Rules:
     virtual_tags: tuple[str, ...]
     solo_titles: tuple[str, ...]
     conference_domains: tuple[str, ...]
+    social_words: tuple[str, ...] = ()
+    own_names: frozenset[str] = frozenset()
 
 
 def phrase(text: str) -> str:
@@ -151,7 +172,8 @@ def _location_signals(location: str, extra: tuple[str, ...]) -> tuple[str | None
         if _CALL_WORDS.match(part):
             conference = conference or f"'{part}'"
             continue
-        if _is_phone(part):
+        if _is_phone(part) or (_PHONE_LABEL.match(part)
+                               and _is_phone(_PHONE_LABEL.sub("", part, count=1))):
             conference = conference or "phone number"
             continue
         if re.search(r"https?://", part):
@@ -166,35 +188,51 @@ def _location_signals(location: str, extra: tuple[str, ...]) -> tuple[str | None
     return physical, conference
 
 
-def people(component: Any, owners: frozenset[str]) -> tuple[set[str], list[tuple[str, str]]]:
-    """Other people invited, and the rooms or resources booked.
+@dataclass(frozen=True)
+class Invited:
+    """Who an event invites, as classification and the people ledger need it.
 
-    Returns:
-        (addresses or names of attendees and the organizer who are not the owner and did not
-        decline, [(name, address) of room or resource attendees]).
+    Attributes:
+        others: keys (address, else lowercase name) of attendees and the organizer who are not
+            the owner and did not decline.
+        people: (CN, address) of those same people, in the order the event lists them.
+        rooms: (name, address) of room or resource attendees.
+        own_names: the CNs the event gives the owner's addresses, normalised.
     """
-    others: set[str] = set()
+
+    others: frozenset[str]
+    people: tuple[tuple[str, str], ...]
+    rooms: tuple[tuple[str, str], ...]
+    own_names: frozenset[str]
+
+
+def invited(component: Any, owners: frozenset[str]) -> Invited:
+    """Other people invited, the rooms or resources booked, and the owner's own names."""
+    others: dict[str, tuple[str, str]] = {}
     rooms: list[tuple[str, str]] = []
-    for attendee in _texts(component, "ATTENDEE"):
-        params = getattr(attendee, "params", {})
-        email = _email(attendee)
-        name = str(params.get("CN", "")).strip()
-        cutype = str(params.get("CUTYPE", "")).upper()
-        if cutype in _ROOM_CUTYPES or email.endswith("resource.calendar.google.com"):
-            rooms.append((name or email, email))
-            continue
-        if str(params.get("PARTSTAT", "")).upper() == "DECLINED":
-            continue
-        key = email if "@" in email else name.lower() or email
-        if key and key not in owners:
-            others.add(key)
+    own: set[str] = set()
     organizer = component.get("ORGANIZER")
-    if organizer is not None:
-        email = _email(organizer)
-        key = email if "@" in email else str(organizer.params.get("CN", "")).strip().lower()
-        if key and key not in owners:
-            others.add(key)
-    return others, rooms
+    entries = [(a, True) for a in _texts(component, "ATTENDEE")]
+    if organizer is not None and not isinstance(organizer, list):
+        entries.append((organizer, False))
+    for entry, is_attendee in entries:
+        params = getattr(entry, "params", {})
+        email = _email(entry)
+        name = str(params.get("CN", "")).strip().strip('"')
+        if is_attendee:
+            cutype = str(params.get("CUTYPE", "")).upper()
+            if cutype in _ROOM_CUTYPES or email.endswith("resource.calendar.google.com"):
+                rooms.append((name or email, email))
+                continue
+            if str(params.get("PARTSTAT", "")).upper() == "DECLINED":
+                continue
+        key = email if "@" in email else name.lower() or email
+        if key in owners:
+            if name and "@" not in name:
+                own.add(normalise(name))
+        elif key and key not in others:
+            others[key] = (name, email if "@" in email else "")
+    return Invited(frozenset(others), tuple(others.values()), tuple(rooms), frozenset(own))
 
 
 def classify(component: Any, all_day: bool, rules: Rules) -> tuple[str, str]:
@@ -225,13 +263,29 @@ def classify(component: Any, all_day: bool, rules: Rules) -> tuple[str, str]:
     tagged = _tag(component, rules)
     if tagged is not None:
         return tagged
-    others, rooms = people(component, rules.owners)
-    if len(others) <= (0 if rules.owners else 1):
-        title = phrase(summary)
+    found = invited(component, rules.owners)
+    named = title_names(summary, rules.own_names | found.own_names)
+    # Without known owner addresses the organizer is most likely the user.
+    alone = len(found.others) <= (0 if rules.owners else 1) and not named
+    facts = _signal_facts(component, list(found.rooms), rules)
+    title = phrase(summary)
+    social = next((word for word in rules.social_words if word in title), None)
+    # A place makes a social solo title a plan ("Lunch" at a café); a gym, a flight or focus
+    # time at a place is still time alone.
+    if alone and (facts.physical is None or social is None):
         for word in rules.solo_titles:
             if word in title:
                 return EXCLUDED, f"solo block titled '{summary}'"
-    return _signals(component, rooms, rules)
+    verdict = _signals(facts, rules)
+    if verdict is not None:
+        return verdict
+    call = _TITLE_CALL_WORDS.search(summary)
+    if call is not None:
+        return VIRTUAL, f"call word '{call.group(0).lower()}' in the title"
+    if not alone and social is not None:
+        who = "a person named in the title" if named else "other attendees"
+        return IN_PERSON, f"personal plan: '{social.strip()}' with {who} (no place needed)"
+    return EXCLUDED, "no place and no call link (unknown)"
 
 
 def _tag(component: Any, rules: Rules) -> tuple[str, str] | None:
@@ -247,7 +301,16 @@ def _tag(component: Any, rules: Rules) -> tuple[str, str] | None:
     return None
 
 
-def _signals(component: Any, rooms: list[tuple[str, str]], rules: Rules) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Facts:
+    """The physical and conference signals of an event (reasons as shown to users)."""
+
+    physical: str | None
+    conference: tuple[str, str] | None
+    weak: str | None
+
+
+def _signal_facts(component: Any, rooms: list[tuple[str, str]], rules: Rules) -> _Facts:
     extra = rules.conference_domains
     physical, located = _location_signals(text_of(component, "LOCATION"), extra)
     if rooms:
@@ -275,7 +338,12 @@ def _signals(component: Any, rooms: list[tuple[str, str]], rules: Rules) -> tupl
         label = _link_in(text_of(component, "DESCRIPTION"), extra)
         if label is not None:
             weak = f"{label} link"
+    return _Facts(physical, conference, weak)
 
+
+def _signals(facts: _Facts, rules: Rules) -> tuple[str, str] | None:
+    """The verdict of the signals; None when there is none at all."""
+    physical, conference, weak = facts.physical, facts.conference, facts.weak
     if physical and conference:
         return rules.hybrid, f"{physical} and {conference[0]}: hybrid → {rules.hybrid}"
     if physical:
@@ -285,4 +353,4 @@ def _signals(component: Any, rooms: list[tuple[str, str]], rules: Rules) -> tupl
         return VIRTUAL, f"{conference[0]} {conference[1]}"
     if weak:
         return VIRTUAL, f"{weak} in DESCRIPTION"
-    return EXCLUDED, "no place and no call link (unknown)"
+    return None

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from presence.calendar.classify import Rules, classify, phrase, text_of
+from presence.calendar.classify import IN_PERSON, Rules, classify, invited, phrase, text_of
 from presence.calendar.text import CalendarText, split_calendars
 from presence.calendar.zones import iana_name, iana_zone
 from presence.errors import CalendarError
-from presence.model import Meeting
+from presence.model import Meeting, Named
+from presence.people.names import event_people, normalise
 
 if TYPE_CHECKING:
     from presence.config import Config
@@ -48,6 +49,8 @@ class CalendarSettings:
         in_person_tags / virtual_tags: CATEGORIES words that decide the kind.
         solo_titles: title words of solo blocks that are not meetings.
         conference_domains: extra hosts whose links mean a video call.
+        social_words: title words of personal plans with people ("dinner").
+        owner_names: the user's own names as titles write them.
     """
 
     tz: tzinfo
@@ -57,6 +60,8 @@ class CalendarSettings:
     virtual_tags: tuple[str, ...]
     solo_titles: tuple[str, ...]
     conference_domains: tuple[str, ...]
+    social_words: tuple[str, ...] = ()
+    owner_names: tuple[str, ...] = ()
 
     @classmethod
     def shipped(cls, tz: tzinfo, **changes: Any) -> CalendarSettings:
@@ -85,6 +90,8 @@ class CalendarSettings:
             solo_titles=tuple(cfg.get("calendar.solo_titles")),
             conference_domains=tuple(d.strip().lower().lstrip(".")
                                      for d in cfg.get("calendar.conference_domains")),
+            social_words=tuple(cfg.get("calendar.social_words")),
+            owner_names=tuple(cfg.get("calendar.owner_names")),
         )
 
     def rules(self, extra_owner: str | None = None) -> Rules:
@@ -94,7 +101,9 @@ class CalendarSettings:
                      in_person_tags=tuple(phrase(w) for w in self.in_person_tags),
                      virtual_tags=tuple(phrase(w) for w in self.virtual_tags),
                      solo_titles=tuple(phrase(w) for w in self.solo_titles),
-                     conference_domains=self.conference_domains)
+                     conference_domains=self.conference_domains,
+                     social_words=tuple(phrase(w) for w in self.social_words),
+                     own_names=frozenset(normalise(n) for n in self.owner_names if n.strip()))
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,7 @@ class _Part:
     rules: Rules
     failures: list[tuple[str, str]]
     verdicts: dict[tuple[int, bool], tuple[str, str]] = field(default_factory=dict)
+    people: dict[int, tuple[Named, ...]] = field(default_factory=dict)
 
 
 class ParsedCalendar:
@@ -191,10 +201,23 @@ class ParsedCalendar:
         verdict = part.verdicts.get((id(event), all_day))
         if verdict is None:
             verdict = part.verdicts[(id(event), all_day)] = classify(event, all_day, part.rules)
+        who: tuple[Named, ...] = ()
+        if verdict[0] == IN_PERSON:
+            who = part.people.get(id(event)) or ()
+            if id(event) not in part.people:
+                who = part.people[id(event)] = _people(event, part.rules)
         return key, Meeting(
             source=self.source, uid=_uid(event), summary=text_of(event, "SUMMARY"),
             start=first, end=last, all_day=all_day,
-            location=text_of(event, "LOCATION"), kind=verdict[0], reason=verdict[1])
+            location=text_of(event, "LOCATION"), kind=verdict[0], reason=verdict[1],
+            people=who)
+
+
+def _people(event: Any, rules: Rules) -> tuple[Named, ...]:
+    """Who an in-person event names: its other attendees, then the names in its title."""
+    found = invited(event, rules.owners)
+    return event_people(found.people, text_of(event, "SUMMARY"),
+                        rules.own_names | found.own_names)
 
 
 def _outlook_all_day(event: Any, first: datetime, last: datetime) -> bool:

@@ -1,0 +1,152 @@
+"""Who you spend time with, in numbers (pure): a person and their occasions → their ledger.
+
+DESIGN §3 People: last seen is the end of the last in-person time together; time together is
+counted over the last 30 and 365 local days; an occasion is one stretch of in-person time
+(overlapping calendar and logged time with the same person is one occasion); the usual gap is
+the median number of days between the local days of consecutive occasions, from 3 occasions
+on; the next plan is the earliest in-person meeting or planned log with them that has not
+started. Status: `new` under 3 occasions, `due` once the days since last seen pass the goal or
+1.5 × the usual gap, `drifting` past twice that (twice the goal when one is set). A goal set
+with `people goal` counts from the first occasion on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
+from statistics import median
+
+from presence.model import Occasion, Person
+from presence.reports.summary import day_bounds, local_day
+
+OK = "ok"
+DUE = "due"
+DRIFTING = "drifting"
+NEW = "new"
+STATUSES = (DRIFTING, DUE, OK, NEW)  # most pressing first
+
+# Occasions before a usual gap is claimed (DESIGN §3).
+MIN_OCCASIONS = 3
+DUE_FACTOR = 1.5
+DRIFT_FACTOR = 2.0
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One person's numbers at one moment.
+
+    Attributes:
+        person: who.
+        last_seen: end of the last in-person time together (UNIX seconds), or None.
+        days_since: whole local days from last seen to today, or None.
+        minutes_30d: minutes together over the last 30 local days (today included, up to now).
+        minutes_365d: the same over 365 days.
+        times_365d: occasions over the last 365 days.
+        times: occasions ever.
+        cadence_days: the usual days between occasions, or None under 3 occasions.
+        status: `ok`, `due`, `drifting` or `new`.
+        next: start of the next planned in-person time together, or None.
+        next_label: its title or note.
+        overdue: days since last seen over the goal or usual gap (0 when unknown), for order.
+        past: the merged occasions, oldest first, as (start, end) UNIX seconds.
+    """
+
+    person: Person
+    last_seen: float | None
+    days_since: int | None
+    minutes_30d: float
+    minutes_365d: float
+    times_365d: int
+    times: int
+    cadence_days: float | None
+    status: str
+    next: float | None
+    next_label: str | None
+    overdue: float
+    past: tuple[tuple[float, float], ...]
+
+
+def occasions_of(occasions: Iterable[Occasion], now: float) -> list[tuple[float, float]]:
+    """The in-person stretches that have begun by `now`, overlaps joined, clipped at `now`."""
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted((o.start, min(o.end, now)) for o in occasions if o.start < now):
+        if end < start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def cadence(days: Sequence[date], occasions: int) -> float | None:
+    """The median gap in days between distinct occasion days; None under `MIN_OCCASIONS`."""
+    distinct = sorted(set(days))
+    if occasions < MIN_OCCASIONS or len(distinct) < 2:
+        return None
+    return float(median((b - a).days for a, b in zip(distinct, distinct[1:])))
+
+
+def _status(days_since: int | None, times: int, cadence_days: float | None,
+            goal_days: int | None) -> tuple[str, float]:
+    if days_since is None:
+        return NEW, 0.0
+    if goal_days:
+        due_after, drift_after, basis = goal_days, DRIFT_FACTOR * goal_days, goal_days
+    elif times >= MIN_OCCASIONS and cadence_days:
+        due_after = DUE_FACTOR * cadence_days
+        drift_after, basis = DRIFT_FACTOR * cadence_days, cadence_days
+    else:
+        return NEW, 0.0
+    ratio = days_since / basis
+    if days_since > drift_after:
+        return DRIFTING, ratio
+    if days_since > due_after:
+        return DUE, ratio
+    return OK, ratio
+
+
+def ledger(person: Person, occasions: Sequence[Occasion], now: float, tz: tzinfo) -> Ledger:
+    """The numbers of one person at `now`.
+
+    Args:
+        person: who (their goal decides `due` when set).
+        occasions: their in-person occasions, past and planned, in any order.
+        now: UNIX seconds of the present.
+        tz: the configured zone (local days).
+    """
+    past = occasions_of(occasions, now)
+    today = local_day(now, tz)
+    since_30 = day_bounds(today - timedelta(days=29), tz)[0]
+    since_365 = day_bounds(today - timedelta(days=364), tz)[0]
+    last_seen = past[-1][1] if past else None
+    days_since = (today - local_day(last_seen, tz)).days if last_seen is not None else None
+    planned = sorted((o.start, o.label) for o in occasions if o.start >= now)
+    gap = cadence([local_day(start, tz) for start, _ in past], len(past))
+    status, overdue = _status(days_since, len(past), gap, person.goal_days)
+    return Ledger(
+        person=person, last_seen=last_seen, days_since=days_since,
+        minutes_30d=_minutes(past, since_30, now), minutes_365d=_minutes(past, since_365, now),
+        times_365d=sum(1 for _, end in past if end > since_365), times=len(past),
+        cadence_days=gap, status=status,
+        next=planned[0][0] if planned else None, next_label=planned[0][1] if planned else None,
+        overdue=overdue, past=tuple(past))
+
+
+def _minutes(past: Sequence[tuple[float, float]], start: float, end: float) -> float:
+    return sum(max(0.0, min(e, end) - max(s, start)) for s, e in past) / 60
+
+
+def ranked(ledgers: Iterable[Ledger]) -> list[Ledger]:
+    """Most overdue first: drifting, due, ok, new; within each, the longest overdue first."""
+    order = {status: i for i, status in enumerate(STATUSES)}
+    return sorted(ledgers, key=lambda l: (order[l.status], -l.overdue,
+                                          -(l.last_seen or 0.0), l.person.name.casefold()))
+
+
+def shown_by_default(item: Ledger, now: float) -> bool:
+    """Whether `presence people` lists someone without `--all`: seen within a year, with a
+    plan, or with a goal."""
+    recent = item.last_seen is not None and now - item.last_seen <= 365 * 86400
+    return recent or item.next is not None or item.person.goal_days is not None
