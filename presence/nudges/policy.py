@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from typing import Any
 
+from presence.nudges import people_digest
 from presence.nudges import text as nudge_text
 from presence.config import Config
 from presence.model import AWAY, OTHER, FocusWindow, Meeting, Nudge, Span
@@ -75,6 +76,9 @@ class PolicyState:
         closed_chat_seconds: chat seconds today of all spans but the last (the open one), as
             the daemon keeps them in a running total so a tick does not walk the whole day;
             None to count them from `spans`.
+        people_due: people who are due or drifting today, most overdue first (their ledger,
+            see presence/people/ledger.py).
+        people_named: person id → when a reconnect digest last named them.
     """
 
     spans: Sequence[Span] = ()
@@ -89,6 +93,8 @@ class PolicyState:
     last_in_person: float | None = None
     first_seen: float | None = None
     closed_chat_seconds: float | None = None
+    people_due: Sequence[people_digest.Due] = ()
+    people_named: Mapping[int, float] = field(default_factory=dict)
 
     @property
     def away(self) -> bool:
@@ -255,6 +261,12 @@ class _View:
         """Whether the last nudge of any kind is too recent for the kinds that can wait."""
         last_any = max((n.at for n in self.state.past_nudges), default=-math.inf)
         return self.now - last_any < SPACING_SECONDS
+
+    @_once
+    def people_digest_today(self) -> bool:
+        """Whether today's per-person reconnect digest was recorded already."""
+        return any(n.key.startswith(f"{people_digest.PREFIX}{self.today.isoformat()}:")
+                   for n in self.state.past_nudges)
 
     @_once
     def in_person(self) -> list[tuple[Meeting, tuple[float, float]]]:
@@ -454,7 +466,7 @@ def _reconnect(v: _View) -> Nudge | None:
     if not cfg["enabled"] or v.meeting is not None or v.capped or v.waits:
         return None
     key = f"{RECONNECT}:{v.today.isoformat()}"
-    if key in v.past_keys or v.in_person_today > 0:
+    if key in v.past_keys or v.in_person_today > 0 or v.people_digest_today:
         return None
     if any(v.now < t[1] and t[0] < v.day_end for _, t in v.in_person):
         return None  # someone is on the calendar later today: no need to say anything
@@ -469,6 +481,23 @@ def _reconnect(v: _View) -> Nudge | None:
     if days < cfg["days"]:
         return None
     return v.nudge(RECONNECT, key, nudge_text.reconnect(key, days, last, v.today))
+
+
+def _reconnect_people(v: _View) -> Nudge | None:
+    """The per-person digest (presence/nudges/people_digest.py): before the general reconnect,
+    which then stays silent that day; one `reconnect` a day either way."""
+    cfg = v.cfg(RECONNECT)
+    if not cfg["enabled"] or not v.state.people_due or v.meeting is not None or v.capped \
+            or v.waits or v.people_digest_today:
+        return None
+    if f"{RECONNECT}:{v.today.isoformat()}" in v.past_keys:
+        return None
+    chosen = people_digest.pick_people(v.state.people_due, v.state.people_named, v.now,
+                                       (v.day_start, v.day_end))
+    if not chosen:
+        return None
+    key = people_digest.key_for(v.today, chosen)
+    return v.nudge(RECONNECT, key, people_digest.digest(chosen, key, v.now, v.tz))
 
 
 def _daily_summary(v: _View) -> Nudge | None:
@@ -489,4 +518,4 @@ def _daily_summary(v: _View) -> Nudge | None:
 
 # The most pressing first: the moment with people, then what is about to start, then the day.
 _RULES: tuple[Callable[[_View], Nudge | None], ...] = (
-    _phubbing, _heads_up, _focus, _daily_summary, _crowding_out, _reconnect)
+    _phubbing, _heads_up, _focus, _daily_summary, _crowding_out, _reconnect_people, _reconnect)
