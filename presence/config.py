@@ -17,6 +17,8 @@ from typing import Any
 
 from presence import paths
 from presence.errors import ConfigError
+from presence.patterns import Pattern, PatternError, compile_pattern
+from presence.sanitise import visible
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,10 +45,10 @@ class Rule:
     name: str
     category: str
     origin: str  # "user" or "shipped"
-    app: re.Pattern[str] | None = None
-    exe: re.Pattern[str] | None = None
-    title: re.Pattern[str] | None = None
-    browser_title: re.Pattern[str] | None = None
+    app: Pattern | None = None
+    exe: Pattern | None = None
+    title: Pattern | None = None
+    browser_title: Pattern | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,8 +63,8 @@ class Config:
     files: tuple[Path, ...]
     tz: tzinfo
     rules: tuple[Rule, ...]
-    browsers: re.Pattern[str]
-    exclude_titles: tuple[re.Pattern[str], ...]
+    browsers: Pattern
+    exclude_titles: tuple[Pattern, ...]
 
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -195,12 +197,13 @@ def _merge(base: dict[str, Any], user: dict[str, Any], path: Path, prefix: str) 
     return out
 
 
-def _compile(pattern: str, path: Path, key: str) -> re.Pattern[str]:
+def _compile(pattern: str, path: Path, key: str) -> Pattern:
     try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
+        return compile_pattern(pattern)
+    except PatternError as exc:
+        shown = visible(pattern, 80)
         raise ConfigError(f"{path}: key '{key}' is not a valid regular expression "
-                          f"({exc}): {pattern!r}") from exc
+                          f"({exc}): '{shown}'") from None
 
 
 def _check_values(data: dict[str, Any], path: Path) -> None:

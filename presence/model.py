@@ -11,6 +11,12 @@ from datetime import date, datetime
 
 AWAY = "away"
 OTHER = "other"
+# Any program sets its own window title and class: every sample is cut to these lengths when
+# it is made, whichever probe (or replay) made it, so classification and storage never see
+# more. No rule needs more than the start of a title.
+TITLE_LIMIT = 512
+NAME_LIMIT = 128
+EXE_LIMIT = 1024
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,12 @@ class Sample:
     exe: str | None = None
     pid: int | None = None
     idle: float | None = None
+
+    def __post_init__(self) -> None:
+        for name, limit in (("title", TITLE_LIMIT), ("app", NAME_LIMIT), ("exe", EXE_LIMIT)):
+            value = getattr(self, name)
+            if value is not None and len(value) > limit:
+                object.__setattr__(self, name, value[:limit])
 
 
 @dataclass(frozen=True)

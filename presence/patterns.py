@@ -1,0 +1,168 @@
+"""The regular expressions of the config (rules, browsers, excluded titles), bounded in time.
+
+A rule is searched in every window title, and titles are written by any program: a pattern
+that backtracks catastrophically (`(a+)+$`) would freeze sampling on a 29-character title. So
+patterns run on RE2 (`google-re2`), whose matching time is linear in the title whatever the
+pattern; RE2 refuses what it cannot bound (backreferences, lookarounds). Where RE2 is not
+installed, Python's `re` runs them, but only after a check that refuses the shapes that
+backtrack catastrophically (a repeat inside a repeat, a repeated alternation, backreferences,
+lookarounds). Either way, size, nesting and repeat counts are bounded first, so that a typo
+such as `x{4294967296}` or a pasted wall of parentheses is a clear error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+try:
+    import re2 as _re2
+except ImportError:  # pragma: no cover - google-re2 is a dependency; this is the fallback
+    _re2 = None
+
+ENGINE = "re2" if _re2 is not None else "re"
+MAX_LENGTH = 4000
+MAX_DEPTH = 50
+MAX_REPEAT = 1000
+# Python's \w and \d are Unicode-aware, RE2's are ASCII: spell them out for RE2 so a rule
+# behaves the same on either engine ("Café - reddit").
+_UNICODE_CLASS = {"w": r"\pL\pN_", "d": r"\p{Nd}"}
+_REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+
+
+class PatternError(ValueError):
+    """A pattern that is not valid or cannot be bounded; the message says why, in words."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled, case-insensitive pattern; equal when the source text is equal."""
+
+    source: str
+    _compiled: Any = field(compare=False, repr=False)
+
+    def search(self, text: str) -> object | None:
+        """A match object where the pattern occurs anywhere in `text`, else None."""
+        return self._compiled.search(text)
+
+
+def compile_pattern(source: str) -> Pattern:
+    """Compile a config pattern (case-insensitive, searched anywhere unless anchored).
+
+    Raises:
+        PatternError: the pattern is too long, too deep, repeats too often, is not valid, or
+            could backtrack catastrophically.
+    """
+    if len(source) > MAX_LENGTH:
+        raise PatternError(f"it is {len(source)} characters long (at most {MAX_LENGTH})")
+    translated = _scan(source)
+    if _re2 is not None:
+        options = _re2.Options()
+        options.case_sensitive = False
+        options.log_errors = False
+        options.max_mem = 8 << 20
+        try:
+            return Pattern(source, _re2.compile(translated, options))
+        except _re2.error as exc:
+            raise PatternError(_re2_reason(exc)) from None
+    try:
+        compiled = re.compile(source, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise PatternError(str(exc)) from None
+    _refuse_catastrophic(source)
+    return Pattern(source, compiled)
+
+
+def _scan(source: str) -> str:
+    """Check nesting and repeat counts; return the pattern spelled for RE2."""
+    out: list[str] = []
+    depth = 0
+    in_class = False
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\" and i + 1 < len(source):
+            escaped = source[i + 1]
+            if escaped in _UNICODE_CLASS:
+                spelled = _UNICODE_CLASS[escaped]
+                out.append(spelled if in_class else f"[{spelled}]")
+            elif escaped.lower() in _UNICODE_CLASS and not in_class:
+                out.append(f"[^{_UNICODE_CLASS[escaped.lower()]}]")
+            else:
+                out.append(source[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            # a ']' right after '[' or '[^' is a literal member, not the end
+            start = i + 1 + (source[i + 1:i + 2] == "^")
+            if source[start:start + 1] == "]":
+                out.append(source[i:start + 1])
+                i = start + 1
+                continue
+        elif char == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise PatternError(f"it nests groups more than {MAX_DEPTH} deep")
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "{":
+            repeat = _REPEAT.match(source, i)
+            if repeat:
+                counts = [int(n) for n in repeat.groups() if n]
+                if any(n > MAX_REPEAT for n in counts):
+                    raise PatternError(f"it repeats {max(counts)} times (at most {MAX_REPEAT})")
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _re2_reason(exc: Exception) -> str:
+    text = exc.args[0] if exc.args else exc
+    message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    if "invalid perl operator" in message or "invalid escape sequence: \\" in message \
+            and re.search(r"\\[1-9]", message):
+        return (f"{message}: backreferences and lookarounds cannot run in bounded time; "
+                "write the rule without them")
+    if "too large" in message or "max_mem" in message:
+        return f"{message}: the pattern is too large to run in bounded time"
+    return message
+
+
+def _refuse_catastrophic(source: str) -> None:
+    # Without RE2, refuse what makes Python's backtracking engine exponential.
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    repeats = (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None))
+
+    def walk(items: Any, inside_repeat: bool) -> None:
+        for op, arg in items:
+            if op in (c.GROUPREF, c.GROUPREF_EXISTS, c.ASSERT, c.ASSERT_NOT):
+                raise PatternError("backreferences and lookarounds cannot run in bounded "
+                                   "time; write the rule without them")
+            if op in repeats:
+                low, high, sub = arg
+                many = high > 1
+                if inside_repeat and many:
+                    raise PatternError("it repeats a group that itself repeats, which can take "
+                                       "exponential time (write `(ab)+` rather than `(a+b)+`)")
+                walk(sub, inside_repeat or many)
+            elif op is c.BRANCH:
+                if inside_repeat:
+                    raise PatternError("it repeats a choice of alternatives, which can take "
+                                       "exponential time")
+                for branch in arg[1]:
+                    walk(branch, inside_repeat)
+            elif op is c.SUBPATTERN:
+                walk(arg[-1], inside_repeat)
+            elif op is getattr(c, "ATOMIC_GROUP", None):
+                walk(arg, inside_repeat)
+
+    walk(parser.parse(source, re.IGNORECASE), False)
