@@ -34,7 +34,8 @@ _REGEX_LISTS = ("privacy.exclude_titles",)
 _NON_NEGATIVE = ("focus.lead_minutes", "nudges.phubbing.grace_seconds", "nudges.focus.grace_seconds",
                  "nudges.focus.cooldown_minutes", "nudges.crowding_out.cooldown_minutes",
                  "nudges.crowding_out.budget_minutes", "nudges.max_per_day",
-                 "nudges.phubbing.max_per_meeting", "daemon.idle_seconds")
+                 "nudges.phubbing.max_per_meeting", "daemon.idle_seconds",
+                 "nudges.welcome_back.min_away_minutes")
 _CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 

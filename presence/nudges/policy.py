@@ -14,7 +14,9 @@ Rules (DESIGN §3 Nudges, §4 Focus windows):
   up: it comes afterwards only if its condition still holds;
 - one nudge per tick, the most pressing first; the kinds that can wait also keep
   `SPACING_SECONDS` from any other nudge, so conditions that come true together do not arrive
-  as a burst.
+  as a burst;
+- a kind the user rarely follows waits longer (`PolicyState.backoff`, from `effect.backoff`);
+- a kind's text never repeats the wording of its previous nudge.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from typing import Any
 
 from presence.nudges import people_digest
 from presence.nudges import text as nudge_text
+from presence.nudges.away import away_stretches
+from presence.nudges.effect import HEADS_UP_PREFIX
 from presence.config import Config
 from presence.model import AWAY, OTHER, FocusWindow, Meeting, Nudge, Span
 from presence.spans import pulse_time
@@ -39,10 +43,11 @@ FOCUS = "focus"
 CROWDING_OUT = "crowding_out"
 RECONNECT = "reconnect"
 DAILY_SUMMARY = "daily_summary"
-KINDS = (PHUBBING, FOCUS, CROWDING_OUT, RECONNECT, DAILY_SUMMARY)
+WELCOME_BACK = "welcome_back"
+KINDS = (PHUBBING, FOCUS, CROWDING_OUT, RECONNECT, DAILY_SUMMARY, WELCOME_BACK)
 
-# Heads-ups are `focus` nudges that do not ask the user to stop, so no cooldown counts them.
-HEADS_UP_PREFIX = "focus:heads-up:"
+# Heads-ups (keys starting with HEADS_UP_PREFIX) are `focus` nudges that do not ask the user to
+# stop, so no cooldown counts them.
 
 # crowding_out, reconnect and daily_summary can wait: they keep this distance from any nudge.
 SPACING_SECONDS = 600.0
@@ -52,6 +57,8 @@ PHUBBING_SPACING_SECONDS = 600.0
 # does not count towards the focus grace. (This is not a cooldown: DESIGN §3 keeps the heads-up
 # out of those, and a focus nudge before it does not hold it back.)
 WRAP_UP_SECONDS = 300.0
+# Welcome back is asked right after the return (a call at the desk may delay it this long).
+WELCOME_WINDOW_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ class PolicyState:
         people_due: people who are due or drifting today, most overdue first (their ledger,
             see presence/people/ledger.py).
         people_named: person id → when a reconnect digest last named them.
+        backoff: per kind, how many times longer it waits between nudges because the user
+            rarely follows it (`effect.backoff`); a missing kind waits as configured.
     """
 
     spans: Sequence[Span] = ()
@@ -95,6 +104,7 @@ class PolicyState:
     closed_chat_seconds: float | None = None
     people_due: Sequence[people_digest.Due] = ()
     people_named: Mapping[int, float] = field(default_factory=dict)
+    backoff: Mapping[str, int] | None = None
 
     @property
     def away(self) -> bool:
@@ -304,6 +314,17 @@ class _View:
         """The `[nudges.<kind>]` table."""
         return self.settings.kinds[kind]
 
+    def factor(self, kind: str) -> int:
+        """How many times longer `kind` waits, for a user who rarely follows it."""
+        return (self.state.backoff or {}).get(kind, 1)
+
+    def previous(self, matches: Callable[[Nudge], bool]) -> tuple[str, str] | None:
+        """(title, message) of the latest recorded nudge that `matches`, so the next one of
+        its kind is worded differently."""
+        latest = max((n for n in self.state.past_nudges if matches(n)), key=lambda n: n.at,
+                     default=None)
+        return (latest.title, latest.message) if latest is not None else None
+
     def past_with(self, prefix: str) -> list[Nudge]:
         """Recorded nudges whose key starts with `prefix` (one occasion's series)."""
         return [n for n in self.state.past_nudges if n.key.startswith(prefix)]
@@ -391,16 +412,19 @@ def _phubbing(v: _View) -> Nudge | None:
     if len(earlier) >= cfg["max_per_meeting"]:
         return None
     last = max((n.at for n in earlier), default=-math.inf)
-    if v.now - last < PHUBBING_SPACING_SECONDS:
+    # A user who rarely puts chat away after this nudge hears it later and less often.
+    factor = v.factor(PHUBBING)
+    if v.now - last < PHUBBING_SPACING_SECONDS * factor:
         return None
     # Only chat inside the meeting and after the previous reminder counts towards the grace.
     since = v.run_since(max(start, last))
     seconds = v.now - since
-    if seconds <= cfg["grace_seconds"]:
+    if seconds <= cfg["grace_seconds"] * factor:
         return None
     key = f"{prefix}{len(earlier) + 1}"
-    return v.nudge(PHUBBING, key, nudge_text.phubbing(key, meeting.summary, seconds,
-                                                      v.apps(since)))
+    return v.nudge(PHUBBING, key, nudge_text.phubbing(
+        key, meeting.summary, seconds, v.apps(since),
+        v.previous(lambda n: n.kind == PHUBBING)))
 
 
 def _heads_up(v: _View) -> Nudge | None:
@@ -415,7 +439,9 @@ def _heads_up(v: _View) -> Nudge | None:
         if name is None or start is None or start <= v.now:
             continue  # the event has begun: a heads-up would come too late
         minutes = int((start - v.now) / 60 + 0.5)
-        return v.nudge(FOCUS, key, nudge_text.heads_up(key, name, minutes, v.local_hm(start)))
+        return v.nudge(FOCUS, key, nudge_text.heads_up(
+            key, name, minutes, v.local_hm(start),
+            v.previous(lambda n: n.key.startswith(HEADS_UP_PREFIX))))
     return None
 
 
@@ -425,7 +451,7 @@ def _focus(v: _View) -> Nudge | None:
         return None
     window = v.windows[0]
     last = v.last_at(lambda n: n.kind == FOCUS and not n.key.startswith(HEADS_UP_PREFIX))
-    if v.now - last < cfg["cooldown_minutes"] * 60:
+    if v.now - last < cfg["cooldown_minutes"] * 60 * v.factor(FOCUS):
         return None
     # Chat before the window, before the last reminder, during a meeting (phubbing's turf) or
     # while wrapping up after a heads-up does not count towards the grace.
@@ -441,7 +467,8 @@ def _focus(v: _View) -> Nudge | None:
     minutes = int((start - v.now) / 60 + 0.5) if upcoming and start is not None else None
     return v.nudge(FOCUS, key, nudge_text.focus(
         key, window.label, seconds, v.apps(since), v.local_hm(window.end),
-        name if upcoming else None, minutes))
+        name if upcoming else None, minutes,
+        v.previous(lambda n: n.kind == FOCUS and not n.key.startswith(HEADS_UP_PREFIX))))
 
 
 def _crowding_out(v: _View) -> Nudge | None:
@@ -451,14 +478,16 @@ def _crowding_out(v: _View) -> Nudge | None:
     virtual = v.virtual_today
     if virtual < cfg["budget_minutes"] * 60 or virtual <= v.in_person_today:
         return None
-    if v.now - v.last_at(lambda n: n.kind == CROWDING_OUT) < cfg["cooldown_minutes"] * 60:
+    cooldown = cfg["cooldown_minutes"] * 60 * v.factor(CROWDING_OUT)
+    if v.now - v.last_at(lambda n: n.kind == CROWDING_OUT) < cooldown:
         return None
     prefix = f"{CROWDING_OUT}:{v.today.isoformat()}:"
     key = f"{prefix}{len(v.past_with(prefix)) + 1}"
     later = sorted((t[0], m.summary) for m, t in v.in_person if v.now < t[0] < v.day_end)
     upcoming = (later[0][1], v.local_hm(later[0][0])) if later else None
     return v.nudge(CROWDING_OUT, key, nudge_text.crowding_out(
-        key, virtual, v.in_person_today, v.apps(v.day_start), upcoming))
+        key, virtual, v.in_person_today, v.apps(v.day_start), upcoming,
+        v.previous(lambda n: n.kind == CROWDING_OUT)))
 
 
 def _reconnect(v: _View) -> Nudge | None:
@@ -480,7 +509,8 @@ def _reconnect(v: _View) -> Nudge | None:
     days = (v.today - reference).days
     if days < cfg["days"]:
         return None
-    return v.nudge(RECONNECT, key, nudge_text.reconnect(key, days, last, v.today))
+    return v.nudge(RECONNECT, key, nudge_text.reconnect(
+        key, days, last, v.today, v.previous(lambda n: n.kind == RECONNECT)))
 
 
 def _reconnect_people(v: _View) -> Nudge | None:
@@ -513,9 +543,59 @@ def _daily_summary(v: _View) -> Nudge | None:
         m.summary.strip() for m, t in sorted(v.in_person, key=lambda mt: mt[1][0])
         if t[0] < v.now and t[1] > v.day_start and m.summary.strip()))
     return v.nudge(DAILY_SUMMARY, key, nudge_text.daily_summary(
-        key, v.virtual_today, v.in_person_today, v.apps(v.day_start), events))
+        key, v.virtual_today, v.in_person_today, v.apps(v.day_start), events,
+        v.previous(lambda n: n.kind == DAILY_SUMMARY)))
+
+
+def welcome_back_key(left: float, back: float) -> str:
+    """The key of the welcome-back nudge for the away stretch [left, back): one per stretch."""
+    return f"{WELCOME_BACK}:{int(left)}:{int(back)}"
+
+
+def welcome_back_stretch(key: str) -> tuple[float, float] | None:
+    """The away stretch a welcome-back key names (see `welcome_back_key`), or None."""
+    parts = key.split(":")
+    if len(parts) != 3 or parts[0] != WELCOME_BACK or not all(p.isdigit() for p in parts[1:]):
+        return None
+    return float(parts[1]), float(parts[2])
+
+
+def _welcome_back(v: _View) -> Nudge | None:
+    cfg = v.cfg(WELCOME_BACK)
+    if not cfg["enabled"] or v.meeting is not None or v.capped:
+        return None
+    stretch = next(away_stretches(v.state.spans, v.settings.pulse,
+                                  v.now - WELCOME_WINDOW_SECONDS), None)
+    if stretch is None:
+        return None
+    left, back = stretch
+    seconds = back - left
+    key = welcome_back_key(left, back)
+    if seconds < cfg["min_away_minutes"] * 60 or key in v.past_keys:
+        return None
+    # Time a meeting or a log already counts needs no question; neither does a night.
+    known = [t for _, t in v.in_person] + [(s, e) for s, e in v.state.in_person_log]
+    if _union_seconds([(max(s, left), min(e, back)) for s, e in known]) * 2 >= seconds:
+        return None
+    if _touches_quiet_hours(left, back, v):
+        return None
+    return v.nudge(WELCOME_BACK, key, nudge_text.welcome_back(
+        key, seconds, v.local_hm(left), v.previous(lambda n: n.kind == WELCOME_BACK)))
+
+
+def _touches_quiet_hours(start: float, end: float, v: _View) -> bool:
+    """Whether quiet hours fall anywhere in [start, end] (checked every few minutes)."""
+    if v.settings.quiet is None:
+        return False
+    at = start
+    while at < end:
+        if _quiet(datetime.fromtimestamp(at, v.tz).time(), v.settings):
+            return True
+        at += 300.0
+    return _quiet(datetime.fromtimestamp(end, v.tz).time(), v.settings)
 
 
 # The most pressing first: the moment with people, then what is about to start, then the day.
 _RULES: tuple[Callable[[_View], Nudge | None], ...] = (
-    _phubbing, _heads_up, _focus, _daily_summary, _crowding_out, _reconnect_people, _reconnect)
+    _phubbing, _heads_up, _focus, _welcome_back, _daily_summary, _crowding_out,
+    _reconnect_people, _reconnect)
