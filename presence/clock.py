@@ -18,8 +18,12 @@ def now_dt() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def monotonic() -> float:
-    """Monotonic seconds, for scheduling and measuring intervals (never stored)."""
+def steady() -> float:
+    """Seconds on the monotonic clock, for pacing and measuring intervals (never stored).
+
+    Named apart from `time.monotonic` so that a grep for reads of the clock outside this
+    module finds only real ones.
+    """
     return time.monotonic()
 
 

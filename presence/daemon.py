@@ -21,7 +21,7 @@ from presence.errors import ProbeUnavailable, StoreError
 from presence.model import AWAY, Classified, Sample, Span
 from presence.nudges.nudger import Nudger
 from presence.probe.base import Probe
-from presence.store.db import Store
+from presence.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Daemon:
                  nudger: Nudger | None = None,
                  device: str | None = None,
                  now: Callable[[], float] = clock.now,
-                 monotonic: Callable[[], float] = clock.monotonic):
+                 monotonic: Callable[[], float] = clock.steady):
         """Wire the loop.
 
         Args:
@@ -72,7 +72,7 @@ class Daemon:
         self.nudger = nudger
         self.device = device or config.get("daemon.device") or socket.gethostname()
         self._now = now
-        self._monotonic = monotonic
+        self._steady = monotonic
         self.stop_event = threading.Event()
         self.probe: Probe | None = None
         self.probe_error: str | None = None
@@ -91,7 +91,7 @@ class Daemon:
 
     def _ensure_probe(self) -> Probe:
         if self.probe is not None and (self.probe.name == self.wanted_probe
-                                       or self._monotonic() < self._retry_at):
+                                       or self._steady() < self._retry_at):
             return self.probe
         try:
             probe = self._open_probe(self.wanted_probe)
@@ -115,7 +115,7 @@ class Daemon:
         self.probe_error = reason
         delay = PROBE_RETRY_SECONDS[min(self._retries, len(PROBE_RETRY_SECONDS) - 1)]
         self._retries += 1
-        self._retry_at = self._monotonic() + delay
+        self._retry_at = self._steady() + delay
 
     def _stand_in(self) -> Probe:
         from presence.probe import open_probe
@@ -252,7 +252,7 @@ class Daemon:
         with a burst of ticks, and `missed_ticks` counts the stall.
         """
         done = 0
-        next_at = self._monotonic()
+        next_at = self._steady()
         try:
             while not self.stop_event.is_set() and (max_ticks is None or done < max_ticks):
                 tick = self.tick(self._now())
@@ -261,12 +261,12 @@ class Daemon:
                     on_tick(tick)
                 interval = self.config.interval
                 next_at += interval
-                delay = next_at - self._monotonic()
+                delay = next_at - self._steady()
                 if delay < -interval:
                     # a whole sample was missed (suspend, a starved process): count it and
                     # go on from now rather than catching up with a burst
                     self.missed_ticks += 1
-                    next_at = self._monotonic()
+                    next_at = self._steady()
                     delay = 0.0
                 if max_ticks is None or done < max_ticks:
                     self.stop_event.wait(max(0.0, delay))

@@ -26,7 +26,7 @@ class Check:
 
 def check_database(db_path: Path) -> Check:
     """The database exists, is private, and passes a quick integrity check."""
-    from presence.store.db import Store
+    from presence.store import Store
 
     if not db_path.exists():
         return Check("database", "warn", f"{db_path} does not exist yet",
@@ -39,17 +39,16 @@ def check_database(db_path: Path) -> Check:
         return Check("database", "fail", str(exc),
                      "move the file aside; presence starts a fresh one")
     try:
-        ok = store.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        spans = store.conn.execute("SELECT count(*) FROM activity").fetchone()[0]
+        health = store.health()
     finally:
         store.close()
-    if not ok:
+    if not health.intact:
         return Check("database", "fail", f"{db_path} fails its integrity check",
                      "move the file aside; presence starts a fresh one")
     if loose:
         return Check("database", "warn", f"readable by others: {', '.join(loose)}",
                      f"chmod 600 {db_path} && chmod 700 {db_path.parent}")
-    return Check("database", "ok", f"{db_path} ({spans} spans, private)")
+    return Check("database", "ok", f"{db_path} ({health.spans} spans, private)")
 
 
 def check_probe(config: Config) -> Iterator[Check]:
@@ -110,7 +109,7 @@ def check_calendars(config: Config, db_path: Path) -> Iterator[Check]:
     """Each calendar source: how its last sync went (the daemon syncs every refresh)."""
     from presence.calendar.sync import configured_sources, statuses
     from presence.calendar.sources import label
-    from presence.store.db import Store
+    from presence.store import Store
 
     try:
         store = Store.open(db_path, create=False)

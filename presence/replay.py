@@ -122,7 +122,7 @@ def replay(samples: list[Sample], config: Config, calendars: list[str],
     from presence.daemon import Daemon
     from presence.nudges.notify import Recorder
     from presence.nudges.nudger import Nudger
-    from presence.store.db import Store
+    from presence.store import Store
 
     cfg = config_mod.override(config, "calendar.sources", list(calendars))
     with tempfile.TemporaryDirectory(prefix="presence-replay-") as folder:

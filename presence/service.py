@@ -20,7 +20,7 @@ from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError
 from presence.lock import InstanceLock
 from presence.sanitise import visible
-from presence.store.db import open_or_recover
+from presence.store import open_or_recover
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,12 @@ class CalendarSyncRunner:
         self.every = every
         self._child: subprocess.Popen | None = None
         self._started = 0.0
-        self._next = clock.monotonic()
+        self._next = clock.steady()
         self._failing = False
 
     def poll(self) -> bool:
         """Start a due sync or reap a finished one; True when one just finished."""
-        now = clock.monotonic()
+        now = clock.steady()
         if self._child is not None:
             code = self._child.poll()
             if code is None and now - self._started > self.LIMIT_SECONDS:

@@ -18,7 +18,7 @@ from presence.timeparse import format_minutes
 def gather(config: Config, db_path: Path) -> dict[str, Any]:
     """The status as a JSON-ready dict (keys are stable; more may be added)."""
     from presence.lock import running_pid
-    from presence.store.db import Store
+    from presence.store import Store
 
     now = clock.now()
     pid = running_pid(db_path)

@@ -112,7 +112,7 @@ def ingest_presence(samples: list[Sample], folder: Path) -> tuple[Path, Callable
     from presence.config import load
     from presence.daemon import Daemon
     from presence.replay import TraceProbe
-    from presence.store.db import Store
+    from presence.store import Store
 
     config = load(write_config(folder), required=True)
     store = Store.open(folder / "presence.db")
@@ -369,7 +369,7 @@ def query_ranges(year_db: Path) -> dict[str, tuple[date, date, float, float]]:
 def year_presence(year_db: Path, runs: int) -> dict[str, Any]:
     """presence's per-app totals of each range, through the summaries' own reader."""
     from presence.reports import history
-    from presence.store.db import Store
+    from presence.store import Store
 
     tz = ZoneInfo(ZONE)
     ranges = query_ranges(year_db)

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 from presence.reports import history
 from presence.config import load
 from presence.reports.html import render
-from presence.store.db import Store
+from presence.store import Store
 from presence.reports.summary import day_bounds, local_day
 
 ZONE = "Europe/Berlin"
@@ -81,7 +81,8 @@ def build(path: Path, now: float, tz) -> int:
             nudges.append((start + hour * 3600, "crowding_out", f"c-{day}-{hour}", "Chat",
                            "A lot of chat today", "dbus", 1, None))
         day += timedelta(days=1)
-    conn = store.conn
+    store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO activity (start, end, app, category, title, device) "
                      "VALUES (?, ?, ?, ?, ?, ?)", spans)
@@ -92,7 +93,7 @@ def build(path: Path, now: float, tz) -> int:
                      "error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", nudges)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
+    conn.close()
     return len(spans)
 
 

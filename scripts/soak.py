@@ -39,7 +39,7 @@ import sys
 from pathlib import Path
 from presence.calendar.sync import sync
 from presence.config import load
-from presence.store.db import Store
+from presence.store import Store
 store = Store.open(Path(sys.argv[1]))
 for status in sync(store, load(), Path(sys.argv[2]), float(sys.argv[3])):
     assert status.ok, status.message
@@ -74,7 +74,7 @@ def main() -> int:
     from presence.nudges.notify import Recorder
     from presence.nudges.nudger import Nudger
     from presence.replay import TraceProbe
-    from presence.store.db import Store
+    from presence.store import Store
 
     seconds = args.hours * 3600
     offset = START_HOUR * 3600
@@ -94,7 +94,7 @@ def main() -> int:
                         str(samples[0].at)], env=env, check=True)
         config = load(config_path, required=True)
         store = Store.open(db)
-        meetings = store.conn.execute("SELECT count(*) FROM meetings").fetchone()[0]
+        meetings = len(store.meetings(-float("inf"), float("inf"), config.tz))
         clock = {"now": samples[0].at}
         daemon = Daemon(config, store, lambda name: TraceProbe(samples), TraceProbe.name,
                         nudger=Nudger(config, store, Recorder([_Shown()])),
@@ -114,8 +114,8 @@ def main() -> int:
             if i % 3600 == 0:
                 gc.collect()  # what is left is what the pipeline holds on to
                 heap = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None
-                spans = store.conn.execute("SELECT count(*) FROM activity").fetchone()[0]
-                nudges = store.conn.execute("SELECT count(*) FROM nudges").fetchone()[0]
+                spans = store.span_count()
+                nudges = len(store.nudges(-float("inf"), float("inf")))
                 now = time.perf_counter()
                 row = {"hour": i // 3600, "ticks": i, "rss_mb": process.memory_info().rss / 2**20,
                        "heap_kib": heap / 1024 if heap is not None else None, "spans": spans,

@@ -10,7 +10,7 @@ from support import load_config
 
 from presence.config import Config
 from presence.model import Meeting, Nudge, Span
-from presence.store.db import Store
+from presence.store import Store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -54,7 +54,7 @@ class ScriptedProbe:
 def read_store(db: Path, what):
     """`what(store)` on the daemon's database, or None while the daemon has not created it."""
     from presence.errors import StoreError
-    from presence.store.db import Store
+    from presence.store import Store
 
     try:
         store = Store.open(db, create=False)
@@ -64,3 +64,15 @@ def read_store(db: Path, what):
         return what(store)
     finally:
         store.close()
+
+
+def sql_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of a query on the database file, through a connection of the test's own (the way
+    another program would read a user's data)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()

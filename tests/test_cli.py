@@ -109,7 +109,7 @@ def test_doctor_passes_inside_a_real_desktop(desktop, tmp_path):
 def test_status_and_summary_tell_the_same_today(tmp_path):
     from presence import clock
     from presence.model import Span
-    from presence.store.db import Store
+    from presence.store import Store
 
     now = clock.now()
     if now % 86400 < 3600:

@@ -7,7 +7,7 @@ import pytest
 from presence.daemon import Daemon
 from presence.errors import ProbeUnavailable
 from presence.model import Span
-from presence.store.db import Store
+from presence.store import Store
 from tests.support import Scripted, ScriptedProbe, load_config
 
 T0 = 1_772_438_400.0  # 2026-03-02 08:00 UTC
@@ -136,7 +136,7 @@ def test_run_paces_ticks_and_flushes_on_the_way_out(tmp_path):
     probe = ScriptedProbe([Scripted("slack")])
     wall = iter(T0 + 0.05 * i for i in range(100))
     daemon = Daemon(cfg, store, lambda name: probe, "scripted", device="test",
-                    now=lambda: next(wall), monotonic=clock.monotonic)
+                    now=lambda: next(wall), monotonic=clock.steady)
     assert daemon.run(max_ticks=5) == 5
     assert probe.closed
     [span] = store.spans(T0, T0 + 10)
@@ -170,14 +170,16 @@ def test_an_unwritable_database_keeps_sampling_in_memory_and_loses_nothing(tmp_p
     daemon, store, _ = make(tmp_path, script, "[daemon]\nflush_seconds = 10\n")
     t = drive(daemon, T0, 100)
     before = list(store.iter_activity())
-    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
-    store.conn.execute(refuse.format(pages=pages))
+    # The fault is injected into the daemon's own connection: both pragmas act per connection.
+    conn = store._conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(refuse.format(pages=pages))
     with caplog.at_level("ERROR", logger="presence.daemon"):
         t = drive(daemon, t + 5, 6000)
     errors = [r for r in caplog.records if "cannot write the database" in r.getMessage()]
     assert len(errors) == 1, "one clear line per outage"
     assert daemon.store_error is not None and daemon.last_tick.classified.sample.at == t
-    store.conn.execute(allow)
+    conn.execute(allow)
     t = drive(daemon, t + 5, 30)
     daemon.shutdown()
     assert daemon.store_error is None

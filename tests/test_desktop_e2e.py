@@ -11,7 +11,7 @@ import time
 import pytest
 from desktop_helpers import wait_for
 
-from presence.store.db import Store
+from presence.store import Store
 from tests.support import read_store
 
 pytestmark = pytest.mark.desktop

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from desktop_helpers import wait_for
 
-from tests.support import read_store
+from tests.support import read_store, sql_rows
 
 pytestmark = pytest.mark.desktop
 
@@ -52,8 +52,8 @@ end = "00:00"
 
 
 def nudge_rows(db):
-    return read_store(db, lambda store: store.conn.execute(
-        "SELECT kind, title, message, channel, delivered, error FROM nudges").fetchall()) or []
+    return read_store(db, lambda store: sql_rows(
+        store.path, "SELECT kind, title, message, channel, delivered, error FROM nudges")) or []
 
 
 def test_phubbing_nudge_reaches_dunst_and_is_recorded_delivered(desktop_factory, app_windows,

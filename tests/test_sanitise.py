@@ -140,7 +140,7 @@ def test_server_text_in_sync_list_status_and_doctor(tmp_path, hostile_server):
 
 def test_app_names_and_labels_in_summary_and_focus_list(tmp_path):
     from presence.model import Span
-    from presence.store.db import Store
+    from presence.store import Store
 
     env = sealed_env(tmp_path)
     now = time.time()

@@ -12,8 +12,8 @@ import textwrap
 import pytest
 
 from presence.errors import CorruptDatabase, StoreError
-from presence.model import Span
-from presence.store.db import SCHEMA_VERSION, Store, open_or_recover
+from presence.model import FocusWindow, Span
+from presence.store import SCHEMA_VERSION, Store, open_or_recover
 
 
 def mode(path) -> int:
@@ -38,17 +38,18 @@ def test_database_and_folder_are_private_whatever_the_umask(tmp_path):
 
 
 def test_schema_matches_the_design(tmp_path):
-    store = Store.open(tmp_path / "p.db")
-    tables = {r[0]: [c[1] for c in store.conn.execute(f"PRAGMA table_info({r[0]})")]
-              for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    Store.open(tmp_path / "p.db").close()
+    conn = sqlite3.connect(tmp_path / "p.db")
+    tables = {r[0]: [c[1] for c in conn.execute(f"PRAGMA table_info({r[0]})")]
+              for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables["activity"] == ["id", "start", "end", "app", "category", "title", "device"]
     assert tables["meetings"] == ["id", "source", "uid", "start", "end", "all_day", "summary",
                                   "location", "kind", "reason"]
     assert tables["nudges"] == ["id", "at", "kind", "key", "title", "message", "channel",
                                 "delivered", "error"]
     assert tables["settings"] == ["key", "value"]
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_open_span_is_extended_in_place(tmp_path):
@@ -98,8 +99,7 @@ def test_a_damaged_page_is_detected_and_moved_aside(tmp_path):
     store = Store.open(db)
     for i in range(3000):
         store.insert_span(Span(i, i + 1, "slack", "messaging"), "laptop")
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
+    store.close()  # the last connection to close checkpoints the WAL into the file
     data = bytearray(db.read_bytes())
     page = 4096
     for offset in range(page * 3, page * 6, 7):  # scribble over a few b-tree pages
@@ -119,7 +119,7 @@ def test_a_healthy_database_is_left_where_it_is(tmp_path):
 
 WRITER = textwrap.dedent("""
     import sys
-    from presence.store.db import Store
+    from presence.store import Store
     from presence.model import Span
     store = Store.open(sys.argv[1])
     print("ready", flush=True)
@@ -170,3 +170,49 @@ def test_a_reader_never_races_the_daemon_to_create_the_schema(tmp_path):
     with pytest.raises(StoreError, match="no database yet"):
         Store.open(db, create=False)
     assert db.stat().st_size == 0
+
+
+def test_a_failed_replacement_of_auto_focus_windows_keeps_the_old_ones(tmp_path):
+    store = Store.open(tmp_path / "p.db")
+    old = FocusWindow(None, 1000.0, 2000.0, "Dinner", "auto")
+    store.replace_auto_focus([old], after=0)
+    # the second window cannot be stored (a value SQLite does not take): nothing of the
+    # replacement may remain, and yesterday's window must still be there
+    broken = FocusWindow(None, 3000.0, object(), "Lunch", "auto")
+    with pytest.raises(StoreError, match="write failed"):
+        store.replace_auto_focus([FocusWindow(None, 2500.0, 2600.0, "Tea", "auto"), broken],
+                                 after=0)
+    assert [(w.start, w.label) for w in store.focus_windows(0, 10_000)] == [(1000.0, "Dinner")]
+    store.replace_auto_focus([FocusWindow(None, 2500.0, 2600.0, "Tea", "auto")], after=0)
+    assert [w.label for w in store.focus_windows(0, 10_000)] == ["Tea"]
+
+
+def test_removing_a_calendar_source_removes_its_meetings_too(tmp_path):
+    from datetime import datetime, timezone
+
+    from presence.model import Meeting
+
+    store = Store.open(tmp_path / "p.db")
+    start = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    end = datetime(2026, 3, 2, 13, tzinfo=timezone.utc)
+    for source in ("a.ics", "b.ics"):
+        store.add_calendar_source(source, 0.0)
+        store.replace_meetings(source, [Meeting(source, "u", "Lunch", start, end, False, "Café",
+                                                "in_person", "location")], timezone.utc, 0.0)
+    assert store.remove_calendar_source("a.ics") is True
+    assert store.calendar_sources() == ["b.ics"]
+    assert [m.source for m in store.meetings(0, 2e9, timezone.utc)] == ["b.ics"]
+    assert store.remove_calendar_source("a.ics") is False
+
+
+def test_doctor_reads_the_database_health_from_the_store(tmp_path):
+    from presence.doctor import check_database
+
+    db = tmp_path / "data" / "presence.db"
+    store = Store.open(db)
+    store.insert_span(Span(0, 5, "slack", "messaging"), "laptop")
+    store.insert_span(Span(5, 9, "code", "work"), "laptop")
+    assert store.health().intact and store.health().spans == 2
+    store.close()
+    check = check_database(db)
+    assert (check.status, check.detail) == ("ok", f"{db} (2 spans, private)")

@@ -249,7 +249,7 @@ def _fetch(url: str, shown: str, info: dict[str, str], timeout: float,
         headers["If-None-Match"] = info["etag"]
     if info.get("last_modified"):
         headers["If-Modified-Since"] = info["last_modified"]
-    deadline = clock.monotonic() + timeout
+    deadline = clock.steady() + timeout
     request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -303,7 +303,7 @@ def _read_body(response, shown: str, deadline: float, max_bytes: int) -> bytes:
     parts: list[bytes] = []
     total = received = 0
     while True:
-        if clock.monotonic() > deadline:
+        if clock.steady() > deadline:
             raise TimeoutError
         chunk = response.read(_CHUNK)
         if not chunk:

@@ -22,7 +22,7 @@ from pathlib import Path
 from presence.config import Config
 from presence.errors import PresenceError
 from presence.model import FocusWindow, Meeting
-from presence.store.db import Store
+from presence.store import Store
 from presence.reports.summary import day_bounds, local_day
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ class Context:
 
     def store(self, create: bool = True):
         """The database, opened (and migrated) for this command."""
-        from presence.store.db import Store
+        from presence.store import Store
 
         return Store.open(self.db_path, create=create)
 

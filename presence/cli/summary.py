@@ -1,7 +1,7 @@
 """Commands that read the store back to the user: `summary`, `report`, `export`.
 
-They import only what they use, inside the command: `presence summary --json` pays for sqlite3,
-zoneinfo and the summary code, never for the daemon or the calendar libraries (DESIGN §6).
+They import only what they use, inside the command: `presence summary --json` pays for the
+store, zoneinfo and the summary code, never for the daemon or the calendar libraries (DESIGN §6).
 """
 
 from __future__ import annotations

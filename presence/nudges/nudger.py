@@ -19,7 +19,7 @@ from presence.config import Config
 from presence.errors import StoreError
 from presence.model import Classified, FocusWindow, Meeting, Nudge, Span
 from presence.nudges.notify import Delivery
-from presence.store.db import Store
+from presence.store import Store
 from presence.reports.summary import clipped_seconds, day_bounds, local_day
 
 log = logging.getLogger(__name__)

@@ -128,7 +128,7 @@ class IdleWatcher:
         """Start swayidle (again, if it died more than `RESTART_SECONDS` ago); never raises."""
         if self._running:
             return
-        now = clock.monotonic()
+        now = clock.steady()
         if self._started_at is not None and now - self._started_at < RESTART_SECONDS:
             return
         self._started_at = now
@@ -165,12 +165,12 @@ class IdleWatcher:
                 return None
             if self._idle_since is None:
                 return 0.0
-            return max(0.0, clock.monotonic() - self._idle_since)
+            return max(0.0, clock.steady() - self._idle_since)
 
     def _read_lines(self, proc: subprocess.Popen[str]) -> None:
         assert proc.stdout is not None
         for raw in proc.stdout:
-            stamp = clock.monotonic()
+            stamp = clock.steady()
             line = raw.strip()
             with self._lock:
                 if line == "idle":

@@ -14,9 +14,9 @@ from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
 from presence.sanitise import block, json_text
-from presence.store.db import Store
+from presence.store import EXPORT_TABLES, Store
 
-TABLES = ("activity", "meetings", "in_person_log", "focus_windows", "nudges")
+TABLES = tuple(EXPORT_TABLES)
 _TIME_COLUMNS = frozenset({"start", "end", "at"})
 
 

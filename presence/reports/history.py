@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from presence.config import Config
 from presence.errors import StoreError
-from presence.store.db import Store
+from presence.store import Store
 from presence.reports.summary import (
     Background,
     Cells,

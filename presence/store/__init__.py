@@ -1,1 +1,79 @@
-"""The only place that speaks SQL."""
+"""The only place that speaks SQL: the presence database and its tables.
+
+Layout (where a newcomer adds things):
+- `db.py`: opening the file, running the migrations, the one `transaction()` helper, and
+  `Tables`, the base that owns the (private) connection.
+- `migrations.py`: the schema as numbered migrations. A new table or column is a new
+  migration appended to `MIGRATIONS`; shipped migrations are never edited.
+- one module per group of tables, each a `Tables` subclass with the statements on them:
+  `activity.py`, `rollups.py`, `calendar.py`, `in_person.py`, `focus.py`, `nudges.py`,
+  `settings.py`, `export.py`. A new group gets its own module, and its class joins `Store`'s
+  bases below. Statements that belong together run in one `with self.transaction(...)`.
+
+Callers use `Store` (and `open_or_recover` in the daemon), never a connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from presence.errors import CorruptDatabase, StoreError
+from presence.store.calendar import CalendarTables
+from presence.store.db import SCHEMA_VERSION, is_corruption
+from presence.store.export import EXPORT_TABLES, ExportTables
+from presence.store.focus import FocusTables
+from presence.store.in_person import InPersonTables
+from presence.store.nudges import NudgeTables
+from presence.store.rollups import RollupTables
+from presence.store.settings import SettingsTables
+
+__all__ = ["EXPORT_TABLES", "SCHEMA_VERSION", "Health", "Store", "open_or_recover"]
+
+
+@dataclass(frozen=True)
+class Health:
+    """What `presence doctor` reports about the database."""
+
+    intact: bool
+    spans: int
+
+
+class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTables,
+            NudgeTables, SettingsTables):
+    """A connection to the presence database, with the statements of every table group."""
+
+    def health(self) -> Health:
+        """The quick integrity check and how many spans are stored."""
+        return Health(self.quick_check_ok(), self.span_count())
+
+
+def open_or_recover(path: Path, stamp: str) -> tuple[Store, Path | None]:
+    """Open the daemon's database; a damaged one is moved aside (never deleted) and a fresh
+    one started.
+
+    Args:
+        path: the database file.
+        stamp: what to append to the moved file's name (a time, from the caller's clock).
+
+    Returns:
+        The open store and where the damaged file went (None when it was fine).
+    """
+    try:
+        store = Store.open(path)
+        if store.quick_check_ok():
+            return store, None
+        store.close()
+    except CorruptDatabase:
+        pass
+    except StoreError as exc:
+        cause = exc.__cause__
+        if not (isinstance(cause, sqlite3.DatabaseError) and is_corruption(cause)):
+            raise
+    moved = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(moved.with_name(moved.name + suffix))
+    return Store.open(path), moved

@@ -1,0 +1,97 @@
+"""The `activity` table (merged spans) and `span_reach`, the seal that bounds span queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from presence.model import Span
+from presence.store.db import Tables
+
+
+class ActivityTables(Tables):
+    """Spans: written by the daemon, read by summaries, reports, status and export."""
+
+    def insert_span(self, span: Span, device: str) -> int:
+        """Store a span and return its row id (to extend it later)."""
+        cur = self._write(
+            "INSERT INTO activity (start, end, app, category, title, device) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (span.start, span.end, span.app, span.category, span.title, device))
+        return int(cur.lastrowid)
+
+    def extend_span(self, row_id: int, end: float) -> None:
+        """Move the end of a stored span (the open span, flushed again)."""
+        self._write("UPDATE activity SET end = ? WHERE id = ?", (end, row_id))
+
+    def first_activity(self) -> float | None:
+        """Start of the earliest stored span: since when presence has been watching."""
+        return self._read("SELECT min(start) FROM activity")[0][0]
+
+    def last_span(self) -> Span | None:
+        """The most recently started span, if any."""
+        rows = self._read("SELECT start, end, app, category, title FROM activity "
+                          "ORDER BY start DESC LIMIT 1")
+        return Span(*rows[0]) if rows else None
+
+    def iter_activity(self) -> Iterator[tuple[Any, ...]]:
+        """Every activity row as stored, for checks and export."""
+        yield from self._read("SELECT id, start, end, app, category, title, device "
+                              "FROM activity ORDER BY start")
+
+    def span_count(self) -> int:
+        """How many spans are stored."""
+        return self._read("SELECT count(*) FROM activity")[0][0]
+
+    def span_reach(self) -> tuple[float, float] | None:
+        """`(sealed, longest)` of the sealed history (see migration 2), or None."""
+        rows = self._read("SELECT sealed, longest FROM span_reach")
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def seal_spans(self, until: float) -> tuple[float, float]:
+        """Seal the history before `until` (the seal never moves back).
+
+        Only the spans since the last seal are read, except the first time.
+
+        Returns:
+            `(sealed, longest)` as now stored.
+        """
+        with self.transaction("could not seal the history"):
+            reach = self.span_reach()
+            if reach is not None and reach[0] >= until:
+                return reach
+            if reach is None:
+                # `+start`: a full table scan beats the index when reading nearly every row.
+                found = self._read("SELECT MAX(MIN(end, ?) - start) FROM activity "
+                                   "WHERE +start < ?", (until, until))[0][0]
+                longest = max(found or 0.0, 0.0)
+            else:
+                found = self._read(
+                    "SELECT MAX(MIN(end, ?) - start) FROM activity WHERE start >= ? "
+                    "AND start < ?", (until, reach[0] - reach[1], until))[0][0]
+                longest = max(reach[1], found or 0.0)
+            self._write("INSERT OR REPLACE INTO span_reach (id, sealed, longest) "
+                        "VALUES (1, ?, ?)", (until, longest))
+        return until, longest
+
+    def _lower_bound(self, start: float) -> float | None:
+        """The earliest start a span overlapping `start` can have, once the history is sealed."""
+        reach = self.span_reach()
+        return None if reach is None else min(start, reach[0]) - reach[1]
+
+    def spans(self, start: float, end: float) -> list[Span]:
+        """Stored spans overlapping [start, end), oldest first.
+
+        Once the history is sealed, the scan is bounded on the start index from both sides,
+        so a day a year ago costs what today costs.
+        """
+        with self.transaction("read failed", write=False):  # one snapshot: reach and spans
+            lower = self._lower_bound(start)
+            if lower is None:
+                rows = self._read("SELECT start, end, app, category, title FROM activity "
+                                  "WHERE start < ? AND end > ? ORDER BY start", (end, start))
+            else:
+                rows = self._read("SELECT start, end, app, category, title FROM activity "
+                                  "WHERE start >= ? AND start < ? AND end > ? ORDER BY start",
+                                  (lower, end, start))
+        return [Span(*row) for row in rows]

@@ -1,0 +1,69 @@
+"""`meetings` (the calendar instances of the synced window) and `calendar_sources`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone, tzinfo
+from typing import Any
+
+from presence.model import Meeting
+from presence.store.db import Tables
+
+
+class CalendarTables(Tables):
+    """Calendar instances, replaced on each sync, and the sources added on the command line."""
+
+    def replace_meetings(self, source: str, meetings: list[Meeting], tz: tzinfo,
+                         since: float) -> None:
+        """Replace one source's instances that end after `since` (earlier ones stay as
+        history); all-day dates are stored at local midnight."""
+        def ts(value: datetime | date) -> float:
+            if isinstance(value, datetime):
+                return value.timestamp()
+            return datetime.combine(value, time(0), tzinfo=tz).timestamp()
+
+        with self.transaction("could not store meetings"):
+            self._write("DELETE FROM meetings WHERE source = ? AND end > ?", (source, since))
+            self._write_many(
+                "INSERT INTO meetings (source, uid, start, end, all_day, summary, location, "
+                "kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(source, m.uid, ts(m.start), ts(m.end), int(m.all_day), m.summary, m.location,
+                  m.kind, m.reason) for m in meetings])
+
+    def meetings(self, start: float, end: float, tz: tzinfo,
+                 kind: str | None = None) -> list[Meeting]:
+        """Stored instances overlapping [start, end), optionally of one kind."""
+        sql = ("SELECT source, uid, summary, start, end, all_day, location, kind, reason "
+               "FROM meetings WHERE start < ? AND end > ?")
+        params: tuple[Any, ...] = (end, start)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params += (kind,)
+        out = []
+        for source, uid, summary, s, e, all_day, location, kind_, reason in self._read(
+                sql + " ORDER BY start", params):
+            if all_day:
+                begin: date = datetime.fromtimestamp(s, tz).date()
+                finish: date = datetime.fromtimestamp(e, tz).date()
+            else:
+                begin = datetime.fromtimestamp(s, timezone.utc)
+                finish = datetime.fromtimestamp(e, timezone.utc)
+            out.append(Meeting(source, uid, summary, begin, finish, bool(all_day), location,
+                               kind_, reason))
+        return out
+
+    def add_calendar_source(self, source: str, now: float) -> bool:
+        """Remember a source; False when it was already there."""
+        cur = self._write("INSERT OR IGNORE INTO calendar_sources (source, added) VALUES (?, ?)",
+                          (source, now))
+        return cur.rowcount == 1
+
+    def calendar_sources(self) -> list[str]:
+        """Sources added with `presence calendar add`, oldest first."""
+        return [r[0] for r in self._read("SELECT source FROM calendar_sources ORDER BY added")]
+
+    def remove_calendar_source(self, source: str) -> bool:
+        """Forget a source and its stored instances, together; False when it was not there."""
+        with self.transaction("could not remove the calendar source"):
+            cur = self._write("DELETE FROM calendar_sources WHERE source = ?", (source,))
+            self._write("DELETE FROM meetings WHERE source = ?", (source,))
+        return cur.rowcount == 1

@@ -1,0 +1,45 @@
+"""Reading the user's tables whole, streamed, for `presence export`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from presence.errors import StoreError
+from presence.store.activity import ActivityTables
+
+# The tables a user may export, each with the column that orders it in time; the CLI's
+# `--table` choices come from here.
+EXPORT_TABLES: dict[str, str] = {"activity": "start", "meetings": "start",
+                                 "in_person_log": "start", "focus_windows": "start",
+                                 "nudges": "at"}
+
+
+class ExportTables(ActivityTables):
+    """Whole rows of the exportable tables."""
+
+    def export_rows(self, table: str, start: float | None = None,
+                    end: float | None = None) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """The columns and, streamed, the rows of one of the user's tables.
+
+        Rows overlapping [start, end) (nudges: decided in it), oldest first; everything when
+        the bounds are None.
+
+        Raises:
+            StoreError: not an exportable table, or the read failed.
+        """
+        if table not in EXPORT_TABLES:
+            raise StoreError(f"cannot export {table!r} (tables: {', '.join(EXPORT_TABLES)})")
+        lo = -float("inf") if start is None else start
+        hi = float("inf") if end is None else end
+        columns = [r[1] for r in self._read(f"PRAGMA table_info({table})")]
+        if EXPORT_TABLES[table] == "at":
+            where, params = "at >= ? AND at < ?", (lo, hi)
+        else:
+            lower = self._lower_bound(lo) if table == "activity" and start is not None else None
+            where, params = "start < ? AND end > ?", (hi, lo)
+            if lower is not None:
+                where, params = "start >= ? AND " + where, (lower, hi, lo)
+        return columns, self._stream(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE {where} "
+            f"ORDER BY {EXPORT_TABLES[table]}, id", params)

@@ -1,0 +1,49 @@
+"""`rollups` and `rollup_days`: seconds per local day, hour, app and category of whole days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from presence.store.db import Tables
+
+
+class RollupTables(Tables):
+    """A cache of complete days, rebuilt by readers (see migration 2 for when it is dropped)."""
+
+    def rollup_days(self, zone: str) -> tuple[date, date] | None:
+        """First and last local day (inclusive) rolled up for `zone`, or None."""
+        rows = self._read("SELECT first, last FROM rollup_days WHERE zone = ?", (zone,))
+        if not rows:
+            return None
+        return date.fromisoformat(rows[0][0]), date.fromisoformat(rows[0][1])
+
+    def rollups(self, zone: str, first: date,
+                last: date) -> list[tuple[date, int, str | None, str, float]]:
+        """Rolled-up cells `(day, hour, app, category, seconds)` of days first..last."""
+        return [(date.fromisoformat(d), h, app, cat, secs) for d, h, app, cat, secs in self._read(
+            "SELECT day, hour, app, category, seconds FROM rollups WHERE zone = ? AND day >= ? "
+            "AND day <= ?", (zone, first.isoformat(), last.isoformat()))]
+
+    def add_rollups(self, zone: str, first: date, last: date,
+                    cells: list[tuple[date, int, str | None, str, float]], sealed: float) -> bool:
+        """Store the cells of days first..last, computed from the history sealed at `sealed`.
+
+        The days must follow on from what `zone` has rolled up already (or start it).
+
+        Returns:
+            False, storing nothing, when the sealed history or the rollups changed meanwhile.
+        """
+        with self.transaction("could not store rollups"):
+            reach = self._read("SELECT sealed FROM span_reach")
+            have = self.rollup_days(zone)
+            follows = have is None or have[1].toordinal() + 1 == first.toordinal()
+            if not reach or reach[0][0] != sealed or not follows:
+                return False
+            self._write_many(
+                "INSERT INTO rollups (zone, day, hour, app, category, seconds) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(zone, d.isoformat(), h, app, cat, secs) for d, h, app, cat, secs in cells])
+            self._write("INSERT OR REPLACE INTO rollup_days (zone, first, last) "
+                        "VALUES (?, ?, ?)",
+                        (zone, (have[0] if have else first).isoformat(), last.isoformat()))
+        return True

@@ -1,0 +1,38 @@
+"""The rules of the house that a grep can check (ARCHITECTURE.md says why each exists)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "presence"
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def offenders(pattern: str, allowed) -> list[str]:
+    found = []
+    for path in modules():
+        rel = path.relative_to(PACKAGE.parent).as_posix()
+        if allowed(rel):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(pattern, line):
+                found.append(f"{rel}:{number}: {line.strip()}")
+    return found
+
+
+def test_only_clock_py_reads_the_clock():
+    assert offenders(r"time\.time\(|datetime\.now|date\.today|monotonic\(",
+                     lambda rel: rel == "presence/clock.py") == []
+
+
+def test_only_the_store_speaks_sql():
+    assert offenders(r"execute\(|sqlite3", lambda rel: rel.startswith("presence/store/")) == []
+
+
+def test_sqlite_utils_is_imported_only_by_the_migrations():
+    assert offenders(r"import sqlite_utils|from sqlite_utils",
+                     lambda rel: rel == "presence/store/migrations.py") == []
