@@ -2,7 +2,9 @@
 
 Rules come from the config: the user's first, then the shipped ones; the first rule whose
 patterns all match wins. `browser_title` patterns only apply when the app is a web browser, so
-a document called "Discord notes" in a word processor is not chat.
+a document called "Discord notes" in a word processor is not chat. `package` patterns match the
+Android package name of phone time imported from ActivityWatch (`com.whatsapp`); a rule with
+one never matches a desktop sample, which has no package.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ class Verdict:
     rule: str
 
 
-def _matches(rule: Rule, app: str, title: str, exe: str, is_browser: bool) -> bool:
+def _matches(rule: Rule, app: str, title: str, exe: str, is_browser: bool,
+             package: str) -> bool:
+    if rule.package is not None and not (package and rule.package.search(package)):
+        return False
     if rule.app is not None and not rule.app.search(app):
         return False
     if rule.exe is not None and not rule.exe.search(exe):
@@ -43,7 +48,7 @@ def describe(rule: Rule) -> str:
 
 
 def explain(config: Config, app: str | None, title: str | None = None,
-            exe: str | None = None) -> Verdict:
+            exe: str | None = None, package: str | None = None) -> Verdict:
     """The category of an app/title/exe triple and the rule that decided it.
 
     Args:
@@ -51,21 +56,23 @@ def explain(config: Config, app: str | None, title: str | None = None,
         app: the normalised app name; None when nothing is in front.
         title: the window title, if known.
         exe: the executable path, if known.
+        package: the Android package name, for phone time imported from ActivityWatch.
     """
-    return _cached_explainer(config)(app, title, exe)
+    return _cached_explainer(config)(app, title, exe, package)
 
 
 @lru_cache(maxsize=4)
 def _cached_explainer(config: Config):
     # The same few app/title pairs recur all day; caching keeps a sample well under 0.5 ms.
     @lru_cache(maxsize=512)
-    def run(app: str | None, title: str | None, exe: str | None) -> Verdict:
-        if app is None and not title:
+    def run(app: str | None, title: str | None, exe: str | None,
+            package: str | None) -> Verdict:
+        if app is None and not title and not package:
             return Verdict(OTHER, NOTHING_IN_FRONT)
-        app_s, title_s, exe_s = app or "", title or "", exe or ""
+        app_s, title_s, exe_s, package_s = app or "", title or "", exe or "", package or ""
         is_browser = bool(app_s) and config.browsers.search(app_s) is not None
         for rule in config.rules:
-            if _matches(rule, app_s, title_s, exe_s, is_browser):
+            if _matches(rule, app_s, title_s, exe_s, is_browser, package_s):
                 return Verdict(rule.category, describe(rule))
         return Verdict(OTHER, NO_RULE)
 
@@ -84,3 +91,13 @@ def classify(config: Config, sample: Sample) -> Classified:
             and verdict.category not in config.always_active):
         return Classified(sample, AWAY, f"idle for {int(sample.idle)} s (over {idle_limit} s)")
     return Classified(sample, verdict.category, verdict.rule)
+
+
+def stored_title(config: Config, title: str | None, category: str) -> str | None:
+    """The title to store with a span: only when the user opted in (`[privacy] store_titles`),
+    never for `away`, and never one matching `[privacy] exclude_titles`."""
+    if title is None or category == AWAY or not config.get("privacy.store_titles"):
+        return None
+    if any(p.search(title) for p in config.exclude_titles):
+        return None
+    return title

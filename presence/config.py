@@ -26,7 +26,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 PROBES = ("auto", "x11", "sway", "hyprland", "gnome", "kde", "macos", "windows", "psutil", "none")
-RULE_FIELDS = ("app", "exe", "title", "browser_title")
+RULE_FIELDS = ("app", "exe", "title", "browser_title", "package")
 _ENUMS = {"daemon.probe": PROBES, "calendar.hybrid": ("in_person", "virtual")}
 _CLOCK_TIMES = ("quiet_hours.start", "quiet_hours.end", "nudges.daily_summary.at")
 _REGEXES = ("categories.browsers",)
@@ -50,6 +50,7 @@ class Rule:
     exe: Pattern | None = None
     title: Pattern | None = None
     browser_title: Pattern | None = None
+    package: Pattern | None = None  # an Android package name (ActivityWatch import)
 
 
 @dataclass(frozen=True, eq=False)

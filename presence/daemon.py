@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from presence import clock, spans
-from presence.classify import classify
+from presence.classify import classify, stored_title
 from presence.config import Config
 from presence.errors import ProbeUnavailable, StoreError
 from presence.model import AWAY, Classified, Sample, Span
@@ -137,22 +137,13 @@ class Daemon:
 
     # the pipeline
 
-    def _stored_title(self, classified: Classified) -> str | None:
-        title = classified.sample.title
-        if (title is None or classified.category == AWAY
-                or not self.config.get("privacy.store_titles")):
-            return None
-        if any(p.search(title) for p in self.config.exclude_titles):
-            return None
-        return title
-
     def tick(self, now: float) -> Tick:
         """Take one sample at `now` and push it through classify, spans and store."""
         classified = classify(self.config, self._read(now))
         app = None if classified.category == AWAY else classified.sample.app
         pulse = spans.pulse_time(self.config.interval)
-        closed, self._open = spans.step(self._open, now, app, classified.category,
-                                        self._stored_title(classified), pulse)
+        title = stored_title(self.config, classified.sample.title, classified.category)
+        closed, self._open = spans.step(self._open, now, app, classified.category, title, pulse)
         if closed is not None:
             self._close(closed)
             if self.nudger is not None:

@@ -1,0 +1,208 @@
+"""`presence import activitywatch`: an ActivityWatch export into presence's history.
+
+Which bucket becomes what (DESIGN §3 Import):
+- window buckets (`currentwindow`, aw-watcher-window): spans of the device of their host —
+  this device when the host is this machine — cut by the AFK bucket of the same host;
+- aw-android buckets (`aw-watcher-android*`, `currentwindow`): spans of a device named after
+  the phone's hostname ("Pixel 8"), classified by package name;
+- AFK buckets are read for the cut; web buckets and every other type are counted and skipped
+  (the window watcher's titles already name a browser's tab).
+
+The file is read once, as a stream; events are staged on disk, then each bucket is turned into
+spans in time order and written in one transaction. Importing an export again adds nothing:
+only time that the device's stored spans do not cover yet is written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
+
+from presence.config import Config
+from presence.errors import InputError
+from presence.importers import awspans
+from presence.importers.awexport import BucketInfo, EventBatch, MalformedExport, read_export
+from presence.importers.jsonstream import JsonStream, JsonStreamError
+from presence.model import Span
+from presence.reports.summary import day_bounds
+from presence.store import imports as store_imports
+from presence.store.db import Store
+
+WINDOW, PHONE, AFK, WEB, OTHER = "window", "phone", "afk", "web", "other"
+# What aw-android calls itself (bucket id `aw-watcher-android-test`, client `aw-android`).
+_ANDROID = ("aw-watcher-android", "aw-android")
+UNNAMED_PHONE = "Android phone"
+
+
+@dataclass(frozen=True)
+class DeviceImport:
+    """What an import brought for one device.
+
+    Attributes:
+        device: the device's name.
+        this_device: whether it is the device presence runs on.
+        days: local days the export covers for it.
+        seconds_added: seconds of activity (away excluded) not stored before.
+    """
+
+    device: str
+    this_device: bool
+    days: int
+    seconds_added: float
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import read, wrote and skipped."""
+
+    source: str
+    buckets: int
+    events: int
+    devices: tuple[DeviceImport, ...]
+    skipped: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def added(self) -> bool:
+        """Whether anything new was stored."""
+        return any(d.seconds_added > 0 for d in self.devices)
+
+
+def bucket_kind(info: BucketInfo) -> str:
+    """`window`, `phone`, `afk`, `web` or `other`."""
+    if info.type == "currentwindow":
+        if info.id.startswith(_ANDROID) or info.client.startswith(_ANDROID):
+            return PHONE
+        return WINDOW
+    if info.type == "afkstatus":
+        return AFK
+    if info.type.startswith("web.tab"):
+        return WEB
+    return OTHER
+
+
+def this_host() -> str:
+    """The host name ActivityWatch records for this machine."""
+    return socket.gethostname()
+
+
+def import_export(store: Store, config: Config, raw: IO[bytes], source: str, device: str,
+                  host: str, on_read: Callable[[int], None] | None = None) -> ImportResult:
+    """Import one ActivityWatch export.
+
+    Args:
+        store: the database to write.
+        config: rules, privacy settings and the zone for day counts.
+        raw: the export as a binary stream (a file or an HTTP response).
+        source: how to name the export in messages (its path or URL).
+        device: this device's name in the database.
+        host: this machine's host name, as ActivityWatch's buckets record it.
+        on_read: called with the bytes each read brought (a progress bar).
+
+    Raises:
+        InputError: the export is malformed (nothing is stored).
+        StoreError: the database could not be written (nothing is stored).
+    """
+    staging = store_imports.Staging(store)
+    try:
+        infos = _stage(staging, raw, source, on_read)
+        return _write(store, config, staging, infos, source, device, host)
+    finally:
+        staging.close()
+
+
+def _stage(staging: store_imports.Staging, raw: IO[bytes], source: str,
+           on_read: Callable[[int], None] | None) -> dict[int, BucketInfo]:
+    infos: dict[int, BucketInfo] = {}
+    try:
+        for item in read_export(JsonStream(raw, on_read=on_read)):
+            if isinstance(item, EventBatch):
+                index = (item.index,)
+                staging.add([index + event for event in item.events])
+            else:
+                infos[item.index] = item
+    except (JsonStreamError, MalformedExport) as exc:
+        raise InputError(f"{source}: {exc}; nothing was imported") from None
+    except OSError as exc:
+        raise InputError(f"{source}: reading failed ({exc}); nothing was imported") from None
+    return infos
+
+
+def _write(store: Store, config: Config, staging: store_imports.Staging,
+           infos: dict[int, BucketInfo], source: str, device: str, host: str) -> ImportResult:
+    afk_of = {i.hostname: i.index for i in infos.values()
+              if bucket_kind(i) == AFK and i.has_events}
+    skipped, notes, plans = [], [], []
+    for info in infos.values():
+        kind = bucket_kind(info)
+        if info.negative:
+            notes.append(f"{info.id}: {info.negative:,} event"
+                         f"{'' if info.negative == 1 else 's'} with a negative duration skipped")
+        if kind in (WINDOW, PHONE) and not info.has_events:
+            skipped.append(f"{info.id}: no events in the bucket")
+        elif kind in (WINDOW, PHONE):
+            plans.append((info, kind))
+        elif kind == WEB:
+            skipped.append(f"{info.id}: browser tabs (the window titles already name them)")
+        elif kind == OTHER:
+            skipped.append(f"{info.id}: type {info.type or 'unknown'!r} is not app time")
+    totals: dict[str, tuple[bool, set, float]] = {}
+    with store_imports.import_transaction(store):
+        for info, kind in plans:
+            mine = kind == WINDOW and info.hostname in (host, device)
+            if mine:
+                name = device
+            elif kind == PHONE:
+                name = info.hostname.strip() or UNNAMED_PHONE
+                if name.lower() == "unknown":
+                    name = UNNAMED_PHONE
+            else:
+                name = info.hostname or "unknown desktop"
+            days, added = totals.get(name, (mine, set(), 0.0))[1:]
+            events = awspans.clip_overlaps(staging.events(info.index))
+            if kind == PHONE:
+                spans = awspans.classify_phone(config, events)
+            else:
+                spans = awspans.classify_window(config, events)
+                if info.hostname in afk_of:
+                    afk = awspans.afk_periods(staging.events(afk_of[info.hostname]))
+                    spans = awspans.cut_afk(spans, afk, config.always_active)
+            spans = _days_into(awspans.merge_touching(spans), config, days)
+            added += _store_new(store, spans, name)
+            totals[name] = (mine, days, added)
+    devices = tuple(DeviceImport(name, mine, len(days), added)
+                    for name, (mine, days, added) in totals.items())
+    return ImportResult(source, len(plans) + sum(1 for i in infos.values()
+                                                 if bucket_kind(i) == AFK),
+                        sum(i.count for i in infos.values() if bucket_kind(i) != OTHER),
+                        devices, tuple(skipped), tuple(notes))
+
+
+def _days_into(spans: Iterable[Span], config: Config, days: set) -> Iterator[Span]:
+    """Pass spans through, adding the local day of each one's start to `days`."""
+    lo = hi = 0.0
+    for span in spans:
+        if not lo <= span.start < hi:
+            day = datetime.fromtimestamp(span.start, config.tz).date()
+            lo, hi = day_bounds(day, config.tz)
+            days.add(day)
+        yield span
+
+
+def _store_new(store: Store, spans: Iterator[Span], device: str) -> float:
+    """Write the parts of `spans` the device's history does not cover; seconds written
+    (away not counted)."""
+    first = next(spans, None)
+    if first is None:
+        return 0.0
+    fresh = awspans.uncovered(itertools.chain([first], spans),
+                              store_imports.covered(store, device, first.start))
+    seconds = 0.0
+    while batch := list(itertools.islice(fresh, 5000)):
+        store_imports.insert_spans(store, batch, device)
+        seconds += sum(s.seconds for s in batch if s.category != "away")
+    return seconds
