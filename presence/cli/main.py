@@ -34,6 +34,7 @@ COMMANDS = {
     "config": "presence.cli.setup:config_group",
     "doctor": "presence.cli.setup:doctor",
     "autostart": "presence.cli.setup:autostart",
+    "import": "presence.cli.imports:import_group",
 }
 
 

@@ -16,18 +16,21 @@ only time that the device's stored spans do not cover yet is written.
 from __future__ import annotations
 
 import itertools
+import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 from presence.config import Config
 from presence.errors import InputError
 from presence.importers import awspans
 from presence.importers.awexport import BucketInfo, EventBatch, MalformedExport, read_export
 from presence.importers.jsonstream import JsonStream, JsonStreamError
-from presence.model import Span
+from presence.model import AWAY, Span
 from presence.reports.summary import day_bounds
 from presence.store import imports as store_imports
 from presence.store.db import Store
@@ -85,9 +88,88 @@ def bucket_kind(info: BucketInfo) -> str:
     return OTHER
 
 
+# Seconds aw-server may take to start answering; the export itself then streams without limit.
+URL_TIMEOUT = 30
+EXPORT_PATH = "/api/0/export"
+
+# progress(total bytes or None) -> called with each read's byte count, or None for no bar
+Progress = Callable[["int | None"], "Callable[[int], None] | None"]
+
+
+def import_activitywatch(store: Store, config: Config, device: str, *,
+                         file: Path | None = None, url: str | None = None,
+                         progress: Progress | None = None) -> ImportResult:
+    """Import an ActivityWatch export file, or the export of a running aw-server.
+
+    Args:
+        store: the database to write.
+        config: the effective configuration.
+        device: this device's name in the database.
+        file: an export file (the web UI's "Export all buckets").
+        url: an aw-server (`http://127.0.0.1:5600`); its `/api/0/export` is read.
+        progress: makes the progress callback once the size is known.
+
+    Raises:
+        InputError: unreadable or malformed input, an unreachable server (nothing stored).
+    """
+    if (file is None) == (url is None):
+        raise InputError("give an export file or --url, not both or neither (e.g. presence "
+                         "import activitywatch aw-buckets-export.json)")
+    if file is not None:
+        try:
+            stream: IO[bytes] = open(file, "rb")  # noqa: SIM115 - closed below
+            size: int | None = os.fstat(stream.fileno()).st_size
+        except OSError as exc:
+            raise InputError(f"{file}: cannot read the export ({exc.strerror})") from None
+        source = str(file)
+    else:
+        source = export_url(url or "")
+        stream, size = _open_url(source)
+    with stream:
+        on_read = progress(size) if progress is not None else None
+        return import_export(store, config, stream, source, device, this_host(), on_read)
+
+
+def export_url(url: str) -> str:
+    """The export address of an aw-server: `/api/0/export` unless the URL names a path.
+
+    Raises:
+        InputError: not an http(s) URL.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"{url!r} is not an aw-server address; write one like "
+                         "http://127.0.0.1:5600")
+    if parts.path in ("", "/"):
+        return parts._replace(path=EXPORT_PATH).geturl()
+    return parts.geturl()
+
+
+def _open_url(url: str) -> tuple[IO[bytes], int | None]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        response = urllib.request.urlopen(url, timeout=URL_TIMEOUT)  # noqa: S310 - http(s) only
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"{url}: the server answered {exc.code} {exc.reason} (is it "
+                         "aw-server?)") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise InputError(f"{url}: cannot reach aw-server ({reason}); is ActivityWatch "
+                         "running?") from None
+    length = response.headers.get("Content-Length")
+    return response, int(length) if length and length.isdigit() else None
+
+
 def this_host() -> str:
     """The host name ActivityWatch records for this machine."""
     return socket.gethostname()
+
+
+def this_device(config: Config) -> str:
+    """This device's name in the database, as the daemon writes it."""
+    return config.get("daemon.device") or this_host()
 
 
 def import_export(store: Store, config: Config, raw: IO[bytes], source: str, device: str,
@@ -142,7 +224,7 @@ def _write(store: Store, config: Config, staging: store_imports.Staging,
         if info.negative:
             notes.append(f"{info.id}: {info.negative:,} event"
                          f"{'' if info.negative == 1 else 's'} with a negative duration skipped")
-        if kind in (WINDOW, PHONE) and not info.has_events:
+        if kind in (WINDOW, PHONE) and not info.count:
             skipped.append(f"{info.id}: no events in the bucket")
         elif kind in (WINDOW, PHONE):
             plans.append((info, kind))
@@ -175,11 +257,10 @@ def _write(store: Store, config: Config, staging: store_imports.Staging,
             added += _store_new(store, spans, name)
             totals[name] = (mine, days, added)
     devices = tuple(DeviceImport(name, mine, len(days), added)
-                    for name, (mine, days, added) in totals.items())
-    return ImportResult(source, len(plans) + sum(1 for i in infos.values()
-                                                 if bucket_kind(i) == AFK),
-                        sum(i.count for i in infos.values() if bucket_kind(i) != OTHER),
-                        devices, tuple(skipped), tuple(notes))
+                    for name, (mine, days, added) in totals.items() if days)
+    used = [info for info, _ in plans] + [infos[i] for i in afk_of.values()]
+    return ImportResult(source, len(used), sum(i.count for i in used), devices,
+                        tuple(skipped), tuple(notes))
 
 
 def _days_into(spans: Iterable[Span], config: Config, days: set) -> Iterator[Span]:
@@ -204,5 +285,5 @@ def _store_new(store: Store, spans: Iterator[Span], device: str) -> float:
     seconds = 0.0
     while batch := list(itertools.islice(fresh, 5000)):
         store_imports.insert_spans(store, batch, device)
-        seconds += sum(s.seconds for s in batch if s.category != "away")
+        seconds += sum(s.seconds for s in batch if s.category != AWAY)
     return seconds

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from presence.importers.jsonstream import JsonStream
+from presence.importers.jsonstream import TRUNCATED, JsonStream, JsonStreamError
 
 # Longest app name and title kept from an event: a title is a window's caption, not a document.
 MAX_APP = 256
@@ -86,7 +86,7 @@ def read_export(stream: JsonStream) -> Iterator[EventBatch | BucketInfo]:
             stream.skip()
             continue
         found = True
-        if stream.peek_kind() != "object":
+        if _kind(stream) != "object":
             raise MalformedExport("\"buckets\" must be an object of buckets")
         stream.begin_object()
         index = 0
@@ -100,7 +100,7 @@ def read_export(stream: JsonStream) -> Iterator[EventBatch | BucketInfo]:
 
 def _read_bucket(stream: JsonStream, index: int,
                  key: str) -> Iterator[EventBatch | BucketInfo]:
-    if stream.peek_kind() != "object":
+    if _kind(stream) != "object":
         raise MalformedExport(f"bucket {key!r} is not an object")
     stream.begin_object()
     meta: dict[str, Any] = {}
@@ -112,7 +112,7 @@ def _read_bucket(stream: JsonStream, index: int,
         if field != "events":
             stream.skip()  # created, data, name...: nothing presence uses
             continue
-        if stream.peek_kind() != "array":
+        if _kind(stream) != "array":
             raise MalformedExport(f"bucket {key!r}: \"events\" must be a list")
         has_events = True
         stream.begin_array()
@@ -126,6 +126,14 @@ def _read_bucket(stream: JsonStream, index: int,
     yield BucketInfo(index, _text(meta.get("id")) or key, _text(meta.get("type")),
                      _text(meta.get("client")), _text(meta.get("hostname")), has_events, count,
                      negative)
+
+
+def _kind(stream: JsonStream) -> str:
+    """What comes next; the end of the file there means it was cut short."""
+    kind = stream.peek_kind()
+    if kind == "end":
+        raise JsonStreamError(TRUNCATED, stream.offset)
+    return kind
 
 
 def _text(value: Any) -> str:

@@ -21,6 +21,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 # Where one object of an array ends and the next begins: `}, {`.
 _NEXT_OBJECT = re.compile(r"[ \t\n\r]*,[ \t\n\r]*\{")
 TRUNCATED = "the file ends early (truncated?)"
+_NUMBER_GOES_ON = frozenset("0123456789eE+-.")
 
 
 class JsonStreamError(ValueError):
@@ -205,8 +206,10 @@ class JsonStream:
                     raise self._fail(reason, self._dropped + exc.pos) from None
                 self._grow(start)
                 continue
-            # A number at the very end of the text read so far may go on in the next chunk.
-            if end >= len(self._buf) and not self._eof:
+            # A number that reaches the end of the text read so far may go on in the next
+            # chunk (`1` of `1e+16`): read on until a character ends it.
+            if (not self._eof and result.__class__ in (int, float)
+                    and (end >= len(self._buf) or self._buf[end] in _NUMBER_GOES_ON)):
                 self._grow(start)
                 continue
             self._pos = end
