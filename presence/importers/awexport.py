@@ -20,10 +20,11 @@ from datetime import datetime
 from typing import Any
 
 from presence.importers.jsonstream import TRUNCATED, JsonStream, JsonStreamError
+from presence.model import NAME_LIMIT, TITLE_LIMIT
 
-# Longest app name and title kept from an event: a title is a window's caption, not a document.
-MAX_APP = 256
-MAX_TITLE = 1024
+# Imported events are cut like live samples: rules and storage never see more.
+MAX_APP = NAME_LIMIT
+MAX_TITLE = TITLE_LIMIT
 
 # An event as the importers use it: (start, end, app or AFK status, title or package), UNIX s.
 Event = tuple[float, float, "str | None", "str | None"]
