@@ -154,13 +154,7 @@ def _parse_run(run: list[Any], bucket: str, before: int) -> list[Event]:
         try:
             moment = fromiso(raw["timestamp"])
             duration = raw["duration"]
-            data = raw["data"]
-            app = data.get("app")
-            if app is None:
-                app = data.get("status")
-            detail = data.get("title")
-            if detail is None:
-                detail = data.get("package")
+            app, detail = _fields(raw["data"])
         except (KeyError, TypeError, ValueError, AttributeError):
             moment = None
         if (moment is None or moment.tzinfo is None or duration.__class__ not in _NUMBERS
@@ -177,6 +171,17 @@ def _parse_run(run: list[Any], bucket: str, before: int) -> list[Event]:
             detail = detail[:MAX_TITLE]
         append((start, start + duration, app, detail))
     return out
+
+
+def _fields(data: dict[str, Any]) -> tuple[Any, Any]:
+    """What an event says: window app and title, Android app and package, or AFK status."""
+    app = data.get("app")
+    if app is None:
+        app = data.get("status")
+    detail = data.get("title")
+    if detail is None:
+        detail = data.get("package")
+    return app, detail
 
 
 _NUMBERS = (int, float)
@@ -219,12 +224,7 @@ def parse_event(raw: Any, bucket: str, number: int) -> Event | None:
     if not isinstance(data, dict):
         raise MalformedExport(f"{where}: \"data\" must be an object")
     start = moment.timestamp()
-    app = data.get("app")
-    if app is None:
-        app = data.get("status")
-    detail = data.get("title")
-    if detail is None:
-        detail = data.get("package")
+    app, detail = _fields(data)
     return (start, start + duration,
             app[:MAX_APP] if isinstance(app, str) else None,
             detail[:MAX_TITLE] if isinstance(detail, str) else None)
