@@ -32,8 +32,7 @@ from presence.importers.awexport import BucketInfo, EventBatch, MalformedExport,
 from presence.importers.jsonstream import JsonStream, JsonStreamError
 from presence.model import AWAY, Span
 from presence.reports.summary import day_bounds
-from presence.store import imports as store_imports
-from presence.store.db import Store
+from presence.store import Store
 
 WINDOW, PHONE, AFK, WEB, OTHER = "window", "phone", "afk", "web", "other"
 # What aw-android calls itself (bucket id `aw-watcher-android-test`, client `aw-android`).
@@ -189,22 +188,22 @@ def import_export(store: Store, config: Config, raw: IO[bytes], source: str, dev
         InputError: the export is malformed (nothing is stored).
         StoreError: the database could not be written (nothing is stored).
     """
-    staging = store_imports.Staging(store)
+    store.start_staging()
     try:
-        infos = _stage(staging, raw, source, on_read)
-        return _write(store, config, staging, infos, source, device, host)
+        infos = _stage(store, raw, source, on_read)
+        return _write(store, config, infos, source, device, host)
     finally:
-        staging.close()
+        store.stop_staging()
 
 
-def _stage(staging: store_imports.Staging, raw: IO[bytes], source: str,
+def _stage(store: Store, raw: IO[bytes], source: str,
            on_read: Callable[[int], None] | None) -> dict[int, BucketInfo]:
     infos: dict[int, BucketInfo] = {}
     try:
         for item in read_export(JsonStream(raw, on_read=on_read)):
             if isinstance(item, EventBatch):
                 index = (item.index,)
-                staging.add([index + event for event in item.events])
+                store.stage([index + event for event in item.events])
             else:
                 infos[item.index] = item
     except (JsonStreamError, MalformedExport) as exc:
@@ -214,8 +213,8 @@ def _stage(staging: store_imports.Staging, raw: IO[bytes], source: str,
     return infos
 
 
-def _write(store: Store, config: Config, staging: store_imports.Staging,
-           infos: dict[int, BucketInfo], source: str, device: str, host: str) -> ImportResult:
+def _write(store: Store, config: Config, infos: dict[int, BucketInfo], source: str,
+           device: str, host: str) -> ImportResult:
     afk_of = {i.hostname: i.index for i in infos.values()
               if bucket_kind(i) == AFK and i.has_events}
     skipped, notes, plans = [], [], []
@@ -233,7 +232,7 @@ def _write(store: Store, config: Config, staging: store_imports.Staging,
         elif kind == OTHER:
             skipped.append(f"{info.id}: type {info.type or 'unknown'!r} is not app time")
     totals: dict[str, tuple[bool, set, float]] = {}
-    with store_imports.import_transaction(store):
+    with store.transaction("the import was not stored"):
         for info, kind in plans:
             mine = kind == WINDOW and info.hostname in (host, device)
             if mine:
@@ -245,13 +244,13 @@ def _write(store: Store, config: Config, staging: store_imports.Staging,
             else:
                 name = info.hostname or "unknown desktop"
             days, added = totals.get(name, (mine, set(), 0.0))[1:]
-            events = awspans.clip_overlaps(staging.events(info.index))
+            events = awspans.clip_overlaps(store.staged(info.index))
             if kind == PHONE:
                 spans = awspans.classify_phone(config, events)
             else:
                 spans = awspans.classify_window(config, events)
                 if info.hostname in afk_of:
-                    afk = awspans.afk_periods(staging.events(afk_of[info.hostname]))
+                    afk = awspans.afk_periods(store.staged(afk_of[info.hostname]))
                     spans = awspans.cut_afk(spans, afk, config.always_active)
             spans = _days_into(awspans.merge_touching(spans), config, days)
             added += _store_new(store, spans, name)
@@ -281,9 +280,9 @@ def _store_new(store: Store, spans: Iterator[Span], device: str) -> float:
     if first is None:
         return 0.0
     fresh = awspans.uncovered(itertools.chain([first], spans),
-                              store_imports.covered(store, device, first.start))
+                              store.covered(device, first.start))
     seconds = 0.0
     while batch := list(itertools.islice(fresh, 5000)):
-        store_imports.insert_spans(store, batch, device)
+        store.insert_spans(batch, device)
         seconds += sum(s.seconds for s in batch if s.category != AWAY)
     return seconds

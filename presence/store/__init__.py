@@ -7,8 +7,8 @@ Layout (where a newcomer adds things):
   migration appended to `MIGRATIONS`; shipped migrations are never edited.
 - one module per group of tables, each a `Tables` subclass with the statements on them:
   `activity.py`, `rollups.py`, `calendar.py`, `in_person.py`, `focus.py`, `nudges.py`,
-  `settings.py`, `export.py`. A new group gets its own module, and its class joins `Store`'s
-  bases below. Statements that belong together run in one `with self.transaction(...)`.
+  `settings.py`, `export.py`, `imports.py` (staging an import). A new group gets its own
+  module, and its class joins `Store`'s bases below. Statements that belong together run in one `with self.transaction(...)`.
 
 Callers use `Store` (and `open_or_recover` in the daemon), never a connection.
 """
@@ -24,6 +24,7 @@ from presence.store.calendar import CalendarTables
 from presence.store.db import SCHEMA_VERSION, is_corruption
 from presence.store.export import EXPORT_TABLES, ExportTables
 from presence.store.focus import FocusTables
+from presence.store.imports import ImportTables
 from presence.store.in_person import InPersonTables
 from presence.store.nudges import NudgeTables
 from presence.store.rollups import RollupTables
@@ -41,7 +42,7 @@ class Health:
 
 
 class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTables,
-            NudgeTables, SettingsTables):
+            NudgeTables, SettingsTables, ImportTables):
     """A connection to the presence database, with the statements of every table group."""
 
     def health(self) -> Health:

@@ -9,6 +9,9 @@ from presence.model import Span
 from presence.store.db import Tables
 
 
+COVERAGE_PAGE = 20_000
+
+
 class ActivityTables(Tables):
     """Spans: written by the daemon, read by summaries, reports, status and export."""
 
@@ -23,6 +26,35 @@ class ActivityTables(Tables):
     def extend_span(self, row_id: int, end: float) -> None:
         """Move the end of a stored span (the open span, flushed again)."""
         self._write("UPDATE activity SET end = ? WHERE id = ?", (end, row_id))
+
+    def insert_spans(self, spans: list[Span], device: str) -> None:
+        """Store many spans of `device` at once (an import, inside its transaction)."""
+        self._write_many(
+            "INSERT INTO activity (start, end, app, category, title, device) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(s.start, s.end, s.app, s.category, s.title, device) for s in spans])
+
+    def covered(self, device: str, since: float) -> Iterator[tuple[float, float]]:
+        """`(start, end)` of the device's spans that end after `since`, by start, in pages.
+
+        Spans stored meanwhile may appear too when they start after the page read last.
+        """
+        longest = self._read("SELECT max(end - start) FROM activity WHERE device = ?",
+                             (device,))[0][0]
+        if longest is None:
+            return
+        after, after_id = since - longest, -1
+        while True:
+            rows = self._read(
+                "SELECT start, end, id FROM activity WHERE device = ? AND (start > ? OR "
+                "(start = ? AND id > ?)) ORDER BY start, id LIMIT ?",
+                (device, after, after, after_id, COVERAGE_PAGE))
+            for start, end, _ in rows:
+                if end > since:
+                    yield start, end
+            if len(rows) < COVERAGE_PAGE:
+                return
+            after, _, after_id = rows[-1]
 
     def first_activity(self) -> float | None:
         """Start of the earliest stored span: since when presence has been watching."""
