@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 AWAY = "away"
 OTHER = "other"
@@ -139,6 +140,15 @@ class Meeting:
     kind: str  # in_person | virtual | excluded
     reason: str
     people: tuple[Named, ...] = ()
+
+    @cached_property
+    def interval(self) -> tuple[float, float] | None:
+        """`(start, end)` in UNIX seconds of a timed instance; None for an all-day one (its
+        bounds are local midnights, which depend on the zone: see `timeline.day_bounds`)."""
+        if self.all_day or not isinstance(self.start, datetime):
+            return None
+        assert isinstance(self.end, datetime)
+        return self.start.timestamp(), self.end.timestamp()
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,7 @@ def _day_summaries(store: Any, config: Config, first: float, last: float) -> lis
     from datetime import timedelta
 
     from presence.reports.history import day_summary
-    from presence.reports.summary import local_day
+    from presence.timeline import local_day
     from presence.reports.render import day_json
 
     day, end = local_day(first, config.tz), local_day(last, config.tz)

@@ -10,7 +10,7 @@ from presence.config import Config
 from presence.errors import StoreError
 from presence.reports.history import day_summary
 from presence.model import AWAY
-from presence.reports.summary import local_day
+from presence.timeline import local_day
 from presence.sanitise import visible
 from presence.timeparse import format_minutes
 

@@ -1,7 +1,10 @@
-"""Reading DURATION and TIME arguments (pure).
+"""Reading DURATION, DAY, TIME and window bounds as users type them (pure; the ONE parser).
 
-DURATION reads like `45s`, `90m`, `2h`, `1h30m`. TIME is ISO 8601 with or without an offset
-(without one: the given zone), a date (`2026-03-02`, midnight), or `HH:MM` for today.
+DURATION reads like `45s`, `90m`, `2h`, `1h30m`. DAY is `today`, `yesterday` or `YYYY-MM-DD`.
+TIME is ISO 8601 with or without an offset (without one: the given zone), a date (its local
+midnight), or `HH:MM` for today. A window bound (`--from`, `--to`) is a TIME or a DAY; as the
+end of a window a DAY means the end of that day. Every command that takes one of these reads
+it here, so `export --from yesterday` works as `summary yesterday` does.
 """
 
 from __future__ import annotations
@@ -10,8 +13,12 @@ import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from presence.errors import InputError
+from presence.timeline import midnight
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_WORDS = {"today": 0, "yesterday": 1}
 
 
 def parse_duration(text: str) -> timedelta:
@@ -30,14 +37,39 @@ def parse_duration(text: str) -> timedelta:
     return value
 
 
+def parse_day(text: str, today: date) -> date:
+    """`today`, `yesterday` or `YYYY-MM-DD` as a local date.
+
+    Args:
+        text: what the user typed.
+        today: the local date now (from the caller's clock and zone).
+
+    Raises:
+        InputError: none of those.
+    """
+    word = text.strip().lower()
+    if word in _DAY_WORDS:
+        return today - timedelta(days=_DAY_WORDS[word])
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        raise InputError(f"{text!r} is not a day; write today, yesterday or a date like "
+                         "2026-03-29") from None
+
+
+def is_clock_time(text: str) -> bool:
+    """Whether `text` is a bare time of day (`HH:MM` or `HH:MM:SS`), with no date."""
+    return _CLOCK.fullmatch(text.strip()) is not None
+
+
 def parse_time(text: str, tz: tzinfo, today: date | None = None) -> datetime:
     """An aware datetime from ISO 8601, a date, or `HH:MM` (on `today`, in `tz`).
 
     Raises:
-        InputError: none of those forms.
+        InputError: none of those forms, or `HH:MM` without a `today`.
     """
     raw = text.strip()
-    if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", raw):
+    if is_clock_time(raw):
         if today is None:
             raise InputError(f"{text!r}: give a date too, like 2026-03-02T{raw}")
         try:
@@ -51,6 +83,40 @@ def parse_time(text: str, tz: tzinfo, today: date | None = None) -> datetime:
         raise InputError(f"{text!r} is not a time; write ISO 8601 like 2026-03-02T18:30, "
                          "2026-03-02T18:30+01:00, 2026-03-02 or 18:30") from exc
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def parse_bound(text: str, tz: tzinfo, today: date, *, end: bool = False) -> datetime:
+    """One bound of a window (`--from` or `--to`): a TIME, or a DAY.
+
+    A DAY (`today`, `yesterday`, a bare date) starts at its local midnight; as the end of a
+    window (`end=True`) it includes that whole day, up to the next local midnight.
+
+    Raises:
+        InputError: neither a TIME nor a DAY.
+    """
+    raw = text.strip()
+    if raw.lower() in _DAY_WORDS or _DATE.fullmatch(raw):
+        day = parse_day(raw, today)
+        return midnight(day + timedelta(days=1) if end else day, tz)
+    return parse_time(raw, tz, today)
+
+
+def parse_window(start: str, end: str, tz: tzinfo, today: date) -> tuple[datetime, datetime]:
+    """START and END of a window typed as two TIMEs (`focus add 22:00 04:00`).
+
+    An END given as a bare time of day that is not after START falls on the next local day at
+    that wall-clock time, which is 23 or 25 hours later on the nights the clocks change.
+
+    Raises:
+        InputError: either is not a TIME, or the window ends before it starts.
+    """
+    begin = parse_time(start, tz, today)
+    finish = parse_time(end, tz, today)
+    if finish <= begin and is_clock_time(end):
+        finish = parse_time(end, tz, begin.astimezone(tz).date() + timedelta(days=1))
+    if finish <= begin:
+        raise InputError(f"the window ends ({end}) before it starts ({start})")
+    return begin, finish
 
 
 def format_minutes(minutes: float) -> str:

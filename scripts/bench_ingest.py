@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 from bench_summary import APPS, ZONE
 
 from presence.model import Sample
-from presence.reports.summary import day_bounds
+from presence.timeline import day_bounds
 
 DAY = date(2026, 3, 2)  # in the past, so aw-core never warns of events in the future
 PULSE = 2.0  # aw-watcher-window's pulsetime at a 1 s poll; presence's pulse at 1 s too
@@ -355,7 +355,7 @@ def query_ranges(year_db: Path) -> dict[str, tuple[date, date, float, float]]:
     conn = sqlite3.connect(year_db)
     last_end = conn.execute("SELECT max(end) FROM activity").fetchone()[0]
     conn.close()
-    from presence.reports.summary import local_day
+    from presence.timeline import local_day
 
     today = local_day(last_end, tz)
     past = today - timedelta(days=180)

@@ -38,7 +38,7 @@ from presence.reports import history
 from presence.config import load
 from presence.reports.html import render
 from presence.store import Store
-from presence.reports.summary import day_bounds, local_day
+from presence.timeline import day_bounds, local_day
 
 ZONE = "Europe/Berlin"
 SPANS_PER_DAY = 2000

@@ -1,7 +1,9 @@
-"""Shared fixtures: real headless desktops and real app windows (see desktop_helpers)."""
+"""Shared fixtures: every test sealed off from the machine; real headless desktops and real
+app windows (see desktop_helpers)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,25 @@ from desktop_helpers import (
     start_session,
     stop_session,
 )
+from tests.support import SUITE_CONTROLS
+
+
+@pytest.fixture(autouse=True)
+def presence_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Seal every test off from the machine: none of the caller's PRESENCE_* variables, its
+    own PRESENCE_HOME (not yet created, as on a first run), and the XDG folders under its tmp
+    dir, so that nothing a test runs reads or writes the user's config or data.
+
+    Subprocesses inherit this environment; build theirs with `support.sealed_env`.
+    """
+    for name in list(os.environ):
+        if name.startswith("PRESENCE_") and name not in SUITE_CONTROLS:
+            monkeypatch.delenv(name)
+    home = tmp_path / "presence-home"
+    monkeypatch.setenv("PRESENCE_HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / "xdg" / name.split("_")[1].lower()))
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,8 @@ from typing import TypeVar
 import psutil
 import pytest
 
+from tests.support import without_presence
+
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_SCRIPT = ROOT / "scripts" / "desktop-session.sh"
 XTERM = shutil.which("xterm") or "/usr/bin/xterm"
@@ -89,7 +91,8 @@ def start_session(wm: str = "openbox", notifyd: str = "dunst") -> DesktopSession
     if done.returncode != 0:
         pytest.fail(f"desktop session did not start: {done.stderr.strip()}")
     exported = dict(re.findall(r"^export (\w+)='([^']*)'$", done.stdout, re.MULTILINE))
-    session_env = dict(os.environ)
+    # A session may outlive the test that started it: it never carries the caller's PRESENCE_*.
+    session_env = without_presence(os.environ)
     session_env.update(exported)
     for key in ("E2E_WM", "E2E_NOTIFYD", "WAYLAND_DISPLAY"):
         session_env.pop(key, None)

@@ -1,12 +1,39 @@
-"""Helpers shared by the tests: real config files, a scripted probe, a stepping clock."""
+"""Helpers shared by the tests: real config files, a scripted probe, a stepping clock, the
+sealed environment for subprocesses."""
 
 from __future__ import annotations
 
+import os
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
 from presence import config
 from presence.model import Sample
+
+# How CI drives the suite (a skipped desktop test fails under it), not a presence setting.
+SUITE_CONTROLS = frozenset({"PRESENCE_REQUIRE_DESKTOP"})
+
+
+def without_presence(base: Mapping[str, str]) -> dict[str, str]:
+    """`base` without any of presence's own PRESENCE_* variables."""
+    return {k: v for k, v in base.items()
+            if not k.startswith("PRESENCE_") or k in SUITE_CONTROLS}
+
+
+def sealed_env(home: Path | None = None, base: Mapping[str, str] | None = None,
+               **extra: str) -> dict[str, str]:
+    """The environment for a presence subprocess: `base` (default: this process's, already
+    sealed by the autouse fixture) without the caller's PRESENCE_* variables, with
+    PRESENCE_HOME=`home` (default: the test's own home) and `extra` on top."""
+    env = without_presence(os.environ if base is None else base)
+    if home is not None:
+        env["PRESENCE_HOME"] = str(home)
+    elif "PRESENCE_HOME" in os.environ:
+        env["PRESENCE_HOME"] = os.environ["PRESENCE_HOME"]
+    env.update(extra)
+    return env
 
 
 def write_config(folder: Path, text: str = "") -> Path:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+
+from tests.support import sealed_env
 
 
 def event_ics(start: datetime, summary: str = "Dinner with Sam") -> str:
@@ -21,10 +22,8 @@ def event_ics(start: datetime, summary: str = "Dinner with Sam") -> str:
 
 
 def cli(home, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
-    env["PRESENCE_HOME"] = str(home)
     return subprocess.run([sys.executable, "-m", "presence", *args], capture_output=True,
-                          text=True, timeout=60, env=env)
+                          text=True, timeout=60, env=sealed_env(home))
 
 
 def test_sync_stores_meetings_keeps_them_through_a_broken_file_and_opens_focus(tmp_path):

@@ -7,7 +7,6 @@ refused, and nonsense such as `x{4294967296}` is a ConfigError, never a tracebac
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 from desktop_helpers import wait_for
 
 from presence.model import TITLE_LIMIT, Sample
-from tests.support import read_store
+from tests.support import read_store, sealed_env
 
 ROOT = Path(__file__).resolve().parent.parent
 # Runs presence with google-re2 hidden, as on a machine where it did not install.
@@ -26,14 +25,8 @@ WITHOUT_RE2 = "import sys; sys.modules['re2'] = None; from presence.cli.main imp
 ENGINES = {"re2": ["-m", "presence"], "re": ["-c", WITHOUT_RE2]}
 
 
-def env_for(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
-    env["PRESENCE_HOME"] = str(home)
-    return env
-
-
 def presence(home: Path, engine: str, *args: str, timeout: float = 120):
-    return subprocess.run([sys.executable, *ENGINES[engine], *args], env=env_for(home),
+    return subprocess.run([sys.executable, *ENGINES[engine], *args], env=sealed_env(home),
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
@@ -119,7 +112,7 @@ def test_impossible_patterns_are_one_line_in_check_doctor_and_run(tmp_path, engi
 
 def test_sighup_with_an_impossible_pattern_keeps_the_daemon_running(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "none",
-                             "--interval", "0.2"], env=env_for(tmp_path),
+                             "--interval", "0.2"], env=sealed_env(tmp_path),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     try:
         wait_for(lambda: read_store(tmp_path / "presence.db",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -90,6 +91,29 @@ def test_chat_during_an_in_person_lunch_is_phubbing_once_past_the_grace(tmp_path
     assert "WhatsApp" in nudge["message"]
     [day] = out["days"]
     assert day["in_person_minutes"] == 60 and day["phubbing_minutes"] == 4
+
+
+def times_in(value) -> list[str]:
+    """Every string in a JSON document that holds a time of day."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in times_in(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in times_in(v)]
+    return [value] if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}T", value) else []
+
+
+def test_every_time_in_the_replay_document_is_utc_with_z(tmp_path):
+    out = replay(tmp_path, trace(tmp_path / "day.jsonl", [
+        ("11:00", "code", "presence - VS Code", 0),
+        ("12:10", "firefox", "(2) WhatsApp — Mozilla Firefox", 0),
+        ("13:30", "code", "presence - VS Code", 0),
+    ]), lunch_ics(tmp_path / "lunch.ics"))
+    times = times_in(out)
+    nudge_times = [n["at"] for n in out["nudges"]]
+    meeting_times = [m["start"] for m in out["days"][0]["meetings"]]
+    assert nudge_times and meeting_times and set(nudge_times + meeting_times) <= set(times)
+    assert [t for t in times if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", t)] == []
+    assert meeting_times == ["2026-03-02T11:00:00Z"]  # the lunch at 12:00 in Berlin
 
 
 def test_a_video_call_at_lunch_is_never_phubbing(tmp_path):

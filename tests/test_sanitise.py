@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.support import sealed_env
 
 from presence.sanitise import block, json_text, visible
 
@@ -30,14 +31,6 @@ HOSTILE_ICS = (
     "SUMMARY:Lunch\x1b[2J\x1b[31m with Sam\u202eevil\r\n"
     "LOCATION:Caf\u00e9 \u009b31m Central\\, Main St 1\r\n"
     "END:VEVENT\r\nEND:VCALENDAR\r\n")
-
-
-def sealed_env(home: Path) -> dict[str, str]:
-    """The machine's environment without any PRESENCE_* variable, homed in `home`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
-    env["PRESENCE_HOME"] = str(home)
-    env["XDG_CACHE_HOME"] = str(home / "cache")
-    return env
 
 
 def presence(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

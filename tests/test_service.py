@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,20 +12,14 @@ import pytest
 from desktop_helpers import wait_for
 
 from presence.store import Store
-from tests.support import read_store
+from tests.support import read_store, sealed_env
 
-
-
-def presence_env(home) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
-    env["PRESENCE_HOME"] = str(home)
-    return env
 
 
 def start(home, *args):
     return subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "none",
                              "--interval", "0.2", *args],
-                            env=presence_env(home), stdout=subprocess.PIPE,
+                            env=sealed_env(home), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -35,7 +28,7 @@ def heartbeat(home):
 
 
 def cli(home, *args):
-    return subprocess.run([sys.executable, "-m", "presence", *args], env=presence_env(home),
+    return subprocess.run([sys.executable, "-m", "presence", *args], env=sealed_env(home),
                           capture_output=True, text=True, timeout=60)
 
 

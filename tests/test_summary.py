@@ -17,13 +17,8 @@ from presence.reports import history
 from presence.model import Span
 from presence.store import Store
 from presence.store.migrations import MIGRATIONS, SCHEMA_VERSION
-from presence.reports.summary import (
-    cells_by_day,
-    day_bounds,
-    hour_marks,
-    merge_intervals,
-    streak,
-)
+from presence.reports.summary import cells_by_day, hour_marks, streak
+from presence.timeline import day_bounds, merge_intervals
 from presence.reports.render import (
     WIDTH,
     day_json,

@@ -20,6 +20,8 @@ from typing import Any
 import psutil
 from desktop_helpers import require_desktop, wait_for
 
+from tests.support import without_presence
+
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_SCRIPT = ROOT / "scripts" / "wayland-session.sh"
 DEBIAN = "apt-get install sway foot swayidle wayland-utils wtype"
@@ -109,7 +111,7 @@ def start_session() -> WaylandSession:
     if done.returncode != 0:
         raise AssertionError(f"sway did not start: {done.stderr.strip()}")
     exported = dict(re.findall(r"^export (\w+)='([^']*)'$", done.stdout, re.MULTILINE))
-    env = {k: v for k, v in os.environ.items()
+    env = {k: v for k, v in without_presence(os.environ).items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SWAYSOCK", "HYPRLAND_INSTANCE_SIGNATURE")}
     env.update(exported)
     return WaylandSession(rundir=Path(exported.pop("E2E_RUNDIR")), env=env)

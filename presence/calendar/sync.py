@@ -23,7 +23,7 @@ from presence.config import Config
 from presence.errors import PresenceError
 from presence.model import FocusWindow, Meeting
 from presence.store import Store
-from presence.reports.summary import day_bounds, local_day
+from presence.timeline import day_bounds, local_day
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,10 @@ def auto_focus_windows(meetings: list[Meeting], lead_minutes: int) -> list[Focus
     """One focus window from `lead_minutes` before each timed in-person meeting to its end."""
     windows = []
     for meeting in meetings:
-        if meeting.kind != "in_person" or not isinstance(meeting.start, datetime):
+        if meeting.kind != "in_person" or meeting.interval is None:
             continue
-        start = meeting.start.timestamp() - lead_minutes * 60
-        windows.append(FocusWindow(None, start, meeting.end.timestamp(),
+        start, end = meeting.interval
+        windows.append(FocusWindow(None, start - lead_minutes * 60, end,
                                    meeting.summary or "In-person meeting", "auto"))
     return windows
 

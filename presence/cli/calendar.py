@@ -8,7 +8,6 @@ need them.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ import click
 from presence.cli.common import echo, echo_json
 from presence.errors import PresenceError
 from presence.sanitise import visible
+from presence.timeline import iso_utc, midnight
 
 if TYPE_CHECKING:
     from presence.config import Config
@@ -47,22 +47,20 @@ def _zone(name: str) -> tzinfo:
 
 
 def _when(text: str, zone: tzinfo, option: str, *, end: bool = False) -> datetime:
-    """A window bound: ISO 8601 with or without an offset, or a date (for --to, the whole
-    day is included)."""
-    from presence.timeparse import parse_time
+    """A window bound (see `timeparse.parse_bound`), its errors naming the option."""
+    from presence import clock
+    from presence.timeline import local_day
+    from presence.timeparse import parse_bound
 
     try:
-        value = parse_time(text, zone)
+        return parse_bound(text, zone, local_day(clock.now(), zone), end=end)
     except PresenceError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
-    if end and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
-        value = datetime.combine(value.date() + timedelta(days=1), value.time(), zone)
-    return value
 
 
 def _stamp(value: datetime | date) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso_utc(value.timestamp())
     return value.isoformat()
 
 
@@ -70,8 +68,7 @@ def _minutes(meeting: Meeting, zone: tzinfo) -> int:
     start, end = meeting.start, meeting.end
     if not isinstance(start, datetime):
         # An all-day event lasts its local days: 23 or 25 hours across a DST change.
-        start = datetime.combine(start, datetime.min.time(), zone)
-        end = datetime.combine(end, datetime.min.time(), zone)
+        start, end = midnight(start, zone), midnight(end, zone)
     seconds = end.astimezone(timezone.utc) - start.astimezone(timezone.utc)
     return round(seconds.total_seconds() / 60)
 
@@ -110,10 +107,11 @@ def calendar() -> None:
 @calendar.command("events")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option("--from", "start_text", required=True, metavar="T",
-              help="Window start: ISO 8601 (2026-03-09T08:00, with or without an offset) or a "
-                   "date.")
+              help="Window start: ISO 8601 (2026-03-09T08:00, with or without an offset), "
+                   "HH:MM today, today, yesterday or a date.")
 @click.option("--to", "end_text", required=True, metavar="T",
-              help="Window end (exclusive); a date means the end of that day.")
+              help="Window end (exclusive); a day (today, yesterday, a date) means the end "
+                   "of that day.")
 @click.option("--tz", "zone_name", metavar="ZONE",
               help="Zone for T without an offset and for floating times (default: the "
                    "configured timezone).")
@@ -178,8 +176,7 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
             meetings.extend(result.meetings)
 
     meetings.sort(key=lambda m: (_stamp(m.start) if isinstance(m.start, datetime)
-                                 else _stamp(datetime.combine(m.start, datetime.min.time(),
-                                                              zone)), m.uid))
+                                 else _stamp(midnight(m.start, zone)), m.uid))
     if json_output:
         echo_json([as_json(m, zone) for m in meetings])
     elif meetings:

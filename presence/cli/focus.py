@@ -11,7 +11,8 @@ from presence.cli.common import Context, echo, echo_json
 from presence.sanitise import visible
 from presence.errors import InputError
 from presence.model import FocusWindow
-from presence.timeparse import parse_duration, parse_time
+from presence.timeline import local_day
+from presence.timeparse import parse_duration, parse_time, parse_window
 
 
 def _local(ts: float, obj: Context) -> str:
@@ -32,8 +33,7 @@ def log_cmd(obj: Context, duration: str, at: str | None, note: str | None) -> No
     length = parse_duration(duration).total_seconds()
     now = clock.now()
     tz = obj.config().tz
-    start = (parse_time(at, tz, datetime.fromtimestamp(now, tz).date()).timestamp()
-             if at else now - length)
+    start = parse_time(at, tz, local_day(now, tz)).timestamp() if at else now - length
     store = obj.store()
     store.add_in_person(start, start + length, note)
     echo(f"logged {duration} in person from {_local(start, obj)}"
@@ -59,18 +59,14 @@ def focus_add(obj: Context, start: str | None, end: str | None, length: str | No
     """
     now = clock.now()
     tz = obj.config().tz
-    today = datetime.fromtimestamp(now, tz).date()
     if length and not start:
         begin, finish = now, now + parse_duration(length).total_seconds()
     elif start and end and not length:
-        begin = parse_time(start, tz, today).timestamp()
-        finish = parse_time(end, tz, today).timestamp()
-        if finish <= begin and len(end.strip()) <= 5:
-            finish += 86400  # "22:00 01:00" runs past midnight
+        # An END that is not after START is on the next day (22:00 04:00), by the wall clock.
+        first, last = parse_window(start, end, tz, local_day(now, tz))
+        begin, finish = first.timestamp(), last.timestamp()
     else:
         raise InputError("give START and END (e.g. 18:30 22:00) or --for DURATION (e.g. 2h)")
-    if finish <= begin:
-        raise InputError(f"the focus window ends ({end}) before it starts ({start})")
     window_id = obj.store().add_focus(FocusWindow(None, begin, finish, label, "manual"))
     echo(f"focus window {window_id}: {label}, {_local(begin, obj)} – "
          f"{_local(finish, obj)}")

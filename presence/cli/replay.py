@@ -35,15 +35,15 @@ def replay(obj: Context, trace: Path, calendars: tuple[str, ...], as_json: bool)
     except UnicodeDecodeError as exc:
         raise InputError(f"{trace}: the trace is not UTF-8 text") from exc
     result = run_replay(samples, cfg, list(calendars), paths.cache_dir())
-    nudges = [{"at": datetime.fromtimestamp(n.at, cfg.tz).isoformat(), "kind": n.kind,
-               "title": n.title, "message": n.message} for n in result.nudges]
     if as_json:
-        echo_json({"nudges": nudges, "days": result.days})
+        from presence.reports.render import nudge_json
+
+        echo_json({"nudges": [nudge_json(n) for n in result.nudges], "days": result.days})
         return
-    for nudge in nudges:
-        echo(f"{nudge['at'][:16].replace('T', ' ')}  {nudge['kind']:<13} "
-             f"{nudge['title']} — {nudge['message']}")
-    if not nudges:
+    for nudge in result.nudges:
+        at = datetime.fromtimestamp(nudge.at, cfg.tz)
+        echo(f"{at:%Y-%m-%d %H:%M}  {nudge.kind:<13} {nudge.title} — {nudge.message}")
+    if not result.nudges:
         echo("no nudges")
     for day in result.days:
         echo(f"{day['date']}: {day['virtual_minutes']:.0f} min virtual, "

@@ -7,34 +7,17 @@ store, zoneinfo and the summary code, never for the daemon or the calendar libra
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
 import click
 
 from presence.cli.common import Context, echo, echo_json
 from presence.errors import InputError
-
-
-def parse_day(text: str, tz: tzinfo, now: float) -> date:
-    """`today`, `yesterday` or `YYYY-MM-DD` as a local date.
-
-    Raises:
-        InputError: none of those.
-    """
-    word = text.strip().lower()
-    today = datetime.fromtimestamp(now, tz).date()
-    if word == "today":
-        return today
-    if word == "yesterday":
-        return today - timedelta(days=1)
-    try:
-        return date.fromisoformat(word)
-    except ValueError:
-        raise InputError(f"{text!r} is not a day; write today, yesterday or a date like "
-                         "2026-03-29") from None
+from presence.store.export import EXPORT_TABLES
+from presence.timeline import local_day
+from presence.timeparse import parse_bound, parse_day
 
 
 def _ascii_only() -> bool:
@@ -66,7 +49,7 @@ def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
 
     now = clock.now()
     config = obj.config()
-    the_day = parse_day(day, config.tz, now)
+    the_day = parse_day(day, local_day(now, config.tz))
     store = obj.store(create=False)
     try:
         if week:
@@ -109,7 +92,7 @@ def report(obj: Context, days: int, until: str, out: Path | None) -> None:
 
     now = clock.now()
     config = obj.config()
-    last = parse_day(until, config.tz, now)
+    last = parse_day(until, local_day(now, config.tz))
     store = obj.store(create=False)
     try:
         period = history.period_summary(store, config, last, days, now)
@@ -128,28 +111,24 @@ def report(obj: Context, days: int, until: str, out: Path | None) -> None:
     echo(f"wrote {target} ({first} – {last})")
 
 
-def _bound(text: str | None, tz: tzinfo, now: float, option: str, end: bool) -> float | None:
-    """A --from/--to bound; a bare date for --to includes that whole day."""
-    from presence.timeparse import parse_time
-
+def _bound(text: str | None, today: date, tz: tzinfo, option: str, end: bool) -> float | None:
+    """A --from/--to bound (see `timeparse.parse_bound`), its errors naming the option."""
     if text is None:
         return None
     try:
-        value = parse_time(text, tz, datetime.fromtimestamp(now, tz).date())
+        return parse_bound(text, tz, today, end=end).timestamp()
     except InputError as exc:
         raise InputError(f"{option}: {exc}") from None
-    if end and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
-        value = datetime.combine(value.date() + timedelta(days=1), value.time(), tz)
-    return value.timestamp()
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True, help="CSV holds one table; JSON holds all of them.")
-@click.option("--from", "start", help="From this time (ISO 8601, a date, or HH:MM today).")
-@click.option("--to", "end", help="Up to this time (a bare date includes that day).")
-@click.option("--table", type=click.Choice(["activity", "meetings", "in_person_log",
-                                            "focus_windows", "nudges"]),
+@click.option("--from", "start", help="From this time or day: ISO 8601, HH:MM today, "
+              "today, yesterday or a date.")
+@click.option("--to", "end", help="Up to this time; a day (today, yesterday, a date) "
+              "includes that whole day.")
+@click.option("--table", type=click.Choice(list(EXPORT_TABLES)),
               help="Only this table (CSV default: activity).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of stdout.")
@@ -168,7 +147,8 @@ def export(obj: Context, fmt: str, start: str | None, end: str | None, table: st
 
     now = clock.now()
     tz = obj.config().tz
-    lo, hi = _bound(start, tz, now, "--from", False), _bound(end, tz, now, "--to", True)
+    today = local_day(now, tz)
+    lo, hi = _bound(start, today, tz, "--from", False), _bound(end, today, tz, "--to", True)
     if lo is not None and hi is not None and hi <= lo:
         raise InputError(f"--to ({end}) must come after --from ({start})")
     store = obj.store(create=False)

@@ -20,7 +20,7 @@ from presence.errors import StoreError
 from presence.model import Classified, FocusWindow, Meeting, Nudge, Span
 from presence.nudges.notify import Delivery
 from presence.store import Store
-from presence.reports.summary import clipped_seconds, day_bounds, local_day
+from presence.timeline import clipped_seconds, day_bounds, local_day
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from presence.nudges.effect import HEADS_UP_PREFIX
 from presence.config import Config
 from presence.model import AWAY, OTHER, FocusWindow, Meeting, Nudge, Span
 from presence.spans import pulse_time
-from presence.reports.summary import clipped_seconds, day_bounds, local_day
+from presence.timeline import clipped_seconds, day_bounds, local_day, union_seconds
 
 PHUBBING = "phubbing"
 FOCUS = "focus"
@@ -199,26 +199,12 @@ def _virtual_seconds(spans: Sequence[Span], virtual: frozenset[str], day_start: 
 
 def _timed(meeting: Meeting) -> tuple[float, float] | None:
     """UNIX seconds of a timed in-person meeting; None for anything else."""
-    if meeting.kind != "in_person" or meeting.all_day or not isinstance(meeting.start, datetime):
-        return None
-    assert isinstance(meeting.end, datetime)
-    return meeting.start.timestamp(), meeting.end.timestamp()
+    return meeting.interval if meeting.kind == "in_person" else None
 
 
 @lru_cache(maxsize=16)
 def _day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
     return day_bounds(day, tz)
-
-
-def _union_seconds(intervals: Sequence[tuple[float, float]]) -> float:
-    """Seconds covered by the intervals, overlaps counted once."""
-    total, reach = 0.0, -math.inf
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if end <= reach:
-            continue
-        total += end - max(start, reach)
-        reach = end
-    return total
 
 
 class _once:  # noqa: N801 - used as a decorator, like functools.cached_property
@@ -380,7 +366,7 @@ class _View:
     def in_person_today(self) -> float:
         """Seconds in person today so far: meetings and logged time, overlaps once."""
         intervals = [t for _, t in self.in_person] + [(s, e) for s, e in self.state.in_person_log]
-        return _union_seconds([(max(s, self.day_start), min(e, self.now)) for s, e in intervals])
+        return union_seconds([(max(s, self.day_start), min(e, self.now)) for s, e in intervals])
 
     def event_for(self, window: FocusWindow) -> tuple[str | None, float | None]:
         """The in-person event a focus window leads up to: (summary, start) or (None, None)."""
@@ -575,7 +561,7 @@ def _welcome_back(v: _View) -> Nudge | None:
         return None
     # Time a meeting or a log already counts needs no question; neither does a night.
     known = [t for _, t in v.in_person] + [(s, e) for s, e in v.state.in_person_log]
-    if _union_seconds([(max(s, left), min(e, back)) for s, e in known]) * 2 >= seconds:
+    if union_seconds([(max(s, left), min(e, back)) for s, e in known]) * 2 >= seconds:
         return None
     if _touches_quiet_hours(left, back, v):
         return None

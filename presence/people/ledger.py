@@ -18,7 +18,7 @@ from datetime import date, timedelta, tzinfo
 from statistics import median
 
 from presence.model import Occasion, Person
-from presence.reports.summary import day_bounds, local_day
+from presence.timeline import day_bounds, local_day
 
 OK = "ok"
 DUE = "due"

@@ -13,7 +13,7 @@ slower.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 
 from presence.config import Config
 from presence.errors import StoreError
@@ -24,13 +24,11 @@ from presence.reports.summary import (
     DaySummary,
     PeriodSummary,
     cells_by_day,
-    day_bounds,
-    local_day,
-    merge_intervals,
     seconds_by_day,
     summarise_day,
     summarise_period,
 )
+from presence.timeline import day_bounds, local_day, merge_intervals
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +113,8 @@ def activity(store: Store, tz: tzinfo, first: date, last: date,
 
 
 def _timed(meetings: list, kind: str | None = None) -> list[tuple[float, float]]:
-    return [(m.start.timestamp(), m.end.timestamp()) for m in meetings
-            if not m.all_day and isinstance(m.start, datetime)
-            and (kind is None or m.kind == kind)]
+    return [m.interval for m in meetings
+            if m.interval is not None and (kind is None or m.kind == kind)]
 
 
 def summarise(store: Store, config: Config, first: date, last: date,
@@ -156,8 +153,8 @@ def summarise(store: Store, config: Config, first: date, last: date,
         days.append(summarise_day(
             day, tz, now, cells=cells.get(day, {}), virtual=virtual, in_person=in_person,
             meetings=[m for m in meetings
-                      if not m.all_day and isinstance(m.start, datetime)
-                      and m.start.timestamp() < end and m.end.timestamp() > start],
+                      if m.interval is not None and m.interval[0] < end
+                      and m.interval[1] > start],
             spans=[sp for sp in spans if sp.start < end and sp.end > start],
             nudges=[(n, shown) for n, shown in nudges if start <= n.at < end],
             background=background))

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
+from presence.model import Nudge
 from presence.sanitise import visible
 from presence.reports.summary import AppMinutes, DaySummary, PeriodSummary, Trend
+from presence.timeline import iso_utc
 from presence.timeparse import format_minutes
 
 WIDTH = 80
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
-def _iso_utc(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def nudge_json(nudge: Nudge, **extra: Any) -> dict[str, Any]:
+    """A nudge in every JSON document that lists nudges: `{"at" (UTC Z), "kind", "title",
+    "message"}` plus what the document adds (`delivered`, `followed` ...)."""
+    return {"at": iso_utc(nudge.at), "kind": nudge.kind, "title": nudge.title,
+            "message": nudge.message, **extra}
 
 
 def _minutes(value: float) -> float:
@@ -45,14 +50,13 @@ def day_json(s: DaySummary) -> dict[str, Any]:
         "in_person_minutes": _minutes(s.in_person_minutes),
         "categories": {c: _minutes(m) for c, m in s.categories.items()},
         "apps": _apps_json(s.apps),
-        "meetings": [{"summary": m.summary, "start": _iso_utc(m.start), "end": _iso_utc(m.end),
+        "meetings": [{"summary": m.summary, "start": iso_utc(m.start), "end": iso_utc(m.end),
                       "kind": m.kind, "reason": m.reason, "source": m.source,
                       "minutes": _minutes(m.minutes),
                       "phubbing_minutes": None if m.phubbing_minutes is None
                       else _minutes(m.phubbing_minutes)} for m in s.meetings],
         "phubbing_minutes": _minutes(s.phubbing_minutes),
-        "nudges": [{"at": _iso_utc(n.at), "kind": n.kind, "title": n.title,
-                    "message": n.message, "delivered": shown} for n, shown in s.nudges],
+        "nudges": [nudge_json(n, delivered=shown) for n, shown in s.nudges],
         "hours": s.hours, "complete": s.complete,
         "virtual_by_hour": [_minutes(m) for m in s.virtual_by_hour],
         "trend": _trend_json(s.trend, s.virtual_minutes, s.in_person_minutes),

@@ -10,26 +10,10 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from presence.model import AWAY, Meeting, Nudge, Span
-
-
-def day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
-    """UNIX seconds of local midnight starting `day` and the next local midnight."""
-    start = datetime.combine(day, time(0), tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return start.timestamp(), end.timestamp()
-
-
-def local_day(at: float, tz: tzinfo) -> date:
-    """The local date in `tz` of UNIX time `at`."""
-    return datetime.fromtimestamp(at, tz).date()
-
-
-def clipped_seconds(span: Span, start: float, end: float) -> float:
-    """Seconds of `span` inside [start, end)."""
-    return max(0.0, min(span.end, end) - max(span.start, start))
+from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals, overlap
 
 
 # Activity cells: seconds per (local clock hour, app, category) of one local day. They are what
@@ -101,23 +85,6 @@ def cells_by_day(spans: Iterable[Span], first: date, last: date, tz: tzinfo,
     return out
 
 
-def merge_intervals(intervals: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Sorted, non-overlapping intervals covering the same time (overlaps counted once)."""
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def covered_seconds(merged: Iterable[tuple[float, float]], start: float, end: float) -> float:
-    """Seconds of [start, end) inside the merged intervals."""
-    return sum(max(0.0, min(e, end) - max(s, start)) for s, e in merged)
-
-
 def chat_seconds(spans: Iterable[Span], merged: list[tuple[float, float]],
                  virtual: frozenset[str]) -> float:
     """Seconds of virtual-category spans inside the merged intervals (phubbing time)."""
@@ -125,7 +92,7 @@ def chat_seconds(spans: Iterable[Span], merged: list[tuple[float, float]],
     for span in spans:
         if span.category in virtual:
             for s, e in merged:
-                total += max(0.0, min(e, span.end) - max(s, span.start))
+                total += overlap(span.start, span.end, s, e)
     return total
 
 
@@ -138,7 +105,7 @@ def seconds_by_day(merged: Iterable[tuple[float, float]], tz: tzinfo) -> dict[da
             day_start, day_end = day_bounds(day, tz)
             if day_start >= end:
                 break
-            part = min(end, day_end) - max(start, day_start)
+            part = overlap(start, end, day_start, day_end)
             if part > 0:
                 out[day] += part
             day += timedelta(days=1)
@@ -291,17 +258,16 @@ def summarise_day(day: date, tz: tzinfo, now: float, *, cells: Cells, virtual: f
     span_list = list(spans)
     listed, together = [], []
     for m in meetings:
-        if m.all_day or m.kind not in ("in_person", "virtual"):
+        if m.interval is None or m.kind not in ("in_person", "virtual"):
             continue
-        assert isinstance(m.start, datetime) and isinstance(m.end, datetime)
-        ms, me = m.start.timestamp(), m.end.timestamp()
+        ms, me = m.interval
         phubbing = None
         if m.kind == "in_person":
             part = [(max(ms, start), min(me, until))] if min(me, until) > max(ms, start) else []
             together.extend(part)
             phubbing = chat_seconds(span_list, part, virtual) / 60
         listed.append(MeetingMinutes(m.summary, ms, me, m.kind, m.reason, m.source,
-                                     max(0.0, min(me, end) - max(ms, start)) / 60, phubbing))
+                                     overlap(ms, me, start, end) / 60, phubbing))
     listed.sort(key=lambda m: (m.start, m.summary))
     return DaySummary(
         day=day, zone=getattr(tz, "key", None) or str(tz), hours=round((end - start) / 3600),

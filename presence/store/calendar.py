@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from typing import Any
 
 from presence.model import Meeting
 from presence.store.db import Tables
+from presence.timeline import midnight
 
 
 class CalendarTables(Tables):
@@ -19,7 +20,7 @@ class CalendarTables(Tables):
         def ts(value: datetime | date) -> float:
             if isinstance(value, datetime):
                 return value.timestamp()
-            return datetime.combine(value, time(0), tzinfo=tz).timestamp()
+            return midnight(value, tz).timestamp()
 
         with self.transaction("could not store meetings"):
             self._write("DELETE FROM meetings WHERE source = ? AND end > ?", (source, since))
