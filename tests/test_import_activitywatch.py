@@ -17,7 +17,7 @@ from aw_helpers import AwServer, start_aw_server, stop_aw_server
 from click.testing import CliRunner
 
 from presence.cli.main import main
-from presence.store.db import Store
+from presence.store import Store
 
 HOST = socket.gethostname()
 WINDOW = f"aw-watcher-window_{HOST}"

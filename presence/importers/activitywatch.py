@@ -31,7 +31,7 @@ from presence.importers import awspans
 from presence.importers.awexport import BucketInfo, EventBatch, MalformedExport, read_export
 from presence.importers.jsonstream import JsonStream, JsonStreamError
 from presence.model import AWAY, Span
-from presence.reports.summary import day_bounds
+from presence.timeline import day_bounds
 from presence.store import Store
 
 WINDOW, PHONE, AFK, WEB, OTHER = "window", "phone", "afk", "web", "other"
