@@ -13,7 +13,6 @@ from presence import config
 from presence.importers import awspans
 from presence.importers.awexport import BucketInfo, EventBatch, MalformedExport, read_export
 from presence.importers.jsonstream import JsonStream, JsonStreamError
-from presence.model import Span
 
 CFG = config.defaults()
 
@@ -135,30 +134,30 @@ def test_afk_periods_are_merged_and_only_afk_counts():
 
 
 def test_afk_cuts_window_time_to_away_except_calls():
-    spans = [Span(0, 100, "slack", "messaging"), Span(100, 200, "zoom", "calls"),
-             Span(200, 300, "code", "other", "main.py")]
+    spans = [(0, 100, "slack", "messaging", None), (100, 200, "zoom", "calls", None),
+             (200, 300, "code", "other", "main.py")]
     cut = list(awspans.cut_afk(spans, [(50, 120), (150, 210), (250, 260)],
                                frozenset({"calls"})))
-    assert cut == [Span(0, 50, "slack", "messaging"), Span(50, 100, None, "away"),
-                   Span(100, 200, "zoom", "calls"), Span(200, 210, None, "away"),
-                   Span(210, 250, "code", "other", "main.py"), Span(250, 260, None, "away"),
-                   Span(260, 300, "code", "other", "main.py")]
+    assert cut == [(0, 50, "slack", "messaging", None), (50, 100, None, "away", None),
+                   (100, 200, "zoom", "calls", None), (200, 210, None, "away", None),
+                   (210, 250, "code", "other", "main.py"), (250, 260, None, "away", None),
+                   (260, 300, "code", "other", "main.py")]
 
 
 def test_touching_equal_spans_merge():
-    spans = [Span(0, 10, "a", "other"), Span(10, 20, "a", "other"), Span(25, 30, "a", "other"),
-             Span(30, 40, "b", "other")]
+    spans = [(0, 10, "a", "other", None), (10, 20, "a", "other", None),
+             (25, 30, "a", "other", None), (30, 40, "b", "other", None)]
     assert list(awspans.merge_touching(spans)) == [
-        Span(0, 20, "a", "other"), Span(25, 30, "a", "other"), Span(30, 40, "b", "other")]
+        (0, 20, "a", "other", None), (25, 30, "a", "other", None), (30, 40, "b", "other", None)]
 
 
 def test_only_uncovered_time_is_new():
-    spans = [Span(0, 100, "a", "other"), Span(100, 200, "b", "other"),
-             Span(300, 400, "c", "other")]
+    spans = [(0, 100, "a", "other", None), (100, 200, "b", "other", None),
+             (300, 400, "c", "other", None)]
     covered = [(10, 20), (15, 30), (90, 150), (160, 170), (300, 400)]
     assert list(awspans.uncovered(spans, covered)) == [
-        Span(0, 10, "a", "other"), Span(30, 90, "a", "other"), Span(150, 160, "b", "other"),
-        Span(170, 200, "b", "other")]
+        (0, 10, "a", "other", None), (30, 90, "a", "other", None), (150, 160, "b", "other", None),
+        (170, 200, "b", "other", None)]
     assert list(awspans.uncovered(spans, [])) == spans
 
 
@@ -186,9 +185,9 @@ def test_only_uncovered_time_is_new():
 ])
 def test_phone_apps_are_classified_by_package(app, package, category):
     [span] = awspans.classify_phone(CFG, [(0, 60, app, package)])
-    assert (span.category, span.app) == (category, app.lower())
+    assert span == (0, 60, app.lower(), category, None)
 
 
 def test_package_rules_never_match_desktop_samples():
     [span] = awspans.classify_window(CFG, [(0, 60, "com.whatsapp", None)])
-    assert span.category == "other"
+    assert span[3] == "other"

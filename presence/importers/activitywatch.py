@@ -28,9 +28,11 @@ from urllib.parse import urlsplit
 from presence.config import Config
 from presence.errors import InputError
 from presence.importers import awspans
-from presence.importers.awexport import BucketInfo, EventBatch, MalformedExport, read_export
+from presence.importers.awexport import (BucketInfo, Event, EventBatch, MalformedExport,
+                                         read_export)
+from presence.importers.awspans import SpanRow
 from presence.importers.jsonstream import JsonStream, JsonStreamError
-from presence.model import AWAY, Span
+from presence.model import AWAY
 from presence.timeline import day_bounds
 from presence.store import Store
 
@@ -190,31 +192,67 @@ def import_export(store: Store, config: Config, raw: IO[bytes], source: str, dev
     """
     store.start_staging()
     try:
-        infos = _stage(store, raw, source, on_read)
-        return _write(store, config, infos, source, device, host)
+        infos, staged = _stage(store, raw, source, on_read)
+        return _write(store, config, infos, staged, source, device, host)
     finally:
         store.stop_staging()
 
 
-def _stage(store: Store, raw: IO[bytes], source: str,
-           on_read: Callable[[int], None] | None) -> dict[int, BucketInfo]:
+@dataclass
+class _Staged:
+    """Where one bucket's events went in the staging table, and in what order they came."""
+
+    first: int
+    last: int
+    previous: float | None = None
+    ascending: bool = True
+    descending: bool = True
+
+    @property
+    def order(self) -> str:
+        """`ascending`, `descending` or `unsorted` (ties count as unsorted)."""
+        if self.ascending:
+            return "ascending"
+        return "descending" if self.descending else "unsorted"
+
+    def add(self, starts: list[float]) -> None:
+        """Note the starts of the next events, in file order."""
+        chain = starts if self.previous is None else [self.previous, *starts]
+        self.ascending = self.ascending and all(map(float.__lt__, chain, chain[1:]))
+        self.descending = self.descending and all(map(float.__gt__, chain, chain[1:]))
+        self.previous = starts[-1]
+        self.last += len(starts)
+
+
+def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], None] | None
+           ) -> tuple[dict[int, BucketInfo], dict[int, _Staged]]:
     infos: dict[int, BucketInfo] = {}
+    staged: dict[int, _Staged] = {}
+    seq = 0
     try:
         for item in read_export(JsonStream(raw, on_read=on_read)):
-            if isinstance(item, EventBatch):
-                index = (item.index,)
-                store.stage([index + event for event in item.events])
-            else:
+            if isinstance(item, BucketInfo):
                 infos[item.index] = item
+                continue
+            place = staged.setdefault(item.index, _Staged(seq + 1, seq))
+            store.stage([(n, *event) for n, event in enumerate(item.events, seq + 1)])
+            place.add([event[0] for event in item.events])
+            seq += len(item.events)
     except (JsonStreamError, MalformedExport) as exc:
         raise InputError(f"{source}: {exc}; nothing was imported") from None
     except OSError as exc:
         raise InputError(f"{source}: reading failed ({exc}); nothing was imported") from None
-    return infos
+    return infos, staged
 
 
-def _write(store: Store, config: Config, infos: dict[int, BucketInfo], source: str,
-           device: str, host: str) -> ImportResult:
+def _write(store: Store, config: Config, infos: dict[int, BucketInfo],
+           staged: dict[int, _Staged], source: str, device: str, host: str) -> ImportResult:
+    def staged_events(index: int) -> Iterator[Event]:
+        place = staged.get(index)
+        if place is None:  # no event of any length
+            return iter(())
+        return store.staged(place.first, place.last, place.order)
+
     afk_of = {i.hostname: i.index for i in infos.values()
               if bucket_kind(i) == AFK and i.has_events}
     skipped, notes, plans = [], [], []
@@ -244,13 +282,13 @@ def _write(store: Store, config: Config, infos: dict[int, BucketInfo], source: s
             else:
                 name = info.hostname or "unknown desktop"
             days, added = totals.get(name, (mine, set(), 0.0))[1:]
-            events = awspans.clip_overlaps(store.staged(info.index))
+            events = awspans.clip_overlaps(staged_events(info.index))
             if kind == PHONE:
                 spans = awspans.classify_phone(config, events)
             else:
                 spans = awspans.classify_window(config, events)
                 if info.hostname in afk_of:
-                    afk = awspans.afk_periods(store.staged(afk_of[info.hostname]))
+                    afk = awspans.afk_periods(staged_events(afk_of[info.hostname]))
                     spans = awspans.cut_afk(spans, afk, config.always_active)
             spans = _days_into(awspans.merge_touching(spans), config, days)
             added += _store_new(store, spans, name)
@@ -262,27 +300,27 @@ def _write(store: Store, config: Config, infos: dict[int, BucketInfo], source: s
                         tuple(skipped), tuple(notes))
 
 
-def _days_into(spans: Iterable[Span], config: Config, days: set) -> Iterator[Span]:
+def _days_into(spans: Iterable[SpanRow], config: Config, days: set) -> Iterator[SpanRow]:
     """Pass spans through, adding the local day of each one's start to `days`."""
     lo = hi = 0.0
     for span in spans:
-        if not lo <= span.start < hi:
-            day = datetime.fromtimestamp(span.start, config.tz).date()
+        if not lo <= span[0] < hi:
+            day = datetime.fromtimestamp(span[0], config.tz).date()
             lo, hi = day_bounds(day, config.tz)
             days.add(day)
         yield span
 
 
-def _store_new(store: Store, spans: Iterator[Span], device: str) -> float:
+def _store_new(store: Store, spans: Iterator[SpanRow], device: str) -> float:
     """Write the parts of `spans` the device's history does not cover; seconds written
     (away not counted)."""
     first = next(spans, None)
     if first is None:
         return 0.0
     fresh = awspans.uncovered(itertools.chain([first], spans),
-                              store.covered(device, first.start))
+                              store.covered(device, first[0]))
     seconds = 0.0
     while batch := list(itertools.islice(fresh, 5000)):
         store.insert_spans(batch, device)
-        seconds += sum(s.seconds for s in batch if s.category != AWAY)
+        seconds += sum(s[1] - s[0] for s in batch if s[3] != AWAY)
     return seconds

@@ -175,13 +175,7 @@ def _parse_run(run: list[Any], bucket: str, before: int) -> list[Event]:
 
 def _fields(data: dict[str, Any]) -> tuple[Any, Any]:
     """What an event says: window app and title, Android app and package, or AFK status."""
-    app = data.get("app")
-    if app is None:
-        app = data.get("status")
-    detail = data.get("title")
-    if detail is None:
-        detail = data.get("package")
-    return app, detail
+    return data.get("app") or data.get("status"), data.get("title") or data.get("package")
 
 
 _NUMBERS = (int, float)

@@ -12,6 +12,9 @@ so a multi-year bucket costs what one day costs in memory:
   merge_touching  equal spans that meet become one
   uncovered       only what the device's stored spans do not cover yet, so importing twice
                   adds nothing and presence's own recording wins where both saw the same time
+
+Spans travel as plain `(start, end, app, category, title)` tuples (`SpanRow`): a frozen
+`Span` costs microseconds to build, and a multi-year import builds millions.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from collections.abc import Iterable, Iterator
 from presence.classify import explain, stored_title
 from presence.config import Config
 from presence.importers.awexport import Event
-from presence.model import AWAY, Span
+from presence.model import AWAY
 from presence.probe.names import normalise
+
+# (start, end, app, category, title): a `presence.model.Span` as a tuple
+SpanRow = tuple[float, float, "str | None", str, "str | None"]
 
 AFK = "afk"
 # Two events closer than this touch: timestamps and durations are floats of microseconds.
@@ -41,21 +47,39 @@ def clip_overlaps(events: Iterable[Event]) -> Iterator[Event]:
             reach = end
 
 
-def classify_window(config: Config, events: Iterable[Event]) -> Iterator[Span]:
+# Distinct (app, title) pairs remembered while classifying: a year holds a few thousand.
+_SEEN = 50_000
+
+
+def classify_window(config: Config, events: Iterable[Event]) -> Iterator[SpanRow]:
     """Desktop window events `(start, end, app, title)` → spans, classified like live samples
     (the app name normalised as the probes do; the title stored only when opted in)."""
+    seen: dict[tuple[str | None, str | None], tuple[str | None, str, str | None]] = {}
     for start, end, app, title in events:
-        name = normalise(app)
-        category = explain(config, name, title).category
-        yield Span(start, end, name, category, stored_title(config, title, category))
+        known = seen.get((app, title))
+        if known is None:
+            if len(seen) >= _SEEN:
+                seen.clear()
+            name = normalise(app)
+            category = explain(config, name, title).category
+            known = seen[(app, title)] = (name, category,
+                                          stored_title(config, title, category))
+        yield (start, end, *known)
 
 
-def classify_phone(config: Config, events: Iterable[Event]) -> Iterator[Span]:
+def classify_phone(config: Config, events: Iterable[Event]) -> Iterator[SpanRow]:
     """aw-android events `(start, end, app, package)` → spans, classified by package name
     first (the shipped Android rules), then by app name like a desktop app."""
+    seen: dict[tuple[str | None, str | None], tuple[str | None, str, None]] = {}
     for start, end, app, package in events:
-        name = normalise(app) or package
-        yield Span(start, end, name, explain(config, name, None, None, package).category)
+        known = seen.get((app, package))
+        if known is None:
+            if len(seen) >= _SEEN:
+                seen.clear()
+            name = normalise(app) or package
+            known = seen[(app, package)] = (
+                name, explain(config, name, None, None, package).category, None)
+        yield (start, end, *known)
 
 
 def afk_periods(events: Iterable[Event]) -> Iterator[tuple[float, float]]:
@@ -74,8 +98,8 @@ def afk_periods(events: Iterable[Event]) -> Iterator[tuple[float, float]]:
         yield current
 
 
-def cut_afk(spans: Iterable[Span], afk: Iterable[tuple[float, float]],
-            always_active: frozenset[str]) -> Iterator[Span]:
+def cut_afk(spans: Iterable[SpanRow], afk: Iterable[tuple[float, float]],
+            always_active: frozenset[str]) -> Iterator[SpanRow]:
     """Spans with their time inside `afk` periods turned into `away` (no app, no title).
 
     Both inputs are sorted and non-overlapping. Spans of an always-active category stay whole.
@@ -83,39 +107,33 @@ def cut_afk(spans: Iterable[Span], afk: Iterable[tuple[float, float]],
     periods = iter(afk)
     period = next(periods, None)
     for span in spans:
-        if span.category in always_active:
+        start, end, app, category, title = span
+        if category in always_active or period is None:
             yield span
             continue
-        at = span.start
-        while at < span.end:
+        at = start
+        while at < end:
             while period is not None and period[1] <= at:
                 period = next(periods, None)
-            if period is None or period[0] >= span.end:
-                yield _part(span, at, span.end)
+            if period is None or period[0] >= end:
+                yield span if at == start else (at, end, app, category, title)
                 break
             if period[0] > at:
-                yield _part(span, at, period[0])
+                yield (at, period[0], app, category, title)
                 at = period[0]
-            stop = min(period[1], span.end)
-            yield Span(at, stop, None, AWAY)
+            stop = min(period[1], end)
+            yield (at, stop, None, AWAY, None)
             at = stop
 
 
-def _part(span: Span, start: float, end: float) -> Span:
-    if start == span.start and end == span.end:
-        return span
-    return Span(start, end, span.app, span.category, span.title)
-
-
-def merge_touching(spans: Iterable[Span]) -> Iterator[Span]:
+def merge_touching(spans: Iterable[SpanRow]) -> Iterator[SpanRow]:
     """Sorted spans with equal neighbours that meet (or nearly: `TOUCH`) joined into one."""
-    current: Span | None = None
+    current: SpanRow | None = None
     for span in spans:
-        if (current is not None and span.start - current.end <= TOUCH
-                and (span.app, span.category, span.title)
-                == (current.app, current.category, current.title)):
-            current = Span(current.start, max(current.end, span.end), current.app,
-                           current.category, current.title)
+        if (current is not None and span[0] - current[1] <= TOUCH and span[2] == current[2]
+                and span[3] == current[3] and span[4] == current[4]):
+            if span[1] > current[1]:
+                current = (current[0], span[1], current[2], current[3], current[4])
             continue
         if current is not None:
             yield current
@@ -124,19 +142,24 @@ def merge_touching(spans: Iterable[Span]) -> Iterator[Span]:
         yield current
 
 
-def uncovered(spans: Iterable[Span], covered: Iterable[tuple[float, float]]) -> Iterator[Span]:
+def uncovered(spans: Iterable[SpanRow],
+              covered: Iterable[tuple[float, float]]) -> Iterator[SpanRow]:
     """The parts of sorted, non-overlapping `spans` outside the `covered` intervals (sorted by
     start; they may overlap each other)."""
     intervals = iter(covered)
     block = next(intervals, None)
     for span in spans:
-        at = span.start
-        while at < span.end:
+        if block is None:
+            yield span
+            continue
+        start, end, app, category, title = span
+        at = start
+        while at < end:
             while block is not None and block[1] <= at:
                 block = next(intervals, None)
-            if block is None or block[0] >= span.end:
-                yield _part(span, at, span.end)
+            if block is None or block[0] >= end:
+                yield span if at == start else (at, end, app, category, title)
                 break
             if block[0] > at:
-                yield _part(span, at, block[0])
+                yield (at, block[0], app, category, title)
             at = max(at, block[1])

@@ -8,7 +8,8 @@ Layout (where a newcomer adds things):
 - one module per group of tables, each a `Tables` subclass with the statements on them:
   `activity.py`, `rollups.py`, `calendar.py`, `in_person.py`, `focus.py`, `nudges.py`,
   `settings.py`, `export.py`, `imports.py` (staging an import). A new group gets its own
-  module, and its class joins `Store`'s bases below. Statements that belong together run in one `with self.transaction(...)`.
+  module, and its class joins `Store`'s bases below. Statements that belong together run in
+  one `with self.transaction(...)`.
 
 Callers use `Store` (and `open_or_recover` in the daemon), never a connection.
 """

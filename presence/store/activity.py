@@ -27,12 +27,16 @@ class ActivityTables(Tables):
         """Move the end of a stored span (the open span, flushed again)."""
         self._write("UPDATE activity SET end = ? WHERE id = ?", (end, row_id))
 
-    def insert_spans(self, spans: list[Span], device: str) -> None:
-        """Store many spans of `device` at once (an import, inside its transaction)."""
+    def insert_spans(self, spans: list[tuple[Any, ...]], device: str) -> None:
+        """Store many spans of `device` at once (an import, inside its transaction).
+
+        Args:
+            spans: `(start, end, app, category, title)` tuples (a `Span`'s fields).
+            device: the device id they belong to.
+        """
         self._write_many(
             "INSERT INTO activity (start, end, app, category, title, device) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(s.start, s.end, s.app, s.category, s.title, device) for s in spans])
+            "VALUES (?, ?, ?, ?, ?, ?)", [(*span, device) for span in spans])
 
     def covered(self, device: str, since: float) -> Iterator[tuple[float, float]]:
         """`(start, end)` of the device's spans that end after `since`, by start, in pages.

@@ -16,17 +16,23 @@ from presence.store.db import Tables
 
 PAGE = 20_000
 
-# (bucket index, start, end, app or status, title or package)
+# (sequence number, start, end, app or status, title or package)
 StagedRow = tuple[int, float, float, "str | None", "str | None"]
+ORDERS = ("ascending", "descending", "unsorted")
 
 
 class ImportTables(Tables):
-    """The temporary `import_events` table of an import in progress on this connection."""
+    """The temporary `import_events` table of an import in progress on this connection.
+
+    Events are numbered in file order (`seq`), so one bucket is a range of numbers, and a
+    bucket whose events came in time order (aw-server writes newest first) reads back without
+    sorting.
+    """
 
     def start_staging(self) -> None:
         """Create the (empty) staging table, replacing any left from before."""
         self._write("DROP TABLE IF EXISTS temp.import_events")
-        self._write("CREATE TEMP TABLE import_events (bucket INTEGER NOT NULL, "
+        self._write("CREATE TEMP TABLE import_events (seq INTEGER PRIMARY KEY, "
                     "start REAL NOT NULL, end REAL NOT NULL, app TEXT, detail TEXT)")
 
     def stage(self, rows: list[StagedRow]) -> None:
@@ -34,12 +40,19 @@ class ImportTables(Tables):
         with self.transaction("cannot stage the import", write=False):
             self._write_many("INSERT INTO temp.import_events VALUES (?, ?, ?, ?, ?)", rows)
 
-    def staged(self, bucket: int) -> Iterator[tuple[float, float, str | None, str | None]]:
-        """The staged events of one bucket by start (then end), streamed in pages."""
-        self._write("CREATE INDEX IF NOT EXISTS temp.import_events_order "
-                    "ON import_events (bucket, start, end)")
-        cursor = self._stream("SELECT start, end, app, detail FROM temp.import_events "
-                              "WHERE bucket = ? ORDER BY start, end", (bucket,))
+    def staged(self, first: int, last: int,
+               order: str) -> Iterator[tuple[float, float, str | None, str | None]]:
+        """The staged events numbered first..last by start (then end), streamed in pages.
+
+        Args:
+            first: the first sequence number.
+            last: the last sequence number.
+            order: how they were staged (`ORDERS`): in time order, reversed, or neither.
+        """
+        sql = ("SELECT start, end, app, detail FROM temp.import_events "
+               "WHERE seq BETWEEN ? AND ? ORDER BY ")
+        sql += {"ascending": "seq", "descending": "seq DESC", "unsorted": "start, end"}[order]
+        cursor = self._stream(sql, (first, last))
         try:
             while rows := cursor.fetchmany(PAGE):  # type: ignore[attr-defined]
                 yield from rows
