@@ -20,7 +20,6 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
@@ -33,7 +32,7 @@ from presence.importers.awexport import (BucketInfo, Event, EventBatch, Malforme
 from presence.importers.awspans import SpanRow
 from presence.importers.jsonstream import JsonStream, JsonStreamError
 from presence.model import AWAY
-from presence.timeline import day_bounds
+from presence.timeline import day_bounds, local_day
 from presence.store import Store
 
 WINDOW, PHONE, AFK, WEB, OTHER = "window", "phone", "afk", "web", "other"
@@ -305,7 +304,7 @@ def _days_into(spans: Iterable[SpanRow], config: Config, days: set) -> Iterator[
     lo = hi = 0.0
     for span in spans:
         if not lo <= span[0] < hi:
-            day = datetime.fromtimestamp(span[0], config.tz).date()
+            day = local_day(span[0], config.tz)
             lo, hi = day_bounds(day, config.tz)
             days.add(day)
         yield span
