@@ -15,12 +15,21 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from presence.calendar.classify import IN_PERSON, Rules, classify, invited, phrase, text_of
+from presence.calendar.limits import (
+    MAX_CALENDAR_STEPS,
+    MAX_INSTANCES,
+    MAX_SERIES_STEPS,
+    expansion_steps,
+    too_frequent,
+)
+from presence.calendar.sources import unexpected
 from presence.calendar.text import CalendarText, split_calendars
 from presence.calendar.zones import iana_name, iana_zone
 from presence.errors import CalendarError
@@ -157,7 +166,15 @@ class ParsedCalendar:
         """
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("the window must be given as aware datetimes")
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        try:
+            return self._instances(start.astimezone(UTC), end.astimezone(UTC))
+        except CalendarError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a surprise in one file fails that file alone
+            raise CalendarError(f"{self.source}: cannot expand the calendar "
+                                f"({unexpected(exc)})") from None
+
+    def _instances(self, start: datetime, end: datetime) -> LoadResult:
         seen: set[tuple[str, Any]] = set()
         meetings: list[tuple[datetime, Meeting]] = []
         warnings = list(self.warnings)
@@ -256,12 +273,18 @@ def parse_calendar(data: bytes, source: str, settings: CalendarSettings) -> Pars
 
     warnings: list[str] = []
     parts: list[_Part] = []
-    for text in split_calendars(data, source):
-        try:
-            calendar = Calendar.from_ical(text.text)
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
-            raise CalendarError(f"{source}: cannot read the calendar: {exc}") from exc
-        parts.append(_part(calendar, text, source, settings, warnings))
+    try:
+        for text in split_calendars(data, source):
+            try:
+                calendar = Calendar.from_ical(text.text)
+            except (ValueError, TypeError, KeyError, IndexError) as exc:
+                raise CalendarError(f"{source}: cannot read the calendar: {exc}") from exc
+            parts.append(_part(calendar, text, source, settings, warnings))
+    except CalendarError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a surprise in one file fails that file alone
+        raise CalendarError(f"{source}: cannot read the calendar ({unexpected(exc)})") \
+            from None
     return ParsedCalendar(source, parts, warnings, settings)
 
 
@@ -328,7 +351,7 @@ def _problem(event: Any) -> str | None:
             return f"{name} {str(raw) if raw is not None else ''!r} cannot be read"
     if "DTSTART" not in event:
         return "it has no DTSTART"
-    return None
+    return too_frequent(event)
 
 
 def _query(calendar: Any, events: list[Any], failures: list[tuple[str, str]]) -> Any:
@@ -360,15 +383,42 @@ def _query(calendar: Any, events: list[Any], failures: list[tuple[str, str]]) ->
         def as_component(self, keep_recurrence_attributes: bool) -> Any:
             return self
 
+    budget = {"steps": 0.0, "until": None}
+
     class GuardedSeries(Series):
         occurrence = Instance
 
+        def __init__(self, adapters: list[Any]) -> None:
+            super().__init__(adapters)
+            self.heads = [adapter.event for adapter in adapters]
+
         def between(self, span_start: Any, span_stop: Any) -> Any:
+            if budget["until"] != span_stop:  # a new window: a new budget
+                budget.update(steps=0.0, until=span_stop)
+            stop = span_stop if isinstance(span_stop, datetime) else datetime.combine(
+                span_stop, time(), UTC)
+            stop = stop if stop.tzinfo is not None else stop.replace(tzinfo=UTC)
+            steps = sum(expansion_steps(event, stop) for event in self.heads)
+            if steps > MAX_SERIES_STEPS:
+                failures.append((self.uid, f"its recurrence takes more than "
+                                           f"{MAX_SERIES_STEPS} steps to expand"))
+                return []
+            budget["steps"] += steps
+            if budget["steps"] > MAX_CALENDAR_STEPS:
+                failures.append((self.uid, "the calendar's recurrences take more than "
+                                           f"{MAX_CALENDAR_STEPS} steps to expand"))
+                return []
             try:
-                return list(super().between(span_start, span_stop))
+                found = list(itertools.islice(super().between(span_start, span_stop),
+                                              MAX_INSTANCES + 1))
             except errors as exc:
                 failures.append((self.uid, f"cannot expand its recurrence ({exc})"))
                 return []
+            if len(found) > MAX_INSTANCES:
+                failures.append((self.uid, f"more than {MAX_INSTANCES} instances in the "
+                                           "window"))
+                return []
+            return found
 
     class Select(SelectComponents):
         def collect_series_from(self, source: Any, suppress_errors: Any) -> list[Any]:

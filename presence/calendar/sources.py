@@ -15,12 +15,12 @@ import json
 import logging
 import os
 import re
-import zlib
+import stat
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from presence import clock
 from presence.errors import CalendarError
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,10 @@ _URL_SCHEMES = ("http", "https", "webcal", "webcals")
 # A last path segment that is a plain word ("basic.ics", "calendar.ics") names a format, not a
 # secret; anything with digits or of some length may be the token itself (Fastmail, iCloud).
 _SAFE_LAST = re.compile(r"^[a-z][a-z_-]{0,15}\.ics$")
-_CHUNK = 64 * 1024
+# A folder source is walked this deep and this wide, no further (a folder nested 1,100 deep
+# or a million files is somebody's mistake or an attack, not a calendar collection).
+MAX_DEPTH = 16
+MAX_FILES = 2000
 
 
 @dataclass(frozen=True)
@@ -126,36 +129,101 @@ def read_source(source: str, cache_dir: Path, *, timeout: float = DEFAULT_TIMEOU
         CalendarError: nothing could be read (and, for a URL, no cached copy exists). The
             message names the source, redacted.
     """
-    if is_url(source):
-        return _read_url(source, cache_dir, timeout, max_bytes)
-    path = Path(source).expanduser()
-    if path.is_dir():
-        return _read_folder(path, source, max_bytes)
-    document = Document(source, *_read_file(path, source, max_bytes))
-    return SourceRead(label=source, documents=(document,), digest=document.digest)
+    try:
+        if is_url(source):
+            return _read_url(source, cache_dir, timeout, max_bytes)
+        path = Path(source).expanduser()
+        if path.is_dir():
+            return _read_folder(path, source, max_bytes)
+        document = Document(source, *_read_file(path, source, max_bytes))
+        return SourceRead(label=source, documents=(document,), digest=document.digest)
+    except CalendarError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one source's surprise must fail that source alone
+        raise CalendarError(f"{label(source)}: cannot read the calendar "
+                            f"({unexpected(exc)})") from None
+
+
+def unexpected(exc: BaseException) -> str:
+    """An unforeseen exception as a short, URL-free phrase for a source's error line."""
+    text = str(exc).splitlines()[0][:160] if str(exc) else ""
+    text = re.sub(r"[a-z][a-z0-9+.-]*://\S+", "<address>", text, flags=re.IGNORECASE)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _read_file(path: Path, name: str, max_bytes: int) -> tuple[bytes, str]:
+    """A regular file's bytes, at most `max_bytes`: never a device, a FIFO or a socket."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CalendarError(f"{name}: the calendar is larger than {max_bytes} bytes")
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError as exc:
         raise CalendarError(f"{name}: no such file or folder") from exc
     except OSError as exc:
         raise CalendarError(f"{name}: cannot read the calendar ({exc.strerror})") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise CalendarError(f"{name}: not a regular file (give an .ics file or a folder)")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > max_bytes:
+                raise CalendarError(f"{name}: the calendar is larger than {max_bytes} bytes")
+            chunks.append(chunk)
+    except OSError as exc:
+        raise CalendarError(f"{name}: cannot read the calendar ({exc.strerror})") from exc
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     return data, _digest(data)
+
+
+def _calendar_files(path: Path, source: str, warnings: list[str]) -> list[Path]:
+    """The .ics files of a folder, walked without recursion, bounded in depth and count;
+    links to folders are not followed (a link loop would never end)."""
+    found: list[Path] = []
+    queue: deque[tuple[Path, int]] = deque([(path, 0)])
+    while queue:
+        folder, depth = queue.popleft()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            warnings.append(f"{folder}: cannot list the folder ({exc.strerror})")
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if depth + 1 < MAX_DEPTH:
+                        queue.append((Path(entry.path), depth + 1))
+                    else:
+                        warnings.append(f"{entry.path}: deeper than {MAX_DEPTH} folders; "
+                                        "not read")
+                elif entry.name.lower().endswith(".ics") and entry.is_file():
+                    found.append(Path(entry.path))
+            except OSError:
+                continue
+            if len(found) > MAX_FILES:
+                warnings.append(f"{source}: more than {MAX_FILES} .ics files; only the first "
+                                f"{MAX_FILES} are read")
+                return sorted(found[:MAX_FILES])
+    return sorted(found)
 
 
 def _read_folder(path: Path, source: str, max_bytes: int) -> SourceRead:
     documents, warnings = [], []
-    files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".ics" and p.is_file())
+    files = _calendar_files(path, source, warnings)
+    budget = max_bytes
     for file in files:
         try:
-            documents.append(Document(str(file), *_read_file(file, str(file), max_bytes)))
+            document = Document(str(file), *_read_file(file, str(file), budget))
         except CalendarError as exc:
             warnings.append(str(exc))
+            continue
+        documents.append(document)
+        # the whole folder shares one size cap, not one per file
+        budget = max(budget - len(document.data), 0)
     if not files:
         warnings.append(f"{source}: the folder holds no .ics files")
     combined = hashlib.sha256()
@@ -235,103 +303,21 @@ def _from_cache(shown: str, cached: tuple[bytes, dict[str, str]],
 
 def _fetch(url: str, shown: str, info: dict[str, str], timeout: float,
            max_bytes: int) -> tuple[bytes, dict[str, str]] | None:
-    """GET the URL; None on 304 Not Modified. Every error message uses `shown`, never `url`."""
-    import http.client
-    import socket
-    import urllib.error
-    import urllib.request
-
+    """GET the URL (see `fetch`); None on 304 Not Modified; only a whole calendar passes."""
     from presence import __version__
+    from presence.calendar.fetch import fetch
 
-    headers = {"User-Agent": f"presence/{__version__} (calendar reader)",
-               "Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "gzip"}
-    if info.get("etag"):
-        headers["If-None-Match"] = info["etag"]
-    if info.get("last_modified"):
-        headers["If-Modified-Since"] = info["last_modified"]
-    deadline = clock.steady() + timeout
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes and \
-                    response.headers.get("Content-Encoding", "").lower() != "gzip":
-                raise CalendarError(f"{shown}: the calendar is larger than {max_bytes} bytes")
-            data = _read_body(response, shown, deadline, max_bytes)
-            new_info = {"etag": response.headers.get("ETag", ""),
-                        "last_modified": response.headers.get("Last-Modified", "")}
-            content_type = response.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as exc:
-        if exc.code == 304:
-            return None
-        hint = " (check the address)" if exc.code in (401, 403, 404, 410) else ""
-        raise CalendarError(f"{shown}: the server answered HTTP {exc.code}{hint}") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise CalendarError(f"{shown}: no answer within {timeout:g} s") from None
-        text = getattr(reason, "strerror", None) or str(reason)
-        raise CalendarError(f"{shown}: cannot reach the server ({_scrub(text, url)})") \
-            from None
-    except TimeoutError:
-        raise CalendarError(f"{shown}: no answer within {timeout:g} s") from None
-    except zlib.error:
-        raise CalendarError(f"{shown}: the server sent a damaged gzip body") from None
-    except (OSError, ValueError, http.client.HTTPException) as exc:
-        raise CalendarError(f"{shown}: cannot read the calendar "
-                            f"({_scrub(str(exc), url)})") from None
+    got = fetch(url, shown, info, timeout, max_bytes,
+                f"presence/{__version__} (calendar reader)")
+    if got is None:
+        return None
+    data, new_info, content_type = got
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper()
     if start != b"BEGIN:VCALENDAR":
         # A login page or an error page sent with 200 must not replace a good cached copy.
         raise CalendarError(f"{shown}: the server did not send a calendar "
-                            f"(Content-Type {content_type or 'unknown'})")
+                            f"(Content-Type {content_type[:100] or 'unknown'})")
     if b"END:VCALENDAR" not in data[-64:].upper():
         raise CalendarError(f"{shown}: the download was cut short (no END:VCALENDAR at the "
                             "end)")
     return data, new_info
-
-
-def _read_body(response, shown: str, deadline: float, max_bytes: int) -> bytes:
-    """The body, inflated, within the deadline and the size cap, and complete.
-
-    http.client's read(amt) returns short rather than fail when a connection closes before
-    Content-Length is reached, and a cut calendar must never replace a good cached copy.
-    """
-    gzipped = response.headers.get("Content-Encoding", "").lower() == "gzip"
-    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
-    length = response.headers.get("Content-Length", "")
-    parts: list[bytes] = []
-    total = received = 0
-    while True:
-        if clock.steady() > deadline:
-            raise TimeoutError
-        chunk = response.read(_CHUNK)
-        if not chunk:
-            break
-        received += len(chunk)
-        if inflate is not None:
-            # Bounded inflation: a small gzip bomb must not exhaust memory.
-            chunk = inflate.decompress(chunk, max_bytes + 1 - total)
-            if inflate.unconsumed_tail:
-                total = max_bytes + 1
-        total += len(chunk)
-        if total > max_bytes:
-            raise CalendarError(f"{shown}: the calendar is larger than {max_bytes} bytes")
-        parts.append(chunk)
-    if inflate is not None:
-        parts.append(inflate.flush())
-        if not inflate.eof:
-            raise CalendarError(f"{shown}: the download was cut short")
-    if length.isdigit() and received < int(length):
-        raise CalendarError(f"{shown}: the download was cut short ({received} of {length} "
-                            "bytes)")
-    return b"".join(parts)
-
-
-def _scrub(text: str, url: str) -> str:
-    """Remove the URL, and its host-relative parts, from a message written by a library."""
-    parts = urlsplit(url)
-    for secret in (url, parts.path, parts.query):
-        if secret and secret not in ("/",):
-            text = text.replace(secret, "…")
-    return text

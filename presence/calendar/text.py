@@ -30,6 +30,9 @@ _EVENT_PROPERTIES = frozenset({
 }) | CLASSIFIED_PROPERTIES
 _PROPERTY_NAME = re.compile(r"[^;:]*")
 # Components that may never contain themselves; a second BEGIN means the first was not closed.
+# Real calendars nest three deep (VCALENDAR > VEVENT > VALARM); deeper is refused at once, so
+# the structure check stays linear in the file whatever it holds.
+MAX_NESTING = 10
 _NO_SELF_NESTING = {"VCALENDAR", "VEVENT", "VTODO", "VJOURNAL", "VTIMEZONE", "VFREEBUSY",
                     "STANDARD", "DAYLIGHT", "VALARM"}
 
@@ -59,7 +62,8 @@ def logical_lines(data: bytes) -> list[tuple[int, str]]:
         (line number where the content line starts, text) for every non-blank content line.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.decode("utf-16").encode("utf-8")
+        # "replace": an odd length or a lone surrogate is a damaged character, not a failure
+        data = data.decode("utf-16", "replace").encode("utf-8")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     raw = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
@@ -120,6 +124,9 @@ def split_calendars(data: bytes, source: str) -> list[CalendarText]:
                 open_line = next(n for open_, n in reversed(stack) if open_ == name)
                 raise CalendarError(f"{source}: line {open_line}: BEGIN:{name} is never closed "
                                     f"(another BEGIN:{name} follows at line {number})")
+            if len(stack) >= MAX_NESTING:
+                raise CalendarError(f"{source}: line {number}: components nested more than "
+                                    f"{MAX_NESTING} deep")
             if not stack:
                 if name != "VCALENDAR":
                     raise CalendarError(f"{source}: line {number}: BEGIN:{name} outside "

@@ -1,0 +1,77 @@
+"""What one calendar may cost to expand: the limits that keep a hostile feed bounded.
+
+A 198-byte event with `RRULE:FREQ=SECONDLY` and no end would expand into millions of instances;
+one with `FREQ=MINUTELY` since 2020 makes dateutil walk three million steps before the window
+even starts. Such series are refused before they are expanded, by their shape
+(`too_frequent`) and by an estimate of their cost (`expansion_steps`); what is expanded is cut
+at `MAX_INSTANCES` per series. Pure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from typing import Any
+
+UTC = timezone.utc
+# Instances of one series inside a window; rule steps one series may take from its DTSTART to
+# the window's end (FREQ=MINUTELY since 2020 is 3 million of them); steps all the series of one
+# calendar may take together.
+MAX_INSTANCES = 5000
+MAX_SERIES_STEPS = 100_000
+MAX_CALENDAR_STEPS = 1_000_000
+_PERIOD_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400,
+                   "WEEKLY": 7 * 86400, "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
+_EXPANDING_PARTS = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY",
+                    "BYWEEKNO", "BYMONTH", "BYSETPOS")
+
+
+def too_frequent(event: Any) -> str | None:
+    """Why `event`'s recurrence is refused outright (more often than once a minute, or an
+    unknown FREQ), or None."""
+    for rule in _rules(event):
+        period = _PERIOD_SECONDS.get(str((rule.get("FREQ") or [""])[0]).upper())
+        if period is None:
+            return "its RRULE has no known FREQ"
+        if period * _interval(rule) < 60 or len(rule.get("BYSECOND") or ()) > 1:
+            return "it repeats more often than once a minute"
+    return None
+
+
+def _rules(event: Any) -> list[Any]:
+    found = event.get("RRULE")
+    return [] if found is None else found if isinstance(found, list) else [found]
+
+
+def _interval(rule: Any) -> int:
+    try:
+        return max(int((rule.get("INTERVAL") or [1])[0]), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def expansion_steps(event: Any, until: datetime) -> float:
+    """About how many steps dateutil takes to expand `event`'s rules from its DTSTART up to
+    `until` (it walks every step from DTSTART, whatever window is asked for)."""
+    total = 0.0
+    try:
+        first = event["DTSTART"].dt
+    except (KeyError, AttributeError):
+        return 0.0
+    if not isinstance(first, datetime):
+        first = datetime.combine(first, time(), UTC)
+    elif first.tzinfo is None:
+        first = first.replace(tzinfo=UTC)
+    seconds = (until - first).total_seconds()
+    for rule in _rules(event):
+        period = _PERIOD_SECONDS.get(str((rule.get("FREQ") or [""])[0]).upper(), 86400)
+        steps = max(seconds, 0.0) / (period * _interval(rule)) + 1
+        for part in _EXPANDING_PARTS:
+            steps *= max(len(rule.get(part) or ()), 1)
+        count = rule.get("COUNT")
+        if count:
+            try:
+                steps = min(steps, float(count[0]))
+            except (TypeError, ValueError):
+                pass
+        total += steps
+    return total
