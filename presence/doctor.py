@@ -107,19 +107,23 @@ def check_notifier() -> Check:
 
 def check_calendars(config: Config, db_path: Path) -> Iterator[Check]:
     """Each calendar source: how its last sync went (the daemon syncs every refresh)."""
-    from presence.calendar.sync import configured_sources, statuses
+    from presence.calendar.sync import child_failure, configured_sources, statuses
     from presence.calendar.sources import label
     from presence.store import Store
 
     try:
         store = Store.open(db_path, create=False)
     except PresenceError:
-        sources, known = list(config.get("calendar.sources")), {}
+        sources, known, died = list(config.get("calendar.sources")), {}, None
     else:
         try:
             sources, known = configured_sources(config, store), statuses(store)
+            died = child_failure(store)
         finally:
             store.close()
+    if died:
+        yield Check("calendars", "fail", died,
+                    "find the source that breaks it: presence -v calendar sync")
     if not sources:
         yield Check("calendars", "warn", "no calendar sources: in-person time comes only from "
                     "`presence log`", "presence calendar add FILE-OR-URL")
@@ -137,6 +141,10 @@ def check_calendars(config: Config, db_path: Path) -> Iterator[Check]:
         elif state.get("stale"):
             yield Check("calendars", "warn", f"{shown}: {state['instances']} instances from the "
                         f"cached copy ({state['stale']})", "check the network or the URL")
+        elif state.get("skipped"):
+            yield Check("calendars", "warn", f"{shown}: {state['instances']} instances, "
+                        f"{state['skipped']} skipped (first: {state.get('first_skipped')})",
+                        "the skipped events break a limit or cannot be read; the rest is used")
         else:
             yield Check("calendars", "ok", f"{shown}: {state['instances']} instances")
 

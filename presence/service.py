@@ -13,7 +13,7 @@ from typing import IO, Callable
 
 from presence import clock, config as config_mod
 from presence import paths
-from presence.calendar.sync import configured_sources
+from presence.calendar.sync import configured_sources, last_checked, record_child
 from presence.daemon import Daemon, Tick
 from presence.nudges.notify import Dispatcher, default_notifiers
 from presence.nudges.nudger import Nudger
@@ -43,50 +43,93 @@ class StatusLine:
         self.out.flush()
 
 
+# The most memory a sync child may take; a feed that needs more fails alone (MemoryError).
+SYNC_MEMORY_MB = 1024
+
+
 class CalendarSyncRunner:
     """Runs `presence calendar sync` as a child process every `refresh_minutes`.
 
     A child keeps the calendar libraries and a parsed calendar out of the daemon's memory, and
-    a calendar that breaks the parser can never take the daemon down with it.
+    a calendar that breaks the parser can never take the daemon down with it. A child that
+    dies (a signal, the memory limit, the time limit, or an exit without recording its
+    outcome) is reported through `report` (status, doctor and `calendar list` show it) and
+    retried later and later: after one refresh period, then two, four... up to a day.
     """
 
     # A sync that runs longer than this (a URL that trickles) is stopped; the next one retries.
     LIMIT_SECONDS = 300
+    MAX_BACKOFF_SECONDS = 24 * 3600
 
     def __init__(self, argv: list[str], has_sources: Callable[[], bool],
-                 every: Callable[[], float]):
+                 every: Callable[[], float],
+                 last_recorded: Callable[[], float | None] = lambda: None,
+                 report: Callable[[str | None, float | None], None] = lambda error, retry: None):
         self.argv = argv
         self.has_sources = has_sources
         self.every = every
+        self.last_recorded = last_recorded
+        self.report = report
         self._child: subprocess.Popen | None = None
         self._started = 0.0
+        self._started_wall = 0.0
         self._next = clock.steady()
         self._failing = False
+        self.deaths = 0
+        self.backoff = 0.0
 
     def poll(self) -> bool:
         """Start a due sync or reap a finished one; True when one just finished."""
         now = clock.steady()
         if self._child is not None:
             code = self._child.poll()
-            if code is None and now - self._started > self.LIMIT_SECONDS:
+            overdue = code is None and now - self._started > self.LIMIT_SECONDS
+            if overdue:
                 self._child.kill()
                 code = self._child.wait()
             if code is None:
                 return False
             self._child = None
-            if code != 0 and not self._failing:
-                log.warning("calendar sync: a source failed (see `presence calendar list`); "
-                            "its last good meetings are kept")
-            self._failing = code != 0
+            self._reaped(code, overdue, now)
             return True
         if now >= self._next:
             self._next = now + self.every()
             if self.has_sources():
                 self._started = now
+                self._started_wall = clock.now()
                 self._child = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                                stdout=subprocess.DEVNULL,
                                                stderr=subprocess.DEVNULL)
         return False
+
+    def _reaped(self, code: int, overdue: bool, now: float) -> None:
+        recorded = self.last_recorded()
+        finished = recorded is not None and recorded >= self._started_wall
+        if overdue:
+            why = f"ran longer than {self.LIMIT_SECONDS} s and was stopped"
+        elif code < 0:
+            why = f"was killed by signal {-code}"
+        elif code not in (0, 1) or not finished:
+            why = f"exited with code {code} before recording its sources"
+        else:
+            why = None
+        if why is None:
+            if self.deaths:
+                self.report(None, None)
+            self.deaths = 0
+            if code != 0 and not self._failing:
+                log.warning("calendar sync: a source failed (see `presence calendar list`); "
+                            "its last good meetings are kept")
+            self._failing = code != 0
+            return
+        self.deaths += 1
+        delay = self.backoff = min(self.every() * 2 ** (self.deaths - 1),
+                                   self.MAX_BACKOFF_SECONDS)
+        self._next = now + delay
+        log.error("calendar sync %s (%d time%s in a row); next try in %d min", why,
+                  self.deaths, "" if self.deaths == 1 else "s", delay // 60)
+        self.report(f"the calendar sync {why} ({self.deaths} time"
+                    f"{'' if self.deaths == 1 else 's'} in a row)", clock.now() + delay)
 
     def close(self) -> None:
         """Stop a sync still running."""
@@ -128,9 +171,11 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         argv = [sys.executable, "-m", "presence", "--db", str(db_path)]
         argv += ["--config", str(config_path)] if config_path else []
         syncer = CalendarSyncRunner(
-            argv + ["calendar", "sync", "--quiet"],
+            argv + ["calendar", "sync", "--quiet", "--max-memory", str(SYNC_MEMORY_MB)],
             has_sources=lambda: bool(configured_sources(daemon.config, store)),
-            every=lambda: daemon.config.get("calendar.refresh_minutes") * 60.0)
+            every=lambda: daemon.config.get("calendar.refresh_minutes") * 60.0,
+            last_recorded=lambda: last_checked(store),
+            report=lambda error, retry_at: record_child(store, error, retry_at))
 
     def reload(_signum: int, _frame: object) -> None:
         try:

@@ -11,6 +11,7 @@ from presence.errors import StoreError
 from presence.reports.history import day_summary
 from presence.model import AWAY
 from presence.timeline import local_day
+from presence.calendar.sync import failures
 from presence.sanitise import visible
 from presence.timeparse import format_minutes
 
@@ -33,8 +34,7 @@ def gather(config: Config, db_path: Path) -> dict[str, Any]:
         return report
     try:
         beat = store.get_setting("daemon") or {}
-        failing = [state["error"] for state in store.get_setting("calendar_sync", {}).values()
-                   if state.get("error")]
+        failing = failures(store)
         last = store.last_span()
         # the same numbers as `presence summary`, from the same code
         today = day_summary(store, config, local_day(now, config.tz), now)

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 import zlib
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from presence import clock
 from presence.errors import CalendarError
@@ -103,13 +103,16 @@ def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
     class Redirects(urllib.request.HTTPRedirectHandler):
         max_redirections = 5
 
-        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
-                             newurl: str) -> Any:
-            scheme = urlsplit(newurl).scheme.lower()
+        def http_error_302(self, req: Any, fp: Any, code: int, msg: str,
+                           headers: Any) -> Any:
+            target = headers.get("location") or headers.get("uri") or ""
+            scheme = urlsplit(urljoin(req.full_url, target)).scheme.lower()
             if scheme not in _SCHEMES:
-                raise _Refused(f"the server redirected to a {scheme or 'relative'}:// address "
-                               "(only http and https are followed)")
-            return super().redirect_request(req, fp, code, msg, headers, newurl)
+                raise _Refused(f"the server redirected to a {scheme}:// address (only http "
+                               "and https are followed)")
+            return super().http_error_302(req, fp, code, msg, headers)
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
     opener = urllib.request.OpenerDirector()
     for handler in (urllib.request.ProxyHandler(), Plain(), Secure(), Redirects(),

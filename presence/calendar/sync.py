@@ -28,6 +28,8 @@ from presence.timeline import day_bounds, local_day
 log = logging.getLogger(__name__)
 
 STATUS_KEY = "calendar_sync"
+# Written by the daemon when its sync child dies without recording its sources.
+CHILD_KEY = "calendar_sync_child"
 # Instances kept from a week back (the summary's trend) to two months ahead.
 DAYS_BACK = 7
 DAYS_AHEAD = 60
@@ -95,7 +97,8 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
         shown = label(source)
         last = previous.get(shown, {})
         entry = {"checked": now, "digest": last.get("digest"), "key": last.get("key"),
-                 "instances": last.get("instances", 0), "error": None, "stale": None}
+                 "instances": last.get("instances", 0), "error": None, "stale": None,
+                 "skipped": last.get("skipped", 0), "first_skipped": last.get("first_skipped")}
         current[shown] = entry
         try:
             read = read_source(source, cache_dir)
@@ -111,7 +114,8 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
                 settings = CalendarSettings.from_config(config)
             meetings, warnings = _parse(read, settings, start, end)
             store.replace_meetings(shown, meetings, config.tz, since=start)
-            entry.update(digest=read.digest, key=key, instances=len(meetings))
+            entry.update(digest=read.digest, key=key, instances=len(meetings),
+                         skipped=len(warnings), first_skipped=warnings[0] if warnings else None)
             note = f"{len(meetings)} instances" + (f", {len(warnings)} skipped" if warnings
                                                    else "")
             for warning in warnings:
@@ -150,3 +154,59 @@ def _parse(read, settings, start: float, end: float) -> tuple[list[Meeting], lis
 def statuses(store: Store) -> dict[str, dict]:
     """The last sync's outcome per source label (for status and doctor)."""
     return store.get_setting(STATUS_KEY, {})
+
+
+def last_checked(store: Store) -> float | None:
+    """When the last sync recorded its sources' outcome (UNIX seconds), or None."""
+    checked = [state.get("checked") for state in statuses(store).values()
+               if isinstance(state, dict) and isinstance(state.get("checked"), (int, float))]
+    return max(checked) if checked else None
+
+
+def record_child(store: Store, error: str | None, retry_at: float | None) -> None:
+    """Record (or, with None, clear) why the daemon's sync process died and when it retries."""
+    if error is None:
+        store.delete_setting(CHILD_KEY)
+    else:
+        store.set_setting(CHILD_KEY, {"error": error, "retry_at": retry_at})
+
+
+def failures(store: Store) -> list[str]:
+    """One line per failing source, and one for a sync process that died (status, doctor)."""
+    lines = [state["error"] for state in statuses(store).values()
+             if isinstance(state, dict) and state.get("error")]
+    child = child_failure(store)
+    return lines + ([child] if child else [])
+
+
+def child_failure(store: Store) -> str | None:
+    """Why the daemon's last sync process died, and when it retries; None if it did not."""
+    child = store.get_setting(CHILD_KEY)
+    if not isinstance(child, dict) or not child.get("error"):
+        return None
+    return (f"{child['error']}; no source was synced, next try at "
+            f"{_local_time(child.get('retry_at'))}")
+
+
+def _local_time(stamp: object) -> str:
+    if not isinstance(stamp, (int, float)):
+        return "the next refresh"
+    try:
+        return datetime.fromtimestamp(stamp).strftime("%H:%M")
+    except (OverflowError, OSError, ValueError):
+        return "the next refresh"
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space, so that a calendar that would take all the memory
+    fails with a MemoryError (that source alone) rather than wake the OOM killer. POSIX only;
+    elsewhere the time limit of the daemon's sync still holds."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    limit = megabytes << 20
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

@@ -224,7 +224,7 @@ def list_sources(obj: Any, json_output: bool) -> None:
 
     Example: presence calendar list
     """
-    from presence.calendar.sync import configured_sources, statuses
+    from presence.calendar.sync import child_failure, configured_sources, statuses
     from presence.calendar.sources import label
 
     store = obj.store()
@@ -237,7 +237,9 @@ def list_sources(obj: Any, json_output: bool) -> None:
         rows.append({"n": number, "source": shown,
                      "origin": "added" if source in added else "config",
                      "instances": state.get("instances"), "error": state.get("error"),
-                     "stale": state.get("stale"), "checked": state.get("checked")})
+                     "stale": state.get("stale"), "checked": state.get("checked"),
+                     "skipped": state.get("skipped") or 0,
+                     "first_skipped": state.get("first_skipped")})
     if json_output:
         echo_json(rows)
         return
@@ -250,7 +252,12 @@ def list_sources(obj: Any, json_output: bool) -> None:
             state = f"FAILING: {row['error']}"
         else:
             state = f"{row['instances']} instances" + (" (cached copy)" if row["stale"] else "")
+            if row["skipped"]:
+                state += f"; {row['skipped']} skipped, first: {row['first_skipped']}"
         echo(f"{row['n']:>3}  {row['source']}  [{row['origin']}]  {state}")
+    died = child_failure(store)
+    if died:
+        echo(f"FAILING: {died}")
 
 
 @calendar.command("remove")
@@ -285,8 +292,10 @@ def remove(obj: Any, source: str) -> None:
 
 @calendar.command("sync")
 @click.option("--quiet", is_flag=True, help="Print nothing (the daemon's own syncs).")
+@click.option("--max-memory", type=click.IntRange(64, 1 << 20), metavar="MB",
+              help="Stop with an error past this much memory (the daemon's syncs: 1024).")
 @click.pass_obj
-def sync_cmd(obj: Any, quiet: bool) -> None:
+def sync_cmd(obj: Any, quiet: bool, max_memory: int | None) -> None:
     """Read every source now and store its meetings; unchanged sources are not re-parsed.
 
     Exits 1 when a source failed (its last good meetings are kept).
@@ -294,8 +303,10 @@ def sync_cmd(obj: Any, quiet: bool) -> None:
     Example: presence calendar sync
     """
     from presence import clock, paths
-    from presence.calendar.sync import sync
+    from presence.calendar.sync import limit_memory, sync
 
+    if max_memory:
+        limit_memory(max_memory)
     results = sync(obj.store(), obj.config(), paths.cache_dir(), clock.now())
     if not quiet:
         if not results:
