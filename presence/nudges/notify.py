@@ -5,19 +5,32 @@ short timeout, and learns from the reply whether the server took the notificatio
 macOS and Windows; on Linux it is not used, because it ignores notify-send's exit code and can
 block for a minute on a hung server (DESIGN §3). When nothing delivers, the nudge goes to the
 log and is recorded as undelivered with the error — never counted as shown.
+
+Where the server lists `actions` in its capabilities, a nudge carries its buttons, and the
+worker thread listens on the same connection for `ActionInvoked` and `NotificationClosed`
+(waiting in `select` on the bus socket and a wake-up pipe, so an idle daemon never wakes up
+for it); the answers go back to the sampling thread, which alone writes the database. Where
+there are no actions (plyer on macOS and Windows, or a server without them) the message says
+the command to type instead.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import selectors
 import sys
 import threading
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Callable, Protocol
 
 from presence.errors import NotifierUnavailable
 from presence.model import Nudge
+from presence.nudges.actions import DISMISSED, EXPIRED, Answer, Button, parse_key
+from presence.nudges.text import command_hint
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +39,26 @@ DBUS_TIMEOUT_SECONDS = 2.0
 EXPIRE_MS = 15_000
 
 
+# NotificationClosed reasons (Desktop Notifications spec): 1 expired, 2 dismissed by the user,
+# 3 closed by a CloseNotification call, 4 undefined.
+_CLOSED = {1: EXPIRED, 2: DISMISSED}
+
+
+def with_hint(nudge: Nudge) -> str:
+    """The message with the command that does what the buttons would (no actions shown)."""
+    hint = command_hint(nudge.kind)
+    return f"{nudge.message}\n{hint}" if hint else nudge.message
+
+
 class Notifier(Protocol):
     """Shows a nudge, or raises `NotifierUnavailable` saying why it could not."""
 
     channel: str
 
-    def deliver(self, nudge: Nudge) -> None:
-        """Show `nudge`; return only once the notification server accepted it."""
+    def deliver(self, nudge: Nudge, buttons: Sequence[Button] = (), row: int | None = None,
+                replaces: int = 0) -> int | None:
+        """Show `nudge` (with `buttons` where the server has actions); return only once the
+        server accepted it, with its notification id where it has one."""
         ...
 
     def close(self) -> None:
@@ -51,19 +77,41 @@ class DbusNotifier:
     def __init__(self, timeout: float = DBUS_TIMEOUT_SECONDS, expire_ms: int = EXPIRE_MS):
         self.timeout = timeout
         self.expire_ms = expire_ms
-        self._conn = None
+        self._conn: Any = None
         self._last_id = 0
+        self._caps: frozenset[str] | None = None
+        self._signals: deque[Any] = deque(maxlen=256)
+        self._filter: Any = None
+        # notification id → the nudge row it shows, for NotificationClosed (which names no row)
+        self._shown: dict[int, int | None] = {}
+
+    def _connect(self) -> Any:
+        from jeepney.bus_messages import MatchRule, message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        conn = open_dbus_connection(bus="SESSION", auth_timeout=self.timeout)
+        try:
+            # Servers send the signals to the sender (dunst) or to everyone (GNOME Shell); the
+            # match rule covers the second kind.
+            rule = MatchRule(type="signal", interface="org.freedesktop.Notifications",
+                             path="/org/freedesktop/Notifications")
+            conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=self.timeout)
+            self._filter = conn.filter(rule, queue=self._signals)
+        except BaseException:
+            conn.close()
+            raise
+        self._caps = None
+        return conn
 
     def _call(self, method: str, signature: str | None = None, body: tuple = ()):
         from jeepney import DBusAddress, MessageType, new_method_call
-        from jeepney.io.blocking import open_dbus_connection
 
         address = DBusAddress("/org/freedesktop/Notifications",
                               bus_name="org.freedesktop.Notifications",
                               interface="org.freedesktop.Notifications")
         try:
             if self._conn is None:
-                self._conn = open_dbus_connection(bus="SESSION", auth_timeout=self.timeout)
+                self._conn = self._connect()
             reply = self._conn.send_and_get_reply(new_method_call(address, method, signature,
                                                                   body), timeout=self.timeout)
         except TimeoutError as exc:
@@ -88,13 +136,80 @@ class DbusNotifier:
             raise NotifierUnavailable(f"the notification server refused: {error}")
         return reply.body
 
-    def deliver(self, nudge: Nudge) -> None:
-        """Send `Notify` and wait (at most the timeout) for the server's id."""
+    def capabilities(self) -> frozenset[str]:
+        """What the server offers (`actions`, `body`, ...), asked once per connection."""
+        if self._caps is None or self._conn is None:
+            caps = self._call("GetCapabilities")[0]
+            self._caps = frozenset(str(c) for c in caps)
+        return self._caps
+
+    def deliver(self, nudge: Nudge, buttons: Sequence[Button] = (), row: int | None = None,
+                replaces: int = 0) -> int:
+        """Send `Notify` and wait (at most the timeout) for the server's id.
+
+        Args:
+            nudge: what to show.
+            buttons: its actions; shown where the server has them, else the message names
+                the command instead.
+            row: the nudge's row, remembered with the id for `NotificationClosed`.
+            replaces: a notification id to replace (0: presence's previous one).
+        """
+        actions: list[str] = []
+        message = nudge.message
+        if buttons and "actions" in self.capabilities():
+            for button in buttons:
+                actions += [button.key, button.label]
+        elif buttons:
+            message = with_hint(nudge)
         body = self._call("Notify", "susssasa{sv}i",
-                          (APP_NAME, self._last_id, "", nudge.title, nudge.message, [],
-                           {"urgency": ("y", 1), "category": ("s", "presence.nudge")},
+                          (APP_NAME, replaces or self._last_id, "", nudge.title, message,
+                           actions, {"urgency": ("y", 1), "category": ("s", "presence.nudge")},
                            self.expire_ms))
         self._last_id = int(body[0])
+        if actions:
+            self._shown.pop(self._last_id, None)
+            self._shown[self._last_id] = row
+            while len(self._shown) > 64:
+                self._shown.pop(next(iter(self._shown)))
+        return self._last_id
+
+    def listening(self) -> Any:
+        """The bus socket to wait on for answers, while connected (else None)."""
+        return self._conn.sock if self._conn is not None else None
+
+    def answers(self) -> list[Answer]:
+        """Button presses and closes of presence's notifications received so far (no wait)."""
+        from jeepney import HeaderFields
+
+        if self._conn is not None:
+            try:
+                while True:
+                    self._conn.recv_messages(timeout=0)
+            except TimeoutError:
+                pass
+            except (OSError, ValueError, EOFError) as exc:
+                log.info("notification bus connection lost: %s", exc)
+                self.close()
+        out = []
+        while self._signals:
+            message = self._signals.popleft()
+            member = message.header.fields.get(HeaderFields.member)
+            if member == "ActionInvoked":
+                notification, key = message.body
+                parsed = parse_key(str(key))
+                if notification in self._shown or parsed is not None:
+                    row = self._shown.pop(notification, None)
+                    if parsed is not None:
+                        out.append(Answer(parsed[1], parsed[0], int(notification)))
+                    elif row is not None:
+                        out.append(Answer(row, str(key), int(notification)))
+            elif member == "NotificationClosed":
+                notification, reason = message.body
+                if notification in self._shown:
+                    row = self._shown.pop(notification)
+                    if reason in _CLOSED:
+                        out.append(Answer(row, _CLOSED[reason], int(notification)))
+        return out
 
     def server(self) -> str:
         """The server's name and version (for `doctor`)."""
@@ -103,6 +218,9 @@ class DbusNotifier:
 
     def close(self) -> None:
         """Close the bus connection, if open."""
+        if self._filter is not None:
+            self._filter.close()
+            self._filter = None
         if self._conn is not None:
             try:
                 self._conn.close()
@@ -116,13 +234,18 @@ class PlyerNotifier:
 
     channel = "plyer"
 
-    def deliver(self, nudge: Nudge) -> None:
-        """Show `nudge` through plyer; its errors become `NotifierUnavailable`."""
+    def deliver(self, nudge: Nudge, buttons: Sequence[Button] = (), row: int | None = None,
+                replaces: int = 0) -> None:
+        """Show `nudge` through plyer; its errors become `NotifierUnavailable`.
+
+        plyer has no actions: the message names the command a button would have run.
+        """
         try:
             from plyer import notification
 
-            notification.notify(title=nudge.title, message=nudge.message, app_name=APP_NAME,
-                                 timeout=EXPIRE_MS // 1000)
+            notification.notify(title=nudge.title,
+                                message=with_hint(nudge) if buttons else nudge.message,
+                                app_name=APP_NAME, timeout=EXPIRE_MS // 1000)
         except Exception as exc:  # plyer raises whatever its platform backend raises
             raise NotifierUnavailable(f"plyer could not notify: {exc}") from exc
 
@@ -145,18 +268,20 @@ class Delivery:
     channel: str
     delivered: bool
     error: str | None
+    notification: int | None = None
 
 
-def deliver(nudge: Nudge, notifiers: list[Notifier]) -> Delivery:
+def deliver(nudge: Nudge, notifiers: list[Notifier], buttons: Sequence[Button] = (),
+            row: int | None = None) -> Delivery:
     """Try each notifier in turn; log the nudge when none delivers."""
     errors = []
     for notifier in notifiers:
         try:
-            notifier.deliver(nudge)
+            shown = notifier.deliver(nudge, buttons, row)
         except NotifierUnavailable as exc:
             errors.append(f"{notifier.channel}: {exc}")
             continue
-        return Delivery(nudge, notifier.channel, True, None)
+        return Delivery(nudge, notifier.channel, True, None, shown)
     error = "; ".join(errors) or "no notifier configured"
     log.warning("nudge not shown (%s): %s — %s", error, nudge.title, nudge.message)
     return Delivery(nudge, "log", False, error)
@@ -169,14 +294,23 @@ class Recorder:
         self.notifiers = notifiers
         self._done: list[Delivery] = []
 
-    def submit(self, nudge: Nudge) -> None:
+    def submit(self, nudge: Nudge, row: int | None = None,
+               buttons: Sequence[Button] = ()) -> None:
         """Deliver now and keep the outcome for `drain()`."""
-        self._done.append(deliver(nudge, self.notifiers))
+        self._done.append(deliver(nudge, self.notifiers, buttons, row))
 
     def drain(self) -> list[Delivery]:
         """The outcomes since the last call."""
         done, self._done = self._done, []
         return done
+
+    def answers(self) -> list[Answer]:
+        """What the user answered (a recorder has no user)."""
+        return []
+
+    def run(self, job: Callable[[], Any]) -> None:
+        """Run a platform job (do not disturb) at once."""
+        job()
 
     def close(self) -> list[Delivery]:
         """The outcomes not drained yet."""
@@ -184,16 +318,20 @@ class Recorder:
 
 
 class Dispatcher:
-    """Delivers nudges on a worker thread, so a hung server never delays a sample.
+    """Delivers nudges and listens for answers on a worker thread, so a hung server never
+    delays a sample.
 
-    The sampling thread `submit()`s nudges and collects the outcomes with `drain()`; only that
-    thread touches the database.
+    The sampling thread `submit()`s nudges and collects outcomes with `drain()` and answers with
+    `answers()`; only that thread touches the database. `run()` hands the worker other platform
+    jobs (do not disturb) that must not block sampling either.
     """
 
     def __init__(self, notifiers: list[Notifier]):
         self.notifiers = notifiers
-        self._inbox: queue.Queue[Nudge | None] = queue.Queue()
+        self._inbox: queue.Queue[Any] = queue.Queue()
         self._outbox: queue.Queue[Delivery] = queue.Queue()
+        self._answers: queue.Queue[Answer] = queue.Queue()
+        self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(target=self._work, name="presence-notify", daemon=True)
         self._thread.start()
 
@@ -202,27 +340,100 @@ class Dispatcher:
         """The channels tried, in order (for status)."""
         return ", ".join(n.channel for n in self.notifiers) or "log"
 
-    def submit(self, nudge: Nudge) -> None:
+    def _put(self, item: Any) -> None:
+        self._inbox.put(item)
+        os.write(self._wake_w, b"x")
+
+    def submit(self, nudge: Nudge, row: int | None = None,
+               buttons: Sequence[Button] = ()) -> None:
         """Queue a nudge for delivery; returns at once."""
-        self._inbox.put(nudge)
+        self._put((nudge, row, tuple(buttons)))
+
+    def run(self, job: Callable[[], Any]) -> None:
+        """Queue a platform job for the worker; returns at once."""
+        self._put(job)
 
     def drain(self) -> list[Delivery]:
         """The outcomes that arrived since the last call."""
-        out = []
-        while True:
-            try:
-                out.append(self._outbox.get_nowait())
-            except queue.Empty:
-                return out
+        return _empty(self._outbox)
+
+    def answers(self) -> list[Answer]:
+        """The user's answers that arrived since the last call."""
+        return _empty(self._answers)
 
     def _work(self) -> None:
-        while (nudge := self._inbox.get()) is not None:
-            self._outbox.put(deliver(nudge, self.notifiers))
+        selector = selectors.DefaultSelector()
+        selector.register(self._wake_r, selectors.EVENT_READ)
+        watched: dict[int, Any] = {}
+        try:
+            while True:
+                for key, _ in selector.select():
+                    if key.fd == self._wake_r:
+                        os.read(self._wake_r, 4096)
+                while True:
+                    try:
+                        item = self._inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        return
+                    if callable(item):
+                        _run_job(item)
+                    else:
+                        nudge, row, buttons = item
+                        self._outbox.put(deliver(nudge, self.notifiers, buttons, row))
+                for notifier in self.notifiers:
+                    for answer in getattr(notifier, "answers", list)():
+                        self._answers.put(answer)
+                self._watch(selector, watched)
+        finally:
+            selector.close()
+
+    def _watch(self, selector: selectors.BaseSelector, watched: dict[int, Any]) -> None:
+        """Wait on the sockets of the notifiers that are connected now.
+
+        A reconnected notifier may get its old socket's number back: the socket object, not
+        the number, says whether it is already watched.
+        """
+        socks = [sock for n in self.notifiers
+                 if (sock := getattr(n, "listening", lambda: None)()) is not None
+                 and sock.fileno() >= 0]
+        now = {sock.fileno(): sock for sock in socks}
+        for fd in list(watched):
+            if now.get(fd) is not watched[fd]:
+                try:
+                    selector.unregister(fd)
+                except (KeyError, ValueError):
+                    pass
+                del watched[fd]
+        for fd, sock in now.items():
+            if fd not in watched:
+                selector.register(fd, selectors.EVENT_READ)
+                watched[fd] = sock
 
     def close(self, timeout: float = DBUS_TIMEOUT_SECONDS + 1) -> list[Delivery]:
         """Finish queued deliveries (bounded by `timeout`), stop, and return the outcomes."""
-        self._inbox.put(None)
+        self._put(None)
         self._thread.join(timeout)
         for notifier in self.notifiers:
             notifier.close()
+        if not self._thread.is_alive():
+            os.close(self._wake_r)
+            os.close(self._wake_w)
         return self.drain()
+
+
+def _empty(box: queue.Queue[Any]) -> list[Any]:
+    out = []
+    while True:
+        try:
+            out.append(box.get_nowait())
+        except queue.Empty:
+            return out
+
+
+def _run_job(job: Callable[[], Any]) -> None:
+    try:
+        job()
+    except Exception:  # a platform job must never end the worker  # noqa: BLE001
+        log.exception("notification job failed")

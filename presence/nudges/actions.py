@@ -1,0 +1,144 @@
+"""The buttons on a nudge and what each one does (DESIGN §3 "Nudges that work").
+
+A button's action key is `VERB:ROW`: the verb says what to do and the row names the nudge in
+the database, whose kind and key hold everything else (a welcome-back key names its away
+stretch). So a key carries what it needs, whichever daemon receives it. `buttons` is pure; the
+effects of a press (`perform`) go through the store like the CLI's, on the daemon's sampling
+thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from presence.model import Nudge
+
+log = logging.getLogger(__name__)
+
+SNOOZE_1H = "snooze1h"
+NOT_NOW = "notnow"
+SNOOZE_TODAY = "snoozetoday"
+LOG_TIME = "log1h"
+SEEN = "seen"
+NEXT_WEEK = "nextweek"
+YES = "yes"
+NO = "no"
+REPORT = "report"
+
+# What the notification server may report instead of a button.
+DISMISSED = "dismissed"
+EXPIRED = "expired"
+
+# kind → the buttons, in order: (verb, label).
+BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "phubbing": ((SNOOZE_1H, "Snooze 1 h"), (NOT_NOW, "Not now")),
+    "focus": ((SNOOZE_1H, "Snooze 1 h"), (NOT_NOW, "Not now")),
+    "crowding_out": ((SNOOZE_TODAY, "Snooze today"), (LOG_TIME, "Log time with people")),
+    "reconnect": ((SEEN, "I saw them"), (NEXT_WEEK, "Next week")),
+    "welcome_back": ((YES, "Yes, log it"), (NO, "No")),
+    "daily_summary": ((REPORT, "Open report"),),
+}
+VERBS = frozenset(verb for buttons in BUTTONS.values() for verb, _ in buttons)
+# How long "Log time with people" and "I saw them" log, ending at the press.
+LOGGED_SECONDS = 3600.0
+# A press on a nudge older than this is answered "this one has expired".
+FRESH_SECONDS = 86400.0
+
+
+@dataclass(frozen=True)
+class Button:
+    """One action on a notification: the key the server sends back, and its label."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the user did with a shown nudge.
+
+    Attributes:
+        row: the nudge's row in the database (None when it cannot be told).
+        response: a button's verb, `dismissed` or `expired`.
+        notification: the notification server's id.
+    """
+
+    row: int | None
+    response: str
+    notification: int
+
+
+def buttons(nudge: Nudge, row: int | None) -> tuple[Button, ...]:
+    """The buttons of `nudge` stored as `row` (none without a row: nothing to answer to)."""
+    if row is None:
+        return ()
+    return tuple(Button(f"{verb}:{row}", label) for verb, label in BUTTONS.get(nudge.kind, ()))
+
+
+def parse_key(key: str) -> tuple[str, int] | None:
+    """`snooze1h:42` → (`snooze1h`, 42); None for a key presence did not make."""
+    verb, _, row = key.partition(":")
+    if verb not in VERBS or not row.isdigit():
+        return None
+    return verb, int(row)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a press did: a line for the log, and a short notice to show (or None)."""
+
+    done: str
+    notice: tuple[str, str] | None = None
+
+
+EXPIRED_NOTICE = ("This one has expired", "That nudge is too old to act on; nothing changed.")
+
+
+def perform(store: Any, config: Any, nudge: Nudge | None, verb: str, now: float) -> Outcome:
+    """Do what the pressed button says.
+
+    Args:
+        store: the daemon's store.
+        config: the effective configuration (the zone, for "today").
+        nudge: the nudge the button belongs to, as stored (None when the row is gone).
+        verb: the button's verb.
+        now: UNIX seconds of the press.
+    """
+    from presence.nudges.policy import welcome_back_stretch
+    from presence.reports.summary import day_bounds, local_day
+
+    if nudge is None or not 0 <= now - nudge.at < FRESH_SECONDS or \
+            verb not in {v for v, _ in BUTTONS.get(nudge.kind, ())}:
+        return Outcome("expired", EXPIRED_NOTICE)
+    if verb == SNOOZE_1H:
+        return _snooze(store, now + 3600.0, "snoozed 1 h")
+    if verb == SNOOZE_TODAY:
+        _, end = day_bounds(local_day(now, config.tz), config.tz)
+        return _snooze(store, end, "snoozed for the rest of today")
+    if verb in (LOG_TIME, SEEN):
+        store.add_in_person(now - LOGGED_SECONDS, now, "from a nudge")
+        return Outcome("logged 1 h in person")
+    if verb == YES:
+        stretch = welcome_back_stretch(nudge.key)
+        if stretch is None:
+            return Outcome("expired", EXPIRED_NOTICE)
+        if store.in_person_log(*stretch):
+            return Outcome("already logged")
+        store.add_in_person(stretch[0], stretch[1], "welcome back")
+        return Outcome("logged the time away in person")
+    if verb == NEXT_WEEK:
+        snoozed = dict(store.get_setting("kind_snooze_until") or {})
+        snoozed[nudge.kind] = now + 7 * 86400.0
+        store.set_setting("kind_snooze_until", snoozed)
+        return Outcome(f"no {nudge.kind} nudge for a week")
+    if verb == REPORT:
+        return Outcome("report", None)
+    return Outcome("noted")
+
+
+def _snooze(store: Any, until: float, done: str) -> Outcome:
+    current = store.get_setting("snooze_until")
+    store.set_setting("snooze_until", max(until, current or 0.0))
+    return Outcome(done)
