@@ -171,3 +171,26 @@ class Nudge:
     key: str
     title: str
     message: str
+
+
+@dataclass(frozen=True)
+class NudgeRecord:
+    """A nudge as stored, with what became of it.
+
+    Attributes:
+        row: its id in the `nudges` table.
+        nudge: what was decided.
+        channel: where it went (`dbus`, `plyer`, `log`, `replay`), None while pending.
+        delivered: whether it was shown.
+        response: the button chosen, `dismissed`, `expired`, or None (no answer).
+        responded_at: UNIX seconds of the answer, or None.
+        followed: whether the user put chat away after it (DESIGN §3), None while unknown.
+    """
+
+    row: int
+    nudge: Nudge
+    channel: str | None
+    delivered: bool
+    response: str | None = None
+    responded_at: float | None = None
+    followed: bool | None = None

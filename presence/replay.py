@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from presence import config as config_mod
 from presence.config import Config
 from presence.errors import InputError
-from presence.model import Nudge, Sample
+from presence.model import Nudge, NudgeRecord, Sample
 
 _KEYS = {"t", "app", "title", "exe", "idle"}
 
@@ -100,7 +100,8 @@ class _Shown:
 
     channel = "replay"
 
-    def deliver(self, nudge: Nudge) -> None:
+    def deliver(self, nudge: Nudge, buttons: object = (), row: int | None = None,
+                replaces: int = 0) -> None:
         """Accept the nudge (it is recorded, not displayed)."""
 
     def close(self) -> None:
@@ -109,9 +110,10 @@ class _Shown:
 
 @dataclass(frozen=True)
 class ReplayResult:
-    """The nudges decided along the trace and the summary of each day it touched."""
+    """The nudges decided along the trace (with whether each was followed) and the summary of
+    each day it touched."""
 
-    nudges: list[Nudge]
+    nudges: list[NudgeRecord]
     days: list[dict[str, Any]]
 
 
@@ -143,7 +145,7 @@ def replay(samples: list[Sample], config: Config, calendars: list[str],
                 clock["now"] = first + i * step
                 daemon.tick(clock["now"])
             daemon.shutdown()
-            nudges = [n for n, _, _ in store.nudges(first, float("inf"))]
+            nudges = store.nudge_records(first, float("inf"))
             days = _day_summaries(store, cfg, first, last)
         finally:
             store.close()

@@ -15,7 +15,7 @@ from presence import clock, config as config_mod
 from presence import paths
 from presence.calendar.sync import configured_sources, last_checked, record_child
 from presence.daemon import Daemon, Tick
-from presence.nudges.notify import Dispatcher, default_notifiers
+from presence.nudges.notify import Dispatcher, default_notifiers, report_opener
 from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError
 from presence.lock import InstanceLock
@@ -164,7 +164,8 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         store, moved = open_or_recover(db_path, stamp)
         if moved is not None:
             log.error("the database was damaged: moved it to %s and started a fresh one", moved)
-        nudger = Nudger(cfg, store, Dispatcher(default_notifiers()))
+        opener = report_opener(db_path, config_path, db_path.parent / "report.html")
+        nudger = Nudger(cfg, store, Dispatcher(default_notifiers()), open_report=opener)
     daemon = Daemon(cfg, store, open_probe, choice.name, fallback_probe=choice.fallback,
                     nudger=nudger)
     if store is not None:

@@ -52,7 +52,8 @@ class _Shown:
 
     channel = "soak"
 
-    def deliver(self, nudge: object) -> None:
+    def deliver(self, nudge: object, buttons: object = (), row: object = None,
+                replaces: int = 0) -> None:
         """Accept the nudge."""
 
     def close(self) -> None:

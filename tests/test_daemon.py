@@ -198,7 +198,7 @@ def test_suspend_and_clock_jumps_bridge_nothing_and_bring_no_burst_of_nudges(tmp
     class Shown:
         channel = "test"
 
-        def deliver(self, nudge):
+        def deliver(self, nudge, buttons=(), row=None, replaces=0):
             pass
 
         def close(self):

@@ -46,7 +46,7 @@ def test_schema_matches_the_design(tmp_path):
     assert tables["meetings"] == ["id", "source", "uid", "start", "end", "all_day", "summary",
                                   "location", "kind", "reason"]
     assert tables["nudges"] == ["id", "at", "kind", "key", "title", "message", "channel",
-                                "delivered", "error"]
+                                "delivered", "error", "response", "responded_at", "followed"]
     assert tables["settings"] == ["key", "value"]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -38,9 +38,10 @@ def replay(obj: Context, trace: Path, calendars: tuple[str, ...], as_json: bool)
     if as_json:
         from presence.reports.render import nudge_json
 
-        echo_json({"nudges": [nudge_json(n) for n in result.nudges], "days": result.days})
+        echo_json({"nudges": [nudge_json(r.nudge, followed=r.followed) for r in result.nudges],
+                   "days": result.days})
         return
-    for nudge in result.nudges:
+    for nudge in (r.nudge for r in result.nudges):
         at = datetime.fromtimestamp(nudge.at, cfg.tz)
         echo(f"{at:%Y-%m-%d %H:%M}  {nudge.kind:<13} {nudge.title} — {nudge.message}")
     if not result.nudges:

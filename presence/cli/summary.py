@@ -77,8 +77,9 @@ def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write ('-' for stdout; default: "
                    "presence-report-FIRST-LAST.html here).")
+@click.option("--open", "open_it", is_flag=True, help="Open the page in the browser.")
 @click.pass_obj
-def report(obj: Context, days: int, until: str, out: Path | None) -> None:
+def report(obj: Context, days: int, until: str, out: Path | None, open_it: bool) -> None:
     """Write a self-contained HTML page with charts of a week or a month.
 
     Days as bars of virtual against in-person time, and chat by hour of day as a heatmap;
@@ -109,6 +110,10 @@ def report(obj: Context, days: int, until: str, out: Path | None) -> None:
     except OSError as exc:
         raise InputError(f"{target}: cannot write the report ({exc.strerror})") from exc
     echo(f"wrote {target} ({first} – {last})")
+    if open_it:
+        from presence.nudges.notify import open_in_browser
+
+        open_in_browser(target)
 
 
 def _bound(text: str | None, today: date, tz: tzinfo, option: str, end: bool) -> float | None:

@@ -107,7 +107,7 @@ def perform(store: Any, config: Any, nudge: Nudge | None, verb: str, now: float)
         now: UNIX seconds of the press.
     """
     from presence.nudges.policy import welcome_back_stretch
-    from presence.reports.summary import day_bounds, local_day
+    from presence.timeline import day_bounds, local_day
 
     if nudge is None or not 0 <= now - nudge.at < FRESH_SECONDS or \
             verb not in {v for v, _ in BUTTONS.get(nudge.kind, ())}:

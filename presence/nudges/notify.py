@@ -20,11 +20,13 @@ import logging
 import os
 import queue
 import selectors
+import subprocess
 import sys
 import threading
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from presence.errors import NotifierUnavailable
@@ -251,6 +253,30 @@ class PlyerNotifier:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def open_in_browser(page: Path) -> bool:
+    """Open a local page in the user's browser (the "Open report" button); False if none."""
+    import webbrowser
+
+    try:
+        return webbrowser.open(page.resolve().as_uri())
+    except webbrowser.Error as exc:
+        log.warning("cannot open %s in a browser: %s", page, exc)
+        return False
+
+
+def report_opener(db: Path, config_file: Path | None, out: Path) -> Callable[[], None]:
+    """What the "Open report" button runs: `presence report --open` in a child process, so
+    neither the report's work nor the browser ever holds up sampling."""
+    def open_report() -> None:
+        argv = [sys.executable, "-m", "presence", "--db", str(db)]
+        argv += ["--config", str(config_file)] if config_file else []
+        subprocess.Popen(argv + ["report", "--out", str(out), "--open"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+
+    return open_report
 
 
 def default_notifiers(platform: str = sys.platform) -> list[Notifier]:

@@ -1,5 +1,6 @@
 """Between the sampling loop and the notifier: builds the policy's state, records nudges,
-hands them to delivery and records what became of them.
+hands them to delivery and records what became of them: whether they were shown, what the
+user answered (and doing what the button said), and whether they were followed.
 
 The database is the channel with the CLI (focus windows, logged time, snooze, synced meetings):
 every `flush_seconds` the nudger asks SQLite whether another connection changed it, and re-reads
@@ -10,14 +11,16 @@ are kept in memory as the loop closes them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Callable, Protocol
 
-from presence.nudges import policy
+from presence.nudges import actions, effect, policy
 from presence.config import Config
 from presence.errors import StoreError
-from presence.model import Classified, FocusWindow, Meeting, Nudge, Span
+from presence.model import Classified, FocusWindow, Meeting, Nudge, NudgeRecord, Span
+from presence.nudges.actions import Answer, Button
 from presence.nudges.notify import Delivery
 from presence.store import Store
 from presence.timeline import clipped_seconds, day_bounds, local_day
@@ -32,12 +35,21 @@ DECIDE_SECONDS = 5.0
 class Outbox(Protocol):
     """Where decided nudges go: the notify `Dispatcher`, or a recorder in replay."""
 
-    def submit(self, nudge: Nudge) -> None:
-        """Queue a nudge for delivery."""
+    def submit(self, nudge: Nudge, row: int | None = None,
+               buttons: Sequence[Button] = ()) -> None:
+        """Queue a nudge (stored as `row`, with its buttons) for delivery."""
         ...
 
     def drain(self) -> list[Delivery]:
         """Outcomes since the last call."""
+        ...
+
+    def answers(self) -> list[Answer]:
+        """The user's answers (buttons, closes) since the last call."""
+        ...
+
+    def run(self, job: Callable[[], Any]) -> None:
+        """Run a platform job off the sampling path."""
         ...
 
     def close(self) -> list[Delivery]:
@@ -54,17 +66,32 @@ class _World:
     in_person_log: list[tuple[float, float]] = field(default_factory=list)
     past_nudges: list[Nudge] = field(default_factory=list)
     snoozed_until: float | None = None
+    kinds_snoozed_until: dict[str, float] = field(default_factory=dict)
     last_in_person: float | None = None
     first_seen: float | None = None
+    backoff: dict[str, int] = field(default_factory=dict)
+    # shown nudges whose effect is not known yet (DESIGN §3: followed)
+    unjudged: list[NudgeRecord] = field(default_factory=list)
 
 
 class Nudger:
     """Decides nudges on each tick and follows them to the screen (or the log)."""
 
-    def __init__(self, config: Config, store: Store, outbox: Outbox):
+    def __init__(self, config: Config, store: Store, outbox: Outbox,
+                 open_report: Callable[[], None] | None = None):
+        """Wire the nudger.
+
+        Args:
+            config: the effective configuration.
+            store: the daemon's store.
+            outbox: where decided nudges go (the notify `Dispatcher`, or a recorder).
+            open_report: writes and opens today's report ("Open report"); None: not offered.
+        """
         self.config = config
         self.store = store
         self.outbox = outbox
+        self.open_report = open_report
+        self._known_until = 0.0
         self._day = None
         self._day_start = self._day_end = 0.0
         # Today's closed spans, then the open span as the last item once a tick has run: one
@@ -118,14 +145,24 @@ class Nudger:
             in_person_log=[(s, e) for s, e, _ in self.store.in_person_log(start, end)],
             past_nudges=[n for n, _, _ in self.store.nudges(yesterday, float("inf"))],
             snoozed_until=self.store.get_setting("snooze_until"),
+            kinds_snoozed_until=dict(self.store.get_setting("kind_snooze_until") or {}),
             last_in_person=self.store.last_in_person(before=start),
-            first_seen=self.store.first_activity())
+            first_seen=self.store.first_activity(),
+            backoff={kind: self._backoff(kind) for kind in effect.JUDGED_KINDS},
+            unjudged=[r for r in self.store.unjudged(yesterday, effect.JUDGED_KINDS)
+                      if effect.judged(r.nudge)])
         self._version = self.store.data_version()
+
+    def _backoff(self, kind: str) -> int:
+        outcomes = self.store.follow_outcomes(kind, effect.BACKOFF_WINDOW * 2,
+                                              effect.HEADS_UP_PREFIX)
+        return effect.backoff(outcomes)
 
     def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
         """Decide at `now`; record and submit any nudge; record finished deliveries."""
         try:
             self._record_deliveries()
+            self._answer(now)
             if self._day is None or not self._day_start <= now < self._day_end:
                 self.refresh(now)
             elif (self._checked_at is None
@@ -146,6 +183,11 @@ class Nudger:
         else:
             self._spans.append(open_span)
             self._open_in_list = True
+        self._known_until = now
+        try:
+            self._judge(now)
+        except StoreError as exc:
+            log.debug("nudge effects not recorded yet: %s", exc)
         state = policy.PolicyState(
             spans=self._spans, closed_chat_seconds=self._chat_closed,
             category=classified.category, app=sample.app,
@@ -153,28 +195,87 @@ class Nudger:
             focus_windows=[w for w in world.focus_windows if w.start <= now < w.end],
             in_person_log=world.in_person_log, past_nudges=world.past_nudges,
             snoozed_until=world.snoozed_until, last_in_person=world.last_in_person,
-            first_seen=world.first_seen)
+            first_seen=world.first_seen, backoff=world.backoff,
+            kinds_snoozed_until=world.kinds_snoozed_until)
         nudges = policy.decide(now, state, self.config)
         for nudge in nudges:
             world.past_nudges.append(nudge)
+            row = None
             try:
-                self._rows[nudge.key] = self.store.insert_nudge(nudge)
+                row = self._rows[nudge.key] = self.store.insert_nudge(nudge)
             except StoreError as exc:
                 log.error("could not record a nudge before showing it: %s", exc)
             log.info("nudge %s: %s — %s", nudge.kind, nudge.title, nudge.message)
-            self.outbox.submit(nudge)
+            self.outbox.submit(nudge, row, self._buttons(nudge, row))
         return nudges
+
+    def _buttons(self, nudge: Nudge, row: int | None) -> tuple[Button, ...]:
+        shown = actions.buttons(nudge, row)
+        if self.open_report is None:
+            shown = tuple(b for b in shown if not b.key.startswith(actions.REPORT + ":"))
+        return shown
 
     def _record_deliveries(self, deliveries: list[Delivery] | None = None) -> None:
         for delivery in self.outbox.drain() if deliveries is None else deliveries:
             row = self._rows.pop(delivery.nudge.key, None)
-            if row is not None:
-                self.store.record_delivery(row, delivery.channel, delivery.delivered,
-                                           delivery.error)
+            if row is None:
+                continue
+            self.store.record_delivery(row, delivery.channel, delivery.delivered,
+                                       delivery.error)
+            if delivery.delivered and effect.judged(delivery.nudge):
+                self._world.unjudged.append(NudgeRecord(row, delivery.nudge, delivery.channel,
+                                                        True))
+
+    def _judge(self, now: float) -> None:
+        """Decide `followed` for the shown nudges whose 10 minutes after have passed."""
+        world = self._world
+        if not world.unjudged:
+            return
+        virtual = self.config.virtual_categories
+        waiting = []
+        changed = set()
+        for record in world.unjudged:
+            outcome = effect.followed(record.nudge.at, self._spans, virtual, now)
+            if outcome is None:
+                waiting.append(record)
+                continue
+            self.store.set_followed(record.row, outcome)
+            log.info("nudge %s at %s %s", record.nudge.kind, record.nudge.at,
+                     "followed" if outcome else "not followed")
+            changed.add(record.nudge.kind)
+        world.unjudged = waiting
+        for kind in changed:
+            world.backoff[kind] = self._backoff(kind)
+
+    def _answer(self, now: float) -> None:
+        """Do what the user's buttons say, and store each answer on its nudge."""
+        answers = self.outbox.answers()
+        for answer in answers:
+            if answer.row is None:
+                continue
+            record = self.store.nudge_record(answer.row)
+            if answer.response in actions.VERBS:
+                outcome = actions.perform(self.store, self.config,
+                                          record.nudge if record else None, answer.response, now)
+                log.info("nudge answered %s: %s", answer.response, outcome.done)
+                if outcome.done == "report" and self.open_report is not None:
+                    self.open_report()
+                if outcome.notice is not None:
+                    title, message = outcome.notice
+                    self.outbox.submit(Nudge(now, "notice", f"notice:{now}", title, message))
+                    continue
+            if record is not None:
+                self.store.record_response(answer.row, answer.response, now)
+        if answers:
+            # A button may have snoozed or logged time: the next decision must see it.
+            self.refresh(now)
 
     def close(self) -> None:
-        """Let queued deliveries finish (bounded) and record their outcomes."""
+        """Let queued deliveries finish (bounded) and record their outcomes, the answers
+        that came in, and the effects that the samples so far decide."""
         try:
             self._record_deliveries(self.outbox.close())
+            self._answer(self._known_until)
+            self._judge(self._known_until)
         except StoreError as exc:
             log.error("could not record nudge deliveries: %s", exc)

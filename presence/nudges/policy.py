@@ -88,6 +88,8 @@ class PolicyState:
         people_named: person id → when a reconnect digest last named them.
         backoff: per kind, how many times longer it waits between nudges because the user
             rarely follows it (`effect.backoff`); a missing kind waits as configured.
+        kinds_snoozed_until: per kind, UNIX seconds until which it stays silent (a
+            reconnect's "Next week" button).
     """
 
     spans: Sequence[Span] = ()
@@ -105,6 +107,7 @@ class PolicyState:
     people_due: Sequence[people_digest.Due] = ()
     people_named: Mapping[int, float] = field(default_factory=dict)
     backoff: Mapping[str, int] | None = None
+    kinds_snoozed_until: Mapping[str, float] | None = None
 
     @property
     def away(self) -> bool:
@@ -133,9 +136,10 @@ def decide(now: float, state: PolicyState, config: Config) -> list[Nudge]:
     if _quiet(local.time(), settings):
         return []
     view = _View(now, local, state, settings)
+    hushed = {kind for kind, until in (state.kinds_snoozed_until or {}).items() if now < until}
     for rule in _RULES:
         nudge = rule(view)
-        if nudge is not None and nudge.key not in view.past_keys:
+        if nudge is not None and nudge.key not in view.past_keys and nudge.kind not in hushed:
             return [nudge]
     return []
 

@@ -145,7 +145,7 @@ def summarise(store: Store, config: Config, first: date, last: date,
                           for s, e in _timed(meetings, "in_person"))
     # A span may touch two meetings' intervals: keep it once, or its chat would count twice.
     spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
-    nudges = [(n, shown) for n, _, shown in store.nudges(period_start, period_end)]
+    nudges = store.nudge_records(period_start, period_end)
     days = []
     day = first
     while day <= last:
@@ -156,7 +156,7 @@ def summarise(store: Store, config: Config, first: date, last: date,
                       if m.interval is not None and m.interval[0] < end
                       and m.interval[1] > start],
             spans=[sp for sp in spans if sp.start < end and sp.end > start],
-            nudges=[(n, shown) for n, shown in nudges if start <= n.at < end],
+            nudges=[r for r in nudges if start <= r.nudge.at < end],
             background=background))
         day += timedelta(days=1)
     return days, background

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import Any
 
-from presence.model import Nudge
+from presence.model import Nudge, NudgeRecord
 from presence.sanitise import visible
 from presence.reports.summary import AppMinutes, DaySummary, PeriodSummary, Trend
 from presence.timeline import iso_utc
@@ -21,6 +21,17 @@ def nudge_json(nudge: Nudge, **extra: Any) -> dict[str, Any]:
     "message"}` plus what the document adds (`delivered`, `followed` ...)."""
     return {"at": iso_utc(nudge.at), "kind": nudge.kind, "title": nudge.title,
             "message": nudge.message, **extra}
+
+
+def nudge_line(records: Iterable[NudgeRecord]) -> str:
+    """`3 nudges, 2 followed` (the followed part once any nudge could be followed)."""
+    records = list(records)
+    count = f"{len(records)} nudge{'' if len(records) == 1 else 's'}"
+    judged = [r for r in records if r.followed is not None]
+    if not judged:
+        return count
+    return f"{count}, {sum(1 for r in judged if r.followed)} followed"
+
 
 
 def _minutes(value: float) -> float:
@@ -56,7 +67,8 @@ def day_json(s: DaySummary) -> dict[str, Any]:
                       "phubbing_minutes": None if m.phubbing_minutes is None
                       else _minutes(m.phubbing_minutes)} for m in s.meetings],
         "phubbing_minutes": _minutes(s.phubbing_minutes),
-        "nudges": [nudge_json(n, delivered=shown) for n, shown in s.nudges],
+        "nudges": [nudge_json(r.nudge, delivered=r.delivered, response=r.response,
+                              followed=r.followed) for r in s.nudges],
         "hours": s.hours, "complete": s.complete,
         "virtual_by_hour": [_minutes(m) for m in s.virtual_by_hour],
         "trend": _trend_json(s.trend, s.virtual_minutes, s.in_person_minutes),
@@ -182,10 +194,12 @@ def render_day(s: DaySummary, tz: tzinfo, ascii: bool = False) -> str:
             title = visible(m.summary or "(no title)", 24)
             lines.append(_fit(f"    {when}  {kind:<9}  {title:<24} {tail}", WIDTH))
     if s.nudges:
-        lines += ["", f"  nudges ({len(s.nudges)})"]
-        for n, shown in s.nudges:
+        lines += ["", f"  {nudge_line(s.nudges)}"]
+        for r in s.nudges:
+            n = r.nudge
             at = datetime.fromtimestamp(n.at, tz).strftime("%H:%M")
-            note = "" if shown else " (not shown)"
+            note = "" if r.delivered else " (not shown)"
+            note += " (followed)" if r.followed else ""
             lines.append("    " + _fit(f"{at}  {n.kind:<13} {visible(n.title)}{note}", WIDTH - 4))
     if not s.categories and not s.meetings and s.in_person_minutes == 0:
         lines += ["", "  nothing recorded this day"]

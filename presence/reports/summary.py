@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from presence.model import AWAY, Meeting, Nudge, Span
+from presence.model import AWAY, Meeting, NudgeRecord, Span
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals, overlap
 
 
@@ -189,7 +189,7 @@ class DaySummary:
     virtual_by_hour: tuple[float, ...]
     meetings: tuple[MeetingMinutes, ...]
     phubbing_minutes: float
-    nudges: tuple[tuple[Nudge, bool], ...]
+    nudges: tuple[NudgeRecord, ...]
     trend: Trend | None
     streak_days: int
 
@@ -229,7 +229,7 @@ def _apps(totals: dict[tuple[str | None, str], float]) -> tuple[AppMinutes, ...]
 
 def summarise_day(day: date, tz: tzinfo, now: float, *, cells: Cells, virtual: frozenset[str],
                   in_person: list[tuple[float, float]], meetings: Iterable[Meeting],
-                  spans: Iterable[Span], nudges: Iterable[tuple[Nudge, bool]],
+                  spans: Iterable[Span], nudges: Iterable[NudgeRecord],
                   background: Background) -> DaySummary:
     """Summarise one local day.
 
@@ -242,7 +242,7 @@ def summarise_day(day: date, tz: tzinfo, now: float, *, cells: Cells, virtual: f
         in_person: merged in-person intervals (in-person meetings and logged time).
         meetings: meetings overlapping the day; timed in_person and virtual ones are listed.
         spans: spans covering at least the day's in-person meetings (for phubbing).
-        nudges: the day's nudges, each with whether it was shown.
+        nudges: the day's nudges as stored (shown or not, answered, followed).
         background: per-day history for the trend and the streak.
     """
     start, end = day_bounds(day, tz)

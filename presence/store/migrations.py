@@ -71,9 +71,22 @@ def _m2_rollups(conn: sqlite3.Connection) -> None:
                  f"OR MIN(OLD.end, {sealed}) IS NOT MIN(NEW.end, {sealed})) {forget}")
 
 
+def _m3_nudge_answers(conn: sqlite3.Connection) -> None:
+    """What the user answered to each nudge and whether it helped (issue 15).
+
+    `response` is the button's verb, `dismissed` or `expired` (NULL: no answer yet);
+    `responded_at` when; `followed` 1 / 0 once the effect is known (DESIGN §3), else NULL.
+    Older nudges keep NULL in all three: nothing is invented about them.
+    """
+    conn.execute("ALTER TABLE nudges ADD COLUMN response TEXT")
+    conn.execute("ALTER TABLE nudges ADD COLUMN responded_at REAL")
+    conn.execute("ALTER TABLE nudges ADD COLUMN followed INTEGER")
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
     _m2_rollups,
+    _m3_nudge_answers,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
