@@ -38,13 +38,107 @@ class Outcome:
     path: Path | None = None
 
 
-def command(extra: list[str] | None = None) -> list[str]:
-    """The command line that starts the daemon with this interpreter and these options."""
-    return [sys.executable, "-m", "presence", *(extra or []), "run"]
+@dataclass(frozen=True)
+class Launch:
+    """What a login service starts: this interpreter, on this config, database and home.
+
+    Every path is absolute: a login service starts in another folder and, under systemd, with
+    another environment, so anything left to a default could name another database (issue 13).
+    """
+
+    interpreter: Path
+    database: Path
+    config: Path | None = None
+    home: Path | None = None
+
+    def argv(self) -> list[str]:
+        """The daemon's command line."""
+        options = ["--config", str(self.config)] if self.config else []
+        return [str(self.interpreter), "-m", "presence", *options, "--db", str(self.database),
+                "run"]
+
+    def environment(self) -> dict[str, str]:
+        """The variables the daemon needs beyond its options (the home holds logs and the
+        calendar cache)."""
+        return {"PRESENCE_HOME": str(self.home)} if self.home else {}
 
 
-def render_unit(argv: list[str]) -> str:
+def launch_here(config: Path | None, database: Path, home: Path | None) -> Launch:
+    """The launch that reproduces this process: its interpreter and effective paths."""
+    return Launch(Path(sys.executable).absolute(), database.expanduser().absolute(),
+                  config.expanduser().absolute() if config else None,
+                  home.expanduser().absolute() if home else None)
+
+
+def checkout_of(interpreter: Path, package: Path | None = None) -> Path | None:
+    """The source checkout a launch depends on, if any: the interpreter lives in a virtual
+    environment inside one, or presence itself is imported from one (an editable install).
+    Deleting that folder silently ends autostart, so install says so."""
+    candidates = [interpreter.absolute()]
+    if package is not None:
+        candidates.append(package.absolute())
+    for start in candidates:
+        for folder in start.parents:
+            if (folder / "pyproject.toml").is_file() and (folder / "presence").is_dir():
+                return folder
+    return None
+
+
+def _systemd_quote(arg: str, command: bool = True) -> str:
+    # systemd.service(5): specifiers (%) are expanded everywhere, variables ($) only in
+    # command lines.
+    arg = arg.replace("%", "%%")
+    if command:
+        arg = arg.replace("$", "$$")
+    if arg and not any(c in arg for c in " \t\n\"'\\;"):
+        return arg
+    return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _desktop_quote(arg: str) -> str:
+    # Desktop Entry Specification, "The Exec key": reserved characters need double quotes,
+    # inside which " ` $ \ are escaped; % starts a field code.
+    if arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`"):
+        quoted = arg
+    else:
+        quoted = '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
+    return quoted.replace("%", "%%")
+
+
+def _desktop_value(text: str) -> str:
+    # The string escape rule applies to the whole value before the quoting rule.
+    return text.replace("\\", "\\\\")
+
+
+def _desktop_split(value: str) -> list[str]:
+    """The arguments of an Exec value, read as a session's launcher reads them."""
+    text = value.replace("\\\\", "\\")
+    args: list[str] = []
+    current: list[str] | None = None
+    quoted = False
+    chars = iter(text)
+    for char in chars:
+        if not quoted and char in " \t":
+            if current is not None:
+                args.append("".join(current))
+            current = None
+            continue
+        current = current if current is not None else []
+        if char == '"':
+            quoted = not quoted
+        elif quoted and char == "\\":
+            current.append(next(chars, ""))
+        else:
+            current.append(char)
+    if current is not None:
+        args.append("".join(current))
+    return [arg.replace("%%", "%") for arg in args]
+
+
+def render_unit(launch: Launch) -> str:
     """A systemd user unit tied to the graphical session."""
+    environment = [f"Environment={_systemd_quote(f'{k}={v}', command=False)}"
+                   for k, v in launch.environment().items()]
     return "\n".join([
         f"# {MARKER}",
         "[Unit]",
@@ -54,7 +148,8 @@ def render_unit(argv: list[str]) -> str:
         "",
         "[Service]",
         "Type=simple",
-        f"ExecStart={shlex.join(argv)}",
+        *environment,
+        f"ExecStart={' '.join(_systemd_quote(a) for a in launch.argv())}",
         "Restart=on-failure",
         "RestartSec=10",
         "",
@@ -64,14 +159,16 @@ def render_unit(argv: list[str]) -> str:
     ])
 
 
-def render_desktop_entry(argv: list[str]) -> str:
+def render_desktop_entry(launch: Launch) -> str:
     """An XDG autostart entry, for sessions that systemd does not manage."""
+    env = [f"{k}={v}" for k, v in launch.environment().items()]
+    argv = (["env", *env] if env else []) + launch.argv()
     return "\n".join([
         "[Desktop Entry]",
         "Type=Application",
         "Name=presence",
         "Comment=Notices when chat crowds out time with real people",
-        f"Exec={shlex.join(argv)}",
+        f"Exec={_desktop_value(' '.join(_desktop_quote(a) for a in argv))}",
         "NoDisplay=true",
         "Terminal=false",
         "X-GNOME-Autostart-enabled=true",
@@ -80,18 +177,21 @@ def render_desktop_entry(argv: list[str]) -> str:
     ])
 
 
-def render_plist(argv: list[str], log_path: Path) -> bytes:
+def render_plist(launch: Launch, log_path: Path) -> bytes:
     """A LaunchAgent: started at login, restarted when it exits with an error."""
-    return plistlib.dumps({
+    plist = {
         "Label": LABEL,
         "Comment": MARKER,
-        "ProgramArguments": argv,
+        "ProgramArguments": launch.argv(),
         "RunAtLoad": True,
         "KeepAlive": {"SuccessfulExit": False},
         "ThrottleInterval": 10,
         "StandardErrorPath": str(log_path),
         "ProcessType": "Background",
-    })
+    }
+    if launch.environment():
+        plist["EnvironmentVariables"] = launch.environment()
+    return plistlib.dumps(plist)
 
 
 def target(method: str, home: Path | None = None) -> Path:
@@ -138,7 +238,7 @@ def _ours(path: Path) -> bool:
 
 
 def _write(path: Path, content: str | bytes) -> bool:
-    """Write `path` unless it already holds exactly this; False when nothing changed."""
+    """Write `path` (0600) unless it already holds exactly this; False when nothing changed."""
     data = content.encode() if isinstance(content, str) else content
     if path.exists():
         if not _ours(path):
@@ -147,32 +247,38 @@ def _write(path: Path, content: str | bytes) -> bool:
         if path.read_bytes() == data:
             return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(path, 0o600)
     return True
 
 
-def install(method: str, argv: list[str], log_path: Path) -> Outcome:
+def install(method: str, launch: Launch, log_path: Path) -> Outcome:
     """Install the login service for `method`, and start it where the method can."""
     if method == "windows":
-        return _windows_install(argv)
+        return _windows_install(launch)
     path = target(method)
     if method == "systemd":
         if not systemd_user_available():
             raise PresenceError("systemd's user manager does not answer here (`systemctl "
                                 "--user` fails); use `presence autostart install --method xdg`")
-        changed = _write(path, render_unit(argv))
+        changed = _write(path, render_unit(launch))
         present = [v for v in SESSION_VARIABLES if os.environ.get(v)]
         if present:
             _systemctl("import-environment", *present)
         _systemctl("daemon-reload")
-        done = _systemctl("enable", "--now", UNIT_NAME)
+        done = _systemctl("enable", UNIT_NAME)
+        if done.returncode == 0:
+            # A daemon started from the old unit keeps the old paths until it restarts.
+            done = _systemctl("restart" if changed else "start", UNIT_NAME)
         if done.returncode != 0:
-            raise PresenceError(f"systemctl --user enable --now {UNIT_NAME} failed: "
+            raise PresenceError(f"systemctl --user could not start {UNIT_NAME}: "
                                 f"{done.stderr.strip()}")
     elif method == "xdg":
-        changed = _write(path, render_desktop_entry(argv))
+        changed = _write(path, render_desktop_entry(launch))
     else:
-        changed = _write(path, render_plist(argv, log_path))
+        changed = _write(path, render_plist(launch, log_path))
         if shutil.which("launchctl"):
             subprocess.run(["launchctl", "load", "-w", str(path)], capture_output=True,
                            timeout=30, check=False)
@@ -180,6 +286,52 @@ def install(method: str, argv: list[str], log_path: Path) -> Outcome:
     starts = {"systemd": "enabled and started", "xdg": "starts at your next login",
               "launchd": "loaded; starts at every login"}[method]
     return Outcome(method, f"{verb}: {path} ({starts})", path)
+
+
+def describe(method: str) -> Launch | None:
+    """What the installed login service for `method` starts, read back from its file."""
+    if method == "windows":
+        line = _windows_value()
+        return _from_argv(_windows_split(line), {}) if line else None
+    path = installed(method)
+    if path is None:
+        return None
+    if method == "launchd":
+        plist = plistlib.loads(path.read_bytes())
+        return _from_argv(plist.get("ProgramArguments", []), plist.get("EnvironmentVariables", {}))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    env: dict[str, str] = {}
+    argv: list[str] = []
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if method == "systemd" and key == "Environment":
+            for item in shlex.split(value.replace("%%", "%")):
+                name, _, val = item.partition("=")
+                env[name] = val
+        elif method == "systemd" and key == "ExecStart":
+            argv = shlex.split(value.replace("$$", "$").replace("%%", "%"))
+        elif method == "xdg" and key == "Exec":
+            argv = _desktop_split(value)
+    if method == "xdg" and argv[:1] == ["env"]:
+        argv = argv[1:]
+        while argv and "=" in argv[0]:
+            name, _, val = argv.pop(0).partition("=")
+            env[name] = val
+    return _from_argv(argv, env)
+
+
+def _from_argv(argv: list[str], env: dict[str, str]) -> Launch | None:
+    if not argv:
+        return None
+    options: dict[str, str] = {}
+    for flag, value in zip(argv, argv[1:]):
+        if flag in ("--config", "--db"):
+            options[flag] = value
+    home = env.get("PRESENCE_HOME")
+    database = options.get("--db") or env.get("PRESENCE_DB")
+    config = options.get("--config") or env.get("PRESENCE_CONFIG")
+    return Launch(Path(argv[0]), Path(database) if database else Path("(the default)"),
+                  Path(config) if config else None, Path(home) if home else None)
 
 
 def uninstall(method: str) -> Outcome:
@@ -226,15 +378,27 @@ def _windows_value() -> str | None:
         return None
 
 
-def _windows_install(argv: list[str]) -> Outcome:
+def _windows_split(line: str) -> list[str]:
+    # The Run value is one command line in Windows quoting; it holds no quotes inside
+    # arguments when presence wrote it, so shlex's rules read it back.
+    return shlex.split(line.replace("\\", "/"))
+
+
+def _windows_install(launch: Launch) -> Outcome:
     if sys.platform != "win32":
         raise PresenceError("the Run key exists only on Windows")
+    if launch.home is not None:
+        # A Run value is a bare command line: it cannot carry an environment variable.
+        raise PresenceError("the Run key cannot carry PRESENCE_HOME; set it for your account "
+                            f"(setx PRESENCE_HOME \"{launch.home}\"), log in again and run "
+                            "`presence autostart install` once more")
     import winreg  # type: ignore[import-not-found]
 
     # pythonw.exe runs without a console window at login.
-    exe = Path(argv[0])
-    pythonw = exe.with_name("pythonw.exe")
-    line = subprocess.list2cmdline([str(pythonw if pythonw.exists() else exe), *argv[1:]])
+    argv = launch.argv()
+    pythonw = launch.interpreter.with_name("pythonw.exe")
+    line = subprocess.list2cmdline([str(pythonw if pythonw.exists() else launch.interpreter),
+                                    *argv[1:]])
     with winreg.CreateKey(winreg.HKEY_CURRENT_USER, _RUN_KEY) as key:
         winreg.SetValueEx(key, RUN_VALUE, 0, winreg.REG_SZ, line)
     return Outcome("windows", f"installed: HKCU\\{_RUN_KEY}\\{RUN_VALUE} = {line}")

@@ -12,18 +12,19 @@ from pathlib import Path
 APP = "presence"
 
 
-def _home() -> Path | None:
-    home = os.environ.get("PRESENCE_HOME")
-    return Path(home).expanduser() if home else None
+def home() -> Path | None:
+    """The folder PRESENCE_HOME names, or None when it is not set."""
+    value = os.environ.get("PRESENCE_HOME")
+    return Path(value).expanduser() if value else None
 
 
 def config_file() -> Path:
     """The user's config file (it need not exist)."""
     if os.environ.get("PRESENCE_CONFIG"):
         return Path(os.environ["PRESENCE_CONFIG"]).expanduser()
-    home = _home()
-    if home is not None:
-        return home / "config.toml"
+    folder = home()
+    if folder is not None:
+        return folder / "config.toml"
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
@@ -31,9 +32,9 @@ def config_file() -> Path:
 
 def data_dir() -> Path:
     """The private folder holding the database, lock, cache and logs."""
-    home = _home()
-    if home is not None:
-        return home
+    folder = home()
+    if folder is not None:
+        return folder
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP, appauthor=False))

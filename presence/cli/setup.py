@@ -7,6 +7,7 @@ import sys
 import click
 
 from presence import paths
+from presence.autostart import METHODS
 from presence.cli.common import Context, echo, echo_json
 
 
@@ -103,7 +104,7 @@ def autostart() -> None:
     """Start presence at login (systemd user unit, XDG autostart, LaunchAgent, Run key)."""
 
 
-METHOD = click.option("--method", type=click.Choice(["systemd", "xdg", "launchd", "windows"]),
+METHOD = click.option("--method", type=click.Choice(METHODS),
                       help="How to start at login (default: what this machine uses).")
 
 
@@ -113,18 +114,37 @@ METHOD = click.option("--method", type=click.Choice(["systemd", "xdg", "launchd"
 def autostart_install(obj: Context, method: str | None) -> None:
     """Install (and where possible start) the login service; running it twice is harmless.
 
+    The service starts this interpreter on the config, database and PRESENCE_HOME in effect
+    here, so `PRESENCE_HOME=~/p presence autostart install` starts a daemon on ~/p.
+
     Example: presence autostart install
     """
     from presence import autostart as auto
 
-    extra = []
-    if obj.config_path:
-        extra += ["--config", str(obj.config_path.resolve())]
-    if obj.db_path != paths.database():
-        extra += ["--db", str(obj.db_path.resolve())]
-    method = method or auto.default_method()
-    outcome = auto.install(method, auto.command(extra), paths.data_dir() / "presence.log")
+    obj.config()  # a config with a mistake would make the service fail at every login
+    config = obj.config_path or paths.config_file()
+    launch = auto.launch_here(config if obj.config_path or config.is_file() else None,
+                              obj.db_path, paths.home())
+    outcome = auto.install(method or auto.default_method(), launch,
+                           paths.data_dir() / "presence.log")
     echo(outcome.message)
+    _echo_launch(launch)
+
+
+def _echo_launch(launch) -> None:
+    from presence import autostart as auto
+
+    echo(f"  interpreter: {launch.interpreter}"
+         + ("" if launch.interpreter.exists() else "  (MISSING: reinstall and run "
+                  "`presence autostart install` again)"))
+    echo(f"  config:      {launch.config or '(the default; none written yet)'}")
+    echo(f"  database:    {launch.database}")
+    echo(f"  home:        {launch.home or '(none: PRESENCE_HOME was not set)'}")
+    checkout = auto.checkout_of(launch.interpreter)
+    if checkout is not None:
+        echo(f"  note: this runs presence from the checkout {checkout}; if that folder "
+                   "is moved or deleted, presence stops starting at login (install it for "
+                   f"good, e.g. `pipx install {checkout}`, and run this again)")
 
 
 @autostart.command("uninstall")
@@ -143,7 +163,7 @@ def autostart_uninstall(obj: Context, method: str | None) -> None:
 @autostart.command("status")
 @click.pass_obj
 def autostart_status(obj: Context) -> None:
-    """Say which login services are installed and whether the daemon runs.
+    """Say which login services are installed, what they start, and whether the daemon runs.
 
     Example: presence autostart status
     """
@@ -153,6 +173,12 @@ def autostart_status(obj: Context) -> None:
     found = [(m, p) for m in auto.METHODS if (p := auto.installed(m)) is not None]
     for method, path in found:
         echo(f"installed ({method}): {path}")
+        launch = auto.describe(method)
+        if launch is not None:
+            _echo_launch(launch)
+            if launch.database != obj.db_path.expanduser().absolute():
+                echo(f"  note: here the database is {obj.db_path}; to start that one "
+                           "at login, run `presence autostart install` here")
     if not found:
         echo("not installed (set it up: presence autostart install)")
     pid = running_pid(obj.db_path)
