@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import subprocess
+import sys
 
 import psutil
 import pytest
@@ -164,3 +166,49 @@ def test_a_dead_x_server_makes_the_probe_unavailable(desktop_factory):
             probe.read(now())
     finally:
         probe.close()
+
+
+def _wm_name(desktop, window: int) -> str:
+    return desktop.run("xprop", "-id", str(window), "WM_NAME")
+
+
+def test_an_xterm_title_in_compound_text_is_decoded_and_classified(desktop, app_windows, probe,
+                                                                    tmp_path):
+    # Issue 13: xterm writes a non-Latin-1 title as COMPOUND_TEXT; it was stored with its
+    # escape bytes and classified `other`.
+    title = "(3) WhatsApp — Mozilla Firefox"
+    firefox = app_windows(desktop, "firefox", "Firefox", title)
+    assert "WM_NAME(COMPOUND_TEXT)" in _wm_name(desktop, firefox.window)
+    firefox.activate()
+    assert probe.read(now()).title == title
+    # as a user meets it: the daemon's own dry run classifies the window it sees
+    env = {k: v for k, v in desktop.env.items() if not k.startswith("PRESENCE_")}
+    env["PRESENCE_HOME"] = str(tmp_path / "home")
+    daemon = subprocess.Popen([sys.executable, "-m", "presence", "run", "--dry-run", "--probe",
+                               "x11", "--interval", "0.5"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = wait_for(lambda: daemon.stdout.readline(), "a dry-run line", timeout=60)
+        assert "firefox" in line and "messaging" in line and "chat in a browser" in line, line
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+
+
+@pytest.mark.parametrize("locale, fmt, raw, title", [
+    ("C.UTF-8", "8t", "Привет — WhatsApp".encode(), "Привет — WhatsApp"),
+    ("C.UTF-8", "8t", "Ελληνικά · 日本語 · 한국어".encode(), "Ελληνικά · 日本語 · 한국어"),
+    ("C", "8s", b"Caf\xe9 \xabWhatsApp\xbb", "Café «WhatsApp»"),
+], ids=["cyrillic", "greek-and-cjk", "latin-1-string"])
+def test_titles_set_with_xprop_read_like_the_window_manager_shows_them(
+        desktop, app_windows, probe, locale, fmt, raw, title):
+    chat = app_windows(desktop, "slack", "Slack", "placeholder")
+    env = dict(desktop.env, LC_ALL=locale)
+    subprocess.run([b"xprop", b"-id", str(chat.window).encode(), b"-remove", b"_NET_WM_NAME"],
+                   env=env, check=True, timeout=10)
+    subprocess.run([b"xprop", b"-id", str(chat.window).encode(), b"-f", b"WM_NAME", fmt.encode(),
+                    b"-set", b"WM_NAME", raw], env=env, check=True, timeout=10)
+    kind = "COMPOUND_TEXT" if fmt == "8t" else "STRING"
+    assert f"WM_NAME({kind})" in _wm_name(desktop, chat.window)
+    chat.activate()
+    assert wait_for(lambda: probe.read(now()).title == title, f"the {kind} title", timeout=10)

@@ -23,6 +23,7 @@ from typing import Any
 
 from presence.errors import ProbeUnavailable
 from presence.model import Sample
+from presence.probe.ctext import decode_compound_text, decode_string
 from presence.probe.names import ProcessCache, choose_app
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ class _Connection:
         self.a_net_name = d.intern_atom("_NET_WM_NAME")
         self.a_class, self.a_name = Xatom.WM_CLASS, Xatom.WM_NAME
         self.a_window, self.a_string = Xatom.WINDOW, Xatom.STRING
+        self.a_compound = d.intern_atom("COMPOUND_TEXT")
         self.has_idle = d.has_extension("MIT-SCREEN-SAVER")
         if not self.has_idle:
             log.warning("X server %s has no MIT-SCREEN-SAVER extension: idle time unknown",
@@ -342,9 +344,14 @@ class _Connection:
     def _text(self, prop: Any) -> str | None:
         if prop is None or prop.property_type == self.X.NONE or prop.format != 8:
             return None
-        # STRING is Latin-1; UTF8_STRING is UTF-8, and COMPOUND_TEXT is close enough to it
-        encoding = "latin-1" if prop.property_type == self.a_string else "utf-8"
-        return bytes(prop.value).decode(encoding, errors="replace") or None
+        data = bytes(prop.value)
+        # STRING is Latin-1 and COMPOUND_TEXT is ISO 2022 (ctext); UTF8_STRING, and what
+        # else a client invents, is read as UTF-8
+        if prop.property_type == self.a_string:
+            return decode_string(data) or None
+        if prop.property_type == self.a_compound:
+            return decode_compound_text(data) or None
+        return data.decode("utf-8", errors="replace") or None
 
     def _window_property(self, wid: int, atom: int, ptype: int | None) -> int | None:
         """The first value of a 32-bit property; None when absent or the window is gone."""
