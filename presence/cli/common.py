@@ -7,6 +7,8 @@ Every command prints through `echo` or `echo_json` (a test checks that no other 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +52,47 @@ def echo_json(value: Any) -> None:
     """Print a JSON document (the stable machine-readable outputs); C1 controls and invisible
     formatting characters are escaped as `\\uXXXX`, so the values are unchanged."""
     click.echo(json_text(json.dumps(value, indent=2, ensure_ascii=False)))
+
+
+def quiet_closed_stdout() -> None:
+    """After `presence export | head -1` closed the pipe: send what is left to /dev/null, so
+    that neither the rest of the command nor Python's exit flush complains (exit 0)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (tests capture output): nothing will be flushed at exit
+
+
+def usage_line(exc: click.ClickException) -> str:
+    """A click error as one line in presence's style: what was wrong and where to look."""
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+    if isinstance(exc, click.NoSuchOption):
+        close = f"; did you mean {' or '.join(sorted(exc.possibilities))}?" \
+            if exc.possibilities else ""
+        return f"unknown option {exc.option_name}{close}{where}"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        hint = _param_name(exc.param)
+        choices = getattr(exc.param.type, "choices", None)
+        if isinstance(exc, click.MissingParameter):
+            return f"{hint} is missing{where}"
+        if choices:
+            names = [str(c) for c in choices]
+            return f"{hint} must be {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}" \
+                f"{names[-1]}"
+        return f"{hint}: {exc.message.rstrip('.')}"
+    if isinstance(exc, click.UsageError):
+        message = exc.message.rstrip(".")
+        if message[1:2].islower():
+            message = message[0].lower() + message[1:]  # click's sentences start mid-line here
+        return f"{message}{where}"
+    return exc.format_message()
+
+
+def _param_name(param: click.Parameter) -> str:
+    if isinstance(param, click.Option):
+        longs = [o for o in param.opts if o.startswith("--")]
+        return (longs or param.opts)[0]
+    return (param.metavar or param.name or "argument").upper()

@@ -9,12 +9,14 @@ line on stderr and its exit code.
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from presence import __version__
+from presence.cli.common import echo, quiet_closed_stdout, usage_line
 from presence.errors import PresenceError
 from presence.sanitise import block
 
@@ -53,11 +55,36 @@ class PresenceGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            # an output pipe closed by `| head` shows up at this flush at the latest
+            sys.stdout.flush()
+            return result
         except PresenceError as exc:
             # error texts quote files, servers and calendars: never raw to the terminal
             click.echo(f"presence: {block(exc)}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            quiet_closed_stdout()
+            ctx.exit(0)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **extra: Any) -> Any:
+        """Run the CLI; click's usage errors become one line in presence's style, exit 2."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **extra)
+        try:
+            code = super().main(*args, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                # bare `presence` or `presence calendar`: a request for help, not a mistake
+                echo(ctx.get_help())
+                sys.exit(0)
+            echo(f"presence: {usage_line(exc)}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            echo("presence: stopped", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=PresenceGroup, context_settings={"help_option_names": ["-h", "--help"]})
