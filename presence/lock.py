@@ -31,8 +31,9 @@ class InstanceLock:
         if not _try_lock(fd):
             os.close(fd)
             holder = read_pid(self.path)
-            raise AlreadyRunning(f"presence is already running (pid {holder or 'unknown'}) "
-                                 f"on {self.path.with_suffix('')}; stop it first or use --db")
+            raise AlreadyRunning(f"already running (pid {holder or 'unknown'}) on "
+                                 f"{self.path.with_suffix('')}; stop that one first, or give "
+                                 "this one another --db")
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd

@@ -152,14 +152,16 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     cfg = config_mod.load(config_path, required=config_path is not None)
     if interval is not None:
         cfg = config_mod.override(cfg, "daemon.interval_seconds", interval)
+    lock = InstanceLock(paths.lock_file(db_path))
+    if not dry_run:
+        # first: a second `presence run` says only that one runs already
+        lock.acquire()
     requested = probe or cfg.get("daemon.probe")
     choice = select(requested, os.environ, sys.platform)
     log.info("probe %s: %s", choice.name, choice.reason)
 
-    lock = InstanceLock(paths.lock_file(db_path))
     store = nudger = syncer = None
     if not dry_run:
-        lock.acquire()
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.now()))
         store, moved = open_or_recover(db_path, stamp)
         if moved is not None:
@@ -189,7 +191,7 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         daemon.config = fresh
         if nudger is not None:
             nudger.config = fresh
-        log.warning("config reloaded from %s", ", ".join(str(f) for f in fresh.files))
+        log.info("config reloaded from %s", ", ".join(str(f) for f in fresh.files))
 
     def stop(_signum: int, _frame: object) -> None:
         daemon.stop()
@@ -207,7 +209,12 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         if syncer is not None and syncer.poll() and nudger is not None:
             nudger.refresh(clock.now())
 
-    log.info("presence running (pid %d, db %s, every %s s)", os.getpid(), db_path, cfg.interval)
+    if dry_run:
+        log.info("dry run (pid %d, every %s s): printing each sample, storing nothing",
+                 os.getpid(), cfg.interval)
+    else:
+        log.info("presence running (pid %d, db %s, every %s s)", os.getpid(), db_path,
+                 cfg.interval)
     try:
         daemon.run(on_tick=on_tick)
     finally:

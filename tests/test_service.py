@@ -60,8 +60,25 @@ def test_sigterm_flushes_and_exits_zero(tmp_path, daemon):
 def test_second_instance_exits_1_naming_the_first(tmp_path, daemon):
     second = cli(tmp_path, "run", "--probe", "none")
     assert second.returncode == 1
-    assert f"already running (pid {daemon.pid})" in second.stderr
-    assert "Traceback" not in second.stderr
+    # only its one line: no probe chatter before it (issue 13)
+    assert second.stderr.splitlines() == [
+        f"presence: already running (pid {daemon.pid}) on {tmp_path / 'presence.db'}; stop "
+        "that one first, or give this one another --db"]
+    assert second.stdout == ""
+
+
+def test_a_dry_run_says_it_stores_nothing(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "none",
+                             "--interval", "0.2", "--dry-run"], env=presence_env(tmp_path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = wait_for(lambda: proc.stdout.readline(), what="a printed sample")
+        assert "nothing in front" in line
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert "storing nothing" in proc.stderr.read()
+    assert not (tmp_path / "presence.db").exists()
 
 
 def test_status_sees_the_running_daemon(tmp_path, daemon):
@@ -115,6 +132,9 @@ def test_sighup_with_a_broken_config_keeps_the_old_one(tmp_path, daemon):
     (tmp_path / "config.toml").write_text("[daemon]\nflush_seconds = 1\n")
     daemon.send_signal(signal.SIGHUP)
     wait_for(lambda: "config reloaded from" in log.read_text(), what="the accepted reload")
+    # a reload that worked is news, not a warning (issue 13)
+    assert [line for line in log.read_text().splitlines() if "config reloaded from" in line
+            and " INFO " in line]
     assert daemon.poll() is None
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=10) == 0

@@ -166,6 +166,8 @@ def export(obj: Context, fmt: str, start: str | None, end: str | None, table: st
             else:
                 exporter.write_json(stream, store, [table] if table else exporter.TABLES, lo,
                                     hi, tz, zone_name(tz))
+    except BrokenPipeError:
+        raise  # `| head` closed the pipe: the group ends quietly
     except OSError as exc:
         raise InputError(f"{out}: cannot write the export ({exc.strerror})") from exc
     finally:
