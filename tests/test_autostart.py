@@ -23,15 +23,20 @@ from presence.store.db import Store
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def verify(unit: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`systemd-analyze verify --user UNIT`, with the private runtime folder it needs."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    return subprocess.run(["systemd-analyze", "verify", "--user", str(unit)],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, XDG_RUNTIME_DIR=str(runtime)))
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze missing")
 def test_generated_unit_passes_systemd_analyze_verify(tmp_path):
     unit = tmp_path / autostart.UNIT_NAME
     unit.write_text(autostart.render_unit(autostart.launch_here(None, tmp_path / "p.db", None)))
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    done = subprocess.run(["systemd-analyze", "verify", "--user", str(unit)],
-                          capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, XDG_RUNTIME_DIR=str(runtime)))
+    done = verify(unit, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Unknown key" not in done.stderr and "presence.service" not in done.stderr
 
@@ -42,11 +47,7 @@ def test_systemd_analyze_would_catch_a_broken_unit(tmp_path):
     unit = tmp_path / autostart.UNIT_NAME
     unit.write_text(autostart.render_unit(autostart.Launch(tmp_path / "no-such-python",
                                                            tmp_path / "p.db")))
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    done = subprocess.run(["systemd-analyze", "verify", "--user", str(unit)],
-                          capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, XDG_RUNTIME_DIR=str(runtime)))
+    done = verify(unit, tmp_path)
     assert done.returncode != 0
 
 
@@ -232,11 +233,7 @@ def test_unit_with_awkward_paths_verifies_and_reads_back(tmp_path):
     unit = tmp_path / "config" / "systemd" / "user" / autostart.UNIT_NAME
     unit.parent.mkdir(parents=True)
     unit.write_text(autostart.render_unit(launch))
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    done = subprocess.run(["systemd-analyze", "verify", "--user", str(unit)],
-                          capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, XDG_RUNTIME_DIR=str(runtime)))
+    done = verify(unit, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "presence.service" not in done.stderr
     status = cli(tmp_path, "autostart", "status")
