@@ -19,6 +19,7 @@ import pytest
 from presence import autostart
 from presence.lock import running_pid
 from presence.store.db import Store
+from tests.support import without_presence
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,7 +64,7 @@ def test_plist_keeps_the_daemon_alive_after_a_failure(tmp_path):
 def login_env(tmp_path) -> dict[str, str]:
     """A login session's environment: none of the caller's PRESENCE_* variables, and the
     user's own folders inside tmp_path (so a default database would land there)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
+    env = without_presence(os.environ)
     env.update(HOME=str(tmp_path / "user"), XDG_CONFIG_HOME=str(tmp_path / "config"),
                XDG_DATA_HOME=str(tmp_path / "data"), XDG_CACHE_HOME=str(tmp_path / "cache"))
     return env

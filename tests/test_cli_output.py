@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,14 +9,9 @@ from pathlib import Path
 import pytest
 from summary_data import add_span, home
 
+from tests.support import sealed_env
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def sealed_env(folder: Path) -> dict[str, str]:
-    """The machine's environment without any PRESENCE_* variable, homed in `folder`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
-    env.update(PRESENCE_HOME=str(folder), XDG_CACHE_HOME=str(folder / "cache"))
-    return env
 
 
 def presence(folder: Path, *args: str) -> subprocess.CompletedProcess:

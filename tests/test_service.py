@@ -69,7 +69,7 @@ def test_second_instance_exits_1_naming_the_first(tmp_path, daemon):
 
 def test_a_dry_run_says_it_stores_nothing(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "none",
-                             "--interval", "0.2", "--dry-run"], env=presence_env(tmp_path),
+                             "--interval", "0.2", "--dry-run"], env=sealed_env(tmp_path),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = wait_for(lambda: proc.stdout.readline(), what="a printed sample")
