@@ -56,6 +56,28 @@ def test_sync_stores_meetings_keeps_them_through_a_broken_file_and_opens_focus(t
     assert [m["summary"] for m in json.loads(events.stdout)["meetings"]] == ["Dinner with Sam"]
 
 
+def test_a_broken_file_inside_a_folder_source_is_skipped_and_the_rest_synced(tmp_path):
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
+    folder = tmp_path / "calendars"
+    folder.mkdir()
+    (folder / "home.ics").write_text(event_ics(tomorrow), encoding="utf-8")
+    (folder / "broken.ics").write_text("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+                                       "END:VCALENDAR\r\n")
+    assert cli(tmp_path, "calendar", "add", str(folder)).returncode == 0
+    synced = cli(tmp_path, "calendar", "sync")
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert f"ok   {folder}: 1 instances, 1 skipped" in synced.stdout
+    [window] = json.loads(cli(tmp_path, "focus", "list", "--json").stdout)
+    assert window["label"] == "Dinner with Sam"
+    # the same folder through `calendar events`: the same instance, the same warning
+    day = tomorrow.astimezone().date()
+    events = cli(tmp_path, "calendar", "events", str(folder), "--from", day.isoformat(),
+                 "--to", day.isoformat(), "--json")
+    assert events.returncode == 0, events.stderr
+    assert [e["summary"] for e in json.loads(events.stdout)] == ["Dinner with Sam"]
+    assert "broken.ics" in events.stderr and "never closed" in events.stderr
+
+
 def test_a_calendar_url_is_never_shown_whole(tmp_path):
     secret = "private-5d41402abc4b2a76b9719d911017c592"
     url = f"https://calendar.example.org/ical/me%40example.org/{secret}/basic.ics"

@@ -231,3 +231,15 @@ def test_importing_the_group_does_not_import_calendar_libraries():
 def test_help_has_an_example():
     result = CliRunner().invoke(calendar, ["events", "--help"])
     assert "Example: presence calendar events" in result.output
+
+
+def test_a_broken_file_inside_a_folder_is_a_warning_and_the_rest_is_read(home: Path):
+    folder = home / "calendars"
+    folder.mkdir()
+    (folder / "work.ics").write_bytes((FIXTURES / "zoom_invite.ics").read_bytes())
+    (folder / "broken.ics").write_bytes((FIXTURES / "broken_unclosed.ics").read_bytes())
+    result = run(home, str(folder), "--from", "2026-03-01", "--to", "2026-03-31", "--json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 3
+    assert result.stderr == (f"warning: {folder / 'broken.ics'}: line 11: BEGIN:VEVENT is never "
+                             "closed (END:VCALENDAR follows at line 17)\n")

@@ -6,6 +6,9 @@ digest of what was parsed is kept in the store, so even a fresh process skips un
 without importing the calendar libraries. A source that fails keeps its last good instances.
 After the meetings, the automatic focus windows before in-person events are rebuilt.
 
+`instances` is the ONE way from a read source to its instances, used by `calendar sync` and
+`calendar events` alike: a broken file inside a folder is a warning and the rest is read.
+
 The daemon runs a sync as a short-lived child process (`presence calendar sync`), so a parsed
 calendar never weighs on the daemon's memory and a broken one can never stop it.
 """
@@ -16,14 +19,20 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from presence.config import Config
 from presence.errors import PresenceError
 from presence.model import FocusWindow, Meeting
 from presence.store import Store
 from presence.timeline import day_bounds, local_day
+
+if TYPE_CHECKING:
+    # The calendar libraries load only when a source is parsed (DESIGN §6).
+    from presence.calendar.expand import CalendarSettings
+    from presence.calendar.sources import SourceRead
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +82,51 @@ def auto_focus_windows(meetings: list[Meeting], lead_minutes: int) -> list[Focus
     return windows
 
 
+@dataclass(frozen=True)
+class SourceInstances:
+    """What one read source holds in a window.
+
+    Attributes:
+        label: the source as it may be shown (a path, or a redacted URL).
+        meetings: its classified instances overlapping the window.
+        warnings: files of a folder that could not be read or parsed, events skipped.
+    """
+
+    label: str
+    meetings: tuple[Meeting, ...]
+    warnings: tuple[str, ...]
+
+
+def instances(read: SourceRead, settings: CalendarSettings, start: datetime,
+              end: datetime) -> SourceInstances:
+    """Parse, expand and classify every document of a read source over [start, end).
+
+    A document that cannot be parsed becomes a warning while another one of the source can
+    be read; the others are kept.
+
+    Raises:
+        PresenceError: no document of the source could be parsed (the first one's error).
+    """
+    from presence.calendar.expand import parse_calendar
+
+    meetings: list[Meeting] = []
+    warnings: list[str] = list(read.warnings)
+    failures: list[PresenceError] = []
+    for document in read.documents:
+        try:
+            result = parse_calendar(document.data, document.name, settings).instances(start,
+                                                                                      end)
+        except PresenceError as exc:
+            failures.append(exc)
+            warnings.append(str(exc))
+            continue
+        meetings.extend(result.meetings)
+        warnings.extend(result.warnings)
+    if failures and len(failures) == len(read.documents):
+        raise failures[0]
+    return SourceInstances(read.label, tuple(meetings), tuple(warnings))
+
+
 def _settings_key(config: Config, start: float) -> str:
     # From the config rather than CalendarSettings, so that an unchanged source is skipped
     # without importing the calendar libraries.
@@ -112,7 +166,9 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
                 from presence.calendar.expand import CalendarSettings
 
                 settings = CalendarSettings.from_config(config)
-            meetings, warnings = _parse(read, settings, start, end)
+            found = instances(read, settings, datetime.fromtimestamp(start, timezone.utc),
+                              datetime.fromtimestamp(end, timezone.utc))
+            meetings, warnings = list(found.meetings), found.warnings
             store.replace_meetings(shown, meetings, config.tz, since=start)
             entry.update(digest=read.digest, key=key, instances=len(meetings),
                          skipped=len(warnings), first_skipped=warnings[0] if warnings else None)
@@ -133,22 +189,6 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
         store.replace_auto_focus(auto_focus_windows(ahead, config.get("focus.lead_minutes")),
                                  after=now)
     return results
-
-
-def _parse(read, settings, start: float, end: float) -> tuple[list[Meeting], list[str]]:
-    from datetime import timezone
-
-    from presence.calendar.expand import parse_calendar
-
-    begin = datetime.fromtimestamp(start, timezone.utc)
-    finish = datetime.fromtimestamp(end, timezone.utc)
-    meetings: list[Meeting] = []
-    warnings: list[str] = list(read.warnings)
-    for document in read.documents:
-        result = parse_calendar(document.data, document.name, settings).instances(begin, finish)
-        meetings.extend(result.meetings)
-        warnings.extend(result.warnings)
-    return meetings, warnings
 
 
 def statuses(store: Store) -> dict[str, dict]:

@@ -129,8 +129,9 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
     Example: presence calendar events work.ics --from 2026-03-09 --to 2026-03-13 --json
     """
     from presence import paths
-    from presence.calendar.expand import CalendarSettings, parse_calendar
+    from presence.calendar.expand import CalendarSettings
     from presence.calendar.sources import label, read_source
+    from presence.calendar.sync import instances
 
     try:
         cfg = _config(ctx)
@@ -154,26 +155,17 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
     for source in chosen:
         try:
             read = read_source(source, paths.cache_dir())
+            if read.stale:
+                echo(f"warning: {label(source)}: showing the cached copy ({read.stale})",
+                     err=True)
+            found = instances(read, settings, start, end)
         except PresenceError as exc:
             echo(f"presence: {exc}", err=True)
             failed += 1
             continue
-        if read.stale:
-            echo(f"warning: {label(source)}: showing the cached copy ({read.stale})",
-                 err=True)
-        for warning in read.warnings:
+        for warning in found.warnings:
             echo(f"warning: {warning}", err=True)
-        for document in read.documents:
-            try:
-                result = parse_calendar(document.data, document.name, settings).instances(
-                    start, end)
-            except PresenceError as exc:
-                echo(f"presence: {exc}", err=True)
-                failed += 1
-                continue
-            for warning in result.warnings:
-                echo(f"warning: {warning}", err=True)
-            meetings.extend(result.meetings)
+        meetings.extend(found.meetings)
 
     meetings.sort(key=lambda m: (_stamp(m.start) if isinstance(m.start, datetime)
                                  else _stamp(midnight(m.start, zone)), m.uid))
