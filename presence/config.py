@@ -2,17 +2,20 @@
 
 The user's file is merged over the shipped `config/default.toml`, which defines every key and
 its type: a key the shipped file does not have is unknown, a value of another type is wrong.
-User `[[rules]]` come before the shipped ones. Nothing here writes files.
+User `[[rules]]` come before the shipped ones. Nothing here writes files, and nothing asks
+the OS anything but the config files: when `timezone` is empty, the system's zone comes from
+the `system_zone` the caller passes (by default the edge `presence.localzone`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time as dtime, tzinfo
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from presence import paths
@@ -55,10 +58,12 @@ class Rule:
 
 @dataclass(frozen=True, eq=False)
 class Config:
-    """The effective configuration.
+    """The effective configuration: one value, built once by `load` and never changed
+    (`override` makes a new one).
 
     `data` is the merged plain TOML tree (what `presence config show` prints); the typed
-    attributes are what the code reads.
+    attributes are what the code reads. Configs compare and hash by identity: each load is
+    its own value, so the caches of what is derived from one (classify, policy) key on it.
     """
 
     data: dict[str, Any] = field(repr=False)
@@ -67,20 +72,17 @@ class Config:
     rules: tuple[Rule, ...]
     browsers: Pattern
     exclude_titles: tuple[Pattern, ...]
-
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Every dotted key of `data` with its value, built with the config and read-only: the
+    # daemon reads keys on every tick.
+    keys: Mapping[str, Any] = field(repr=False)
 
     def get(self, dotted: str) -> Any:
-        """The value of a dotted key, e.g. `get("daemon.interval_seconds")`."""
-        # Read on every tick by the daemon; the config never changes once built.
-        try:
-            return self._cache[dotted]
-        except KeyError:
-            node: Any = self.data
-            for part in dotted.split("."):
-                node = node[part]
-            self._cache[dotted] = node
-            return node
+        """The value of a dotted key, e.g. `get("daemon.interval_seconds")`.
+
+        Raises:
+            KeyError: no such key.
+        """
+        return self.keys[dotted]
 
     @property
     def interval(self) -> float:
@@ -103,12 +105,20 @@ class Config:
         return dtime(int(hours), int(minutes))
 
 
-def load(path: Path | None = None, *, required: bool = False) -> Config:
+def _system_zone() -> tzinfo:
+    from presence.localzone import system_zone
+
+    return system_zone()
+
+
+def load(path: Path | None = None, *, required: bool = False,
+         system_zone: Callable[[], tzinfo] = _system_zone) -> Config:
     """Load the shipped config, merged with the user's file.
 
     Args:
         path: the user's file; defaults to `paths.config_file()`.
         required: raise `ConfigError` when `path` does not exist (an explicit `--config`).
+        system_zone: the machine's zone, asked only when `timezone` is empty.
 
     Raises:
         ConfigError: unreadable TOML, an unknown key, a wrong type or an invalid value; the
@@ -131,13 +141,13 @@ def load(path: Path | None = None, *, required: bool = False) -> Config:
     if not isinstance(user_rules, list):
         raise ConfigError(f"{user_path}: key 'rules' must be an array of tables ([[rules]])")
     merged["rules"] = list(user_rules) + list(base.get("rules", []))
-    return _build(merged, tuple(files), user_path, n_user_rules=len(user_rules))
+    return _build(merged, tuple(files), user_path, len(user_rules), system_zone)
 
 
-def defaults() -> Config:
+def defaults(system_zone: Callable[[], tzinfo] = _system_zone) -> Config:
     """The shipped configuration alone (doctor goes on with it when the user's is broken)."""
     base = _read(paths.shipped_config())
-    return _build(base, (paths.shipped_config(),), paths.shipped_config(), n_user_rules=0)
+    return _build(base, (paths.shipped_config(),), paths.shipped_config(), 0, system_zone)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -270,12 +280,23 @@ def _build_rules(raw: list[Any], path: Path, n_user: int) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def _build(data: dict[str, Any], files: tuple[Path, ...], path: Path, n_user_rules: int) -> Config:
+def _flatten(node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        out[prefix + key] = value
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+    return out
+
+
+def _build(data: dict[str, Any], files: tuple[Path, ...], path: Path, n_user_rules: int,
+           system_zone: Callable[[], tzinfo]) -> Config:
     _check_values(data, path)
     return Config(
         data=data,
+        keys=MappingProxyType(_flatten(data)),
         files=files,
-        tz=resolve_zone(data["timezone"], path),
+        tz=resolve_zone(data["timezone"], path, system_zone),
         rules=_build_rules(data["rules"], path, n_user_rules),
         browsers=_compile(data["categories"]["browsers"], path, "categories.browsers"),
         exclude_titles=tuple(_compile(p, path, "privacy.exclude_titles")
@@ -283,33 +304,22 @@ def _build(data: dict[str, Any], files: tuple[Path, ...], path: Path, n_user_rul
     )
 
 
-def resolve_zone(name: str, path: Path | None = None) -> tzinfo:
-    """The zone named `name`, or the system's zone when `name` is empty."""
+def resolve_zone(name: str, path: Path | None = None,
+                 system_zone: Callable[[], tzinfo] = _system_zone) -> tzinfo:
+    """The zone named `name`, or `system_zone()` when `name` is empty.
+
+    Raises:
+        ConfigError: `name` is not an IANA zone.
+    """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError(f"{path or 'timezone'}: key 'timezone' must be an IANA zone such "
-                              f"as \"Europe/Berlin\", not {name!r}") from exc
-    env = os.environ.get("TZ", "").lstrip(":")
-    candidates = [env] if env else []
+    if not name:
+        return system_zone()
     try:
-        target = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    for candidate in candidates:
-        try:
-            return ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    try:
-        return ZoneInfo("localtime") if Path("/etc/localtime").exists() else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{path or 'timezone'}: key 'timezone' must be an IANA zone such "
+                          f"as \"Europe/Berlin\", not {name!r}") from exc
 
 
 def to_toml(data: dict[str, Any]) -> str:
@@ -353,4 +363,4 @@ def override(config: Config, dotted: str, value: Any) -> Config:
     for part in parents:
         node = node[part]
     node[last] = value
-    return dataclasses.replace(config, data=data, _cache={})
+    return dataclasses.replace(config, data=data, keys=MappingProxyType(_flatten(data)))

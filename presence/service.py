@@ -64,23 +64,37 @@ class CalendarSyncRunner:
     def __init__(self, argv: list[str], has_sources: Callable[[], bool],
                  every: Callable[[], float],
                  last_recorded: Callable[[], float | None] = lambda: None,
-                 report: Callable[[str | None, float | None], None] = lambda error, retry: None):
+                 report: Callable[[str | None, float | None], None] = lambda error, retry: None,
+                 *, steady: Callable[[], float] = clock.steady,
+                 wall: Callable[[], float] = clock.now):
+        """
+        Args:
+            argv: the sync command line.
+            has_sources: whether there is anything to sync (asked when a sync is due).
+            every: seconds between syncs (asked after each start: a reload may change it).
+            last_recorded: when the last sync recorded its outcome in the store (wall clock).
+            report: records a sync that died without recording (its error, the retry time).
+            steady: the monotonic clock that paces the syncs and bounds a running one.
+            wall: the wall clock, to compare with what a sync recorded.
+        """
         self.argv = argv
         self.has_sources = has_sources
         self.every = every
         self.last_recorded = last_recorded
         self.report = report
+        self._steady = steady
+        self._wall = wall
         self._child: subprocess.Popen | None = None
         self._started = 0.0
         self._started_wall = 0.0
-        self._next = clock.steady()
+        self._next = steady()
         self._failing = False
         self.deaths = 0
         self.backoff = 0.0
 
     def poll(self) -> bool:
         """Start a due sync or reap a finished one; True when one just finished."""
-        now = clock.steady()
+        now = self._steady()
         if self._child is not None:
             code = self._child.poll()
             overdue = code is None and now - self._started > self.LIMIT_SECONDS
@@ -96,7 +110,7 @@ class CalendarSyncRunner:
             self._next = now + self.every()
             if self.has_sources():
                 self._started = now
-                self._started_wall = clock.now()
+                self._started_wall = self._wall()
                 self._child = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                                stdout=subprocess.DEVNULL,
                                                stderr=subprocess.DEVNULL)
@@ -129,7 +143,7 @@ class CalendarSyncRunner:
         log.error("calendar sync %s (%d time%s in a row); next try in %d min", why,
                   self.deaths, "" if self.deaths == 1 else "s", delay // 60)
         self.report(f"the calendar sync {why} ({self.deaths} time"
-                    f"{'' if self.deaths == 1 else 's'} in a row)", clock.now() + delay)
+                    f"{'' if self.deaths == 1 else 's'} in a row)", self._wall() + delay)
 
     def close(self) -> None:
         """Stop a sync still running."""
@@ -178,7 +192,8 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
             has_sources=lambda: bool(configured_sources(daemon.config, store)),
             every=lambda: daemon.config.get("calendar.refresh_minutes") * 60.0,
             last_recorded=lambda: last_checked(store),
-            report=lambda error, retry_at: record_child(store, error, retry_at))
+            report=lambda error, retry_at: record_child(store, error, retry_at),
+            steady=clock.steady, wall=clock.now)
 
     def reload(_signum: int, _frame: object) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -128,3 +129,40 @@ def test_config_check_and_path_cli_when_valid(tmp_path):
     assert result.stdout.strip() == str(path)
     shown = run_cli("--config", str(path), "config", "show")
     assert "interval_seconds = 3" in shown.stdout
+
+
+def test_an_empty_timezone_asks_the_system_zone_it_is_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    path = tmp_path / "config.toml"
+    path.write_text('timezone = ""\n', encoding="utf-8")
+    asked = []
+
+    def lima():
+        asked.append(True)
+        return ZoneInfo("America/Lima")
+
+    assert config.load(path, system_zone=lima).tz == ZoneInfo("America/Lima") and asked
+    path.write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    asked.clear()
+    assert config.load(path, system_zone=lima).tz == ZoneInfo("Europe/Berlin") and not asked
+
+
+def test_the_system_zone_edge_reads_tz(monkeypatch):
+    from presence.localzone import system_zone
+
+    monkeypatch.setenv("TZ", ":Asia/Tokyo")
+    assert system_zone() == ZoneInfo("Asia/Tokyo")
+
+
+def test_a_config_is_a_frozen_value(tmp_path):
+    import dataclasses
+
+    cfg = config.load(write_config(tmp_path, "[daemon]\ninterval_seconds = 7\n"), required=True)
+    assert cfg.get("daemon.interval_seconds") == 7 and cfg.get("daemon")["interval_seconds"] == 7
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.tz = ZoneInfo("UTC")
+    with pytest.raises(TypeError):
+        cfg.keys["daemon.interval_seconds"] = 1
+    faster = config.override(cfg, "daemon.interval_seconds", 1)
+    assert (faster.get("daemon.interval_seconds"), cfg.get("daemon.interval_seconds")) == (1, 7)
+    assert faster.interval == 1.0 and cfg.interval == 7.0

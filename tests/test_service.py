@@ -176,3 +176,28 @@ def test_samples_stay_on_schedule_while_the_other_core_is_busy(tmp_path):
         proc.wait(timeout=10)
     assert beat["ticks"] >= 15  # 0.2 s interval
     assert beat["missed_ticks"] == 0
+
+
+def test_calendar_syncs_run_on_the_clock_they_are_given(tmp_path):
+    from presence.service import CalendarSyncRunner
+
+    runs = tmp_path / "runs"
+    steady = {"now": 1000.0}
+    runner = CalendarSyncRunner(
+        [sys.executable, "-c", f"open({str(runs)!r}, 'a').write('sync\\n')"],
+        has_sources=lambda: True, every=lambda: 60.0, steady=lambda: steady["now"])
+
+    def synced() -> int:
+        return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+    assert runner.poll() is False  # due at once: the first sync starts
+    wait_for(runner.poll, what="the first sync to finish", timeout=60)
+    assert synced() == 1
+    steady["now"] += 59  # not due yet, however long the wall clock waits
+    assert runner.poll() is False and runner.poll() is False
+    assert synced() == 1
+    steady["now"] += 1
+    runner.poll()
+    wait_for(runner.poll, what="the second sync to finish", timeout=60)
+    assert synced() == 2
+    runner.close()
