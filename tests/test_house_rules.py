@@ -36,3 +36,26 @@ def test_only_the_store_speaks_sql():
 def test_sqlite_utils_is_imported_only_by_the_migrations():
     assert offenders(r"import sqlite_utils|from sqlite_utils",
                      lambda rel: rel == "presence/store/migrations.py") == []
+
+
+# strftime directives of C89, which every platform's C library (Windows' too) implements;
+# glibc's extensions such as `%-d`, `%e` or `%k` fail or differ elsewhere.
+PORTABLE = set("aAbBcdHIjmMpSUwWxXyYzZ%")
+
+
+def format_strings() -> list[tuple[str, str]]:
+    found = []
+    spec = re.compile(r"\{[^{}:]*:(%[^{}]*)\}")          # f"{day:%a %d %b}"
+    call = re.compile(r"strftime\(\s*f?[\"']([^\"']*)[\"']")  # day.strftime("%H:%M")
+    for path in modules():
+        text = path.read_text(encoding="utf-8")
+        for pattern in (spec, call):
+            found += [(path.name, m) for m in pattern.findall(text) if "%" in m]
+    return found
+
+
+def test_dates_are_rendered_with_portable_strftime_formats_only():
+    formats = format_strings()
+    assert len(formats) > 10  # the scan sees the formats of summary, report and the CLI
+    assert [(name, fmt) for name, fmt in formats
+            if any(d not in PORTABLE for d in re.findall(r"%(.)", fmt))] == []

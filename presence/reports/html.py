@@ -11,6 +11,7 @@ import math
 from datetime import datetime, tzinfo
 from html import escape
 
+from presence.reports.render import day_month
 from presence.reports.summary import DaySummary, PeriodSummary
 from presence.timeparse import format_minutes
 
@@ -104,9 +105,9 @@ def days_chart(days: tuple[DaySummary, ...]) -> str:
         cx = left + (i + 0.5) * group
         if n <= 10:
             text = f'{d.day:%a}</text><text x="{cx:.1f}" y="{top + plot_h + 32}" ' \
-                   f'text-anchor="middle">{d.day:%-d %b}'
+                   f'text-anchor="middle">{day_month(d.day)}'
         else:
-            text = f"{d.day:%-d}" if i % (1 if n <= 16 else 2) == 0 else ""
+            text = str(d.day.day) if i % (1 if n <= 16 else 2) == 0 else ""
         parts.append(f'<text x="{cx:.1f}" y="{top + plot_h + 17}" text-anchor="middle">'
                      f'{text}</text>')
     key = width - right - 160  # the legend sits above the plot, right-aligned
@@ -180,7 +181,7 @@ def render(period: PeriodSummary, tz: tzinfo, title: str = "Online and in person
     days = period.days
     n = max(len(days), 1)
     first, last = (days[0].day, days[-1].day) if days else (None, None)
-    when = f"{first:%-d %b} – {last:%-d %b %Y}" if first and last else "no days"
+    when = f"{day_month(first)} – {day_month(last, '%b %Y')}" if first and last else "no days"
     zone = days[0].zone if days else ""
     trend = period.trend
     virtual_day, together_day = period.virtual_minutes / n, period.in_person_minutes / n

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from presence.model import Nudge, NudgeRecord
@@ -14,6 +14,14 @@ from presence.timeparse import format_minutes
 
 WIDTH = 80
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def day_month(day: date, fmt: str = "%b") -> str:
+    """`2 Mar` (or `2 March 2026` with `fmt="%B %Y"`): the day of the month unpadded.
+
+    Written out: strftime's flag for an unpadded day is glibc's alone (Windows rejects it).
+    """
+    return f"{day.day} {day.strftime(fmt)}"
 
 
 def nudge_json(nudge: Nudge, **extra: Any) -> dict[str, Any]:
@@ -171,7 +179,7 @@ def _streak_text(days: int) -> str:
 
 def render_day(s: DaySummary, tz: tzinfo, ascii: bool = False) -> str:
     """The day as text: balance bars with the trend, top apps, meetings, nudges, streak."""
-    head = f"{s.day:%A %-d %B %Y} · {s.zone}"
+    head = f"{s.day:%A} {day_month(s.day, '%B %Y')} · {s.zone}"
     if s.hours != 24:
         head += f" · a {s.hours}-hour day"
     if not s.complete:
@@ -212,7 +220,7 @@ def render_period(p: PeriodSummary, tz: tzinfo, ascii: bool = False) -> str:
     if not p.days:
         return "no days"
     first, last = p.days[0].day, p.days[-1].day
-    lines = [f"{first:%-d %b} – {last:%-d %b %Y} · {p.days[0].zone}", "",
+    lines = [f"{day_month(first)} – {day_month(last, '%b %Y')} · {p.days[0].zone}", "",
              f"  {'':<11} {'virtual':<28} in person"]
     scale = max(max(d.virtual_minutes for d in p.days),
                 max(d.in_person_minutes for d in p.days))
