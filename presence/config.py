@@ -144,6 +144,20 @@ def load(path: Path | None = None, *, required: bool = False,
     return _build(merged, tuple(files), user_path, len(user_rules), system_zone)
 
 
+def load_or_defaults(path: Path | None = None, *, required: bool = False,
+                     system_zone: Callable[[], tzinfo] = _system_zone,
+                     ) -> tuple[Config, ConfigError | None]:
+    """The user's config, or the shipped one with the error when the user's is broken.
+
+    For what must keep showing the truth through a typo (`status`, the bar, the tray): the
+    error is one more line there, never a blank bar.
+    """
+    try:
+        return load(path, required=required, system_zone=system_zone), None
+    except ConfigError as exc:
+        return defaults(system_zone), exc
+
+
 def defaults(system_zone: Callable[[], tzinfo] = _system_zone) -> Config:
     """The shipped configuration alone (doctor goes on with it when the user's is broken)."""
     base = _read(paths.shipped_config())

@@ -14,11 +14,11 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from presence import clock, spans
+from presence import clock, holds, spans
 from presence.classify import classify, stored_title
 from presence.config import Config
 from presence.errors import ProbeUnavailable, StoreError
-from presence.model import AWAY, Classified, Sample, Span
+from presence.model import AWAY, PAUSED, Classified, Sample, Span
 from presence.nudges.nudger import Nudger
 from presence.probe.base import Probe
 from presence.store import Store
@@ -84,6 +84,9 @@ class Daemon:
         self.store_error: str | None = None
         self._last_flush: float | None = None
         self.last_tick: Tick | None = None
+        self._version: int | None = None
+        self._paused_until: float | None = None
+        self._shown: tuple[float, str | None, str] | None = None
         self.ticks = 0
         self.missed_ticks = 0
 
@@ -137,10 +140,46 @@ class Daemon:
 
     # the pipeline
 
+    def _paused(self, now: float) -> bool:
+        """Whether the user paused presence (`presence pause`); re-read only when another
+        connection changed the store, so a pause takes effect on the next tick at the cost
+        of one PRAGMA per tick."""
+        if self.store is None:
+            return False
+        try:
+            version = self.store.data_version()
+            if version != self._version:
+                self._paused_until = holds.active(self.store.get_setting(holds.PAUSE_KEY), now)
+                self._version = version
+        except StoreError as exc:
+            self._store_failed(exc)
+        return holds.active(self._paused_until, now) is not None
+
+    def _show(self, open_span: spans.OpenSpan) -> None:
+        """Keep the "now" record (what is in front, since when) current for `status`, the
+        bar and the tray: one small write when it changes, without flushing the span."""
+        shown = (open_span.start, open_span.app, open_span.category)
+        if self.store is None or shown == self._shown:
+            return
+        try:
+            self.store.set_setting("now", {"app": open_span.app, "category": open_span.category,
+                                           "since": open_span.start})
+        except StoreError as exc:
+            self._store_failed(exc)
+            return
+        self._shown = shown
+
     def tick(self, now: float) -> Tick:
-        """Take one sample at `now` and push it through classify, spans and store."""
-        classified = classify(self.config, self._read(now))
-        app = None if classified.category == AWAY else classified.sample.app
+        """Take one sample at `now` and push it through classify, spans and store.
+
+        While paused the probe is not read at all: the sample is a `paused` one with no app
+        and no title (DESIGN §3 Pause).
+        """
+        if self._paused(now):
+            classified = Classified(Sample(now, None), PAUSED, "paused")
+        else:
+            classified = classify(self.config, self._read(now))
+        app = None if classified.category in (AWAY, PAUSED) else classified.sample.app
         pulse = spans.pulse_time(self.config.interval)
         title = stored_title(self.config, classified.sample.title, classified.category)
         closed, self._open = spans.step(self._open, now, app, classified.category, title, pulse)
@@ -151,11 +190,11 @@ class Daemon:
         if self._last_flush is None or not 0 <= now - self._last_flush < self.config.get(
                 "daemon.flush_seconds"):
             self.flush(now)
+        self._show(self._open)
         if self.nudger is not None:
             self.nudger.tick(now, classified, self._open.as_span())
         self.ticks += 1
-        assert self.probe is not None
-        self.last_tick = Tick(classified, self._open, self.probe.name)
+        self.last_tick = Tick(classified, self._open, self.probe.name if self.probe else PAUSED)
         return self.last_tick
 
     def _close(self, closed: Span) -> None:

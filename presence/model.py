@@ -12,6 +12,9 @@ from functools import cached_property
 
 AWAY = "away"
 OTHER = "other"
+# A stretch recorded while the user paused presence: no app, no title, neither side of the
+# balance, no nudges (DESIGN §3 Pause).
+PAUSED = "paused"
 # Any program sets its own window title and class: every sample is cut to these lengths when
 # it is made, whichever probe (or replay) made it, so classification and storage never see
 # more. No rule needs more than the start of a title.

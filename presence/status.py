@@ -1,43 +1,70 @@
-"""`presence status`: is the daemon running, what is in front, today so far."""
+"""`presence status`: is the daemon running, what is in front now, today so far.
+
+The numbers are today's glance (`glance.view`), the same computation as the bar and the tray.
+A broken config does not hide the daemon: status falls back to the shipped config for its
+own reading and shows the error as one more line.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from presence import clock
-from presence.config import Config
+from presence.config import load_or_defaults
 from presence.errors import StoreError
-from presence.reports.history import day_summary
+from presence.glance import view
 from presence.model import AWAY
-from presence.timeline import local_day
 from presence.calendar.sync import failures
 from presence.sanitise import visible
-from presence.timeparse import format_minutes
+from presence.timeparse import format_minutes, format_until, format_utc
 
 
-def gather(config: Config, db_path: Path) -> dict[str, Any]:
-    """The status as a JSON-ready dict (keys are stable; more may be added)."""
+def _utc(at: float | None) -> str | None:
+    return None if at is None else format_utc(at)
+
+
+@dataclass(frozen=True)
+class Status:
+    """The status: `data` is the `status --json` document (keys are stable; more may be
+    added), `glance` today's glance (None without a database), `tz` the zone to show times in.
+    """
+
+    data: dict[str, Any]
+    glance: view.Glance | None
+    tz: tzinfo
+
+    @property
+    def exit_code(self) -> int:
+        """0, or 2 for a broken config while no daemon runs (a running one keeps its own)."""
+        return 2 if self.data["config_error"] and not self.data["running"] else 0
+
+
+def gather(config_path: Path | None, db_path: Path) -> Status:
+    """Is the daemon running, what is in front now, today so far, snooze and pause."""
     from presence.lock import running_pid
     from presence.store import Store
 
+    config, config_error = load_or_defaults(config_path, required=config_path is not None)
     now = clock.now()
     pid = running_pid(db_path)
     report: dict[str, Any] = {"running": pid is not None, "pid": pid, "database": str(db_path),
                               "probe": None, "probe_error": None, "notifier": None,
                               "heartbeat_age_seconds": None, "now": None, "today": {},
-                              "in_person_today": 0.0,
-                              "calendar_errors": []}
+                              "in_person_today": 0.0, "virtual_today": 0.0, "state": "stopped",
+                              "snoozed_until": None, "paused_until": None,
+                              "calendar_errors": [],
+                              "config_error": str(config_error) if config_error else None}
     try:
         store = Store.open(db_path, create=False)
     except StoreError:
-        return report
+        return Status(report, None, config.tz)
     try:
         beat = store.get_setting("daemon") or {}
         failing = failures(store)
-        last = store.last_span()
-        # the same numbers as `presence summary`, from the same code
-        today = day_summary(store, config, local_day(now, config.tz), now)
+        glance = view.read(store, config, now, pid is not None)
     finally:
         store.close()
     if pid is not None:
@@ -46,29 +73,45 @@ def gather(config: Config, db_path: Path) -> dict[str, Any]:
         report["notifier"] = beat.get("notifier")
         if "at" in beat:
             report["heartbeat_age_seconds"] = round(now - beat["at"], 1)
-        if last is not None:
-            report["now"] = {"app": last.app, "category": last.category,
-                             "since": last.start, "seconds": round(last.end - last.start)}
-    report["today"] = {k: round(v, 1) for k, v in today.categories.items() if k != AWAY}
-    report["in_person_today"] = round(today.in_person_minutes, 1)
+    current = glance.current
+    if current is not None:
+        report["now"] = {"app": current.app, "category": current.category,
+                         "since": format_utc(current.since),
+                         "seconds": round(max(0.0, now - current.since))}
+    report["today"] = {k: round(v, 1) for k, v in glance.categories if k != AWAY}
+    report["in_person_today"] = round(glance.in_person_minutes, 1)
+    report["virtual_today"] = round(glance.virtual_minutes, 1)
+    report["state"] = glance.state
+    report["snoozed_until"] = _utc(glance.snoozed_until)
+    report["paused_until"] = _utc(glance.paused_until)
     report["calendar_errors"] = failing
-    return report
+    return Status(report, glance, config.tz)
 
 
-def render(report: dict[str, Any]) -> str:
+def render(status: Status) -> str:
     """The status as a few lines of text."""
+    report, glance = status.data, status.glance
     if report["running"]:
         probe = report["probe"] or "?"
         if report["probe_error"]:
             probe += f" (wanted probe failing: {report['probe_error']})"
-        lines = [f"presence is running (pid {report['pid']}), probe {probe}"]
+        line = f"presence is running (pid {report['pid']}), probe {probe}"
+        if report["notifier"]:
+            line += f", notifications via {report['notifier']}"
+        lines = [line]
     else:
         lines = ["presence is not running (start it with `presence run`, or set it up with "
                  "`presence autostart install`)"]
     current = report["now"]
     if current:
-        lines.append(f"in front: {visible(current['app'] or 'nothing')} ({current['category']}) for "
-                     f"{format_minutes(current['seconds'] / 60)}")
+        lines.append(f"in front: {visible(current['app'] or 'nothing')} ({current['category']})"
+                     f" for {format_minutes(current['seconds'] / 60)}")
+    if glance is not None and glance.paused_until is not None:
+        lines.append(f"paused until {format_until(glance.paused_until, glance.at, status.tz)}: "
+                     "nothing is recorded (`presence resume` to start again)")
+    if glance is not None and glance.snoozed_until is not None:
+        lines.append(f"snoozed until {format_until(glance.snoozed_until, glance.at, status.tz)}"
+                     " (`presence snooze off` ends it)")
     shown = {cat: m for cat, m in report["today"].items() if m >= 0.5}
     if report["in_person_today"] >= 0.5:
         shown["in person"] = report["in_person_today"]
@@ -79,4 +122,7 @@ def render(report: dict[str, Any]) -> str:
         lines.append("today: nothing recorded yet")
     for error in report["calendar_errors"]:
         lines.append(f"calendar failing (last good meetings kept): {visible(error)}")
+    if report["config_error"]:
+        lines.append(f"config error (the daemon keeps the config it started with): "
+                     f"{visible(report['config_error'])}")
     return "\n".join(lines)

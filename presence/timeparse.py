@@ -10,7 +10,7 @@ it here, so `export --from yesterday` works as `summary yesterday` does.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from presence.errors import InputError
 from presence.timeline import midnight
@@ -128,3 +128,25 @@ def format_minutes(minutes: float) -> str:
     if hours:
         return f"{hours} h"
     return f"{rest} min"
+
+
+def format_short(minutes: float) -> str:
+    """The compact form a status bar has room for: `42` → `42m`; `70` → `1h10`; `120` → `2h`."""
+    total = int(round(minutes))
+    hours, rest = divmod(total, 60)
+    if not hours:
+        return f"{rest}m"
+    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
+
+def format_until(at: float, now: float, tz: tzinfo) -> str:
+    """When something ends, as a person reads it: `14:30` today, `Tue 14:30` on another day."""
+    moment = datetime.fromtimestamp(at, tz)
+    if moment.date() == datetime.fromtimestamp(now, tz).date():
+        return moment.strftime("%H:%M")
+    return moment.strftime("%a %H:%M")
+
+
+def format_utc(at: float) -> str:
+    """UNIX seconds as the UTC ISO 8601 that every JSON document uses (`...T14:30:00Z`)."""
+    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

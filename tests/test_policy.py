@@ -171,8 +171,8 @@ def over_budget_state(now: float, **kw) -> PolicyState:
 
 
 @pytest.mark.parametrize("category, app", [("calls", "slack"), ("calls", "zoom"),
-                                           ("away", None)])
-def test_never_during_a_call_or_while_away(berlin, category, app):
+                                           ("away", None), ("paused", None)])
+def test_never_during_a_call_while_away_or_paused(berlin, category, app):
     now = t(12, 11, 5)
     spans = [chat(t(12, 10), now, app, category)]
     in_meeting = PolicyState(spans=spans, category=category, app=app, meetings=[LUNCH])

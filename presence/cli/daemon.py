@@ -41,8 +41,9 @@ def status(obj: Context, as_json: bool) -> None:
     """
     from presence.status import gather, render
 
-    report = gather(obj.config(), obj.db_path)
+    report = gather(obj.config_path, obj.db_path)
     if as_json:
-        echo_json(report)
+        echo_json(report.data)
     else:
         echo(render(report))
+    sys.exit(report.exit_code)

@@ -106,18 +106,29 @@ def focus_remove(obj: Context, window_id: int) -> None:
 
 
 @click.command()
-@click.argument("duration")
+@click.argument("duration", required=False)
 @click.pass_obj
-def snooze(obj: Context, duration: str) -> None:
-    """Hold all nudges for DURATION such as 2h; `off` ends the snooze.
+def snooze(obj: Context, duration: str | None) -> None:
+    """Hold all nudges for DURATION such as 2h; `off` ends the snooze; without DURATION,
+    show the snooze that is on.
 
     Example: presence snooze 90m
     """
-    store = obj.store()
+    from presence import holds
+    from presence.timeparse import format_until
+
+    now = clock.now()
+    tz = obj.config().tz
+    if duration is None:
+        held = holds.read(obj.store(), now)
+        echo(f"snoozed until {format_until(held.snoozed_until, now, tz)} "
+                   "(`presence snooze off` ends it)" if held.snoozed_until is not None
+                   else "not snoozed (snooze with: presence snooze 1h)")
+        return
     if duration.strip().lower() == "off":
-        store.delete_setting("snooze_until")
+        holds.snooze(obj.store(), None)
         echo("snooze off: nudges are back on")
         return
-    until = clock.now() + parse_duration(duration).total_seconds()
-    store.set_setting("snooze_until", until)
-    echo(f"no nudges until {_local(until, obj)}")
+    until = now + parse_duration(duration).total_seconds()
+    holds.snooze(obj.store(), until)
+    echo(f"no nudges until {format_until(until, now, tz)}")

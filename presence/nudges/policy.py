@@ -7,8 +7,8 @@ nudges come from the store, a restarted daemon sees what it already said and nev
 every nudge carries a `key` naming its occasion, and a key already recorded is never produced.
 
 Rules (DESIGN §3 Nudges, §4 Focus windows):
-- nothing while snoozed, in quiet hours, while the user is away, or during a call (a chat window
-  showing a video call is in the `calls` category and must not be interrupted);
+- nothing while snoozed or paused, in quiet hours, while the user is away, or during a call (a
+  chat window showing a video call is in the `calls` category and must not be interrupted);
 - during an in-person meeting only `phubbing` speaks, also inside a focus window;
 - conditions are judged afresh on every tick, so a nudge held back by quiet hours is not saved
   up: it comes afterwards only if its condition still holds;
@@ -34,7 +34,7 @@ from presence.nudges import text as nudge_text
 from presence.nudges.away import away_stretches
 from presence.nudges.effect import HEADS_UP_PREFIX
 from presence.config import Config
-from presence.model import AWAY, OTHER, FocusWindow, Meeting, Nudge, Span
+from presence.model import AWAY, OTHER, PAUSED, FocusWindow, Meeting, Nudge, Span
 from presence.spans import pulse_time
 from presence.timeline import clipped_seconds, day_bounds, local_day, union_seconds
 
@@ -128,7 +128,7 @@ def decide(now: float, state: PolicyState, config: Config) -> list[Nudge]:
         delivery.
     """
     settings = _settings(config)
-    if state.away or state.category in settings.silent:
+    if state.away or state.category == PAUSED or state.category in settings.silent:
         return []
     if state.snoozed_until is not None and now < state.snoozed_until:
         return []

@@ -1,0 +1,1 @@
+"""Today at a glance: the status-bar module and the tray icon."""

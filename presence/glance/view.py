@@ -1,0 +1,144 @@
+"""Today at a glance: the one computation behind `status`, `bar` and `tray` (DESIGN §3).
+
+What is in front now comes from the daemon's "now" record (kept current on every change,
+never the span flushed up to 30 s ago); today's numbers come from the summary's code, so the
+bar, the tray, `status` and `presence summary` always tell the same day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from presence import holds
+from presence.config import Config
+from presence.reports.history import day_summary
+from presence.reports.summary import day_bounds, local_day
+
+if TYPE_CHECKING:
+    from presence.store.db import Store
+
+# The classes a bar can style, most pressing first (DESIGN §2, `bar --format waybar`).
+CLASSES = ("stopped", "paused", "snoozed", "phubbing", "focus", "virtual", "balanced")
+# How far ahead the next in-person plan is looked for.
+LOOKAHEAD_SECONDS = 14 * 86400.0
+NOW_KEY = "now"
+
+
+@dataclass(frozen=True)
+class Current:
+    """What is in front: the app (None when nothing), its category, and since when."""
+
+    app: str | None
+    category: str
+    since: float
+
+
+@dataclass(frozen=True)
+class Glance:
+    """Today at one moment, as the bar, the tray and `status` show it.
+
+    Attributes:
+        at: the moment (UNIX seconds).
+        running: whether the daemon runs.
+        current: what is in front now (None while the daemon is stopped).
+        virtual_minutes: today's virtual time.
+        in_person_minutes: today's in-person time (meetings and logged time).
+        categories: minutes per category today, largest first (away left out).
+        seen: today's in-person meetings so far.
+        next_plan: the next in-person meeting (summary, UNIX start), if any.
+        meeting: the in-person meeting going on now, if any.
+        focus: the label of the focus window open now, if any.
+        snoozed_until: end of the snooze, or None.
+        paused_until: end of the pause, or None.
+        over_budget: today's virtual time reached the budget and outweighs in-person time.
+        virtual_in_front: what is in front now counts as virtual.
+        phubbing: a virtual app is in front during an in-person meeting.
+        until: the moment this glance may change without the store changing (a snooze, a
+            pause, a meeting or a focus window ends or starts, midnight).
+    """
+
+    at: float
+    running: bool
+    current: Current | None
+    virtual_minutes: float
+    in_person_minutes: float
+    categories: tuple[tuple[str, float], ...]
+    seen: tuple[str, ...]
+    next_plan: tuple[str, float] | None
+    meeting: str | None
+    focus: str | None
+    snoozed_until: float | None
+    paused_until: float | None
+    over_budget: bool
+    virtual_in_front: bool
+    phubbing: bool
+    until: float
+
+    @property
+    def state(self) -> str:
+        """One of `CLASSES`: the most pressing thing true now."""
+        if not self.running:
+            return "stopped"
+        if self.paused_until is not None:
+            return "paused"
+        if self.snoozed_until is not None:
+            return "snoozed"
+        if self.phubbing:
+            return "phubbing"
+        if self.focus is not None:
+            return "focus"
+        return "virtual" if self.over_budget else "balanced"
+
+    @property
+    def virtual_share(self) -> int:
+        """Virtual time as a whole percentage of virtual plus in-person time (0 when none)."""
+        total = self.virtual_minutes + self.in_person_minutes
+        return round(100 * self.virtual_minutes / total) if total > 0 else 0
+
+
+def read_current(store: Store) -> Current | None:
+    """The daemon's "now" record, if it wrote one."""
+    shown = store.get_setting(NOW_KEY)
+    if not isinstance(shown, dict) or not isinstance(shown.get("since"), (int, float)):
+        return None
+    return Current(shown.get("app"), str(shown.get("category")), float(shown["since"]))
+
+
+def read(store: Store | None, config: Config, now: float, running: bool) -> Glance:
+    """Today at a glance as of `now` (`store` None: no database yet)."""
+    tz = config.tz
+    day_end = day_bounds(local_day(now, tz), tz)[1]
+    if store is None:
+        return Glance(now, running, None, 0.0, 0.0, (), (), None, None, None, None, None,
+                      False, False, False, day_end)
+    summary = day_summary(store, config, local_day(now, tz), now)
+    held = holds.read(store, now)
+    current = read_current(store) if running else None
+    plans = [(m.summary, m.start.timestamp(), m.end.timestamp())
+             for m in store.meetings(now, now + LOOKAHEAD_SECONDS, tz, kind="in_person")
+             if not m.all_day and isinstance(m.start, datetime) and isinstance(m.end, datetime)]
+    going = next((p for p in plans if p[1] <= now), None)
+    upcoming = next((p for p in plans if p[1] > now), None)
+    windows = store.focus_windows(now, day_end + 86400)
+    focus = next((w for w in windows if w.start <= now), None)
+    virtual, in_person = summary.virtual_minutes, summary.in_person_minutes
+    chatting = current is not None and current.category in config.virtual_categories
+    budget = config.get("nudges.crowding_out.budget_minutes")
+    changes = [day_end, held.snoozed_until, held.paused_until,
+               going[2] if going else None, upcoming[1] if upcoming else None]
+    changes += [w.end if w.start <= now else w.start for w in windows]
+    return Glance(
+        at=now, running=running, current=current,
+        virtual_minutes=virtual, in_person_minutes=in_person,
+        categories=tuple(summary.categories.items()),
+        seen=tuple(m.summary for m in summary.meetings
+                   if m.kind == "in_person" and m.start <= now),
+        next_plan=(upcoming[0], upcoming[1]) if upcoming else None,
+        meeting=going[0] if going else None,
+        focus=focus.label if focus else None,
+        snoozed_until=held.snoozed_until, paused_until=held.paused_until,
+        over_budget=virtual >= budget and virtual > in_person,
+        virtual_in_front=chatting, phubbing=going is not None and chatting,
+        until=min(c for c in changes if c is not None and c > now))
