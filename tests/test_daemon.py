@@ -233,3 +233,42 @@ def test_suspend_and_clock_jumps_bridge_nothing_and_bring_no_burst_of_nudges(tmp
     spans = store.spans(T0, T0 + 86400)
     # no span covers the suspended three hours
     assert not any(s.start < end + 60 and s.end > resumed - 60 for s in spans)
+
+
+def test_a_pause_records_a_paused_span_without_reading_the_probe(tmp_path):
+    from presence import holds
+
+    daemon, store, probe = make(tmp_path, [Scripted("slack", "general | Slack")],
+                                '[privacy]\nstore_titles = true\n')
+    drive(daemon, T0, 20)
+    reads = probe.reads
+    cli = Store.open(tmp_path / "presence.db")  # `presence pause 1m`, another connection
+    holds.pause(cli, T0 + 30 + 61)
+    drive(daemon, T0 + 30, 60)
+    assert probe.reads == reads, "the probe must not be read while paused"
+    drive(daemon, T0 + 100, 20)  # the pause is over
+    daemon.shutdown()
+    spans = [(s.app, s.category, s.title) for s in store.spans(T0, T0 + 200)]
+    assert spans == [("slack", "messaging", "general | Slack"), (None, "paused", None),
+                     ("slack", "messaging", "general | Slack")]
+    assert probe.reads > reads
+
+
+def test_what_is_in_front_is_recorded_at_once_without_flushing_the_span(tmp_path):
+    from presence.glance.view import read_current
+
+    daemon, store, _ = make(tmp_path, [Scripted("slack"), Scripted("slack"), Scripted("code")],
+                            "[daemon]\nflush_seconds = 600\n")
+    reader = Store.open(tmp_path / "presence.db")
+    daemon.tick(T0)
+    daemon.tick(T0 + 5)
+    assert read_current(reader).app == "slack"
+    daemon.tick(T0 + 10)  # the switch
+    current = read_current(reader)
+    assert (current.app, current.category, current.since) == ("code", "other", T0 + 10)
+    # the span store still ends with slack: code's open span waits for its flush
+    assert reader.last_span().app == "slack"
+    version = reader.data_version()
+    daemon.tick(T0 + 15)
+    daemon.tick(T0 + 20)
+    assert reader.data_version() == version, "nothing is written while nothing changes"

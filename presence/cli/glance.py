@@ -47,7 +47,7 @@ def tray(obj: Context) -> None:
     from presence.glance.tray import run_tray
 
     config, _ = config_mod.load_or_defaults(obj.config_path, required=obj.config_path is not None)
-    sys.exit(run_tray(obj.db_path, config, obj.config_path))
+    sys.exit(run_tray(obj.db_path, config))
 
 
 @click.command()

@@ -1,0 +1,191 @@
+"""Today at a glance: the numbers and classes the bar, the tray and `status` show, their
+formats, pause, and a daemon that keeps "what is in front now" current (real SQLite files)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from summary_data import BERLIN, add_meetings, add_span, at, home, meeting
+
+from presence import holds
+from presence.glance import bar, icon, menu, view
+from presence.glance.follow import Follower
+from presence.model import FocusWindow
+from presence.reports.history import day_summary
+from presence.reports.summary import local_day
+
+NOW = "2026-03-03T15:00"
+
+
+def day_with_lunch(folder):
+    """A Tuesday in Berlin: 40 min of chat, code, lunch with Priya, dinner with Sam ahead."""
+    store, config = home(folder)
+    add_span(store, "2026-03-03T09:00", "2026-03-03T09:40", "slack", "messaging")
+    add_span(store, "2026-03-03T09:40", "2026-03-03T12:00", "code", "other")
+    add_meetings(store, meeting("Lunch with Priya", "2026-03-03T12:30", "2026-03-03T13:40"),
+                 meeting("Dinner with Sam", "2026-03-03T19:00", "2026-03-03T21:00"))
+    return store, config
+
+
+def in_front(store, app, category, since=NOW):
+    store.set_setting(view.NOW_KEY, {"app": app, "category": category, "since": at(since)})
+
+
+def test_the_glance_tells_the_summarys_numbers(tmp_path):
+    store, config = day_with_lunch(tmp_path)
+    now = at(NOW)
+    glance = view.read(store, config, now, running=True)
+    summary = day_summary(store, config, local_day(now, BERLIN), now)
+    assert glance.virtual_minutes == summary.virtual_minutes == 40
+    assert glance.in_person_minutes == summary.in_person_minutes == 70
+    assert dict(glance.categories) == summary.categories
+    assert bar.text(glance, BERLIN) == "chat 40m · people 1h10"
+    assert glance.seen == ("Lunch with Priya",)
+    assert glance.next_plan == ("Dinner with Sam", at("2026-03-03T19:00"))
+    # nothing changes by itself before dinner starts
+    assert glance.until == at("2026-03-03T19:00")
+
+
+@pytest.mark.parametrize("setup, expected", [
+    ("nothing", "balanced"),
+    ("over_budget", "virtual"),
+    ("focus", "focus"),
+    ("phubbing", "phubbing"),
+    ("snoozed_phubbing", "snoozed"),
+    ("paused_snoozed", "paused"),
+    ("stopped", "stopped"),
+])
+def test_the_class_is_the_most_pressing_thing_true_now(tmp_path, setup, expected):
+    store, config = day_with_lunch(tmp_path)
+    now = at("2026-03-03T19:30")  # during dinner with Sam
+    running = setup != "stopped"
+    in_front(store, "code", "other", "2026-03-03T19:20")
+    if setup == "nothing":
+        now = at("2026-03-03T16:00")
+    if setup == "over_budget":
+        now = at("2026-03-03T16:00")
+        add_span(store, "2026-03-03T14:00", "2026-03-03T15:40", "discord", "messaging")
+    if setup == "focus":
+        now = at("2026-03-03T16:00")
+        store.add_focus(FocusWindow(None, now - 60, now + 3600, "Before dinner", "manual"))
+    if setup in ("phubbing", "snoozed_phubbing"):
+        in_front(store, "signal", "messaging", "2026-03-03T19:25")
+    if setup in ("snoozed_phubbing", "paused_snoozed"):
+        holds.snooze(store, now + 3600)
+    if setup == "paused_snoozed":
+        holds.pause(store, now + 1800)
+    assert view.read(store, config, now, running).state == expected
+
+
+def test_waybar_lines_carry_text_tooltip_class_and_percentage(tmp_path):
+    store, config = day_with_lunch(tmp_path)
+    in_front(store, "slack", "messaging", "2026-03-03T14:55")
+    glance = view.read(store, config, at(NOW), running=True)
+    line = bar.waybar(glance, BERLIN)
+    assert "\n" not in line
+    shown = json.loads(line)
+    assert set(shown) == {"text", "tooltip", "class", "percentage"}
+    assert shown["text"] == "slack · chat 40m · people 1h10"
+    assert shown["class"] in view.CLASSES
+    assert shown["percentage"] == round(100 * 40 / 110)
+    tip = shown["tooltip"].splitlines()
+    assert tip[0] == "Today: chat 40 min, in person 1 h 10 min"
+    assert "messaging 40 min" in tip[1] and "other 2 h 20 min" in tip[1]
+    assert "In front: slack (messaging) since 14:55" in tip
+    assert "Saw: Lunch with Priya" in tip
+    assert "Next in person: Dinner with Sam, Tue 19:00" in tip
+
+
+def test_polybar_colour_tags_and_text_lines(tmp_path):
+    store, config = day_with_lunch(tmp_path)
+    in_front(store, "100%chat", "messaging")
+    glance = view.read(store, config, at(NOW), running=True)
+    line = bar.polybar(glance, BERLIN)
+    match = re.fullmatch(r"%\{F(#[0-9a-f]{6})\}(.*)%\{F-\}", line)
+    assert match and match.group(1) == bar.COLOURS[glance.state]
+    # polybar reads "%{" as a tag: a literal % from outside is doubled
+    assert match.group(2) == "100%%chat · chat 40m · people 1h10"
+    assert bar.text(glance, BERLIN) == "100%chat · chat 40m · people 1h10"
+
+
+def test_outside_text_reaches_the_bar_escaped_and_bounded(tmp_path):
+    store, config = day_with_lunch(tmp_path)
+    add_meetings(store, meeting("Tea\x1b]0;owned\x07 with Jo" + "o" * 80,
+                                "2026-03-03T17:00", "2026-03-03T18:00"))
+    in_front(store, "evil\x1b[2Jchat", "messaging")
+    glance = view.read(store, config, at(NOW), running=True)
+    for line in (bar.text(glance, BERLIN), bar.tooltip(glance, BERLIN)):
+        assert "\x1b" not in line and "\x07" not in line
+    assert bar.text(glance, BERLIN).startswith("evil\\x1b[2Jchat · ")
+    plan = next(s for s in bar.tooltip(glance, BERLIN).splitlines() if s.startswith("Next"))
+    assert len(plan) < 80 and "…" in plan
+
+
+def test_a_pause_and_a_snooze_say_until_when(tmp_path):
+    store, config = day_with_lunch(tmp_path)
+    now = at(NOW)
+    holds.snooze(store, at("2026-03-03T16:30"))
+    glance = view.read(store, config, now, running=True)
+    assert bar.text(glance, BERLIN) == "chat 40m · people 1h10 · snoozed until 16:30"
+    assert glance.until == at("2026-03-03T16:30")
+    holds.pause(store, at("2026-03-03T15:45"))
+    glance = view.read(store, config, now, running=True)
+    assert (bar.text(glance, BERLIN), glance.state) == ("paused until 15:45", "paused")
+    assert [i.label for i in menu.items(glance, BERLIN) if i.id == menu.PAUSE] == [
+        "Resume (paused until 15:45)"]
+    # the pause ends by itself: the class changes back without anyone writing
+    later = view.read(store, config, at("2026-03-03T15:46"), running=True)
+    assert later.state == "snoozed" and later.paused_until is None
+
+
+def test_the_follower_reads_again_only_when_something_changed(tmp_path):
+    store, config = day_with_lunch(tmp_path)
+    follower = Follower(tmp_path / "presence.db", config)
+    now = at(NOW)
+    try:
+        first = follower.poll(now)
+        assert first is not None and first.snoozed_until is None
+        assert follower.poll(now + 1) is None
+        assert follower.poll(now + 2) is None
+        holds.snooze(store, now + 600)  # another connection commits
+        snoozed = follower.poll(now + 3)
+        assert snoozed is not None and snoozed.snoozed_until == now + 600
+        assert follower.poll(now + 4) is None
+        ended = follower.poll(now + 601)  # nobody writes; the snooze is over
+        assert ended is not None and ended.snoozed_until is None
+    finally:
+        follower.close()
+
+
+def test_a_follower_starts_before_the_database_exists(tmp_path):
+    config = home(tmp_path)[1]
+    (tmp_path / "presence.db").unlink()
+    follower = Follower(tmp_path / "presence.db", config)
+    try:
+        glance = follower.poll(at(NOW))
+        assert glance is not None and glance.state == "stopped"
+        store, _ = day_with_lunch(tmp_path)
+        later = follower.poll(at(NOW) + 1)
+        assert later is not None and later.virtual_minutes == 40
+    finally:
+        follower.close()
+
+
+def test_the_ring_icon_shows_the_share_of_chat(tmp_path):
+    size = 32
+    pixels = icon.ring(size, 0.25)
+    assert len(pixels) == 4 * size * size
+
+    def argb(x, y):
+        return tuple(pixels[4 * (y * size + x): 4 * (y * size + x) + 4])
+
+    top_right = argb(size - 6, 5)      # the first quarter, clockwise from the top
+    bottom = argb(size // 2, size - 3)
+    assert top_right[0] == 255 and top_right[1:] == icon.VIRTUAL
+    assert bottom[0] == 255 and bottom[1:] == icon.IN_PERSON
+    assert argb(size // 2, size // 2)[0] == 0          # the centre is see-through
+    assert argb(0, 0)[0] == 0
+    idle = icon.ring(size, None)
+    assert tuple(idle[4 * (3 * size + 16) + 1: 4 * (3 * size + 16) + 4]) == icon.IDLE
