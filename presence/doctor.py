@@ -105,6 +105,18 @@ def check_notifier() -> Check:
         first.close()
 
 
+def check_tray() -> Check:
+    """A tray that hosts StatusNotifierItems runs, for `presence tray` (optional)."""
+    from presence.glance.tray import watcher_problem
+
+    problem = watcher_problem()
+    if problem is None:
+        return Check("tray", "ok", "a StatusNotifierWatcher runs: `presence tray` can show "
+                     "its icon")
+    return Check("tray", "warn", problem, "only needed for `presence tray`; `presence bar` "
+                 "works without a tray")
+
+
 def check_calendars(config: Config, db_path: Path) -> Iterator[Check]:
     """Each calendar source: how its last sync went (the daemon syncs every refresh)."""
     from presence.calendar.sync import child_failure, configured_sources, statuses
@@ -163,4 +175,5 @@ def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
     yield check_database(db_path)
     yield from check_probe(cfg)
     yield check_notifier()
+    yield check_tray()
     yield from check_calendars(cfg, db_path)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from presence.store.db import Store
+    from presence.store import Store
 
 SNOOZE_KEY = "snooze_until"
 PAUSE_KEY = "pause_until"

@@ -16,7 +16,7 @@ import pytest
 from desktop_helpers import wait_for
 
 from presence.glance import bar
-from presence.store.db import Store
+from presence.store import Store
 
 
 def sealed_env(home: Path, **extra: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from presence.config import Config
 from presence.errors import InputError
 
 if TYPE_CHECKING:
-    from presence.store.db import Store
+    from presence.store import Store
 
 log = logging.getLogger(__name__)
 

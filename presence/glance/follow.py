@@ -35,7 +35,7 @@ class Follower:
     def store(self):
         """The open read connection, or None while there is no database yet."""
         if self._store is None:
-            from presence.store.db import Store
+            from presence.store import Store
 
             try:
                 self._store = Store.open(self.db_path, create=False)

@@ -17,7 +17,7 @@ from presence.reports.history import day_summary
 from presence.reports.summary import day_bounds, local_day
 
 if TYPE_CHECKING:
-    from presence.store.db import Store
+    from presence.store import Store
 
 # The classes a bar can style, most pressing first (DESIGN §2, `bar --format waybar`).
 CLASSES = ("stopped", "paused", "snoozed", "phubbing", "focus", "virtual", "balanced")
