@@ -189,3 +189,50 @@ def test_the_ring_icon_shows_the_share_of_chat(tmp_path):
     assert argb(0, 0)[0] == 0
     idle = icon.ring(size, None)
     assert tuple(idle[4 * (3 * size + 16) + 1: 4 * (3 * size + 16) + 4]) == icon.IDLE
+
+
+def test_the_tray_asks_for_attention_while_phubbing_and_offers_resume_while_paused(tmp_path):
+    from jeepney import HeaderFields
+
+    from presence.glance.tray import Tray
+    from presence.lock import InstanceLock
+    from presence.paths import lock_file
+
+    store, config = day_with_lunch(tmp_path)
+    in_front(store, "signal", "messaging", "2026-03-03T19:25")
+    clock = {"now": at("2026-03-03T19:30")}  # during dinner with Sam
+    # the daemon runs: here the test holds its lock
+    lock = InstanceLock(lock_file(tmp_path / "presence.db"))
+    lock.acquire()
+    follower = Follower(tmp_path / "presence.db", config)
+    sent = []
+
+    class Bus:
+        def send(self, message):
+            sent.append(message)
+
+    tray = Tray(Bus(), follower, config, now=lambda: clock["now"])
+    try:
+        tray.refresh()
+        props = tray.item_properties()
+        assert props["Status"] == ("s", "NeedsAttention")
+        _, _, title, text = props["ToolTip"][1]
+        assert title == "presence: signal · chat 40m · people 1h40"  # 30 min of dinner
+        assert "Now: Dinner with Sam" in text
+        labels = [child[1][1].get("label", ("s", ""))[1] for child in tray.layout()[1][2]]
+        assert labels[0] == "Today: chat 40 min · in person 1 h 40 min"
+        assert "Pause 1 h" in labels and "Snooze 1 h" in labels
+        tray.activate(menu.PAUSE)  # "Pause 1 h"
+        assert holds.read(store, clock["now"]).paused_until == clock["now"] + 3600
+        props = tray.item_properties()
+        assert props["Status"] == ("s", "Active")
+        labels = [child[1][1].get("label", ("s", ""))[1] for child in tray.layout()[1][2]]
+        assert "Resume (paused until 20:30)" in labels
+        # the hosts were told: a new icon, tooltip, status and menu layout
+        members = [m.header.fields.get(HeaderFields.member) for m in sent]
+        assert {"NewIcon", "NewToolTip", "NewStatus", "LayoutUpdated"} <= set(members)
+        tray.activate(menu.PAUSE)  # now "Resume"
+        assert holds.read(store, clock["now"]).paused_until is None
+    finally:
+        follower.close()
+        lock.release()

@@ -236,6 +236,11 @@ def test_the_tray_icon_in_waybar_has_todays_numbers_and_a_working_menu(waybar, t
         assert status(waybar.env)["snoozed_until"] is not None
         after = labels(waybar.env, name)
         assert any(label.startswith("Snooze off") for label in after)
+        # the tray follows the store: a snooze ended from the command line shows in the menu
+        presence(waybar.env, "snooze", "off")
+        after = wait_for(lambda: (found := labels(waybar.env, name)).get("Snooze 1 h")
+                         and found, "the menu to offer Snooze 1 h again", timeout=30,
+                         every=0.2)
         sni_call(waybar.env, name, "/MenuBar", "com.canonical.dbusmenu", "Event", "isvu",
                  (after["Quit"], "clicked", ("i", 0), 0))
         assert tray.wait(timeout=15) == 0, tray.stderr.read()
