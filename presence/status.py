@@ -19,11 +19,12 @@ from presence.glance import view
 from presence.model import AWAY
 from presence.calendar.sync import failures
 from presence.sanitise import visible
-from presence.timeparse import format_minutes, format_until, format_utc
+from presence.timeline import iso_utc
+from presence.timeparse import format_minutes, format_until
 
 
 def _utc(at: float | None) -> str | None:
-    return None if at is None else format_utc(at)
+    return None if at is None else iso_utc(at)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def gather(config_path: Path | None, db_path: Path) -> Status:
     current = glance.current
     if current is not None:
         report["now"] = {"app": current.app, "category": current.category,
-                         "since": format_utc(current.since),
+                         "since": iso_utc(current.since),
                          "seconds": round(max(0.0, now - current.since))}
     report["today"] = {k: round(v, 1) for k, v in glance.categories if k != AWAY}
     report["in_person_today"] = round(glance.in_person_minutes, 1)

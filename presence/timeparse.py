@@ -146,7 +146,3 @@ def format_until(at: float, now: float, tz: tzinfo) -> str:
         return moment.strftime("%H:%M")
     return moment.strftime("%a %H:%M")
 
-
-def format_utc(at: float) -> str:
-    """UNIX seconds as the UTC ISO 8601 that every JSON document uses (`...T14:30:00Z`)."""
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -15,14 +15,18 @@ from pathlib import Path
 import pytest
 from desktop_helpers import wait_for
 
+from tests.support import sealed_env
+
 from presence.glance import bar
 from presence.store import Store
 
 
-def sealed_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PRESENCE_", "DBUS_", "WAYLAND_", "DISPLAY", "BROWSER"))}
-    env.update(PRESENCE_HOME=str(home), TZ="UTC", **extra)
+def sealed(home: Path, **extra: str) -> dict[str, str]:
+    """A presence subprocess's environment on `home`, with no desktop session to reach."""
+    env = sealed_env(home, TZ="UTC", **extra)
+    for name in ("DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY", "DISPLAY", "BROWSER"):
+        if name not in extra:
+            env.pop(name, None)
     return env
 
 
@@ -67,7 +71,7 @@ def stop(process: subprocess.Popen) -> None:
 def daemon(tmp_path):
     """A real daemon (`presence run --probe none`) on tmp_path, sampling every second."""
     (tmp_path / "config.toml").write_text('timezone = "UTC"\n[daemon]\ninterval_seconds = 1\n')
-    env = sealed_env(tmp_path)
+    env = sealed(tmp_path)
     process = start(env, "run", "--probe", "none")
     wait_for(lambda: json.loads(run(env, "status", "--json").stdout)["now"] is not None,
              "the daemon's first sample", timeout=30, every=0.2)
@@ -76,7 +80,7 @@ def daemon(tmp_path):
 
 
 def test_status_json_shows_snooze_pause_and_the_sample_the_bar_shows(tmp_path, daemon):
-    env = sealed_env(tmp_path)
+    env = sealed(tmp_path)
     assert run(env, "snooze", "2h").returncode == 0
     assert run(env, "pause", "30m").returncode == 0
     # the daemon takes the pause on its next sample
@@ -101,7 +105,7 @@ def test_status_json_shows_snooze_pause_and_the_sample_the_bar_shows(tmp_path, d
 
 def test_a_config_typo_does_not_hide_the_running_daemon(tmp_path, daemon):
     (tmp_path / "config.toml").write_text('timezone = "UTC"\n[daemon]\nintervall = 5\n')
-    env = sealed_env(tmp_path)
+    env = sealed(tmp_path)
     done = run(env, "status")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -114,7 +118,7 @@ def test_a_config_typo_does_not_hide_the_running_daemon(tmp_path, daemon):
 
 
 def test_bare_snooze_shows_the_snooze_that_is_on(tmp_path):
-    env = sealed_env(tmp_path)
+    env = sealed(tmp_path)
     assert run(env, "snooze").stdout.startswith("not snoozed")
     run(env, "snooze", "90m")
     shown = run(env, "snooze").stdout
@@ -129,7 +133,7 @@ def test_bar_follow_prints_a_line_only_when_text_or_class_changes(tmp_path):
     if time.time() % 86400 < 3600:
         pytest.skip("the logged time would reach into yesterday (UTC)")
     (tmp_path / "config.toml").write_text('timezone = "UTC"\n[daemon]\ninterval_seconds = 1\n')
-    env = sealed_env(tmp_path)
+    env = sealed(tmp_path)
     run(env, "snooze", "off")  # creates the database
     follower = start(env, "bar", "--format", "waybar", "--follow")
     lines = Lines(follower)
@@ -155,7 +159,7 @@ def test_i3bar_protocol_and_its_clicks(tmp_path, daemon):
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\necho "$1" >> "{opened}"\n')
     browser.chmod(0o755)
-    env = sealed_env(tmp_path, BROWSER=str(browser))
+    env = sealed(tmp_path, BROWSER=str(browser))
     follower = start(env, "bar", "--format", "i3bar", "--follow", stdin=subprocess.PIPE)
     lines = Lines(follower)
     try:
@@ -187,7 +191,7 @@ def test_i3bar_protocol_and_its_clicks(tmp_path, daemon):
 
 
 def test_pause_and_resume_tell_the_user_what_happens(tmp_path):
-    env = sealed_env(tmp_path)
+    env = sealed(tmp_path)
     said = run(env, "pause").stdout
     assert said.startswith("paused until ") and "presence resume" in said
     store = Store.open(tmp_path / "presence.db", create=False)

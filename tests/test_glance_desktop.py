@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from desktop_helpers import require_desktop, wait_for
 
-from tests.support import read_store
+from tests.support import read_store, sealed_env
 
 WAYBAR_DEBIAN = "apt-get install waybar grim dbus"
 
 
 def sealed(env: dict[str, str], home: Path) -> dict[str, str]:
     """A session's environment for presence on `home`, without the caller's PRESENCE_*."""
-    clean = {k: v for k, v in env.items() if not k.startswith(("PRESENCE_", "BROWSER"))}
-    clean.update(PRESENCE_HOME=str(home), TZ="UTC")
+    clean = sealed_env(home, env, TZ="UTC")
+    clean.pop("BROWSER", None)
     return clean
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from presence import holds
 from presence.config import Config
 from presence.reports.history import day_summary
-from presence.reports.summary import day_bounds, local_day
+from presence.timeline import day_bounds, local_day
 
 if TYPE_CHECKING:
     from presence.store import Store
