@@ -9,9 +9,10 @@ the `system_zone` the caller passes (by default the edge `presence.localzone`).
 
 from __future__ import annotations
 
+import math
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import time as dtime, tzinfo
 from pathlib import Path
@@ -232,6 +233,21 @@ def _compile(pattern: str, path: Path, key: str) -> Pattern:
                           f"({exc}): '{shown}'") from None
 
 
+# The largest value each number may take; any other number is at most _MAXIMUM.
+_MAXIMUM = 1_000_000
+_MAXIMA = {"daemon.interval_seconds": 3600, "daemon.idle_seconds": 86_400,
+           "daemon.flush_seconds": 86_400, "calendar.refresh_minutes": 10_080,
+           "nudges.reconnect.days": 3650}
+
+
+def _numbers(node: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _numbers(value, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
+    elif isinstance(node, (int, float)) and not isinstance(node, bool):
+        yield prefix, node
+
+
 def _check_values(data: dict[str, Any], path: Path) -> None:
     def get(dotted: str) -> Any:
         node: Any = data
@@ -254,6 +270,12 @@ def _check_values(data: dict[str, Any], path: Path) -> None:
     for key in _NON_NEGATIVE:
         if get(key) < 0:
             raise ConfigError(f"{path}: key '{key}' must be zero or more, not {get(key)}")
+    for key, value in _numbers(data):
+        # every number must fit what the daemon and the calendar can hold (a sleep of 10^10 s
+        # overflows, `inf` and `nan` are valid TOML)
+        top = _MAXIMA.get(key, _MAXIMUM)
+        if not math.isfinite(value) or value > top:
+            raise ConfigError(f"{path}: key '{key}' must be at most {top}, not {value}")
     for key in ("categories.virtual", "categories.always_active"):
         for name in get(key):
             if not _CATEGORY_RE.match(name):

@@ -19,6 +19,16 @@ PAUSED = "paused"
 # it is made, whichever probe (or replay) made it, so classification and storage never see
 # more. No rule needs more than the start of a title.
 TITLE_LIMIT = 512
+# The times presence stores and shows: UNIX seconds from 1970 to the start of 9000. Later or
+# earlier values (a typo, a hostile calendar) cannot be shown as local dates or moved by a few
+# days without overflowing, so they are refused on input and skipped on reading.
+EARLIEST = 0.0
+LATEST = 221_845_392_000.0  # 9000-01-01T00:00:00Z
+
+
+def in_range(stamp: float) -> bool:
+    """Whether UNIX seconds `stamp` lies in the range presence stores (1970 to 9000)."""
+    return EARLIEST <= stamp <= LATEST
 NAME_LIMIT = 128
 EXE_LIMIT = 1024
 

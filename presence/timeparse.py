@@ -13,7 +13,12 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from presence.errors import InputError
+from presence.model import in_range
 from presence.timeline import midnight
+
+# The longest DURATION any command takes: a year (a snooze, a focus window, logged time).
+MAX_DURATION = timedelta(days=366)
+_FIRST_DAY, _LAST_DAY = date(1970, 1, 2), date(8999, 12, 30)
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
@@ -27,14 +32,19 @@ def parse_duration(text: str) -> timedelta:
     Raises:
         InputError: not a duration, or zero.
     """
-    match = _DURATION.match(text.strip().lower().replace(" ", ""))
+    cleaned = text.strip().lower().replace(" ", "")
+    match = _DURATION.match(cleaned) if len(cleaned) <= 40 else None
     if not text.strip() or match is None:
-        raise InputError(f"{text!r} is not a duration; write it like 45s, 90m, 2h or 1h30m")
+        raise InputError(f"{text[:40]!r} is not a duration; write it like 45s, 90m, 2h or "
+                         "1h30m")
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    value = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    if value <= timedelta(0):
+    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    if total <= 0:
         raise InputError(f"{text!r} is not a duration longer than zero")
-    return value
+    if total > MAX_DURATION.total_seconds():
+        raise InputError(f"{text!r} is longer than {MAX_DURATION.days} days; write a shorter "
+                         "duration")
+    return timedelta(seconds=total)
 
 
 def parse_day(text: str, today: date) -> date:
@@ -51,10 +61,14 @@ def parse_day(text: str, today: date) -> date:
     if word in _DAY_WORDS:
         return today - timedelta(days=_DAY_WORDS[word])
     try:
-        return date.fromisoformat(word)
+        day = date.fromisoformat(word)
     except ValueError:
-        raise InputError(f"{text!r} is not a day; write today, yesterday or a date like "
+        raise InputError(f"{text[:40]!r} is not a day; write today, yesterday or a date like "
                          "2026-03-29") from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise InputError(f"{text!r} is out of range: give a day from {_FIRST_DAY} to "
+                         f"{_LAST_DAY}")
+    return day
 
 
 def is_clock_time(text: str) -> bool:
@@ -76,13 +90,23 @@ def parse_time(text: str, tz: tzinfo, today: date | None = None) -> datetime:
             clock_time = time.fromisoformat(raw.zfill(5) if len(raw) == 4 else raw)
         except ValueError as exc:
             raise InputError(f"{text!r} is not a time of day (HH:MM)") from exc
-        return datetime.combine(today, clock_time, tzinfo=tz)
+        return _in_range(datetime.combine(today, clock_time, tzinfo=tz), text)
     try:
         value = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
     except ValueError as exc:
         raise InputError(f"{text!r} is not a time; write ISO 8601 like 2026-03-02T18:30, "
                          "2026-03-02T18:30+01:00, 2026-03-02 or 18:30") from exc
-    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    return _in_range(value if value.tzinfo is not None else value.replace(tzinfo=tz), text)
+
+
+def _in_range(value: datetime, text: str) -> datetime:
+    try:
+        fits = in_range(value.timestamp())
+    except (OverflowError, OSError, ValueError):
+        fits = False
+    if not fits:
+        raise InputError(f"{text!r} is out of range: give a time from 1970 to 8999")
+    return value
 
 
 def parse_bound(text: str, tz: tzinfo, today: date, *, end: bool = False) -> datetime:

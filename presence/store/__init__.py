@@ -7,7 +7,8 @@ Layout (where a newcomer adds things):
   migration appended to `MIGRATIONS`; shipped migrations are never edited.
 - one module per group of tables, each a `Tables` subclass with the statements on them:
   `activity.py`, `rollups.py`, `calendar.py`, `in_person.py`, `focus.py`, `nudges.py`,
-  `settings.py`, `export.py`, `imports.py` (staging an import). A new group gets its own
+  `settings.py`, `export.py`, `imports.py` (staging an import), `ranges.py` (rows out of
+  range). A new group gets its own
   module, and its class joins `Store`'s bases below. Statements that belong together run in
   one `with self.transaction(...)`.
 
@@ -17,7 +18,7 @@ Callers use `Store` (and `open_or_recover` in the daemon), never a connection.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from presence.errors import CorruptDatabase, StoreError
@@ -28,6 +29,7 @@ from presence.store.focus import FocusTables
 from presence.store.imports import ImportTables
 from presence.store.in_person import InPersonTables
 from presence.store.nudges import NudgeTables
+from presence.store.ranges import RangeTables
 from presence.store.rollups import RollupTables
 from presence.store.settings import SettingsTables
 
@@ -40,15 +42,16 @@ class Health:
 
     intact: bool
     spans: int
+    out_of_range: dict[str, int] = field(default_factory=dict)
 
 
 class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTables,
-            NudgeTables, SettingsTables, ImportTables):
+            NudgeTables, SettingsTables, ImportTables, RangeTables):
     """A connection to the presence database, with the statements of every table group."""
 
     def health(self) -> Health:
         """The quick integrity check and how many spans are stored."""
-        return Health(self.quick_check_ok(), self.span_count())
+        return Health(self.quick_check_ok(), self.span_count(), self.out_of_range())
 
 
 def open_or_recover(path: Path, stamp: str) -> tuple[Store, Path | None]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from presence.model import Span
-from presence.store.db import Tables
+from presence.store.db import IN_RANGE, Tables
 
 
 COVERAGE_PAGE = 20_000
@@ -67,7 +67,7 @@ class ActivityTables(Tables):
     def last_span(self) -> Span | None:
         """The most recently started span, if any."""
         rows = self._read("SELECT start, end, app, category, title FROM activity "
-                          "ORDER BY start DESC LIMIT 1")
+                          f"WHERE {IN_RANGE} ORDER BY start DESC LIMIT 1")
         return Span(*rows[0]) if rows else None
 
     def iter_activity(self) -> Iterator[tuple[Any, ...]]:
@@ -125,9 +125,10 @@ class ActivityTables(Tables):
             lower = self._lower_bound(start)
             if lower is None:
                 rows = self._read("SELECT start, end, app, category, title FROM activity "
-                                  "WHERE start < ? AND end > ? ORDER BY start", (end, start))
+                                  f"WHERE start < ? AND end > ? AND {IN_RANGE} ORDER BY start",
+                                  (end, start))
             else:
                 rows = self._read("SELECT start, end, app, category, title FROM activity "
-                                  "WHERE start >= ? AND start < ? AND end > ? ORDER BY start",
-                                  (lower, end, start))
+                                  "WHERE start >= ? AND start < ? AND end > ? "
+                                  f"AND {IN_RANGE} ORDER BY start", (lower, end, start))
         return [Span(*row) for row in rows]

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone, tzinfo
 from typing import Any
 
 from presence.model import Meeting
-from presence.store.db import Tables
+from presence.store.db import IN_RANGE, Tables
 from presence.timeline import midnight
 
 
@@ -34,7 +34,7 @@ class CalendarTables(Tables):
                  kind: str | None = None) -> list[Meeting]:
         """Stored instances overlapping [start, end), optionally of one kind."""
         sql = ("SELECT source, uid, summary, start, end, all_day, location, kind, reason "
-               "FROM meetings WHERE start < ? AND end > ?")
+               f"FROM meetings WHERE start < ? AND end > ? AND {IN_RANGE}")
         params: tuple[Any, ...] = (end, start)
         if kind is not None:
             sql += " AND kind = ?"

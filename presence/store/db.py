@@ -22,16 +22,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from presence.errors import CorruptDatabase, StoreError
+from presence.model import EARLIEST, LATEST
 from presence.paths import make_private_dir
 from presence.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# Rows whose times fall outside what presence can show (written by older versions, or by hand)
+# are skipped by every reader; `presence doctor` counts them (store/ranges.py).
+IN_RANGE = f"start >= {EARLIEST!r} AND end <= {LATEST!r} AND start <= end"
 
 T = TypeVar("T", bound="Tables")
 
-__all__ = ["BUSY_TIMEOUT_MS", "MIGRATIONS", "SCHEMA_VERSION", "Tables"]
+__all__ = ["BUSY_TIMEOUT_MS", "IN_RANGE", "MIGRATIONS", "SCHEMA_VERSION", "Tables"]
 
 
 def _create_private_file(path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from presence.errors import StoreError
 from presence.store.activity import ActivityTables
+from presence.store.db import IN_RANGE
 
 # The tables a user may export, each with the column that orders it in time; the CLI's
 # `--table` choices come from here.
@@ -37,7 +38,7 @@ class ExportTables(ActivityTables):
             where, params = "at >= ? AND at < ?", (lo, hi)
         else:
             lower = self._lower_bound(lo) if table == "activity" and start is not None else None
-            where, params = "start < ? AND end > ?", (hi, lo)
+            where, params = f"start < ? AND end > ? AND {IN_RANGE}", (hi, lo)
             if lower is not None:
                 where, params = "start >= ? AND " + where, (lower, hi, lo)
         return columns, self._stream(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from presence.model import FocusWindow
-from presence.store.db import Tables
+from presence.store.db import IN_RANGE, Tables
 
 
 class FocusTables(Tables):
@@ -19,7 +19,7 @@ class FocusTables(Tables):
         """Focus windows overlapping [start, end), earliest first."""
         return [FocusWindow(*r) for r in self._read(
             "SELECT id, start, end, label, origin FROM focus_windows "
-            "WHERE start < ? AND end > ? ORDER BY start", (end, start))]
+            f"WHERE start < ? AND end > ? AND {IN_RANGE} ORDER BY start", (end, start))]
 
     def remove_focus(self, window_id: int) -> bool:
         """Delete a focus window; False when no window has that id."""

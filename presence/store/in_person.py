@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from presence.store.db import Tables
+from presence.store.db import IN_RANGE, Tables
 
 
 class InPersonTables(Tables):
@@ -17,7 +17,7 @@ class InPersonTables(Tables):
         """Logged stretches overlapping [start, end)."""
         return [(s, e, note) for s, e, note in self._read(
             "SELECT start, end, note FROM in_person_log WHERE start < ? AND end > ? "
-            "ORDER BY start", (end, start))]
+            f"AND {IN_RANGE} ORDER BY start", (end, start))]
 
     def last_in_person(self, before: float) -> float | None:
         """End of the latest in-person time (timed meeting or logged) that ended by `before`."""
