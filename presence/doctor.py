@@ -48,7 +48,8 @@ def check_database(db_path: Path) -> Check:
     if health.out_of_range:
         rows = ", ".join(f"{n} in {table}" for table, n in health.out_of_range.items())
         return Check("database", "warn", f"rows with times outside 1970–9000 are skipped: "
-                     f"{rows}", "remove them with `presence focus remove` or by hand in the database")
+                     f"{rows}",
+                     "remove them with `presence focus remove` or by hand in the database")
     if loose:
         return Check("database", "warn", f"readable by others: {', '.join(loose)}",
                      f"chmod 600 {db_path} && chmod 700 {db_path.parent}")
