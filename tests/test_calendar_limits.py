@@ -51,7 +51,7 @@ def env_for(home: Path) -> dict[str, str]:
 
 def presence(home: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "presence", *args], env=env_for(home),
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+                          capture_output=True, text=True, timeout=timeout, cwd=home)
 
 
 def with_sources(home: Path, *sources: str) -> None:

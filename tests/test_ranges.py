@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def presence(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
     env["PRESENCE_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "presence", *args], env=env, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "presence", *args], env=env, cwd=home,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -86,8 +86,8 @@ def test_rows_stored_out_of_range_by_older_versions_never_crash_a_reader(tmp_pat
     store.insert_span(Span(now - 300, 9e15, "slack", "messaging"), "here")
     store.close()
     for command in (["status"], ["status", "--json"], ["summary"], ["summary", "--week"],
-                    ["summary", "--json"], ["focus", "list"], ["report", "--out", "r.html"],
-                    ["export", "--format", "json"]):
+                    ["summary", "--json"], ["focus", "list"], ["export", "--format", "json"],
+                    ["report", "--out", str(tmp_path / "r.html")]):
         result = presence(tmp_path, *command)
         assert result.returncode == 0, (command, result.stderr)
         assert "Traceback" not in result.stderr, command

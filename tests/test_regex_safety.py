@@ -27,7 +27,7 @@ ENGINES = {"re2": ["-m", "presence"], "re": ["-c", WITHOUT_RE2]}
 
 def presence(home: Path, engine: str, *args: str, timeout: float = 120):
     return subprocess.run([sys.executable, *ENGINES[engine], *args], env=sealed_env(home),
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+                          capture_output=True, text=True, timeout=timeout, cwd=home)
 
 
 def user_rule(home: Path, field: str, pattern: str) -> None:
@@ -113,7 +113,7 @@ def test_impossible_patterns_are_one_line_in_check_doctor_and_run(tmp_path, engi
 def test_sighup_with_an_impossible_pattern_keeps_the_daemon_running(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "none",
                              "--interval", "0.2"], env=sealed_env(tmp_path),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     try:
         wait_for(lambda: read_store(tmp_path / "presence.db",
                                     lambda store: store.get_setting("daemon")),

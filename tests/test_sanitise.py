@@ -35,7 +35,7 @@ HOSTILE_ICS = (
 
 def presence(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "presence", *args], capture_output=True,
-                          text=True, timeout=120, env=env, cwd=ROOT)
+                          text=True, timeout=120, env=env, cwd=env["PRESENCE_HOME"])
 
 
 def assert_clean(result: subprocess.CompletedProcess) -> None:
