@@ -244,12 +244,3 @@ def test_malformed_exports_are_refused_or_skipped_in_one_line(aw: AwServer, tmp_
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and str(not_json) in result.stderr
 
-
-def test_unreachable_server_is_one_line(tmp_path: Path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    home = Home(tmp_path / "home")
-    result = home.run("import", "activitywatch", "--url", f"http://127.0.0.1:{port}")
-    assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1 and "cannot reach aw-server" in result.stderr

@@ -1,0 +1,119 @@
+"""`presence import activitywatch` as a user meets it: arguments, a terminal, the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from presence.cli.main import main
+
+
+def write_export(path: Path, events: int) -> None:
+    """An aw-server style export of one window bucket (newest first) from another host."""
+    start = 1_772_438_400.0  # 2026-03-02 08:00 UTC
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"buckets": {"aw-watcher-window_elsewhere": {"id": '
+                  '"aw-watcher-window_elsewhere", "type": "currentwindow", "client": '
+                  '"aw-watcher-window", "hostname": "elsewhere", "events": [')
+        for n in reversed(range(events)):
+            app = "Slack" if n % 2 else "code"
+            out.write(json.dumps({"timestamp": _stamp(start + 30 * n), "duration": 30.0,
+                                  "data": {"app": app, "title": f"window {n % 7}"}}))
+            out.write(", " if n else "")
+        out.write("]}}}")
+
+
+def _stamp(at: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(at, timezone.utc).isoformat()
+
+
+def invoke(tmp_path: Path, *args: str):
+    config = tmp_path / "config.toml"
+    config.write_text('timezone = "UTC"\n', encoding="utf-8")
+    return CliRunner().invoke(main, ["--config", str(config), "--db",
+                                     str(tmp_path / "presence.db"), *args])
+
+
+def test_a_big_import_on_a_terminal_shows_a_progress_bar(tmp_path: Path):
+    export = tmp_path / "big.json"
+    write_export(export, 60_000)
+    assert export.stat().st_size > 4 << 20
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
+    env.update(PRESENCE_HOME=str(tmp_path / "home"), COLUMNS="100")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "config.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "presence", "import", "activitywatch",
+                             str(export)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=follower, env=env)
+    os.close(follower)
+    seen = b""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 1.0)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the process closed its end
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    os.close(leader)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert b"importing" in seen and b"100%" in seen
+    # 60,000 half-minutes from 08:00 on the first day run to 04:00 on the 22nd
+    assert out == b"1 bucket, 60,000 events: 22 days of elsewhere\n"
+
+
+def test_a_small_or_piped_import_prints_only_the_report(tmp_path: Path):
+    export = tmp_path / "small.json"
+    write_export(export, 10)
+    result = invoke(tmp_path, "import", "activitywatch", str(export))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "1 bucket, 10 events: 1 day of elsewhere\n"
+    assert result.stderr == ""
+
+
+def test_file_and_url_together_or_neither_is_bad_usage(tmp_path: Path):
+    export = tmp_path / "small.json"
+    write_export(export, 1)
+    for args in ([str(export), "--url", "http://127.0.0.1:5600"], []):
+        result = invoke(tmp_path, "import", "activitywatch", *args)
+        assert result.exit_code == 2
+        assert result.stderr.count("\n") == 1 and "not both or neither" in result.stderr
+
+
+def test_a_url_that_is_no_server_address_is_refused(tmp_path: Path):
+    result = invoke(tmp_path, "import", "activitywatch", "--url", "file:///etc/passwd")
+    assert result.exit_code == 2
+    assert "is not an aw-server address" in result.stderr
+
+
+def test_a_missing_file_is_one_line(tmp_path: Path):
+    result = invoke(tmp_path, "import", "activitywatch", str(tmp_path / "missing.json"))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "missing.json: cannot read" in result.stderr
+
+
+def test_unreachable_server_is_one_line(tmp_path: Path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = invoke(tmp_path, "import", "activitywatch", "--url", f"http://127.0.0.1:{port}")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "cannot reach aw-server" in result.stderr
