@@ -229,14 +229,15 @@ def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], N
     staged: dict[int, _Staged] = {}
     seq = 0
     try:
-        for item in read_export(JsonStream(raw, on_read=on_read)):
-            if isinstance(item, BucketInfo):
-                infos[item.index] = item
-                continue
-            place = staged.setdefault(item.index, _Staged(seq + 1, seq))
-            store.stage([(n, *event) for n, event in enumerate(item.events, seq + 1)])
-            place.add([event[0] for event in item.events])
-            seq += len(item.events)
+        with store.staging():
+            for item in read_export(JsonStream(raw, on_read=on_read)):
+                if isinstance(item, BucketInfo):
+                    infos[item.index] = item
+                    continue
+                place = staged.setdefault(item.index, _Staged(seq + 1, seq))
+                store.stage([(n, *event) for n, event in enumerate(item.events, seq + 1)])
+                place.add([event[0] for event in item.events])
+                seq += len(item.events)
     except (JsonStreamError, MalformedExport) as exc:
         raise InputError(f"{source}: {exc}; nothing was imported") from None
     except OSError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from typing import ContextManager
 
 from presence.errors import StoreError
 from presence.store.db import Tables
@@ -31,13 +32,20 @@ class ImportTables(Tables):
 
     def start_staging(self) -> None:
         """Create the (empty) staging table, replacing any left from before."""
+        # Staged rows are worth nothing after a crash: no rollback journal for them.
+        self._write("PRAGMA temp.journal_mode = OFF")
         self._write("DROP TABLE IF EXISTS temp.import_events")
         self._write("CREATE TEMP TABLE import_events (seq INTEGER PRIMARY KEY, "
                     "start REAL NOT NULL, end REAL NOT NULL, app TEXT, detail TEXT)")
 
+    def staging(self) -> ContextManager[None]:
+        """One transaction around all the `stage` calls of an import (it writes only the
+        temporary database, so it holds no lock on the user's)."""
+        return self.transaction("cannot stage the import", write=False)
+
     def stage(self, rows: list[StagedRow]) -> None:
-        """Stage some events (this writes only the temporary database: no lock is taken)."""
-        with self.transaction("cannot stage the import", write=False):
+        """Stage some events."""
+        with self.staging():
             self._write_many("INSERT INTO temp.import_events VALUES (?, ?, ?, ?, ?)", rows)
 
     def staged(self, first: int, last: int,
