@@ -15,6 +15,7 @@
 #   scripts/desktop-session.sh status "$E2E_RUNDIR"
 #
 # Knobs: E2E_WM=openbox|none   E2E_NOTIFYD=dunst|none   E2E_SCREEN=1280x800x24
+#        E2E_DUNST_CONFIG=FILE (dunst -config FILE)
 # Needs (Debian 12): apt-get install -y --no-install-recommends xvfb openbox dbus dunst x11-utils
 #   (+ xdotool libnotify-bin xterm for driving/inspecting; dbus-x11 is NOT needed)
 set -Eeuo pipefail
@@ -137,7 +138,9 @@ EOF
     if [ "$nd" != none ]; then
         t=$(now_ns)
         if [ "$nd" = dunst ]; then
-            dunst -print </dev/null >"$rundir/dunst.log" 2>"$rundir/dunst.err" &
+            # E2E_DUNST_CONFIG: a dunstrc (e.g. with `dmenu = PICKER` to drive actions)
+            dunst ${E2E_DUNST_CONFIG:+-config "$E2E_DUNST_CONFIG"} -print \
+                </dev/null >"$rundir/dunst.log" 2>"$rundir/dunst.err" &
         else
             "$nd" </dev/null >"$rundir/notifyd.log" 2>&1 &
         fi

@@ -66,8 +66,9 @@ def desktop_factory() -> Iterator[Callable[..., DesktopSession]]:
     """Start private sessions a test may break (kill the X server); all stopped afterwards."""
     sessions: list[DesktopSession] = []
 
-    def start(wm: str = "none", notifyd: str = "none") -> DesktopSession:
-        session = start_session(wm, notifyd)
+    def start(wm: str = "none", notifyd: str = "none",
+              dunst_config: Path | None = None) -> DesktopSession:
+        session = start_session(wm, notifyd, dunst_config)
         sessions.append(session)
         return session
 

@@ -79,13 +79,20 @@ def missing_tools(wm: str = "openbox", notifyd: str = "dunst") -> list[str]:
     return [t for t in tools if shutil.which(t) is None]
 
 
-def start_session(wm: str = "openbox", notifyd: str = "dunst") -> DesktopSession:
-    """Start a desktop with `scripts/desktop-session.sh start`; skip (or fail) without the tools."""
+def start_session(wm: str = "openbox", notifyd: str = "dunst",
+                  dunst_config: Path | None = None) -> DesktopSession:
+    """Start a desktop with `scripts/desktop-session.sh start`; skip (or fail) without the tools.
+
+    `dunst_config` is a dunstrc for dunst (`-config`), e.g. one whose `dmenu` is a test's
+    picker for notification actions (DESIGN §5).
+    """
     missing = missing_tools(wm, notifyd)
     if missing:
         require_desktop("desktop tools missing: " + ", ".join(missing) + " (Debian: apt-get "
                         "install xvfb openbox dbus dunst xdotool x11-utils libnotify-bin xterm)")
     env = dict(os.environ, E2E_WM=wm, E2E_NOTIFYD=notifyd)
+    if dunst_config is not None:
+        env["E2E_DUNST_CONFIG"] = str(dunst_config)
     done = subprocess.run([str(SESSION_SCRIPT), "start"], env=env, capture_output=True, text=True,
                           timeout=60)
     if done.returncode != 0:
@@ -94,7 +101,7 @@ def start_session(wm: str = "openbox", notifyd: str = "dunst") -> DesktopSession
     # A session may outlive the test that started it: it never carries the caller's PRESENCE_*.
     session_env = without_presence(os.environ)
     session_env.update(exported)
-    for key in ("E2E_WM", "E2E_NOTIFYD", "WAYLAND_DISPLAY"):
+    for key in ("E2E_WM", "E2E_NOTIFYD", "E2E_DUNST_CONFIG", "WAYLAND_DISPLAY"):
         session_env.pop(key, None)
     return DesktopSession(display=exported["DISPLAY"],
                           dbus_address=exported.get("DBUS_SESSION_BUS_ADDRESS", ""),
@@ -226,3 +233,45 @@ def kill_quietly(pid: int) -> None:
     """SIGKILL a process this test started, if it still runs."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
+
+
+@dataclass
+class Picker:
+    """A dunst `dmenu` program for a test: it keeps the menu dunst pipes to it (one action a
+    line, like `#Snooze 1 h (title) [2,snooze1h:7]`) and prints the line holding `choice`."""
+
+    folder: Path
+
+    @property
+    def program(self) -> Path:
+        """The picker's path, for dunstrc's `dmenu`."""
+        return self.folder / "picker"
+
+    @property
+    def dunstrc(self) -> Path:
+        """A dunst config that uses the picker."""
+        return self.folder / "dunstrc"
+
+    def choose(self, label: str) -> None:
+        """Pick the action whose line holds `label` next time dunst asks."""
+        (self.folder / "choice").write_text(label, encoding="utf-8")
+
+    def menu(self) -> str:
+        """The menu dunst offered last (empty before it asked)."""
+        path = self.folder / "menu.txt"
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def make_picker(folder: Path) -> Picker:
+    """Write a picker and a dunstrc that uses it into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    picker = Picker(folder)
+    picker.program.write_text(
+        "#!/bin/sh\n"
+        f"cat > '{folder}/menu.txt.part' && mv '{folder}/menu.txt.part' '{folder}/menu.txt'\n"
+        f"grep -F -- \"$(cat '{folder}/choice')\" '{folder}/menu.txt' | head -n 1\n",
+        encoding="utf-8")
+    picker.program.chmod(0o755)
+    picker.dunstrc.write_text(f"[global]\n    dmenu = {picker.program}\n", encoding="utf-8")
+    picker.choose("no such action")
+    return picker

@@ -35,6 +35,7 @@ COMMANDS = {
     "resume": "presence.cli.glance:resume",
     "bar": "presence.cli.glance:bar",
     "tray": "presence.cli.glance:tray",
+    "nudges": "presence.cli.nudges:nudges",
     "replay": "presence.cli.replay:replay",
     "rules": "presence.cli.setup:rules",
     "config": "presence.cli.setup:config_group",

@@ -22,6 +22,7 @@ from presence.errors import StoreError
 from presence.model import Classified, FocusWindow, Meeting, Nudge, NudgeRecord, Span
 from presence.nudges.actions import Answer, Button
 from presence.nudges.notify import Delivery
+from presence.nudges.stats import backoff_factor
 from presence.store import Store
 from presence.timeline import clipped_seconds, day_bounds, local_day
 
@@ -154,9 +155,7 @@ class Nudger:
         self._version = self.store.data_version()
 
     def _backoff(self, kind: str) -> int:
-        outcomes = self.store.follow_outcomes(kind, effect.BACKOFF_WINDOW * 2,
-                                              effect.HEADS_UP_PREFIX)
-        return effect.backoff(outcomes)
+        return backoff_factor(self.store, kind)
 
     def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
         """Decide at `now`; record and submit any nudge; record finished deliveries."""
