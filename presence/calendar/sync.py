@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from presence.config import Config
 from presence.errors import PresenceError
 from presence.model import FocusWindow, Meeting
+from presence.people.directory import store_meetings
 from presence.store import Store
 from presence.timeline import day_bounds, local_day
 
@@ -169,7 +170,8 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
             found = instances(read, settings, datetime.fromtimestamp(start, timezone.utc),
                               datetime.fromtimestamp(end, timezone.utc))
             meetings, warnings = list(found.meetings), found.warnings
-            store.replace_meetings(shown, meetings, config.tz, since=start)
+            # Who was at the in-person ones is stored with them (presence/people).
+            store_meetings(store, shown, meetings, config.tz, since=start)
             entry.update(digest=read.digest, key=key, instances=len(meetings),
                          skipped=len(warnings), first_skipped=warnings[0] if warnings else None)
             note = f"{len(meetings)} instances" + (f", {len(warnings)} skipped" if warnings

@@ -42,6 +42,13 @@ class Context:
         return Store.open(self.db_path, create=create)
 
 
+def local_time(ts: float, obj: Context) -> str:
+    """UNIX seconds as the user reads them: `Tue 10 Mar 18:30` in the configured zone."""
+    from datetime import datetime
+
+    return datetime.fromtimestamp(ts, obj.config().tz).strftime("%a %d %b %H:%M")
+
+
 def echo(text: object = "", err: bool = False, nl: bool = True) -> None:
     """Print a line (or lines) of output, with every control or escape character that came
     from outside shown visibly (`\\x1b`) rather than sent to the terminal."""

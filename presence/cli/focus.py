@@ -1,4 +1,4 @@
-"""Commands that write the user's own time into the store: `log`, `focus`, `snooze`."""
+"""Commands that write the user's own time into the store: `focus`, `snooze`."""
 
 from __future__ import annotations
 
@@ -7,37 +7,12 @@ from datetime import datetime
 import click
 
 from presence import clock
-from presence.cli.common import Context, echo, echo_json
+from presence.cli.common import Context, echo, echo_json, local_time
 from presence.sanitise import visible
 from presence.errors import InputError
 from presence.model import FocusWindow
 from presence.timeline import local_day
-from presence.timeparse import parse_duration, parse_time, parse_window
-
-
-def _local(ts: float, obj: Context) -> str:
-    return datetime.fromtimestamp(ts, obj.config().tz).strftime("%a %d %b %H:%M")
-
-
-@click.command("log")
-@click.argument("duration")
-@click.option("--at", "at", help="When it started (ISO 8601 or HH:MM today); default: it "
-              "just ended.")
-@click.option("--note", help="What it was, e.g. \"coffee with Sam\".")
-@click.pass_obj
-def log_cmd(obj: Context, duration: str, at: str | None, note: str | None) -> None:
-    """Log in-person time that no calendar shows.
-
-    Example: presence log 1h30m --at 18:30 --note "dinner with Sam"
-    """
-    length = parse_duration(duration).total_seconds()
-    now = clock.now()
-    tz = obj.config().tz
-    start = parse_time(at, tz, local_day(now, tz)).timestamp() if at else now - length
-    store = obj.store()
-    store.add_in_person(start, start + length, note)
-    echo(f"logged {duration} in person from {_local(start, obj)}"
-         + (f" ({note})" if note else ""))
+from presence.timeparse import parse_duration, parse_window
 
 
 @click.group()
@@ -68,8 +43,8 @@ def focus_add(obj: Context, start: str | None, end: str | None, length: str | No
     else:
         raise InputError("give START and END (e.g. 18:30 22:00) or --for DURATION (e.g. 2h)")
     window_id = obj.store().add_focus(FocusWindow(None, begin, finish, label, "manual"))
-    echo(f"focus window {window_id}: {label}, {_local(begin, obj)} – "
-         f"{_local(finish, obj)}")
+    echo(f"focus window {window_id}: {label}, {local_time(begin, obj)} – "
+         f"{local_time(finish, obj)}")
 
 
 @focus.command("list")
@@ -88,7 +63,7 @@ def focus_list(obj: Context, as_json: bool) -> None:
     if not windows:
         echo("no focus windows ahead (add one: presence focus add --for 2h)")
     for w in windows:
-        echo(f"{w.id:>4}  {_local(w.start, obj)} – {_local(w.end, obj)}  {visible(w.label)}"
+        echo(f"{w.id:>4}  {local_time(w.start, obj)} – {local_time(w.end, obj)}  {visible(w.label)}"
              f"{'  (from the calendar)' if w.origin == 'auto' else ''}")
 
 

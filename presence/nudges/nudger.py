@@ -73,6 +73,8 @@ class _World:
     backoff: dict[str, int] = field(default_factory=dict)
     # shown nudges whose effect is not known yet (DESIGN §3: followed)
     unjudged: list[NudgeRecord] = field(default_factory=list)
+    people_due: tuple = ()
+    people_named: dict[int, float] = field(default_factory=dict)
 
 
 class Nudger:
@@ -151,11 +153,23 @@ class Nudger:
             first_seen=self.store.first_activity(),
             backoff={kind: self._backoff(kind) for kind in effect.JUDGED_KINDS},
             unjudged=[r for r in self.store.unjudged(yesterday, effect.JUDGED_KINDS)
-                      if effect.judged(r.nudge)])
+                      if effect.judged(r.nudge)],
+            **self._people(now))
         self._version = self.store.data_version()
 
     def _backoff(self, kind: str) -> int:
         return backoff_factor(self.store, kind)
+
+    def _people(self, now: float) -> dict[str, object]:
+        """Who is overdue, and when a digest last named each person (issue 12, item 4)."""
+        from presence.nudges import people_digest
+        from presence.people.directory import everyone
+
+        recent = [(n.key, n.at) for n, _, _ in self.store.nudges(
+            now - people_digest.WEEK_SECONDS, float("inf")) if n.kind == policy.RECONNECT]
+        return {"people_due": people_digest.due_people(everyone(self.store, now,
+                                                                self.config.tz)),
+                "people_named": people_digest.last_named(recent)}
 
     def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
         """Decide at `now`; record and submit any nudge; record finished deliveries."""
@@ -195,7 +209,8 @@ class Nudger:
             in_person_log=world.in_person_log, past_nudges=world.past_nudges,
             snoozed_until=world.snoozed_until, last_in_person=world.last_in_person,
             first_seen=world.first_seen, backoff=world.backoff,
-            kinds_snoozed_until=world.kinds_snoozed_until)
+            kinds_snoozed_until=world.kinds_snoozed_until,
+            people_due=world.people_due, people_named=world.people_named)
         nudges = policy.decide(now, state, self.config)
         for nudge in nudges:
             world.past_nudges.append(nudge)

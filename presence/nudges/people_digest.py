@@ -19,6 +19,7 @@ from datetime import date, datetime, tzinfo
 
 from presence.nudges.text import join_names, pick
 from presence.people.ledger import DRIFTING, DUE, Ledger
+from presence.people.render import rhythm, span
 
 PREFIX = "reconnect:people:"
 MAX_NAMES = 3
@@ -84,25 +85,6 @@ def pick_people(due: Sequence[Due], named: Mapping[int, float], now: float,
 def key_for(today: date, chosen: Sequence[Due]) -> str:
     """The digest's key: the day and the ids it names."""
     return f"{PREFIX}{today.isoformat()}:{'-'.join(str(p.person_id) for p in chosen)}"
-
-
-def span(days: float) -> str:
-    """Days as people say them: `10 days`, `6 weeks` (whole weeks, never rounded up)."""
-    days = int(days)
-    if days < 14:
-        return "1 day" if days == 1 else f"{days} days"
-    return f"{days // 7} weeks"
-
-
-def rhythm(days: float) -> str:
-    """A usual gap as people say it: `every day`, `every 10 days`, `every 2 weeks`."""
-    if days < 1.5:
-        return "every day"
-    if 6 <= days <= 8:
-        return "every week"
-    if days < 14:
-        return f"every {round(days)} days"
-    return f"every {round(days / 7)} weeks"
 
 
 def _when(at: float, now: float, tz: tzinfo) -> str:

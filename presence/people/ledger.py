@@ -18,7 +18,7 @@ from datetime import date, timedelta, tzinfo
 from statistics import median
 
 from presence.model import Occasion, Person
-from presence.timeline import day_bounds, local_day
+from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals
 
 OK = "ok"
 DUE = "due"
@@ -69,15 +69,7 @@ class Ledger:
 
 def occasions_of(occasions: Iterable[Occasion], now: float) -> list[tuple[float, float]]:
     """The in-person stretches that have begun by `now`, overlaps joined, clipped at `now`."""
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted((o.start, min(o.end, now)) for o in occasions if o.start < now):
-        if end < start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return merge_intervals((o.start, min(o.end, now)) for o in occasions if o.start < now)
 
 
 def cadence(days: Sequence[date], occasions: int) -> float | None:
@@ -135,7 +127,7 @@ def ledger(person: Person, occasions: Sequence[Occasion], now: float, tz: tzinfo
 
 
 def _minutes(past: Sequence[tuple[float, float]], start: float, end: float) -> float:
-    return sum(max(0.0, min(e, end) - max(s, start)) for s, e in past) / 60
+    return covered_seconds(past, start, end) / 60
 
 
 def ranked(ledgers: Iterable[Ledger]) -> list[Ledger]:

@@ -12,6 +12,7 @@ slower.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import date, timedelta, tzinfo
 
@@ -146,6 +147,8 @@ def summarise(store: Store, config: Config, first: date, last: date,
     # A span may touch two meetings' intervals: keep it once, or its chat would count twice.
     spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
     nudges = store.nudge_records(period_start, period_end)
+    logged = store.in_person_log(period_start, period_end)
+    with_people = store.together(period_start, period_end)
     days = []
     day = first
     while day <= last:
@@ -157,7 +160,9 @@ def summarise(store: Store, config: Config, first: date, last: date,
                       and m.interval[1] > start],
             spans=[sp for sp in spans if sp.start < end and sp.end > start],
             nudges=[r for r in nudges if start <= r.nudge.at < end],
-            background=background))
+            background=background,
+            logged=[(s, e, note) for s, e, note in logged if s < end and e > start],
+            with_people=[t for t in with_people if t[2] < end and t[3] > start]))
         day += timedelta(days=1)
     return days, background
 
@@ -169,6 +174,12 @@ def day_summary(store: Store, config: Config, day: date, now: float) -> DaySumma
 
 def period_summary(store: Store, config: Config, last: date, days: int,
                    now: float) -> PeriodSummary:
-    """The `days` days ending with `last`, their totals and the trend on the days before."""
+    """The `days` days ending with `last`, their totals, the trend on the days before, and
+    the People section (who you saw, who is drifting, 12 weeks of dots)."""
+    from presence.people.directory import everyone
+    from presence.reports.people import section
+
     summaries, background = summarise(store, config, last - timedelta(days=days - 1), last, now)
-    return summarise_period(summaries, background)
+    period = summarise_period(summaries, background)
+    people = section(everyone(store, now, config.tz), period.people, last, config.tz)
+    return dataclasses.replace(period, section=people)

@@ -12,7 +12,9 @@ from datetime import datetime, tzinfo
 from html import escape
 
 from presence.reports.render import day_month
+from presence.reports.people import WEEKS, PeopleSection
 from presence.reports.summary import DaySummary, PeriodSummary
+from presence.sanitise import visible
 from presence.timeparse import format_minutes
 
 VIRTUAL = "#e8590c"
@@ -46,6 +48,7 @@ svg text { fill: var(--muted); font: 11px system-ui, sans-serif; }
 .bar.in-person, .swatch.in-person { fill: var(--in-person); }
 .cell.empty { fill: var(--empty); }
 .cell.chat { fill: var(--virtual); }
+.cell.in-person { fill: var(--in-person); }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 4px 8px 4px 0; border-bottom: 1px solid var(--line); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -176,6 +179,52 @@ def _versus(now: float, before: float | None, days: int | None) -> str:
             f"{days} days before")
 
 
+def _together_rows(days: tuple[DaySummary, ...], tz: tzinfo) -> str:
+    """In-person meetings and logged time, each with the part that has happened: the rows
+    add up to the card (less any overlap, which the total counts once)."""
+    rows = [(m.start, m.summary or "(no title)", m.past_minutes, m.phubbing_minutes or 0.0)
+            for d in days for m in d.meetings if m.kind == "in_person" and m.past_minutes > 0]
+    rows += [(e.start, "logged" + (f": {e.note}" if e.note else ""), e.minutes, None)
+             for d in days for e in d.logged if e.minutes > 0]
+    return "".join(
+        f"<tr><td>{datetime.fromtimestamp(start, tz):%a %d %b %H:%M}</td>"
+        f"<td>{escape(visible(label))}</td>"
+        f'<td class="num">{format_minutes(minutes)}</td>'
+        f'<td class="num">{"" if chat is None else format_minutes(chat)}</td></tr>'
+        for start, label, minutes, chat in sorted(rows, key=lambda r: r[0]))
+
+
+def people_section(section: PeopleSection | None, tz: tzinfo) -> str:
+    """Who you saw, who is drifting, and a dot per week over 12 weeks for each person."""
+    if section is None or not section.rows:
+        return ""
+    size, gap, left = 14, 6, 170
+    width = left + WEEKS * (size + gap)
+    rows = []
+    for i, row in enumerate(section.rows):
+        y = 22 + i * (size + gap)
+        label = escape(visible(row.name, 24)) + (f" · {row.status}"
+                                                 if row.status in ("due", "drifting") else "")
+        rows.append(f'<text x="0" y="{y + size - 3}">{label}</text>')
+        for w, minutes in enumerate(row.weeks):
+            cls = "cell in-person" if minutes > 0 else "cell empty"
+            tip = f"week of {section.week_starts[w]:%d %b}: {format_minutes(minutes)}"
+            rows.append(f'<circle class="{cls}" cx="{left + w * (size + gap) + size / 2}" '
+                        f'cy="{y + size / 2}" r="{size / 2}"><title>{escape(tip)}</title>'
+                        "</circle>")
+    height = 22 + len(section.rows) * (size + gap)
+    weeks = (f'<text x="{left}" y="12">{section.week_starts[0]:%d %b}</text>'
+             f'<text x="{width - size}" y="12" text-anchor="end">this week</text>')
+    seen = ", ".join(f"{escape(visible(p.name, 40))} ({format_minutes(p.minutes)})"
+                     for p in section.seen) or "nobody in person"
+    overdue = ", ".join(f"{escape(visible(r.name, 40))} ({r.status})"
+                        for r in section.overdue) or "nobody"
+    return (f"<section><h2>People</h2><p>Seen: {seen}.</p><p>Due or drifting: {overdue}.</p>"
+            f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'role="img" aria-label="12 weeks of time in person, one dot a week">{weeks}'
+            f'{"".join(rows)}</svg></section>')
+
+
 def render(period: PeriodSummary, tz: tzinfo, title: str = "Online and in person") -> str:
     """The report as one HTML document."""
     days = period.days
@@ -204,12 +253,9 @@ def render(period: PeriodSummary, tz: tzinfo, title: str = "Online and in person
                    for a in period.apps[:10])
     categories = "".join(f'<tr><td>{escape(c)}</td><td class="num">{format_minutes(m)}</td>'
                          f"</tr>" for c, m in period.categories.items())
-    together = "".join(
-        f"<tr><td>{datetime.fromtimestamp(m.start, tz):%a %d %b %H:%M}</td>"
-        f"<td>{escape(m.summary or '(no title)')}</td>"
-        f'<td class="num">{format_minutes(m.minutes)}</td>'
-        f'<td class="num">{format_minutes(m.phubbing_minutes or 0)}</td></tr>'
-        for d in days for m in d.meetings if m.kind == "in_person")
+    together = _together_rows(days, tz)
+    total = (f'<tr><th colspan="2">total (overlaps once)</th>'
+             f'<th class="num">{format_minutes(period.in_person_minutes)}</th><th></th></tr>')
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -233,10 +279,11 @@ def render(period: PeriodSummary, tz: tzinfo, title: str = "Online and in person
 <section><h2>By category</h2><table><tr><th>category</th><th class="num">time</th></tr>
 {categories or '<tr><td colspan="2">nothing recorded</td></tr>'}</table></section>
 </div>
-<section><h2>Time in person</h2><table><tr><th>when</th><th>meeting</th><th class="num">time
-</th><th class="num">chat during it</th></tr>
-{together or '<tr><td colspan="4">no in-person meetings in the calendar</td></tr>'}</table>
+<section><h2>Time in person</h2><table><tr><th>when</th><th>meeting or logged time</th>
+<th class="num">time</th><th class="num">chat during it</th></tr>
+{together or '<tr><td colspan="4">no time in person yet</td></tr>'}{total}</table>
 </section>
+{people_section(period.section, tz)}
 <footer>Made by presence from the data on this machine; this page loads nothing from
 anywhere.</footer>
 </main>

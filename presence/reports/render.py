@@ -8,7 +8,8 @@ from typing import Any
 
 from presence.model import Nudge, NudgeRecord
 from presence.sanitise import visible
-from presence.reports.summary import AppMinutes, DaySummary, PeriodSummary, Trend
+from presence.reports.people import PeopleSection, dots
+from presence.reports.summary import AppMinutes, DaySummary, PeriodSummary, PersonMinutes, Trend
 from presence.timeline import iso_utc
 from presence.timeparse import format_minutes
 
@@ -81,7 +82,22 @@ def day_json(s: DaySummary) -> dict[str, Any]:
         "virtual_by_hour": [_minutes(m) for m in s.virtual_by_hour],
         "trend": _trend_json(s.trend, s.virtual_minutes, s.in_person_minutes),
         "streak_days": s.streak_days,
+        "people": _people_json(s.people),
     }
+
+
+def _people_json(people: Iterable[PersonMinutes]) -> list[dict[str, Any]]:
+    return [{"name": p.name, "minutes": _minutes(p.minutes)} for p in people]
+
+
+def _section_json(section: PeopleSection | None) -> dict[str, Any] | None:
+    if section is None:
+        return None
+    return {"overdue": [{"name": r.name, "status": r.status, "days_since": r.days_since}
+                        for r in section.overdue],
+            "weeks": [d.isoformat() for d in section.week_starts],
+            "timeline": [{"name": r.name, "minutes": [_minutes(m) for m in r.weeks]}
+                         for r in section.rows]}
 
 
 def period_json(p: PeriodSummary) -> dict[str, Any]:
@@ -102,6 +118,8 @@ def period_json(p: PeriodSummary) -> dict[str, Any]:
             "virtual_by_hour": [_minutes(m) for m in p.virtual_by_hour],
             "trend": _trend_json(p.trend, p.virtual_minutes / n, p.in_person_minutes / n),
             "streak_days": p.days[-1].streak_days if p.days else 0,
+            "people": _people_json(p.people),
+            "people_section": _section_json(p.section),
         },
     }
 
@@ -171,6 +189,36 @@ def _categories_text(categories: dict[str, float]) -> list[str]:
     return lines + [line]
 
 
+def _who_text(people: Iterable[PersonMinutes], label: str) -> list[str]:
+    """`  with Sam 1 h 30 min · Priya 45 min`, wrapped at the terminal's width."""
+    parts = [f"{visible(p.name, 30)} {format_minutes(p.minutes)}" for p in people]
+    if not parts:
+        return []
+    lines, line = [], label + " " + parts[0]
+    for part in parts[1:]:
+        if len(line) + len(part) + 3 > WIDTH:
+            lines.append(line)
+            line = " " * len(label) + " " + part
+        else:
+            line += " · " + part
+    return lines + [line]
+
+
+def _section_text(p: PeriodSummary, ascii: bool) -> list[str]:
+    section = p.section
+    if section is None or not (section.rows or p.people):
+        return []
+    lines = ["", "  people"] + _who_text(p.people, "    saw")
+    if section.overdue:
+        lines.append(_fit("    drifting or due: " + ", ".join(
+            f"{visible(r.name, 30)} ({r.status})" for r in section.overdue[:5]), WIDTH))
+    if section.rows:
+        lines.append(f"    {'':<20} last 12 weeks (oldest first)")
+        for row in section.rows:
+            lines.append(f"    {visible(row.name, 20):<20} {dots(row, ascii)}")
+    return lines
+
+
 def _streak_text(days: int) -> str:
     if days == 0:
         return "  streak: no day with time in person yet — who could you meet tomorrow?"
@@ -188,6 +236,7 @@ def render_day(s: DaySummary, tz: tzinfo, ascii: bool = False) -> str:
     lines += _balance(s.virtual_minutes, s.in_person_minutes, s.trend, ascii)
     if s.phubbing_minutes >= 0.5:
         lines.append(f"  chat during in-person meetings: {format_minutes(s.phubbing_minutes)}")
+    lines += _who_text(s.people, "  with")
     lines += _categories_text(s.categories)
     lines += _apps_text(s.apps, ascii)
     if s.meetings:
@@ -241,6 +290,7 @@ def render_period(p: PeriodSummary, tz: tzinfo, ascii: bool = False) -> str:
     if p.phubbing_minutes >= 0.5:
         lines.append(f"  chat during in-person meetings: {format_minutes(p.phubbing_minutes)}")
     lines.append(f"  meetings: {p.meetings}   nudges: {p.nudges}")
+    lines += _section_text(p, ascii)
     lines += _categories_text(p.categories)
     lines += _apps_text(p.apps, ascii)
     lines += ["", _streak_text(p.days[-1].streak_days)]

@@ -11,9 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from presence.model import AWAY, Meeting, NudgeRecord, Span
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals, overlap
+
+if TYPE_CHECKING:
+    from presence.reports.people import PeopleSection
 
 
 # Activity cells: seconds per (local clock hour, app, category) of one local day. They are what
@@ -148,6 +152,45 @@ class MeetingMinutes:
     source: str
     minutes: float
     phubbing_minutes: float | None  # None for virtual meetings: chat there is not phubbing
+    past_minutes: float = 0.0  # the part of `minutes` that has happened by now
+
+
+@dataclass(frozen=True)
+class LoggedMinutes:
+    """In-person time logged by hand, within one day; `minutes` counts only what is past."""
+
+    start: float
+    end: float
+    note: str
+    minutes: float
+
+
+@dataclass(frozen=True)
+class PersonMinutes:
+    """Someone the user saw in person, and for how long (overlapping occasions once)."""
+
+    name: str
+    minutes: float
+
+
+def people_minutes(together: Iterable[tuple[int, str, float, float]], start: float,
+                   until: float) -> tuple[PersonMinutes, ...]:
+    """Who was seen in person in [start, until), longest first.
+
+    Args:
+        together: (person id, name, start, end) of in-person time with each person.
+        start: UNIX seconds where the period begins.
+        until: where it ends, never after the present.
+    """
+    intervals: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    shown: dict[int, str] = {}
+    for person_id, name, s, e in together:
+        intervals[person_id].append((max(s, start), min(e, until)))
+        shown[person_id] = name
+    out = [PersonMinutes(shown[pid], covered_seconds(merge_intervals(iv), start, until) / 60)
+           for pid, iv in intervals.items()]
+    return tuple(sorted((p for p in out if p.minutes > 0),
+                        key=lambda p: (-p.minutes, p.name.casefold())))
 
 
 @dataclass(frozen=True)
@@ -192,6 +235,8 @@ class DaySummary:
     nudges: tuple[NudgeRecord, ...]
     trend: Trend | None
     streak_days: int
+    logged: tuple[LoggedMinutes, ...] = ()
+    people: tuple[PersonMinutes, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +253,8 @@ class PeriodSummary:
     meetings: int
     nudges: int
     trend: Trend | None
+    people: tuple[PersonMinutes, ...] = ()
+    section: PeopleSection | None = None  # who you saw, who is drifting (reports/people.py)
 
 
 def _trend(background: Background, first: date, days: int) -> Trend | None:
@@ -230,7 +277,9 @@ def _apps(totals: dict[tuple[str | None, str], float]) -> tuple[AppMinutes, ...]
 def summarise_day(day: date, tz: tzinfo, now: float, *, cells: Cells, virtual: frozenset[str],
                   in_person: list[tuple[float, float]], meetings: Iterable[Meeting],
                   spans: Iterable[Span], nudges: Iterable[NudgeRecord],
-                  background: Background) -> DaySummary:
+                  background: Background,
+                  logged: Iterable[tuple[float, float, str | None]] = (),
+                  with_people: Iterable[tuple[int, str, float, float]] = ()) -> DaySummary:
     """Summarise one local day.
 
     Args:
@@ -244,6 +293,8 @@ def summarise_day(day: date, tz: tzinfo, now: float, *, cells: Cells, virtual: f
         spans: spans covering at least the day's in-person meetings (for phubbing).
         nudges: the day's nudges as stored (shown or not, answered, followed).
         background: per-day history for the trend and the streak.
+        logged: (start, end, note) of in-person time logged by hand overlapping the day.
+        with_people: (person id, name, start, end) of in-person time with each person.
     """
     start, end = day_bounds(day, tz)
     until = min(end, now)
@@ -267,7 +318,8 @@ def summarise_day(day: date, tz: tzinfo, now: float, *, cells: Cells, virtual: f
             together.extend(part)
             phubbing = chat_seconds(span_list, part, virtual) / 60
         listed.append(MeetingMinutes(m.summary, ms, me, m.kind, m.reason, m.source,
-                                     overlap(ms, me, start, end) / 60, phubbing))
+                                     overlap(ms, me, start, end) / 60, phubbing,
+                                     overlap(ms, me, start, until) / 60))
     listed.sort(key=lambda m: (m.start, m.summary))
     return DaySummary(
         day=day, zone=getattr(tz, "key", None) or str(tz), hours=round((end - start) / 3600),
@@ -278,7 +330,10 @@ def summarise_day(day: date, tz: tzinfo, now: float, *, cells: Cells, virtual: f
         apps=_apps(apps), virtual_by_hour=tuple(by_hour), meetings=tuple(listed),
         phubbing_minutes=chat_seconds(span_list, merge_intervals(together), virtual) / 60,
         nudges=tuple(nudges), trend=_trend(background, day, 7),
-        streak_days=streak(background.in_person, day, now >= end))
+        streak_days=streak(background.in_person, day, now >= end),
+        logged=tuple(LoggedMinutes(ls, le, note or "", overlap(ls, le, start, until) / 60)
+                     for ls, le, note in logged if ls < end and le > start),
+        people=people_minutes(with_people, start, until))
 
 
 def summarise_period(days: list[DaySummary], background: Background) -> PeriodSummary:
@@ -302,4 +357,14 @@ def summarise_period(days: list[DaySummary], background: Background) -> PeriodSu
         phubbing_minutes=sum(d.phubbing_minutes for d in days),
         meetings=sum(len(d.meetings) for d in days),
         nudges=sum(len(d.nudges) for d in days),
-        trend=_trend(background, days[0].day, len(days)) if days else None)
+        trend=_trend(background, days[0].day, len(days)) if days else None,
+        people=_period_people(days))
+
+
+def _period_people(days: Iterable[DaySummary]) -> tuple[PersonMinutes, ...]:
+    minutes: dict[str, float] = defaultdict(float)
+    for d in days:
+        for p in d.people:
+            minutes[p.name] += p.minutes
+    return tuple(PersonMinutes(n, m) for n, m in sorted(minutes.items(),
+                                                          key=lambda kv: (-kv[1], kv[0].casefold())))

@@ -30,6 +30,7 @@ from presence.store.imports import ImportTables
 from presence.store.in_person import InPersonTables
 from presence.store.nudges import NudgeTables
 from presence.store.ranges import RangeTables
+from presence.store.people import PeopleTables
 from presence.store.rollups import RollupTables
 from presence.store.settings import SettingsTables
 
@@ -46,7 +47,8 @@ class Health:
 
 
 class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTables,
-            NudgeTables, SettingsTables, ImportTables, RangeTables):
+            NudgeTables, SettingsTables, ImportTables, RangeTables,
+            PeopleTables):
     """A connection to the presence database, with the statements of every table group."""
 
     def health(self) -> Health:

@@ -9,11 +9,13 @@ from presence.errors import StoreError
 from presence.store.activity import ActivityTables
 from presence.store.db import IN_RANGE
 
-# The tables a user may export, each with the column that orders it in time; the CLI's
-# `--table` choices come from here.
+# The tables a user may export, each with the column that orders it in time ("" for the
+# people tables, which are not in time and always exported whole); the CLI's `--table`
+# choices come from here.
 EXPORT_TABLES: dict[str, str] = {"activity": "start", "meetings": "start",
                                  "in_person_log": "start", "focus_windows": "start",
-                                 "nudges": "at"}
+                                 "nudges": "at", "people": "", "person_aliases": "",
+                                 "meeting_people": "", "log_people": ""}
 
 
 class ExportTables(ActivityTables):
@@ -34,6 +36,9 @@ class ExportTables(ActivityTables):
         lo = -float("inf") if start is None else start
         hi = float("inf") if end is None else end
         columns = [r[1] for r in self._read(f"PRAGMA table_info({table})")]
+        if not EXPORT_TABLES[table]:
+            return columns, self._stream(f"SELECT {', '.join(columns)} FROM {table} "
+                                         f"ORDER BY {columns[0]}, {columns[-1]}")
         if EXPORT_TABLES[table] == "at":
             where, params = "at >= ? AND at < ?", (lo, hi)
         else:

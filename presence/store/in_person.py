@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+
 from presence.store.db import IN_RANGE, Tables
 
 
 class InPersonTables(Tables):
     """Logged in-person time, and the latest in-person time of any origin."""
 
-    def add_in_person(self, start: float, end: float, note: str | None) -> int:
-        """Log in-person time that no calendar shows."""
-        return int(self._write("INSERT INTO in_person_log (start, end, note) VALUES (?, ?, ?)",
-                               (start, end, note)).lastrowid)
+    def add_in_person(self, start: float, end: float, note: str | None,
+                      person_ids: Sequence[int] = ()) -> int:
+        """Log in-person time that no calendar shows, and who was there (one transaction);
+        returns the entry's id."""
+        with self.transaction("could not log the time"):
+            log_id = int(self._write("INSERT INTO in_person_log (start, end, note) "
+                                     "VALUES (?, ?, ?)", (start, end, note)).lastrowid)
+            self._write_many("INSERT OR IGNORE INTO log_people (log_id, person_id) "
+                             "VALUES (?, ?)", [(log_id, pid) for pid in person_ids])
+        return log_id
 
     def in_person_log(self, start: float, end: float) -> list[tuple[float, float, str | None]]:
         """Logged stretches overlapping [start, end)."""
@@ -26,3 +35,27 @@ class InPersonTables(Tables):
             "AND all_day = 0 AND end <= ? UNION ALL SELECT max(end) FROM in_person_log "
             "WHERE end <= ?)", (before, before))
         return rows[0][0]
+
+    def remove_in_person(self, log_id: int) -> bool:
+        """Delete a logged stretch (and who was there); False when there is no such id."""
+        return self._write("DELETE FROM in_person_log WHERE id = ?",
+                           (log_id,)).rowcount == 1
+
+    def in_person_entries(self, start: float, end: float) -> list[tuple[int, float, float, str | None,
+                                                                  tuple[str, ...]]]:
+        """Logged stretches overlapping [start, end): (id, start, end, note, names)."""
+        names: dict[int, list[str]] = defaultdict(list)
+        for log_id, name in self._read(
+                "SELECT lp.log_id, p.name FROM log_people lp JOIN people p ON p.id = "
+                "lp.person_id JOIN in_person_log l ON l.id = lp.log_id WHERE l.start < ? "
+                "AND l.end > ? ORDER BY p.name COLLATE NOCASE", (end, start)):
+            names[log_id].append(name)
+        return [(i, s, e, note, tuple(names.get(i, ()))) for i, s, e, note in self._read(
+            "SELECT id, start, end, note FROM in_person_log WHERE start < ? AND end > ? "
+            f"AND {IN_RANGE} ORDER BY start, id", (end, start))]
+
+    def first_in_person_record(self) -> float | None:
+        """Start of the earliest logged stretch or stored calendar instance."""
+        return self._read(f"SELECT min(s) FROM (SELECT min(start) AS s FROM in_person_log "
+                          f"WHERE {IN_RANGE} UNION ALL SELECT min(start) FROM meetings "
+                          f"WHERE {IN_RANGE})")[0][0]

@@ -83,10 +83,32 @@ def _m3_nudge_answers(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE nudges ADD COLUMN followed INTEGER")
 
 
+def _m4_people(conn: sqlite3.Connection) -> None:
+    """Who was there (issue 12): `people`, `person_aliases`, `meeting_people`, `log_people`,
+    and the salted hashes of forgotten people. Deleting a meeting or a logged stretch drops
+    its people rows (a sync replaces the meetings of its window)."""
+    conn.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                 "goal_days INTEGER)")
+    conn.execute("CREATE TABLE person_aliases (alias TEXT PRIMARY KEY, "
+                 "person_id INTEGER NOT NULL REFERENCES people(id))")
+    conn.execute("CREATE INDEX idx_person_aliases_person ON person_aliases (person_id)")
+    for table, ref in (("meeting_people", "meeting_id"), ("log_people", "log_id")):
+        conn.execute(f"CREATE TABLE {table} ({ref} INTEGER NOT NULL, person_id INTEGER NOT "
+                     f"NULL REFERENCES people(id), PRIMARY KEY ({ref}, person_id)) "
+                     "WITHOUT ROWID")
+        conn.execute(f"CREATE INDEX idx_{table}_person ON {table} (person_id, {ref})")
+    conn.execute("CREATE TRIGGER meetings_people_delete AFTER DELETE ON meetings BEGIN "
+                 "DELETE FROM meeting_people WHERE meeting_id = OLD.id; END")
+    conn.execute("CREATE TRIGGER in_person_log_people_delete AFTER DELETE ON in_person_log "
+                 "BEGIN DELETE FROM log_people WHERE log_id = OLD.id; END")
+    conn.execute("CREATE TABLE forgotten_people (hash TEXT PRIMARY KEY) WITHOUT ROWID")
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
     _m2_rollups,
     _m3_nudge_answers,
+    _m4_people,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

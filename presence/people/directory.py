@@ -1,0 +1,192 @@
+"""The people presence knows, kept in the store: joining names to people, the ledger of
+everyone, and the user's corrections (`people goal`, `merge`, `rename`, `forget`).
+
+Names are matched as presence/people/names.py says (e-mail, then a unique first name); a name
+that matches nobody becomes a new person. A forgotten person is known only by salted hashes:
+their names never join anyone again and are scrubbed from what a later sync stores.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from presence.errors import InputError
+from presence.model import Meeting, Named, Person
+from presence.people import names
+from presence.people.ledger import Ledger, ledger, ranked, shown_by_default
+
+if TYPE_CHECKING:
+    from presence.store import Store
+
+_GOAL = re.compile(r"^(\d+)\s*([dwm])$")
+
+
+class Resolver:
+    """Joins names to stored people, creating those nobody knows yet (one store read)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.salt = store.people_salt()
+        self.hashes = store.forgotten_hashes()
+        self.known = [names.Known(p.id, p.name, frozenset(p.aliases)) for p in store.people()]
+
+    def person_ids(self, people: Iterable[Named]) -> tuple[int, ...]:
+        """The ids of the people named (forgotten ones left out), in order, once each."""
+        ids: list[int] = []
+        for named in people:
+            if not named.name.strip() or names.forgotten(named, self.salt, self.hashes):
+                continue
+            spellings = [names.normalise(named.name)] + ([named.email] if named.email else [])
+            found = names.match(named, self.known)
+            if found is None:
+                person_id = self.store.add_person(named.name, spellings)
+                self.known.append(names.Known(person_id, named.name, frozenset(spellings)))
+            else:
+                person_id = found.id
+                new = [s for s in spellings if s not in found.aliases]
+                if new:
+                    self.store.add_aliases(person_id, new)
+                    self.known[self.known.index(found)] = dataclasses.replace(
+                        found, aliases=found.aliases | frozenset(new))
+            if person_id not in ids:
+                ids.append(person_id)
+        return tuple(ids)
+
+    def scrubbed(self, meeting: Meeting) -> Meeting:
+        """The meeting with forgotten names blanked out of its title."""
+        if not self.hashes:
+            return meeting
+        return dataclasses.replace(meeting,
+                                   summary=names.scrub(meeting.summary, self.salt, self.hashes))
+
+
+def store_meetings(store: Store, source: str, meetings: Sequence[Meeting], tz: tzinfo,
+                   since: float) -> None:
+    """Replace a source's meetings from `since` on, with who was at the in-person ones.
+
+    Forgotten people are neither linked nor left in the stored titles.
+    """
+    resolver = Resolver(store)
+    who = [resolver.person_ids(m.people) for m in meetings]
+    clean = [resolver.scrubbed(m) for m in meetings]
+    with store.transaction("could not store meetings"):
+        store.replace_meetings(source, clean, tz, since=since)
+        store.link_meetings(source, since, clean, who)
+
+
+def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False) -> list[Ledger]:
+    """Everyone's ledger, most overdue first; without `include_all`, only those seen within a
+    year, with a plan, or with a goal."""
+    with store.transaction("could not read people", write=False):
+        people = store.people()
+        occasions = store.occasions()
+    items = ranked(ledger(p, occasions.get(p.id, ()), now, tz) for p in people)
+    return items if include_all else [i for i in items if shown_by_default(i, now)]
+
+
+def find(store: Store, name: str) -> Person:
+    """The person a user means by `name`: a spelling, an address, or a unique first name.
+
+    Raises:
+        InputError: nobody, or several people, answer to it.
+    """
+    people = store.people()
+    known = [names.Known(p.id, p.name, frozenset(p.aliases)) for p in people]
+    text = name.strip()
+    found = names.match(Named(text, names.normalise(text) if "@" in text else None), known)
+    if found is None:
+        first = names.first_name(text)
+        several = [p.name for p in people if names.first_name(p.name) == first]
+        if len(several) > 1:
+            raise InputError(f"{text!r} could be {', '.join(several)}; give the full name")
+        raise InputError(f"nobody called {text!r} (see `presence people --all`)")
+    return next(p for p in people if p.id == found.id)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """`people show NAME`: the ledger and every occasion, newest first."""
+
+    ledger: Ledger
+    occasions: tuple[tuple[float, float, str, str], ...]
+
+
+def show(store: Store, name: str, now: float, tz: tzinfo) -> Shown:
+    """One person's numbers and occasions (each with its source: calendar or log)."""
+    person = find(store, name)
+    occasions = store.occasions(person.id).get(person.id, [])
+    listed = sorted(((o.start, o.end, o.source, o.label) for o in occasions), reverse=True)
+    return Shown(ledger(person, occasions, now, tz), tuple(listed))
+
+
+def parse_goal(text: str) -> int | None:
+    """`2w` → 14, `10d` → 10, `1m` → 30, `off` → None.
+
+    Raises:
+        InputError: anything else.
+    """
+    raw = text.strip().lower()
+    if raw == "off":
+        return None
+    match = _GOAL.match(raw)
+    if match is None or int(match.group(1)) == 0 or int(match.group(1)) > 3650:
+        raise InputError(f"{text!r} is not a rhythm; write it like 10d, 2w or 1m (or off)")
+    return int(match.group(1)) * {"d": 1, "w": 7, "m": 30}[match.group(2)]
+
+
+def set_goal(store: Store, name: str, interval: str) -> tuple[Person, int | None]:
+    """Set or clear the rhythm the user wants with someone."""
+    days = parse_goal(interval)
+    person = find(store, name)
+    store.set_goal(person.id, days)
+    return person, days
+
+
+def rename(store: Store, old: str, new: str) -> Person:
+    """Give someone a new display name; the old spelling still joins them.
+
+    Raises:
+        InputError: the new name is empty or someone else's (merge them instead).
+    """
+    person = find(store, old)
+    clean = " ".join(new.split())
+    if not clean or len(clean) > 80:
+        raise InputError("give the new name, e.g. presence people rename Jo \"Jo Park\"")
+    key = names.normalise(clean)
+    for other in store.people():
+        if other.id != person.id and (key in other.aliases or
+                                      names.normalise(other.name) == key):
+            raise InputError(f"{other.name!r} is someone else; to make them one person: "
+                             f"presence people merge {person.name!r} {other.name!r}")
+    store.rename_person(person.id, clean, [key, names.normalise(person.name)])
+    return dataclasses.replace(person, name=clean)
+
+
+def merge(store: Store, name: str, other: str) -> Person:
+    """Make `other` one person with `name` (who keeps their display name)."""
+    keep, gone = find(store, name), find(store, other)
+    if keep.id == gone.id:
+        raise InputError(f"{name!r} and {other!r} are the same person already")
+    store.merge_people(keep.id, gone.id, [names.normalise(gone.name), *gone.aliases])
+    return keep
+
+
+def forget(store: Store, name: str) -> tuple[Person, int]:
+    """Delete someone from everything presence stored; keep only salted hashes of their names
+    and addresses so that no later sync or log brings them back.
+
+    Returns:
+        The person as they were, and how many stored texts were scrubbed.
+    """
+    person = find(store, name)
+    salt = store.people_salt()
+    hashes = names.forget_hashes(salt, person.name, person.aliases)
+    needles = {w for a in (person.name, *person.aliases) for w in names.normalise(a).split()}
+    changed = store.forget_person(person.id, hashes, needles,
+                                  lambda text: names.scrub(text, salt, hashes))
+    return person, changed
