@@ -75,6 +75,10 @@ class ImportResult:
         return any(d.seconds_added > 0 for d in self.devices)
 
 
+# The bucket types whose events an import uses (`bucket_kind` says which is which).
+USED_TYPES = ("currentwindow", "afkstatus")
+
+
 def bucket_kind(info: BucketInfo) -> str:
     """`window`, `phone`, `afk`, `web` or `other`."""
     if info.type == "currentwindow":
@@ -234,6 +238,8 @@ def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], N
                 if isinstance(item, BucketInfo):
                     infos[item.index] = item
                     continue
+                if item.type is not None and item.type not in USED_TYPES:
+                    continue  # a web or other bucket: read, counted, never staged
                 place = staged.setdefault(item.index, _Staged(seq + 1, seq))
                 store.stage([(n, *event) for n, event in enumerate(item.events, seq + 1)])
                 place.add([event[0] for event in item.events])

@@ -61,10 +61,15 @@ class BucketInfo:
 
 @dataclass(frozen=True)
 class EventBatch:
-    """Some events of the bucket at `index`, in file order."""
+    """Some events of the bucket at `index`, in file order.
+
+    `type` is the bucket's type when the file gave it before the events (aw-server does), so
+    a reader can pass over events it will not use; None when it is not known yet.
+    """
 
     index: int
     events: list[Event]
+    type: str | None = None
 
 
 def read_export(stream: JsonStream) -> Iterator[EventBatch | BucketInfo]:
@@ -123,7 +128,7 @@ def _read_bucket(stream: JsonStream, index: int,
             negative += len(run) - len(batch)
             batch = [event for event in batch if event[1] > event[0]]
             if batch:
-                yield EventBatch(index, batch)
+                yield EventBatch(index, batch, _text(meta["type"]) if "type" in meta else None)
     yield BucketInfo(index, _text(meta.get("id")) or key, _text(meta.get("type")),
                      _text(meta.get("client")), _text(meta.get("hostname")), has_events, count,
                      negative)
