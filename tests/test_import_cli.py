@@ -13,8 +13,11 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
+from desktop_helpers import wait_for
 
 from presence.cli.main import main
+from presence.store import Store
+from tests.support import read_store, sealed_env
 
 
 def write_export(path: Path, events: int) -> None:
@@ -49,8 +52,7 @@ def test_a_big_import_on_a_terminal_shows_a_progress_bar(tmp_path: Path):
     export = tmp_path / "big.json"
     write_export(export, 60_000)
     assert export.stat().st_size > 4 << 20
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
-    env.update(PRESENCE_HOME=str(tmp_path / "home"), COLUMNS="100")
+    env = sealed_env(tmp_path / "home", COLUMNS="100")
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "config.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
     leader, follower = pty.openpty()
@@ -117,3 +119,42 @@ def test_unreachable_server_is_one_line(tmp_path: Path):
     result = invoke(tmp_path, "import", "activitywatch", "--url", f"http://127.0.0.1:{port}")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "cannot reach aw-server" in result.stderr
+
+
+def test_an_import_beside_the_running_daemon_leaves_it_sampling(tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('timezone = "UTC"\n[daemon]\nflush_seconds = 1\n',
+                                      encoding="utf-8")
+    export = tmp_path / "history.json"
+    write_export(export, 60_000)
+    daemon = subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "none",
+                               "--interval", "0.2"], env=sealed_env(home),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def heartbeat() -> float:
+        beat = read_store(home / "presence.db", lambda store: store.get_setting("daemon"))
+        return beat["at"] if beat else 0.0
+
+    try:
+        wait_for(heartbeat, "the daemon's first heartbeat", timeout=60)
+        done = subprocess.run([sys.executable, "-m", "presence", "import", "activitywatch",
+                               str(export)], env=sealed_env(home), capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        after = time.time()
+        wait_for(lambda: heartbeat() > after, "a heartbeat after the import", timeout=60)
+        assert daemon.poll() is None
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+    assert daemon.returncode == 0, daemon.stderr.read() if daemon.stderr else ""
+    store = Store.open(home / "presence.db", create=False)
+    try:
+        seconds: dict[str, float] = {}
+        for _, start, end, _, _, _, device in store.iter_activity():
+            seconds[device] = seconds.get(device, 0.0) + end - start
+    finally:
+        store.close()
+    assert seconds.pop("elsewhere") == 60_000 * 30
+    assert seconds and all(value > 0 for value in seconds.values())  # the daemon's own
