@@ -1,0 +1,169 @@
+"""Reading a peer's snapshot: read-only and immutable, one consistent file per reader.
+
+A peer's snapshot is opened with `mode=ro&immutable=1`: SQLite takes no lock, writes nothing
+beside it (no -shm, no -wal in a synced folder) and trusts the file not to change. That holds,
+because a writer never changes a snapshot in place: it renames a new file over the old one.
+The open connection keeps reading the file it opened, so a snapshot replaced mid-read is read
+whole from its old version, never half from each. Every failure is a `StoreError` naming the
+file; the format is checked on open (a newer format, a damaged or truncated file is refused
+before anything is counted).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from dataclasses import dataclass
+from datetime import date, datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+from presence.errors import StoreError
+from presence.model import Meeting, Span
+from presence.store.snapshots import APPLICATION_ID, FORMAT, _uri
+
+_HEADER = b"SQLite format 3\x00"
+
+
+class NewerSnapshot(StoreError):
+    """The snapshot was written by a newer presence, in a format this one cannot read."""
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """What a snapshot says about itself."""
+
+    device_id: str
+    name: str
+    written_at: float
+    format: int
+    spans: int
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is not a SQLite database or is shorter than its header says."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(100)
+            size = f.seek(0, 2)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the snapshot ({exc.strerror})") from exc
+    if len(head) < 100 or not head.startswith(_HEADER):
+        raise StoreError(f"{path}: not a presence snapshot (not a SQLite file)")
+    page = struct.unpack(">H", head[16:18])[0]
+    page = 65536 if page == 1 else page
+    pages = struct.unpack(">I", head[28:32])[0]
+    if pages and size < pages * page:
+        raise StoreError(f"{path}: the snapshot is truncated ({size} of {pages * page} bytes; "
+                         "the sync engine may still be copying it)")
+
+
+class PeerSnapshot:
+    """One peer's snapshot, open for reading."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, info: SnapshotInfo,
+                 longest: float):
+        self._conn = conn
+        self.path = path
+        self.info = info
+        self._longest = longest
+
+    @classmethod
+    def open(cls, path: Path) -> "PeerSnapshot":
+        """Open a snapshot and read what it says about itself.
+
+        Raises:
+            NewerSnapshot: written by a newer presence.
+            StoreError: unreadable, truncated, damaged, or not a presence snapshot.
+        """
+        path = Path(path)
+        _check_header(path)
+        try:
+            conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the snapshot ({exc})") from exc
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if app_id != APPLICATION_ID:
+                raise StoreError(f"{path}: not a presence snapshot")
+            if version > FORMAT:
+                raise NewerSnapshot(f"{path}: written by a newer presence (snapshot format "
+                                    f"{version}, this one reads {FORMAT}); upgrade presence "
+                                    "on this device")
+            meta = dict(conn.execute("SELECT key, value FROM snapshot").fetchall())
+            info = SnapshotInfo(meta["device_id"], meta.get("device_name", ""),
+                                float(meta["written_at"]), version, int(meta.get("spans", 0)))
+            longest = float(meta.get("longest", 0))
+        except StoreError:
+            conn.close()
+            raise
+        except (sqlite3.Error, KeyError, ValueError) as exc:
+            conn.close()
+            raise StoreError(f"{path}: the snapshot is damaged ({exc})") from exc
+        return cls(conn, path, info, longest)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._conn.close()
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: the snapshot is damaged ({exc})") from exc
+
+    def spans(self, start: float, end: float,
+              categories: frozenset[str] | None = None) -> list[Span]:
+        """The peer's spans overlapping [start, end), oldest first, optionally of some
+        categories only (bounded on the start index by the longest span)."""
+        sql = ("SELECT start, end, app, category, title FROM activity WHERE start >= ? "
+               "AND start < ? AND end > ?")
+        params: tuple[Any, ...] = (start - self._longest, end, start)
+        if categories is not None:
+            sql += f" AND category IN ({', '.join('?' * len(categories))})"
+            params += tuple(sorted(categories))
+        return [Span(*row) for row in self._read(sql + " ORDER BY start", params)]
+
+    def first_activity(self) -> float | None:
+        """Start of the peer's earliest span."""
+        return self._read("SELECT min(start) FROM activity")[0][0]
+
+    def in_person_log(self, start: float, end: float) -> list[tuple[float, float, str | None]]:
+        """Logged in-person stretches overlapping [start, end)."""
+        return [(s, e, note) for s, e, note in self._read(
+            "SELECT start, end, note FROM in_person_log WHERE start < ? AND end > ? "
+            "ORDER BY start", (end, start))]
+
+    def meetings(self, start: float, end: float, tz: tzinfo,
+                 kind: str | None = None) -> list[Meeting]:
+        """Calendar instances the peer synced, overlapping [start, end)."""
+        sql = ("SELECT source, uid, summary, start, end, all_day, location, kind, reason "
+               "FROM meetings WHERE start < ? AND end > ?")
+        params: tuple[Any, ...] = (end, start)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params += (kind,)
+        out = []
+        for source, uid, summary, s, e, all_day, location, kind_, reason in self._read(
+                sql + " ORDER BY start", params):
+            if all_day:
+                begin: date | datetime = datetime.fromtimestamp(s, tz).date()
+                finish: date | datetime = datetime.fromtimestamp(e, tz).date()
+            else:
+                begin = datetime.fromtimestamp(s, timezone.utc)
+                finish = datetime.fromtimestamp(e, timezone.utc)
+            out.append(Meeting(source, uid, summary, begin, finish, bool(all_day), location,
+                               kind_, reason))
+        return out
+
+    def devices(self) -> list[tuple[str, str, str]]:
+        """The peer's device registry: `(id, name, kind)` (itself and what it imported)."""
+        return [tuple(r) for r in self._read("SELECT id, name, kind FROM devices ORDER BY id")]
+
+    def has_table(self, name: str) -> bool:
+        """Whether the snapshot holds a table (the people tables are there when the peer
+        has them)."""
+        return bool(self._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (name,)))
