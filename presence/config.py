@@ -91,6 +91,12 @@ class Config:
         return float(self.data["daemon"]["interval_seconds"])
 
     @property
+    def devices_folder(self) -> Path | None:
+        """The synced folder for snapshots (`[devices] folder`, `~` expanded), or None."""
+        folder = self.data["devices"]["folder"]
+        return Path(folder).expanduser() if folder else None
+
+    @property
     def virtual_categories(self) -> frozenset[str]:
         """Categories that count as virtual chatting."""
         return frozenset(self.data["categories"]["virtual"])
@@ -264,7 +270,7 @@ def _check_values(data: dict[str, Any], path: Path) -> None:
             raise ConfigError(f"{path}: key '{key}' must be a time of day as \"HH:MM\", "
                               f"not {get(key)!r}")
     for key in ("daemon.interval_seconds", "daemon.flush_seconds", "calendar.refresh_minutes",
-                "nudges.reconnect.days"):
+                "nudges.reconnect.days", "devices.every_minutes"):
         if get(key) < 1:
             raise ConfigError(f"{path}: key '{key}' must be a positive integer, not {get(key)}")
     for key in _NON_NEGATIVE:
@@ -276,6 +282,10 @@ def _check_values(data: dict[str, Any], path: Path) -> None:
         top = _MAXIMA.get(key, _MAXIMUM)
         if not math.isfinite(value) or value > top:
             raise ConfigError(f"{path}: key '{key}' must be at most {top}, not {value}")
+    folder = get("devices.folder")
+    if folder and not Path(folder).expanduser().is_absolute():
+        raise ConfigError(f"{path}: key 'devices.folder' must be an absolute folder such as "
+                          f"\"~/Sync/presence\", not {folder!r}")
     for key in ("categories.virtual", "categories.always_active"):
         for name in get(key):
             if not _CATEGORY_RE.match(name):
