@@ -60,7 +60,7 @@ class Daemon:
             fallback_probe: the backend that stands in while the wanted one fails (the null
                 probe when None or when it fails too).
             nudger: decides and delivers nudges; None samples without nudging.
-            device: the device name stored with each span.
+            device: the device id stored with each span (`presence devices`).
             now: wall clock (UNIX seconds) for sample times.
             monotonic: clock for pacing and retries.
         """
@@ -70,7 +70,7 @@ class Daemon:
         self.wanted_probe = wanted_probe
         self.fallback_probe = fallback_probe
         self.nudger = nudger
-        self.device = device or config.get("daemon.device") or socket.gethostname()
+        self.device = device or socket.gethostname()
         self._now = now
         self._steady = monotonic
         self.stop_event = threading.Event()

@@ -166,6 +166,52 @@ def check_calendars(config: Config, db_path: Path) -> Iterator[Check]:
             yield Check("calendars", "ok", f"{shown}: {state['instances']} instances")
 
 
+def check_devices(config: Config, db_path: Path) -> Iterator[Check]:
+    """The synced folder: this device's snapshot, each peer's freshness, every file that is
+    not counted (a conflict copy, a newer format, an unreadable file)."""
+    from presence.devices import identity, listing
+    from presence.store import Store
+    from presence.store.devices import THIS, Device
+
+    if config.devices_folder is None:
+        yield Check("devices", "ok", "this device alone (no [devices] folder)")
+        return
+    try:
+        store = Store.open(db_path, create=False)
+    except PresenceError as exc:
+        yield Check("devices", "warn", f"cannot read this device's identity ({exc})",
+                    "start the daemon (`presence run`)")
+        return
+    try:
+        me = store.this_device() or Device("", identity.configured_name(config), THIS)
+        report = listing.gather(store, config, clock.now(), me=me)
+    finally:
+        store.close()
+    own = report["this"]
+    if own["age_seconds"] is None:
+        yield Check("devices", "warn", f"{report['folder']}: this device has written no "
+                    "snapshot yet", "start the daemon (`presence run`); it writes one every "
+                    "[devices] every_minutes")
+    else:
+        yield Check("devices", "ok", f"{report['folder']}: this device's snapshot "
+                    f"{round(own['age_seconds'] / 60)} min old")
+    for peer in report["peers"]:
+        if peer["state"] == "fresh":
+            yield Check("devices", "ok", f"peer {peer['name']} ({peer['id']}): snapshot "
+                        f"{round(peer['age_seconds'] / 60)} min old")
+    for problem in report["problems"]:
+        who = f"peer {problem['name']} ({problem['id']})" if problem["state"] == "stale" \
+            else problem["file"]
+        fixes = {"stale": "start presence and the sync engine on that device, or "
+                          f"`presence devices forget {problem['id']}`",
+                 "newer": "upgrade presence on this device",
+                 "setup": "add the line to the folder's .stignore"}
+        yield Check("devices", "warn" if problem["state"] in ("stale", "setup") else "fail",
+                    f"{who}: {problem['detail']}",
+                    fixes.get(problem["state"], "remove the file; the device writes its "
+                              "snapshot again"))
+
+
 def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
     """Every check, in the order a user would fix them."""
     from presence import config as config_mod
@@ -182,3 +228,4 @@ def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
     yield check_notifier()
     yield check_tray()
     yield from check_calendars(cfg, db_path)
+    yield from check_devices(cfg, db_path)

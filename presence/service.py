@@ -15,9 +15,11 @@ from presence import clock, config as config_mod
 from presence import paths
 from presence.calendar.sync import configured_sources, last_checked, record_child
 from presence.daemon import Daemon, Tick
+from presence.devices import identity
+from presence.devices.snapshot import SnapshotWriter
 from presence.nudges.notify import Dispatcher, default_notifiers, report_opener
 from presence.nudges.nudger import Nudger
-from presence.errors import ConfigError
+from presence.errors import ConfigError, StoreError
 from presence.lock import InstanceLock
 from presence.sanitise import visible
 from presence.store import open_or_recover
@@ -174,7 +176,7 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     choice = select(requested, os.environ, sys.platform)
     log.info("probe %s: %s", choice.name, choice.reason)
 
-    store = nudger = syncer = None
+    store = nudger = syncer = snapshots = device = None
     if not dry_run:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.now()))
         store, moved = open_or_recover(db_path, stamp)
@@ -182,8 +184,15 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
             log.error("the database was damaged: moved it to %s and started a fresh one", moved)
         opener = report_opener(db_path, config_path, db_path.parent / "report.html")
         nudger = Nudger(cfg, store, Dispatcher(default_notifiers()), open_report=opener)
+        try:
+            device = identity.this_device(store, cfg, clock.now())
+        except StoreError as exc:
+            log.error("no device identity (%s); no snapshot is written this time", exc)
+        else:
+            snapshots = SnapshotWriter(db_path, device.id, device.name)
+            log.info("device %s (%s)", device.name, device.id)
     daemon = Daemon(cfg, store, open_probe, choice.name, fallback_probe=choice.fallback,
-                    nudger=nudger)
+                    nudger=nudger, device=device.id if device else None)
     if store is not None:
         argv = [sys.executable, "-m", "presence", "--db", str(db_path)]
         argv += ["--config", str(config_path)] if config_path else []
@@ -206,6 +215,8 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         daemon.config = fresh
         if nudger is not None:
             nudger.config = fresh
+        if snapshots is not None:
+            snapshots.device_name = identity.configured_name(fresh)
         log.info("config reloaded from %s", ", ".join(str(f) for f in fresh.files))
 
     def stop(_signum: int, _frame: object) -> None:
@@ -223,6 +234,9 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
             status_line(tick)
         if syncer is not None and syncer.poll() and nudger is not None:
             nudger.refresh(clock.now())
+        if snapshots is not None:
+            snapshots.poll(tick.classified.sample.at, daemon.config,
+                           lambda: identity.registry(store))
 
     if dry_run:
         log.info("dry run (pid %d, every %s s): printing each sample, storing nothing",
@@ -235,6 +249,9 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     finally:
         if syncer is not None:
             syncer.close()
+        if snapshots is not None:
+            # the last snapshot holds everything up to the shutdown flush
+            snapshots.finish(clock.now(), daemon.config, identity.registry(store))
         if tty:
             out.write("\n")
         if store is not None:

@@ -56,7 +56,7 @@ def gather(config_path: Path | None, db_path: Path) -> Status:
                               "heartbeat_age_seconds": None, "now": None, "today": {},
                               "in_person_today": 0.0, "virtual_today": 0.0, "state": "stopped",
                               "snoozed_until": None, "paused_until": None,
-                              "calendar_errors": [],
+                              "calendar_errors": [], "device": None,
                               "config_error": str(config_error) if config_error else None}
     try:
         store = Store.open(db_path, create=False)
@@ -66,6 +66,7 @@ def gather(config_path: Path | None, db_path: Path) -> Status:
         beat = store.get_setting("daemon") or {}
         failing = failures(store)
         glance = view.read(store, config, now, pid is not None)
+        device = store.this_device()
     finally:
         store.close()
     if pid is not None:
@@ -86,6 +87,8 @@ def gather(config_path: Path | None, db_path: Path) -> Status:
     report["snoozed_until"] = _utc(glance.snoozed_until)
     report["paused_until"] = _utc(glance.paused_until)
     report["calendar_errors"] = failing
+    if device is not None:
+        report["device"] = {"id": device.id, "name": device.name}
     return Status(report, glance, config.tz)
 
 
@@ -121,6 +124,9 @@ def render(status: Status) -> str:
         lines.append(f"today: {parts}")
     else:
         lines.append("today: nothing recorded yet")
+    if report.get("device"):
+        lines.append(f"device: {report['device']['name']} ({report['device']['id']}; "
+                     "see `presence devices`)")
     for error in report["calendar_errors"]:
         lines.append(f"calendar failing (last good meetings kept): {visible(error)}")
     if report["config_error"]:

@@ -8,7 +8,7 @@ import pytest
 
 from presence.devices.union import union_spans
 from presence.model import Span
-from presence.reports.summary import merge_intervals
+from presence.timeline import merge_intervals
 
 VIRTUAL = frozenset({"messaging", "social"})
 CALLS = frozenset({"calls"})

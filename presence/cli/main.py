@@ -43,6 +43,7 @@ COMMANDS = {
     "doctor": "presence.cli.setup:doctor",
     "autostart": "presence.cli.setup:autostart",
     "import": "presence.cli.imports:import_group",
+    "devices": "presence.cli.devices:devices",
 }
 
 

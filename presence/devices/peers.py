@@ -97,7 +97,8 @@ class Peers:
         self.snapshots = []
 
 
-def _ago(seconds: float) -> str:
+def ago(seconds: float) -> str:
+    """A duration as a person says it: `12 min`, `5 h`, `3 days`."""
     if seconds < 7200:
         return f"{max(0, round(seconds / 60))} min"
     if seconds < 2 * 86400:
@@ -165,7 +166,7 @@ def scan(folder: Path | None, own_id: str, own_name: str, now: float) -> Peers:
         else:
             age = now - info.written_at
             state = STALE if age > STALE_SECONDS else FRESH
-            detail = (f"silent for {_ago(age)}: is its daemon running, and its sync engine?"
+            detail = (f"silent for {ago(age)}: is its daemon running, and its sync engine?"
                       if state == STALE else "")
             readable.append((FileState(state=state, detail=detail, **base), snap))
     newest: dict[str, tuple[FileState, object]] = {}

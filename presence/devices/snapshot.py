@@ -15,7 +15,9 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
+from presence.config import Config
 from presence.errors import StoreError
 from presence.paths import make_private_dir
 
@@ -79,43 +81,58 @@ def write(db_path: Path, folder: Path, device_id: str, device_name: str,
 
 
 class SnapshotWriter:
-    """Writes the snapshot every `every_minutes` in a thread, and once more at shutdown."""
+    """Writes the snapshot every `[devices] every_minutes` in a thread, and at shutdown.
 
-    def __init__(self, db_path: Path, folder: Path, device_id: str, device_name: str,
-                 devices: list[tuple[str, str, str]], every_seconds: float):
+    The folder and the period are read from the config at each snapshot, so a reloaded
+    config (SIGHUP) moves or stops the snapshots: `folder = ""` writes no more.
+    """
+
+    def __init__(self, db_path: Path, device_id: str, device_name: str):
         self.db_path = db_path
-        self.folder = folder
         self.device_id = device_id
         self.device_name = device_name
-        self.devices = devices
-        self.every_seconds = every_seconds
         self.last: Result | None = None
         self.error: str | None = None
         self._next_at: float | None = None
         self._thread: threading.Thread | None = None
 
-    def due(self, now: float) -> bool:
+    def due(self, now: float, config: Config) -> bool:
         """Whether a snapshot should start at `now` (the first one right away)."""
-        if self._thread is not None and self._thread.is_alive():
+        if config.devices_folder is None:
             return False
-        return self._next_at is None or now >= self._next_at or now < self._next_at - \
-            self.every_seconds  # the clock jumped back: do not wait for it to catch up
+        if self._thread is not None and self._thread.is_alive():
+            return False  # a slow disk: the one under way is enough
+        every = config.get("devices.every_minutes") * 60.0
+        if self._next_at is None or now >= self._next_at:
+            return True
+        return self._next_at - now > every  # the clock jumped back: do not wait for it
 
-    def start(self, now: float) -> None:
+    def poll(self, now: float, config: Config,
+             registry: Callable[[], list[tuple[str, str, str]]]) -> bool:
+        """Called on every tick: start a snapshot when one is due; never waits for one.
+        True when one was started."""
+        if not self.due(now, config):
+            return False
+        self.start(now, config, registry())
+        return True
+
+    def start(self, now: float, config: Config, devices: list[tuple[str, str, str]]) -> None:
         """Start writing a snapshot taken at `now` in the background."""
-        self._next_at = now + self.every_seconds
-        self._thread = threading.Thread(target=self._write, args=(now,),
+        folder = config.devices_folder
+        if folder is None:
+            return
+        self._next_at = now + config.get("devices.every_minutes") * 60.0
+        self._thread = threading.Thread(target=self._write, args=(folder, devices, now),
                                         name="presence-snapshot", daemon=True)
         self._thread.start()
 
-    def _write(self, now: float) -> None:
+    def _write(self, folder: Path, devices: list[tuple[str, str, str]], now: float) -> None:
         try:
-            self.last = write(self.db_path, self.folder, self.device_id, self.device_name,
-                              self.devices, now)
+            self.last = write(self.db_path, folder, self.device_id, self.device_name, devices,
+                              now)
         except StoreError as exc:
             if self.error != str(exc):
-                log.error("devices: %s (the next snapshot is tried in %d minutes)", exc,
-                          round(self.every_seconds / 60))
+                log.error("devices: %s (tried again at the next snapshot)", exc)
             self.error = str(exc)
             return
         if self.error is not None:
@@ -124,12 +141,15 @@ class SnapshotWriter:
         log.debug("devices: wrote %s (%d bytes, %d spans)", self.last.path, self.last.bytes,
                   self.last.spans)
 
-    def finish(self, now: float, timeout: float = 30.0) -> None:
-        """Wait for a snapshot under way, then write the last one (at shutdown)."""
+    def finish(self, now: float, config: Config, devices: list[tuple[str, str, str]],
+               timeout: float = 60.0) -> None:
+        """Wait for a snapshot under way, then write the last one (the daemon is stopping)."""
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():
                 log.error("devices: a snapshot is still being written after %d s; the last "
                           "one is skipped", round(timeout))
                 return
-        self._write(now)
+        folder = config.devices_folder
+        if folder is not None:
+            self._write(folder, devices, now)

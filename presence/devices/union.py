@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from presence.model import AWAY, Span
-from presence.reports.summary import merge_intervals
+from presence.timeline import merge_intervals
 
 
 def _rank(category: str, virtual: frozenset[str], always_active: frozenset[str]) -> int:

@@ -8,9 +8,10 @@ Layout (where a newcomer adds things):
 - one module per group of tables, each a `Tables` subclass with the statements on them:
   `activity.py`, `rollups.py`, `calendar.py`, `in_person.py`, `focus.py`, `nudges.py`,
   `settings.py`, `export.py`, `imports.py` (staging an import), `ranges.py` (rows out of
-  range). A new group gets its own
-  module, and its class joins `Store`'s bases below. Statements that belong together run in
-  one `with self.transaction(...)`.
+  range), `devices.py` (the device registry; apart from `Store`, `snapshots.py` writes a
+  device's snapshot and `peers.py` reads a peer's). A new group gets its own module, and its
+  class joins `Store`'s bases below. Statements that belong together run in one
+  `with self.transaction(...)`.
 
 Callers use `Store` (and `open_or_recover` in the daemon), never a connection.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 from presence.errors import CorruptDatabase, StoreError
 from presence.store.calendar import CalendarTables
 from presence.store.db import SCHEMA_VERSION, is_corruption
+from presence.store.devices import DeviceTables
 from presence.store.export import EXPORT_TABLES, ExportTables
 from presence.store.focus import FocusTables
 from presence.store.imports import ImportTables
@@ -47,8 +49,8 @@ class Health:
 
 
 class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTables,
-            NudgeTables, SettingsTables, ImportTables, RangeTables,
-            PeopleTables):
+            NudgeTables, SettingsTables, ImportTables, RangeTables, PeopleTables,
+            DeviceTables):
     """A connection to the presence database, with the statements of every table group."""
 
     def health(self) -> Health:

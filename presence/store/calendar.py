@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone, tzinfo
-from typing import Any
+from typing import Any, Callable
 
 from presence.model import Meeting
 from presence.store.db import IN_RANGE, Tables
 from presence.timeline import midnight
+
+
+def select_meetings(read: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]],
+                    start: float, end: float, tz: tzinfo,
+                    kind: str | None = None) -> list[Meeting]:
+    """Instances overlapping [start, end) from a `meetings` table, through `read(sql, params)`:
+    this database's, or a peer's snapshot (the same columns)."""
+    sql = ("SELECT source, uid, summary, start, end, all_day, location, kind, reason "
+           f"FROM meetings WHERE start < ? AND end > ? AND {IN_RANGE}")
+    params: tuple[Any, ...] = (end, start)
+    if kind is not None:
+        sql += " AND kind = ?"
+        params += (kind,)
+    out = []
+    for source, uid, summary, s, e, all_day, location, kind_, reason in read(
+            sql + " ORDER BY start", params):
+        if all_day:
+            begin: date | datetime = datetime.fromtimestamp(s, tz).date()
+            finish: date | datetime = datetime.fromtimestamp(e, tz).date()
+        else:
+            begin = datetime.fromtimestamp(s, timezone.utc)
+            finish = datetime.fromtimestamp(e, timezone.utc)
+        out.append(Meeting(source, uid, summary, begin, finish, bool(all_day), location,
+                           kind_, reason))
+    return out
 
 
 class CalendarTables(Tables):
@@ -33,24 +58,7 @@ class CalendarTables(Tables):
     def meetings(self, start: float, end: float, tz: tzinfo,
                  kind: str | None = None) -> list[Meeting]:
         """Stored instances overlapping [start, end), optionally of one kind."""
-        sql = ("SELECT source, uid, summary, start, end, all_day, location, kind, reason "
-               f"FROM meetings WHERE start < ? AND end > ? AND {IN_RANGE}")
-        params: tuple[Any, ...] = (end, start)
-        if kind is not None:
-            sql += " AND kind = ?"
-            params += (kind,)
-        out = []
-        for source, uid, summary, s, e, all_day, location, kind_, reason in self._read(
-                sql + " ORDER BY start", params):
-            if all_day:
-                begin: date = datetime.fromtimestamp(s, tz).date()
-                finish: date = datetime.fromtimestamp(e, tz).date()
-            else:
-                begin = datetime.fromtimestamp(s, timezone.utc)
-                finish = datetime.fromtimestamp(e, timezone.utc)
-            out.append(Meeting(source, uid, summary, begin, finish, bool(all_day), location,
-                               kind_, reason))
-        return out
+        return select_meetings(self._read, start, end, tz, kind)
 
     def add_calendar_source(self, source: str, now: float) -> bool:
         """Remember a source; False when it was already there."""

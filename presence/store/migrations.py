@@ -104,11 +104,22 @@ def _m4_people(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE forgotten_people (hash TEXT PRIMARY KEY) WITHOUT ROWID")
 
 
+def _m5_devices(conn: sqlite3.Connection) -> None:
+    """The device registry (issue 17): this device (`kind` "this": its random id and name,
+    created once) and the devices whose history was imported into this database ("imported",
+    such as a phone from ActivityWatch; `origin` says from where). `activity.device` holds one
+    of these ids for every span written from now on."""
+    conn.execute("CREATE TABLE devices (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+                 "kind TEXT NOT NULL, origin TEXT, added REAL NOT NULL)")
+    conn.execute("CREATE UNIQUE INDEX idx_devices_this ON devices (kind) WHERE kind = 'this'")
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
     _m2_rollups,
     _m3_nudge_answers,
     _m4_people,
+    _m5_devices,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

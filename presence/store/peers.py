@@ -14,12 +14,14 @@ from __future__ import annotations
 import sqlite3
 import struct
 from dataclasses import dataclass
-from datetime import date, datetime, timezone, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from presence.errors import StoreError
 from presence.model import Meeting, Span
+from presence.store.calendar import select_meetings
+from presence.store.db import IN_RANGE
 from presence.store.snapshots import APPLICATION_ID, FORMAT, _uri
 
 _HEADER = b"SQLite format 3\x00"
@@ -119,7 +121,7 @@ class PeerSnapshot:
         """The peer's spans overlapping [start, end), oldest first, optionally of some
         categories only (bounded on the start index by the longest span)."""
         sql = ("SELECT start, end, app, category, title FROM activity WHERE start >= ? "
-               "AND start < ? AND end > ?")
+               f"AND start < ? AND end > ? AND {IN_RANGE}")
         params: tuple[Any, ...] = (start - self._longest, end, start)
         if categories is not None:
             sql += f" AND category IN ({', '.join('?' * len(categories))})"
@@ -128,35 +130,18 @@ class PeerSnapshot:
 
     def first_activity(self) -> float | None:
         """Start of the peer's earliest span."""
-        return self._read("SELECT min(start) FROM activity")[0][0]
+        return self._read(f"SELECT min(start) FROM activity WHERE {IN_RANGE}")[0][0]
 
     def in_person_log(self, start: float, end: float) -> list[tuple[float, float, str | None]]:
         """Logged in-person stretches overlapping [start, end)."""
         return [(s, e, note) for s, e, note in self._read(
-            "SELECT start, end, note FROM in_person_log WHERE start < ? AND end > ? "
-            "ORDER BY start", (end, start))]
+            f"SELECT start, end, note FROM in_person_log WHERE start < ? AND end > ? "
+            f"AND {IN_RANGE} ORDER BY start", (end, start))]
 
     def meetings(self, start: float, end: float, tz: tzinfo,
                  kind: str | None = None) -> list[Meeting]:
         """Calendar instances the peer synced, overlapping [start, end)."""
-        sql = ("SELECT source, uid, summary, start, end, all_day, location, kind, reason "
-               "FROM meetings WHERE start < ? AND end > ?")
-        params: tuple[Any, ...] = (end, start)
-        if kind is not None:
-            sql += " AND kind = ?"
-            params += (kind,)
-        out = []
-        for source, uid, summary, s, e, all_day, location, kind_, reason in self._read(
-                sql + " ORDER BY start", params):
-            if all_day:
-                begin: date | datetime = datetime.fromtimestamp(s, tz).date()
-                finish: date | datetime = datetime.fromtimestamp(e, tz).date()
-            else:
-                begin = datetime.fromtimestamp(s, timezone.utc)
-                finish = datetime.fromtimestamp(e, timezone.utc)
-            out.append(Meeting(source, uid, summary, begin, finish, bool(all_day), location,
-                               kind_, reason))
-        return out
+        return select_meetings(self._read, start, end, tz, kind)
 
     def devices(self) -> list[tuple[str, str, str]]:
         """The peer's device registry: `(id, name, kind)` (itself and what it imported)."""
