@@ -173,7 +173,7 @@ def this_host() -> str:
 
 def this_device(config: Config) -> str:
     """This device's name in the database, as the daemon writes it."""
-    return config.get("daemon.device") or this_host()
+    return config.get("devices.name") or this_host()
 
 
 def import_export(store: Store, config: Config, raw: IO[bytes], source: str, device: str,
