@@ -9,71 +9,127 @@ into a temporary store, and nudges are recorded instead of shown.
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from presence import config as config_mod
 from presence.config import Config
 from presence.errors import InputError
-from presence.model import Nudge, NudgeRecord, Sample
+from presence.model import Nudge, NudgeRecord, Sample, in_range
 
 _KEYS = {"t", "app", "title", "exe", "idle"}
 
 
-def read_trace(lines: Iterable[str], name: str, tz: Any) -> list[Sample]:
-    """Parse a trace; times without an offset are in `tz`.
+# A sample holds until the next one, for at most this long: a longer gap between two samples
+# is a recorder that was off (suspend, shutdown), which the replay jumps over in one step, as
+# the daemon sees a clock jump. So a ten-year gap costs what a twelve-hour one does.
+MAX_HOLD_SECONDS = 12 * 3600
+# Lines parsed together: one json.loads over a batch is several times faster than one per
+# line, and a batch keeps memory flat whatever the trace's length.
+_BATCH = 4096
+# The most idle seconds a sample may claim (ten years).
+_MAX_IDLE = 10 * 366 * 86400.0
 
-    Raises:
-        InputError: a line that is not a sample, naming the file and the line number.
+
+def iter_trace(lines: Iterable[str], name: str, tz: Any) -> Iterator[Sample]:
+    """Parse a trace lazily, line by line in batches; times without an offset are in `tz`.
+
+    Raises (while iterating):
+        InputError: a line that is not a sample (NaN, Infinity, a time out of range...),
+            naming the file and the line number.
     """
-    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    previous: float | None = None
+    batch: list[tuple[int, str]] = []
+    number = 0
     try:
-        # One parse of the whole trace is several times faster than one per line; a line
-        # that is not JSON is found by the per-line parse below.
-        items = json.loads("[" + ",".join(line for _, line in numbered) + "]")
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                batch.append((number, line))
+            if len(batch) >= _BATCH:
+                for sample in _parse_batch(batch, name, tz, previous):
+                    previous = sample.at
+                    yield sample
+                batch = []
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: line {number + 1}: not UTF-8 text") from None
+    for sample in _parse_batch(batch, name, tz, previous):
+        previous = sample.at
+        yield sample
+    if previous is None:
+        raise InputError(f"{name}: no samples")
+
+
+def read_trace(lines: Iterable[str], name: str, tz: Any) -> list[Sample]:
+    """Parse a whole trace into a list (see `iter_trace`)."""
+    return list(iter_trace(lines, name, tz))
+
+
+def _refuse_constant(text: str) -> None:
+    raise ValueError(f"{text} is not a number here")
+
+
+def _parse_batch(numbered: list[tuple[int, str]], name: str, tz: Any,
+                 previous: float | None) -> list[Sample]:
+    try:
+        items = json.loads("[" + ",".join(line for _, line in numbered) + "]",
+                           parse_constant=_refuse_constant)
         if len(items) != len(numbered):
             raise ValueError("a line holds more than one value")
     except ValueError:
-        items = None
+        items = None  # the per-line parse below finds the line at fault
     samples: list[Sample] = []
     for index, (number, line) in enumerate(numbered):
         where = f"{name}: line {number}"
         try:
-            item = items[index] if items is not None else json.loads(line)
+            item = items[index] if items is not None else json.loads(
+                line, parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not JSON ({exc.msg}); each line is one sample like "
                              '{"t": "2026-03-02T09:00:00+01:00", "app": "slack"}') from exc
-        if not isinstance(item, dict) or "t" not in item or "app" not in item:
-            raise InputError(f"{where}: a sample needs \"t\" and \"app\" (app may be null)")
-        unknown = set(item) - _KEYS
-        if unknown:
-            raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r} (a sample has "
-                             f"{', '.join(sorted(_KEYS))})")
-        try:
-            when = datetime.fromisoformat(str(item["t"]).replace("Z", "+00:00"))
         except ValueError as exc:
-            raise InputError(f"{where}: \"t\" is not an ISO 8601 time: {item['t']!r}") from exc
+            raise InputError(f"{where}: {exc} (NaN and Infinity are not JSON numbers)") \
+                from None
+        sample = _sample(item, where, tz)
+        if previous is not None and sample.at < previous:
+            raise InputError(f"{where}: goes back in time ({item['t']}); sort the trace by t")
+        previous = sample.at
+        samples.append(sample)
+    return samples
+
+
+def _sample(item: Any, where: str, tz: Any) -> Sample:
+    if not isinstance(item, dict) or "t" not in item or "app" not in item:
+        raise InputError(f"{where}: a sample needs \"t\" and \"app\" (app may be null)")
+    unknown = set(item) - _KEYS
+    if unknown:
+        raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r} (a sample has "
+                         f"{', '.join(sorted(_KEYS))})")
+    try:
+        when = datetime.fromisoformat(str(item["t"])[:64].replace("Z", "+00:00"))
         if when.tzinfo is None:
             when = when.replace(tzinfo=tz)
-        app, title, exe, idle = item["app"], item.get("title"), item.get("exe"), item.get("idle")
-        if not ((app is None or type(app) is str) and (title is None or type(title) is str)
-                and (exe is None or type(exe) is str)):
-            raise InputError(f"{where}: \"app\", \"title\" and \"exe\" must be strings or null")
-        if idle is not None and (isinstance(idle, bool) or not isinstance(idle, (int, float))
-                                 or idle < 0):
-            raise InputError(f"{where}: \"idle\" must be seconds (a number ≥ 0)")
         at = when.timestamp()
-        if samples and at < samples[-1].at:
-            raise InputError(f"{where}: goes back in time ({item['t']}); sort the trace by t")
-        samples.append(Sample(at, app, title, exe, None, idle))
-    if not samples:
-        raise InputError(f"{name}: no samples")
-    return samples
+    except (ValueError, OverflowError, OSError) as exc:
+        raise InputError(f"{where}: \"t\" is not an ISO 8601 time: "
+                         f"{str(item['t'])[:64]!r}") from exc
+    if not in_range(at):
+        raise InputError(f"{where}: \"t\" is out of range ({str(item['t'])[:64]}): give a "
+                         "time from 1970 to 8999")
+    app, title, exe, idle = item["app"], item.get("title"), item.get("exe"), item.get("idle")
+    if not ((app is None or type(app) is str) and (title is None or type(title) is str)
+            and (exe is None or type(exe) is str)):
+        raise InputError(f"{where}: \"app\", \"title\" and \"exe\" must be strings or null")
+    if idle is not None and (isinstance(idle, bool) or not isinstance(idle, (int, float))
+                             or not 0 <= idle <= _MAX_IDLE):
+        raise InputError(f"{where}: \"idle\" must be seconds (a number from 0 to ten years)")
+    return Sample(at, app, title, exe, None, idle)
 
 
 class TraceProbe:
@@ -117,51 +173,97 @@ class ReplayResult:
     days: list[dict[str, Any]]
 
 
-def replay(samples: list[Sample], config: Config, calendars: list[str],
+class _HeldProbe:
+    """The replay's probe: the sample that holds now, stamped with the tick's time."""
+
+    name = "replay"
+    guess = False
+
+    def __init__(self, held: Sample):
+        self.held = held
+
+    def read(self, now: float) -> Sample:
+        """The held sample at `now`."""
+        held = self.held
+        return Sample(now, held.app, held.title, held.exe, None, held.idle)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
            cache_dir: Path) -> ReplayResult:
-    """Run the daemon's pipeline over `samples` on a simulated clock, in a temporary store."""
+    """Run the daemon's pipeline over `samples` (a list or a stream, in time order) on a
+    simulated clock, in a temporary store. Memory stays flat whatever the trace's length,
+    and a gap longer than `MAX_HOLD_SECONDS` is jumped over in one step."""
     from presence.calendar.sync import sync
     from presence.daemon import Daemon
     from presence.nudges.notify import Recorder
     from presence.nudges.nudger import Nudger
     from presence.store import Store
+    from presence.timeline import local_day
 
+    stream = iter(samples)
+    try:
+        held = next(stream)
+    except StopIteration:
+        raise InputError("the trace holds no samples") from None
     cfg = config_mod.override(config, "calendar.sources", list(calendars))
     with tempfile.TemporaryDirectory(prefix="presence-replay-") as folder:
         store = Store.open(Path(folder) / "replay.db")
         try:
-            first, last = samples[0].at, samples[-1].at
+            first = held.at
             if calendars:
                 for status in sync(store, cfg, cache_dir, first):
                     if not status.ok:
                         raise InputError(status.message)
             clock = {"now": first}
-            daemon = Daemon(cfg, store, lambda name: TraceProbe(samples), "replay",
+            probe = _HeldProbe(held)
+            daemon = Daemon(cfg, store, lambda name: probe, "replay",
                             nudger=Nudger(cfg, store, Recorder([_Shown()])), device="replay",
                             monotonic=lambda: clock["now"])
             step = cfg.interval
-            ticks = int((last - first) // step)
-            for i in range(ticks + 1):
-                clock["now"] = first + i * step
-                daemon.tick(clock["now"])
+            tick = 0  # the clock is first + tick × step: no drift over long traces
+            days: set[Any] = set()
+            for after in itertools.chain(stream, [None]):
+                until = held.at if after is None else after.at
+                hold_end = held.at + MAX_HOLD_SECONDS
+                probe.held = held
+                days.update(_days(local_day, held.at, min(until, hold_end), cfg.tz))
+                while first + tick * step < until or (after is None and
+                                                      first + tick * step <= until):
+                    now = first + tick * step
+                    if now > hold_end:
+                        # the recorder was off: jump to the first tick of the next sample
+                        tick = max(tick, math.ceil((until - first) / step))
+                        if after is None:
+                            break
+                        continue
+                    clock["now"] = now
+                    daemon.tick(now)
+                    tick += 1
+                if after is not None:
+                    held = after
+            last = held.at
             daemon.shutdown()
             nudges = store.nudge_records(first, float("inf"))
-            days = _day_summaries(store, cfg, first, last)
+            summaries = _day_summaries(store, cfg, sorted(days), last)
         finally:
             store.close()
-    return ReplayResult(nudges, days)
+    return ReplayResult(nudges, summaries)
 
 
-def _day_summaries(store: Any, config: Config, first: float, last: float) -> list[dict]:
+def _days(local_day: Any, start: float, end: float, tz: Any) -> Iterator[Any]:
     from datetime import timedelta
 
+    day, last = local_day(start, tz), local_day(end, tz)
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _day_summaries(store: Any, config: Config, days: list[Any], last: float) -> list[dict]:
     from presence.reports.history import day_summary
-    from presence.timeline import local_day
     from presence.reports.render import day_json
 
-    day, end = local_day(first, config.tz), local_day(last, config.tz)
-    out = []
-    while day <= end:
-        out.append(day_json(day_summary(store, config, day, last)))
-        day += timedelta(days=1)
-    return out
+    return [day_json(day_summary(store, config, day, last)) for day in days]

@@ -24,17 +24,16 @@ def replay(obj: Context, trace: Path, calendars: tuple[str, ...], as_json: bool)
     Example: presence replay monday.jsonl --calendar work.ics --json
     """
     from presence import paths
-    from presence.replay import read_trace, replay as run_replay
+    from presence.replay import iter_trace, replay as run_replay
 
     cfg = obj.config()
     try:
+        # streamed: a trace of any length is read line by line as the replay runs
         with trace.open(encoding="utf-8-sig") as lines:
-            samples = read_trace(lines, str(trace), cfg.tz)
+            result = run_replay(iter_trace(lines, str(trace), cfg.tz), cfg, list(calendars),
+                                paths.cache_dir())
     except OSError as exc:
         raise InputError(f"{trace}: cannot read the trace ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{trace}: the trace is not UTF-8 text") from exc
-    result = run_replay(samples, cfg, list(calendars), paths.cache_dir())
     if as_json:
         from presence.reports.render import nudge_json
 
