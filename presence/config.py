@@ -23,6 +23,7 @@ from presence import paths
 from presence.errors import ConfigError
 from presence.patterns import Pattern, PatternError, compile_pattern
 from presence.sanitise import visible
+from presence.secrets import hide_urls
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -129,12 +130,24 @@ def load(path: Path | None = None, *, required: bool = False,
 
     Raises:
         ConfigError: unreadable TOML, an unknown key, a wrong type or an invalid value; the
-            message names the file, the key and what was expected.
+            message names the file, the key and what was expected. A calendar URL quoted in
+            it is redacted (calendar URLs are secrets).
     """
+    try:
+        return _load(path, required, system_zone)
+    except ConfigError as exc:
+        # the one exit of every config error: whatever value it quotes, no URL leaves whole
+        raise ConfigError(hide_urls(str(exc))) from None
+
+
+def _load(path: Path | None, required: bool, system_zone: Callable[[], tzinfo]) -> Config:
     shipped = paths.shipped_config()
     base = _read(shipped)
     user_path = path if path is not None else paths.config_file()
     files = [shipped]
+    if user_path.exists() and not user_path.is_file():
+        raise ConfigError(f"{user_path}: is a folder (or a device), not a config file; "
+                          "move it aside or point --config at a .toml file")
     if user_path.is_file():
         user = _read(user_path)
         files.append(user_path)
@@ -224,7 +237,7 @@ def _merge(base: dict[str, Any], user: dict[str, Any], path: Path, prefix: str) 
             out[key] = _merge(default, value, path, dotted + ".")
         elif not _same_type(default, value):
             raise ConfigError(f"{path}: key '{dotted}' must be {_type_name(default)}, "
-                              f"not {value!r}")
+                              f"not {visible(repr(value), 100)}")
         else:
             out[key] = value
     return out

@@ -14,14 +14,15 @@ from pathlib import Path
 
 from presence import paths
 from presence.sanitise import block
+from presence.secrets import hide_urls
 
 
 class SafeFormatter(logging.Formatter):
     """Log lines quote titles, calendars and servers: escape characters are shown, not sent
-    to the terminal or the journal."""
+    to the terminal or the journal, and no URL is written whole (calendar URLs are secrets)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return block(super().format(record))
+        return block(hide_urls(super().format(record)))
 
 
 def setup_logging(verbose: int, log_file: Path | None = None) -> None:

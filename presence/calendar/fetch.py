@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 from presence import clock
 from presence.errors import CalendarError
+from presence.secrets import scrub
 
 _CHUNK = 64 * 1024
 # The most one socket read may wait, within the total deadline.
@@ -234,16 +235,3 @@ def _read_body(response: Any, deadline: _Deadline, max_bytes: int, gzipped: bool
     if length.isdigit() and received < int(length):
         raise _Refused(f"the download was cut short ({received} of {length} bytes)")
     return b"".join(parts)
-
-
-def scrub(text: str, url: str) -> str:
-    """Remove the URL, and its host-relative parts, from a message written by a library."""
-    try:
-        parts = urlsplit(url)
-        pieces = (url, parts.path, parts.query, parts.netloc.rpartition("@")[0])
-    except ValueError:
-        pieces = (url,)
-    for secret in pieces:
-        if secret and secret not in ("/",):
-            text = text.replace(secret, "…")
-    return text

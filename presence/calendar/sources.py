@@ -14,23 +14,21 @@ import hashlib
 import json
 import logging
 import os
-import re
 import stat
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from presence.errors import CalendarError
+from presence.secrets import hide_urls, redact
+
+__all__ = ["Document", "SourceRead", "is_url", "label", "read_source", "redact", "unexpected"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 _URL_SCHEMES = ("http", "https", "webcal", "webcals")
-# A last path segment that is a plain word ("basic.ics", "calendar.ics") names a format, not a
-# secret; anything with digits or of some length may be the token itself (Fastmail, iCloud).
-_SAFE_LAST = re.compile(r"^[a-z][a-z_-]{0,15}\.ics$")
 # A folder source is walked this deep and this wide, no further (a folder nested 1,100 deep
 # or a million files is somebody's mistake or an attack, not a calendar collection).
 MAX_DEPTH = 16
@@ -75,31 +73,6 @@ def is_url(source: str) -> bool:
     """Whether `source` is an http(s) or webcal URL rather than a path."""
     scheme, sep, _ = source.partition("://")
     return bool(sep) and scheme.lower() in _URL_SCHEMES
-
-
-def redact(url: str) -> str:
-    """A calendar URL with its secret parts removed, fit for output, logs and errors.
-
-    Keeps the scheme, host and port, a last path segment that is a plain word such as
-    `basic.ics`, and a short hash so that two URLs on one host can be told apart. Drops the
-    user, password, the rest of the path, the query and the fragment.
-
-    Args:
-        url: the URL as configured.
-
-    Returns:
-        e.g. `https://calendar.google.com/…/basic.ics#5d41ab`.
-    """
-    tag = hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()[:6]
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return f"<calendar URL>#{tag}"
-    last = parts.path.rsplit("/", 1)[-1]
-    tail = f"/…/{last}" if _SAFE_LAST.match(last) else "/…"
-    return f"{parts.scheme.lower()}://{host}{port}{tail}#{tag}"
 
 
 def label(source: str) -> str:
@@ -147,7 +120,7 @@ def read_source(source: str, cache_dir: Path, *, timeout: float = DEFAULT_TIMEOU
 def unexpected(exc: BaseException) -> str:
     """An unforeseen exception as a short, URL-free phrase for a source's error line."""
     text = str(exc).splitlines()[0][:160] if str(exc) else ""
-    text = re.sub(r"[a-z][a-z0-9+.-]*://\S+", "<address>", text, flags=re.IGNORECASE)
+    text = hide_urls(text)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

@@ -141,7 +141,8 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
     Never raises for a bad source: its status says what went wrong and its last good
     instances stay.
     """
-    from presence.calendar.sources import label, read_source
+    from presence.calendar.sources import is_url, label, read_source
+    from presence.secrets import scrub
 
     start, end = window(now, config)
     previous = store.get_setting(STATUS_KEY, {})
@@ -182,9 +183,11 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
                                                              if read.stale else ""),
                                         len(meetings)))
         except PresenceError as exc:
-            entry["error"] = str(exc)
-            log.info("calendar %s not synced, keeping its last instances: %s", shown, exc)
-            results.append(SourceStatus(shown, False, str(exc), entry["instances"]))
+            # stored, then shown by list, status and doctor: never the secret parts of a URL
+            entry["error"] = scrub(str(exc), source) if is_url(source) else str(exc)
+            log.info("calendar %s not synced, keeping its last instances: %s", shown,
+                     entry["error"])
+            results.append(SourceStatus(shown, False, entry["error"], entry["instances"]))
     store.set_setting(STATUS_KEY, current)
     if config.get("focus.auto"):
         ahead = store.meetings(now, end, config.tz, kind="in_person")
