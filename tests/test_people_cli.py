@@ -142,3 +142,45 @@ def test_forget_deletes_scrubs_and_survives_a_sync(home):
     # and no page of the database still holds the name
     raw = b"".join(p.read_bytes() for p in home.glob("presence.db*"))
     assert b"Priya" not in raw and b"priya" not in raw
+
+
+def test_summary_names_the_people_of_the_day(home):
+    synced(home)
+    code, out = cli("summary", "2026-03-24", "--json", at="2026-03-25T08:00:00+01:00")
+    assert code == 0, out
+    assert json.loads(out)["people"] == [{"name": "Jo", "minutes": 45.0},
+                                         {"name": "Sam", "minutes": 45.0}]
+    code, out = cli("summary", "2026-03-24", at="2026-03-25T08:00:00+01:00")
+    assert "  with Jo 45 min · Sam 45 min" in out.splitlines()
+
+
+def test_week_and_report_have_a_people_section(home):
+    synced(home)
+    assert cli("log", "45m", "--at", "2026-03-31T08:00", "--with", "Ana")[0] == 0
+    code, out = cli("summary", "--week")
+    assert code == 0, out
+    lines = out.splitlines()
+    start = lines.index("  people")
+    assert lines[start + 1] == "    saw Ana 2 h 45 min · Ben 2 h · Jordan Lee 1 h · Priya 30 min"
+    assert "    drifting or due: " not in out           # nobody is overdue yet
+    dots = {line.split()[0]: line.split()[-1] for line in lines[start + 3:start + 9]}
+    # weeks end on Tuesdays: fortnightly dinners from 3 Feb, the coffee on 24 March, and
+    # nothing yet this week (tonight's dinner has not happened)
+    assert dots["Sam"] == "···●·●·●·●●·"
+    assert dots["Priya"] == "·······●●●●●"
+    code, week = cli("summary", "--week", "--json")
+    totals = json.loads(week)["totals"]
+    assert totals["people"][:2] == [{"name": "Ana", "minutes": 165.0},
+                                   {"name": "Ben", "minutes": 120.0}]
+    assert len(totals["people_section"]["timeline"][0]["minutes"]) == 12
+    code, page = cli("report", "--out", "-")
+    assert code == 0
+    assert "<h2>People</h2>" in page and page.count('class="cell in-person"') == 15
+    # "Time in person": only what has happened (not tonight's dinner), logged time included,
+    # and a total that is the card's figure
+    table = page[page.index("<h2>Time in person</h2>"):page.index("<h2>People</h2>")]
+    assert "Dinner with Sam" not in table.split("Tue 31 Mar")[-1]
+    assert "logged" in table and "Tue 31 Mar 08:00" in table
+    card = page[page.index('<span class="label">in person</span>'):][:200]
+    value = card.split('<span class="value">')[1].split("<")[0]
+    assert f'<th class="num">{value}</th>' in table

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from presence.errors import InputError
 from presence.model import Meeting, Named, Person
 from presence.people import names
-from presence.people.ledger import Ledger, ledger, ranked, shown_by_default
+from presence.people.ledger import Ledger, ledger, ledger_of, ranked, shown_by_default
 
 if TYPE_CHECKING:
     from presence.store import Store
@@ -84,8 +84,9 @@ def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False) ->
     year, with a plan, or with a goal."""
     with store.transaction("could not read people", write=False):
         people = store.people()
-        occasions = store.occasions()
-    items = ranked(ledger(p, occasions.get(p.id, ()), now, tz) for p in people)
+        begun, planned = store.occasion_times(now)
+    items = ranked(ledger_of(p, begun.get(p.id, ()), planned.get(p.id, ()), now, tz)
+                   for p in people)
     return items if include_all else [i for i in items if shown_by_default(i, now)]
 
 

@@ -3,8 +3,8 @@
 DESIGN §3 People: last seen is the end of the last in-person time together; time together is
 counted over the last 30 and 365 local days; an occasion is one stretch of in-person time
 (overlapping calendar and logged time with the same person is one occasion); the usual gap is
-the median number of days between the local days of consecutive occasions, from 3 occasions
-on; the next plan is the earliest in-person meeting or planned log with them that has not
+the median number of days between the local days of consecutive occasions (the latest 12
+gaps), from 3 occasions on; the next plan is the earliest in-person meeting or planned log with them that has not
 started. Status: `new` under 3 occasions, `due` once the days since last seen pass the goal or
 1.5 × the usual gap, `drifting` past twice that (twice the goal when one is set). A goal set
 with `people goal` counts from the first occasion on.
@@ -12,10 +12,10 @@ with `people goal` counts from the first occasion on.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
-from statistics import median
 
 from presence.model import Occasion, Person
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals
@@ -28,6 +28,8 @@ STATUSES = (DRIFTING, DUE, OK, NEW)  # most pressing first
 
 # Occasions before a usual gap is claimed (DESIGN §3).
 MIN_OCCASIONS = 3
+# The usual gap is the median of at most this many of the latest gaps.
+RECENT_GAPS = 12
 DUE_FACTOR = 1.5
 DRIFT_FACTOR = 2.0
 
@@ -67,17 +69,30 @@ class Ledger:
     past: tuple[tuple[float, float], ...]
 
 
-def occasions_of(occasions: Iterable[Occasion], now: float) -> list[tuple[float, float]]:
-    """The in-person stretches that have begun by `now`, overlaps joined, clipped at `now`."""
-    return merge_intervals((o.start, min(o.end, now)) for o in occasions if o.start < now)
+def tail(past: Sequence[tuple[float, float]], since: float) -> Sequence[tuple[float, float]]:
+    """The merged occasions that end after `since` (they are sorted, ends rising)."""
+    return past[bisect_right(past, since, key=lambda interval: interval[1]):]
 
 
-def cadence(days: Sequence[date], occasions: int) -> float | None:
-    """The median gap in days between distinct occasion days; None under `MIN_OCCASIONS`."""
-    distinct = sorted(set(days))
-    if occasions < MIN_OCCASIONS or len(distinct) < 2:
+def cadence(past: Sequence[tuple[float, float]], tz: tzinfo) -> float | None:
+    """The median gap in days between the distinct local days of the latest occasions (up to
+    `RECENT_GAPS` gaps: the rhythm as it is now, not five years ago); None under
+    `MIN_OCCASIONS` occasions."""
+    if len(past) < MIN_OCCASIONS:
         return None
-    return float(median((b - a).days for a, b in zip(distinct, distinct[1:])))
+    days: list[date] = []
+    for start, _ in reversed(past):
+        day = local_day(start, tz)
+        if not days or day != days[-1]:
+            days.append(day)
+            if len(days) > RECENT_GAPS:
+                break
+    if len(days) < 2:
+        return None
+    gaps = sorted((a - b).days for a, b in zip(days, days[1:]))
+    middle = len(gaps) // 2
+    # the median, without importing `statistics` (a whole-process `people --json` pays for it)
+    return float(gaps[middle] if len(gaps) % 2 else (gaps[middle - 1] + gaps[middle]) / 2)
 
 
 def _status(days_since: int | None, times: int, cadence_days: float | None,
@@ -108,21 +123,34 @@ def ledger(person: Person, occasions: Sequence[Occasion], now: float, tz: tzinfo
         now: UNIX seconds of the present.
         tz: the configured zone (local days).
     """
-    past = occasions_of(occasions, now)
+    return ledger_of(person, [(o.start, o.end) for o in occasions if o.start < now],
+                     [o for o in occasions if o.start >= now], now, tz)
+
+
+def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Iterable[Occasion],
+              now: float, tz: tzinfo) -> Ledger:
+    """`ledger()` from the (start, end) of the time that has begun by `now` and the plans
+    apart (the form the store reads everyone's history in)."""
+    past = merge_intervals(begun)
+    if past and past[-1][1] > now:
+        # merged and sorted, all begun: only the last can still be going on
+        past[-1] = (past[-1][0], now)
     today = local_day(now, tz)
     since_30 = day_bounds(today - timedelta(days=29), tz)[0]
     since_365 = day_bounds(today - timedelta(days=364), tz)[0]
     last_seen = past[-1][1] if past else None
     days_since = (today - local_day(last_seen, tz)).days if last_seen is not None else None
-    planned = sorted((o.start, o.label) for o in occasions if o.start >= now)
-    gap = cadence([local_day(start, tz) for start, _ in past], len(past))
+    plans = sorted((o.start, o.label) for o in planned if o.start >= now)
+    gap = cadence(past, tz)
+    last_year = tail(past, since_365)
     status, overdue = _status(days_since, len(past), gap, person.goal_days)
     return Ledger(
         person=person, last_seen=last_seen, days_since=days_since,
-        minutes_30d=_minutes(past, since_30, now), minutes_365d=_minutes(past, since_365, now),
-        times_365d=sum(1 for _, end in past if end > since_365), times=len(past),
+        minutes_30d=_minutes(tail(last_year, since_30), since_30, now),
+        minutes_365d=_minutes(last_year, since_365, now),
+        times_365d=len(last_year), times=len(past),
         cadence_days=gap, status=status,
-        next=planned[0][0] if planned else None, next_label=planned[0][1] if planned else None,
+        next=plans[0][0] if plans else None, next_label=plans[0][1] if plans else None,
         overdue=overdue, past=tuple(past))
 
 

@@ -11,7 +11,6 @@ addresses; a name whose hash is among them is dropped, and `scrub()` blanks it o
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
@@ -26,15 +25,29 @@ SCRUBBED = "someone"
 # "O'Neil", "McKay"); Unicode letters count ("Zoë", "Łukasz").
 _WORD = r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
 # Where the list of people ends: a place, a time, a bracket, a dash.
-_TAIL = re.compile(r"\s+(?:at|@|in|im|bei|chez|en|on|um|à|from|for|about|re)\s.*$|\s*[(\[|–—].*$"
+class _Lazy:
+    """A regex compiled on first use: `presence people` lists everyone without reading a
+    single title, and should not pay for compiling these."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+_TAIL = _Lazy(r"\s+(?:at|@|in|im|bei|chez|en|on|um|à|from|for|about|re)\s.*$|\s*[(\[|–—].*$"
                    r"|\s+-\s.*$|\s+\d.*$", re.IGNORECASE)
-_SEPARATORS = re.compile(r"\s*(?:,|&|\+|/|;|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
+_SEPARATORS = _Lazy(r"\s*(?:,|&|\+|/|;|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*",
                          re.IGNORECASE)
-_WITH_RE = re.compile(r"(?:^|\s)(?:(?:with|mit|avec|con|met|med|com)\s+|w/\s*)(?P<rest>.+)$",
+_WITH_RE = _Lazy(r"(?:^|\s)(?:(?:with|mit|avec|con|met|med|com)\s+|w/\s*)(?P<rest>.+)$",
                       re.IGNORECASE)
-_COLON_RE = re.compile(r"^[^:]{2,40}:\s*(?P<rest>.+)$")
-_ONE_ON_ONE = re.compile(r"\b1\s*[:/-]\s*1\b|\b1on1\b|\bone[- ]on[- ]one\b", re.IGNORECASE)
-_PAIR = re.compile(r"\s*(?:/|<>|<->|\||\bx\b|&)\s*")
+_COLON_RE = _Lazy(r"^[^:]{2,40}:\s*(?P<rest>.+)$")
+_ONE_ON_ONE = _Lazy(r"\b1\s*[:/-]\s*1\b|\b1on1\b|\bone[- ]on[- ]one\b", re.IGNORECASE)
+_PAIR = _Lazy(r"\s*(?:/|<>|<->|\||\bx\b|&)\s*")
 # Capitalised words that name a group or a thing rather than a person.
 _NOT_NAMES = frozenset({
     "team", "teams", "friends", "family", "everyone", "all", "colleagues", "kids", "parents",
@@ -74,6 +87,8 @@ def first_name(name: str) -> str:
 
 def salted(salt: str, alias: str) -> str:
     """The hash a forgotten spelling or address is kept as."""
+    import hashlib
+
     return hashlib.sha256(f"{salt}\0{normalise(alias)}".encode("utf-8")).hexdigest()
 
 
@@ -239,7 +254,7 @@ def forget_hashes(salt: str, name: str, aliases: Iterable[str]) -> frozenset[str
     return frozenset(salted(salt, s) for s in spellings | firsts if s)
 
 
-_TOKEN = re.compile(rf"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|{_WORD}")
+_TOKEN = _Lazy(rf"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|{_WORD}")
 
 
 def scrub(text: str, salt: str, hashes: Collection[str]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 
-from presence.people.ledger import DRIFTING, DUE, Ledger
+from presence.people.ledger import DRIFTING, DUE, Ledger, tail
 from presence.reports.summary import PersonMinutes
 from presence.timeline import covered_seconds, day_bounds
 
@@ -58,7 +58,8 @@ def section(ledgers: Sequence[Ledger], seen: Sequence[PersonMinutes], last: date
     bounds = [(day_bounds(s, tz)[0], day_bounds(s + timedelta(days=6), tz)[1]) for s in starts]
     rows = []
     for item in ledgers:
-        weeks = tuple(covered_seconds(item.past, a, b) / 60 for a, b in bounds)
+        recent = tail(item.past, bounds[0][0])
+        weeks = tuple(covered_seconds(recent, a, b) / 60 for a, b in bounds)
         rows.append(PersonRow(item.person.name, item.status, item.days_since, weeks))
     overdue = tuple(r for r in rows if r.status in (DUE, DRIFTING))
     active = [r for r in rows if any(r.weeks)]

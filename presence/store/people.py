@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -52,6 +51,8 @@ class PeopleTables(Tables):
             rows = self._read("SELECT value FROM settings WHERE key = ?", (SALT_KEY,))
             if rows:
                 return str(json.loads(rows[0][0]))
+            import secrets  # only the first time, not on every `people` read
+
             salt = secrets.token_hex(16)
             self._write("INSERT INTO settings (key, value) VALUES (?, ?)",
                         (SALT_KEY, json.dumps(salt)))
@@ -190,6 +191,25 @@ class PeopleTables(Tables):
                 meeting_filter=meeting_filter, log_filter=log_filter), params):
             out[pid].append(Occasion(start, end, source, label or "", ref))
         return dict(out)
+
+    def occasion_times(self, now: float) -> tuple[dict[int, list[tuple[float, float]]],
+                                                  dict[int, list[Occasion]]]:
+        """Everyone's in-person time, for the ledger of all: (person → (start, end) of what
+        has begun by `now`, by start; person → the occasions planned after it, with labels).
+        Titles are read only for the plans, which keeps five years of history cheap."""
+        past: dict[int, list[tuple[float, float]]] = defaultdict(list)
+        for pid, start, end in self._read(
+                "SELECT mp.person_id, m.start, m.end FROM meeting_people mp JOIN meetings m "
+                "ON m.id = mp.meeting_id WHERE m.kind = 'in_person' AND m.all_day = 0 "
+                f"AND m.start < ? AND {IN_RANGE} UNION ALL SELECT lp.person_id, l.start, l.end "
+                "FROM log_people lp JOIN in_person_log l ON l.id = lp.log_id "
+                f"WHERE l.start < ? AND {IN_RANGE} ORDER BY 2", (now, now)):
+            past[pid].append((start, end))
+        planned: dict[int, list[Occasion]] = defaultdict(list)
+        for pid, start, end, source, label, ref in self._read(_OCCASIONS.format(
+                meeting_filter="AND m.start >= ?", log_filter="AND l.start >= ?"), (now, now)):
+            planned[pid].append(Occasion(start, end, source, label or "", ref))
+        return dict(past), dict(planned)
 
     def together(self, start: float, end: float) -> list[tuple[int, str, float, float]]:
         """(person id, name, start, end) of in-person time with someone overlapping

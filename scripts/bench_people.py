@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Benchmark `presence people --json` on five years of people (issue 12).
+
+Builds a database with 300 people and 10,000 in-person occasions over five years — 7,000
+calendar instances naming one to three people each (stored through the same code a sync uses,
+names joined to people by e-mail and first name) and 3,000 logged stretches with `--with`
+names — then times `presence people --json` as a whole process, taking turns with
+`python -c "import sqlite3"` from the same interpreter (the floor; target ≤ 2.5× it), and the
+ledger itself in process.
+
+Usage: python scripts/bench_people.py [--runs 15] [--json OUT.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_summary import process_ms, query_ms  # noqa: E402
+
+from presence.model import Meeting, Named  # noqa: E402
+from presence.people.directory import Resolver, everyone, store_meetings  # noqa: E402
+from presence.store import Store  # noqa: E402
+from presence.timeline import day_bounds, local_day  # noqa: E402
+
+ZONE = "Europe/Berlin"
+PEOPLE = 300
+MEETINGS = 7_000
+LOGS = 3_000
+YEARS = 5
+FIRST = ["Sam", "Priya", "Ana", "Ben", "Jordan", "Kim", "Alex", "Maria", "Jonas", "Lea",
+         "Tom", "Zoë", "Luca", "Mia", "Noah", "Emma", "Omar", "Sara", "Ivan", "Yuki"]
+LAST = ["Lee", "Patel", "Müller", "Schmidt", "Rossi", "García", "Kowalski", "Nguyen",
+        "Okafor", "Silva", "Novak", "Berg", "Costa", "Dubois", "Haddad"]
+TITLES = ["Lunch with {}", "Dinner with {}", "Coffee w/ {}", "Walk with {}", "{} 1:1"]
+
+
+def build(path: Path, now: float, tz) -> dict[str, int]:
+    """Five years of in-person time with 300 people, ending at `now`."""
+    rng = random.Random(12)
+    people = [(f"{f} {l}", f"{f.lower()}.{l.lower()}@example.org")
+              for f in FIRST for l in LAST][:PEOPLE]
+    store = Store.open(path)
+    today = local_day(now, tz)
+    first = day_bounds(today - timedelta(days=365 * YEARS), tz)[0]
+    meetings = []
+    for i in range(MEETINGS):
+        start = first + rng.random() * (now - first)
+        start -= start % 900
+        who = rng.sample(people, rng.choice((1, 1, 2, 3)))
+        title = rng.choice(TITLES).format(who[0][0].split()[0])
+        begin = datetime.fromtimestamp(start, timezone.utc)
+        meetings.append(Meeting(
+            "bench.ics", f"bench-{i}", title, begin,
+            begin + timedelta(minutes=rng.choice((30, 60, 90, 120))), False, "Café Central",
+            "in_person", "place in LOCATION", tuple(Named(n, e) for n, e in who)))
+    # as syncs over five years would have stored them: one source, whole history
+    store_meetings(store, "bench.ics", meetings, tz, since=first - 1)
+    resolver = Resolver(store)
+    for _ in range(LOGS):
+        start = first + rng.random() * (now - first)
+        who = [Named(n) for n, _ in rng.sample(people, rng.choice((1, 2)))]
+        store.add_in_person(start, start + rng.choice((1800, 3600, 7200)), None,
+                            resolver.person_ids(who))
+    counts = {"people": len(store.people()), "occasions": MEETINGS + LOGS,
+              "person_occasions": sum(len(v) for v in store.occasions().values())}
+    store.close()
+    return counts
+
+
+def cpu_ms(commands: dict[str, list[str]], env: dict[str, str], runs: int) -> dict[str, float]:
+    """Median CPU time (user + system) of each command as a whole process, taking turns:
+    on a loaded machine the fairer comparison than wall time."""
+    import resource
+    import statistics
+    import subprocess
+
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times[name].append((after.ru_utime - before.ru_utime
+                                + after.ru_stime - before.ru_stime) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(ZONE)
+    now = time.time()
+    with tempfile.TemporaryDirectory(prefix="presence-bench-people-") as folder:
+        home = Path(folder)
+        (home / "config.toml").write_text(f'timezone = "{ZONE}"\n', "utf-8")
+        begin = time.perf_counter()
+        counts = build(home / "presence.db", now, tz)
+        built = time.perf_counter() - begin
+        env = dict(os.environ, PRESENCE_HOME=str(home), PYTHONPYCACHEPREFIX=str(home / "pyc"))
+        for name in ("PRESENCE_DB", "PRESENCE_CONFIG", "PYTHONDONTWRITEBYTECODE"):
+            env.pop(name, None)
+        commands = {"floor": [sys.executable, "-c", "import sqlite3"],
+                    "people": [sys.executable, "-m", "presence", "people", "--json"]}
+        process_ms(commands, env, 2)  # warm the page cache and the bytecode
+        measured = process_ms(commands, env, args.runs)
+        cpu = cpu_ms(commands, env, args.runs)
+        store = Store.open(home / "presence.db", create=False)
+        ledger_ms = query_ms(lambda: everyone(store, now, tz, include_all=True), args.runs)
+        store.close()
+        size = (home / "presence.db").stat().st_size
+    figures = {
+        "people": counts["people"], "occasions": counts["occasions"],
+        "person_occasions": counts["person_occasions"],
+        "build_seconds": round(built, 1), "database_mb": round(size / 1e6, 2),
+        "floor_import_sqlite3_ms": round(measured["floor"], 1),
+        "people_json_process_ms": round(measured["people"], 1),
+        "people_json_vs_floor": round(measured["people"] / measured["floor"], 2),
+        "floor_cpu_ms": round(cpu["floor"], 1), "people_json_cpu_ms": round(cpu["people"], 1),
+        "people_json_cpu_vs_floor": round(cpu["people"] / cpu["floor"], 2),
+        "ledger_in_process_ms": round(ledger_ms, 1),
+        "target_vs_floor": 2.5,
+    }
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()
