@@ -184,3 +184,13 @@ def test_week_and_report_have_a_people_section(home):
     card = page[page.index('<span class="label">in person</span>'):][:200]
     value = card.split('<span class="value">')[1].split("<")[0]
     assert f'<th class="num">{value}</th>' in table
+
+
+def test_typed_names_cannot_drive_the_terminal(home):
+    code, out = cli("log", "1h", "--with", "Eve\x1b[31m\x07", "--note", "tea\x1b[2J")
+    assert code == 0, out
+    for args in (["log", "list"], ["people"], ["people", "show", "Eve\x1b[31m\x07"]):
+        code, out = cli(*args)
+        assert code == 0, out
+        assert "\x1b" not in out and "\x07" not in out
+        assert "Eve\\x1b[31m\\x07" in out

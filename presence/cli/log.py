@@ -6,6 +6,7 @@ import click
 
 from presence import clock
 from presence.cli.common import Context, echo, echo_json, local_time
+from presence.sanitise import visible
 from presence.timeparse import format_minutes
 
 
@@ -82,9 +83,9 @@ def log_list(obj: Context, days: int, as_json: bool) -> None:
     if not entries:
         echo(f"nothing logged in the last {days} days (add some: presence log 1h --with Sam)")
     for e in entries:
-        who = f"  with {', '.join(e.people)}" if e.people else ""
+        who = f"  with {', '.join(visible(p, 40) for p in e.people)}" if e.people else ""
         echo(f"{e.id:>5}  {local_time(e.start, obj)}  {format_minutes((e.end - e.start) / 60):>10}"
-             f"{who}{'  ' + e.note if e.note else ''}")
+             f"{who}{'  ' + visible(e.note, 80) if e.note else ''}")
 
 
 @log_cmd.command("remove")

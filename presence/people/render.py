@@ -9,6 +9,7 @@ from typing import Any
 from presence.model import Person
 from presence.people.ledger import Ledger
 from presence.people.names import normalise
+from presence.sanitise import visible
 
 
 def utc_z(at: float | None) -> str | None:
@@ -82,8 +83,11 @@ def table(items: Sequence[Ledger], tz: tzinfo) -> list[str]:
         goal = item.person.goal_days
         usual = (f"{rhythm(goal)} (goal)" if goal else
                  rhythm(item.cadence_days) if item.cadence_days else "—")
-        rows.append((item.person.name, ago(item.days_since), usual, item.status,
-                     _local(item.next, tz) + (f"  {item.next_label}" if item.next_label else "")
+        # names and titles came from calendars: shown visibly (escapes as text), so that the
+        # columns line up and nothing reaches the terminal as a control sequence
+        rows.append((visible(item.person.name, 40), ago(item.days_since), usual, item.status,
+                     _local(item.next, tz) + (f"  {visible(item.next_label, 50)}"
+                                              if item.next_label else "")
                      if item.next is not None else "—"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     return ["  ".join(cell.ljust(widths[i]) if i < 4 else cell
@@ -94,8 +98,8 @@ def detail(item: Ledger, occasions: Sequence[tuple[float, float, str, str]],
            tz: tzinfo) -> list[str]:
     """`people show NAME`: the numbers, then every occasion with its source."""
     person = item.person
-    also = other_names(person)
-    lines = [person.name + (f"  (also: {', '.join(also)})" if also else "")]
+    also = [visible(a) for a in other_names(person)]
+    lines = [visible(person.name) + (f"  (also: {', '.join(also)})" if also else "")]
     lines.append(f"  last seen: {ago(item.days_since)}"
                  + (f" ({_local(item.last_seen, tz)})" if item.last_seen is not None else ""))
     lines.append(f"  together: {round(item.minutes_30d)} min in 30 days, "
@@ -107,9 +111,10 @@ def detail(item: Ledger, occasions: Sequence[tuple[float, float, str, str]],
         lines.append(f"  goal: {rhythm(person.goal_days)}")
     lines.append(f"  status: {item.status}")
     if item.next is not None:
-        lines.append(f"  next: {_local(item.next, tz)}  {item.next_label or ''}".rstrip())
+        lines.append(f"  next: {_local(item.next, tz)}  {visible(item.next_label or '')}".rstrip())
     lines.append("  occasions:" if occasions else "  no time in person on record yet")
     for start, end, source, label in occasions:
         minutes = round((end - start) / 60)
-        lines.append(f"    {_local(start, tz)}  {minutes:>4} min  {source:<8}  {label}".rstrip())
+        lines.append(f"    {_local(start, tz)}  {minutes:>4} min  {source:<8}  "
+                     f"{visible(label, 60)}".rstrip())
     return lines
