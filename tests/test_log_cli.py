@@ -51,8 +51,10 @@ def listed(days: int = 30, at: str = MORNING) -> list[dict]:
     (["1h", "--at", "2026-03-12T18:00"], "is more than a day ahead"),
     (["1h", "--at", "2026-02-20T18:00"], "is before 2026-03-02, the first day presence recorded"),
     (["1h", "--at", "9999-12-31T23:30"], "'9999-12-31T23:30' is out of range: give a time from 1970 to 8999"),
-    (["1h", "--at", "18:30"], "--at 18:30: that is 10 hours from now; did you mean yesterday "
-                              "18:30 (--at 2026-03-09T18:30)? to log a plan ahead, add --planned"),
+    (["1h", "--at", "18:30"], "--at 18:30 is 10 hours from now. Did you mean yesterday 18:30 "
+                              "(--at 2026-03-09T18:30)? To log a plan ahead, add --planned"),
+    (["1h", "--at", "2026-03-10T20:00"], "--at 2026-03-10T20:00 has not happened yet. To log a "
+                                         "plan ahead, add --planned"),
     (["1h", "--with", "12, 34"], "--with: '12' is not a name"),
 ])
 def test_mistakes_are_refused_and_nothing_is_written(home, args, says):

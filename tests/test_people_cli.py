@@ -137,6 +137,9 @@ def test_forget_deletes_scrubs_and_survives_a_sync(home):
     assert "Priya" not in out and "priya" not in out
     assert "Lunch with someone" in out and "someone / Casey 1:1" in out
     assert "pho with someone" in out
+    exported = json.loads(out)
+    assert {"people", "person_aliases", "meeting_people", "log_people"} <= set(exported)
+    assert "Sam" in {row["name"] for row in exported["people"]}
     # Sam is still there, with the logged dinner
     assert people_json("2026-04-07T12:00:00+02:00")["Sam"]["last_seen"] == "2026-03-31T19:00:00Z"
     # and no page of the database still holds the name

@@ -80,9 +80,11 @@ def check(duration: str, at: str | None, planned: bool, now: float, tz: tzinfo,
         if at and is_clock_time(at):
             hours = (start - now) / 3600
             ahead = f"{round(hours)} hours" if hours >= 1.5 else format_minutes((start - now) / 60)
-            hint = f"that is {ahead} from now; did you mean yesterday {at.strip()} " \
-                   f"(--at {(today - timedelta(days=1)).isoformat()}T{at.strip()})? "
-        raise InputError(f"--at {at}: {hint}to log a plan ahead, add --planned")
+            hint = (f" is {ahead} from now. Did you mean yesterday {at.strip()} "
+                    f"(--at {(today - timedelta(days=1)).isoformat()}T{at.strip()})?")
+        else:
+            hint = " has not happened yet."
+        raise InputError(f"--at {at}{hint} To log a plan ahead, add --planned")
     if start < day_bounds(first_day, tz)[0]:
         raise InputError(f"{at} is before {first_day.isoformat()}, the first day presence "
                          "recorded; log time from then on")

@@ -10,6 +10,7 @@ from presence.model import Person
 from presence.people.ledger import Ledger
 from presence.people.names import normalise
 from presence.sanitise import visible
+from presence.timeparse import format_minutes
 
 
 def utc_z(at: float | None) -> str | None:
@@ -102,9 +103,9 @@ def detail(item: Ledger, occasions: Sequence[tuple[float, float, str, str]],
     lines = [visible(person.name) + (f"  (also: {', '.join(also)})" if also else "")]
     lines.append(f"  last seen: {ago(item.days_since)}"
                  + (f" ({_local(item.last_seen, tz)})" if item.last_seen is not None else ""))
-    lines.append(f"  together: {round(item.minutes_30d)} min in 30 days, "
-                 f"{round(item.minutes_365d)} min in 365 days, {item.times_365d} times this "
-                 "year")
+    lines.append(f"  together: {format_minutes(item.minutes_30d)} in 30 days, "
+                 f"{format_minutes(item.minutes_365d)} in 365 days, {item.times_365d} "
+                 f"{'time' if item.times_365d == 1 else 'times'} in 365 days")
     if item.cadence_days:
         lines.append(f"  usual rhythm: {rhythm(item.cadence_days)}")
     if person.goal_days:
