@@ -21,6 +21,7 @@ from typing import Any
 
 from presence import paths
 from presence.errors import ConfigError
+from presence.model import RULE_CATEGORIES
 from presence.patterns import Pattern, PatternError, compile_pattern
 from presence.sanitise import visible
 from presence.secrets import hide_urls
@@ -42,6 +43,19 @@ _NON_NEGATIVE = ("focus.lead_minutes", "nudges.phubbing.grace_seconds", "nudges.
                  "nudges.phubbing.max_per_meeting", "daemon.idle_seconds",
                  "nudges.welcome_back.min_away_minutes")
 _CATEGORY_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+# Keys that take any number, not only an integer: the sampling period may be fractional.
+_NUMBERS = ("daemon.interval_seconds",)
+MIN_INTERVAL = 0.1  # seconds; a faster probe would cost more than it tells
+
+
+def interval_problem(value: object) -> str | None:
+    """Why `value` is no sampling period (None when it is one): the one rule for both
+    `[daemon] interval_seconds` and `presence run --interval`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
+            or value < MIN_INTERVAL or value == float("inf"):
+        return f"must be a number of seconds, at least {MIN_INTERVAL} (such as 5 or 0.5), " \
+               f"not {visible(repr(value), 100)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -235,6 +249,8 @@ def _merge(base: dict[str, Any], user: dict[str, Any], path: Path, prefix: str) 
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: key '{dotted}' must be a table [{dotted}]")
             out[key] = _merge(default, value, path, dotted + ".")
+        elif dotted in _NUMBERS:
+            out[key] = value  # checked with its range in _check_values
         elif not _same_type(default, value):
             raise ConfigError(f"{path}: key '{dotted}' must be {_type_name(default)}, "
                               f"not {visible(repr(value), 100)}")
@@ -282,8 +298,11 @@ def _check_values(data: dict[str, Any], path: Path) -> None:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", get(key)):
             raise ConfigError(f"{path}: key '{key}' must be a time of day as \"HH:MM\", "
                               f"not {get(key)!r}")
-    for key in ("daemon.interval_seconds", "daemon.flush_seconds", "calendar.refresh_minutes",
-                "nudges.reconnect.days", "devices.every_minutes"):
+    problem = interval_problem(get("daemon.interval_seconds"))
+    if problem:
+        raise ConfigError(f"{path}: key 'daemon.interval_seconds' {problem}")
+    for key in ("daemon.flush_seconds", "calendar.refresh_minutes", "nudges.reconnect.days",
+                "devices.every_minutes"):
         if get(key) < 1:
             raise ConfigError(f"{path}: key '{key}' must be a positive integer, not {get(key)}")
     for key in _NON_NEGATIVE:
@@ -306,7 +325,11 @@ def _check_values(data: dict[str, Any], path: Path) -> None:
                                   "lowercase word such as \"messaging\"")
 
 
-def _build_rules(raw: list[Any], path: Path, n_user: int) -> tuple[Rule, ...]:
+def _build_rules(raw: list[Any], path: Path, n_user: int,
+                 categories: dict[str, Any]) -> tuple[Rule, ...]:
+    own = [c for c in (*categories["virtual"], *categories["always_active"])
+           if c not in RULE_CATEGORIES]
+    known = [*RULE_CATEGORIES, *dict.fromkeys(own)]
     rules = []
     for i, item in enumerate(raw):
         origin = "user" if i < n_user else "shipped"
@@ -319,9 +342,10 @@ def _build_rules(raw: list[Any], path: Path, n_user: int) -> tuple[Rule, ...]:
             raise ConfigError(f"{source}: unknown key '{where}.{sorted(unknown)[0]}' "
                               f"(a rule has name, category, {', '.join(RULE_FIELDS)})")
         category = item.get("category")
-        if not isinstance(category, str) or not _CATEGORY_RE.match(category):
-            raise ConfigError(f"{source}: key '{where}.category' must be a lowercase word "
-                              f"such as \"messaging\", not {category!r}")
+        if category not in known:
+            raise ConfigError(f"{source}: key '{where}.category' is {category!r}, which is no "
+                              f"category: use {', '.join(known[:-1])} or {known[-1]} (or list "
+                              "a category of your own in [categories] virtual or always_active)")
         patterns = {}
         for key in RULE_FIELDS:
             if key in item:
@@ -356,7 +380,7 @@ def _build(data: dict[str, Any], files: tuple[Path, ...], path: Path, n_user_rul
         keys=MappingProxyType(_flatten(data)),
         files=files,
         tz=resolve_zone(data["timezone"], path, system_zone),
-        rules=_build_rules(data["rules"], path, n_user_rules),
+        rules=_build_rules(data["rules"], path, n_user_rules, data["categories"]),
         browsers=_compile(data["categories"]["browsers"], path, "categories.browsers"),
         exclude_titles=tuple(_compile(p, path, "privacy.exclude_titles")
                              for p in data["privacy"]["exclude_titles"]),

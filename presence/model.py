@@ -15,6 +15,10 @@ OTHER = "other"
 # A stretch recorded while the user paused presence: no app, no title, neither side of the
 # balance, no nudges (DESIGN §3 Pause).
 PAUSED = "paused"
+# The categories presence knows; a rule names one of the first four (away comes from idle
+# time), or a category of the user's own listed in [categories] virtual or always_active.
+RULE_CATEGORIES = ("messaging", "social", "calls", OTHER)
+CATEGORIES = (*RULE_CATEGORIES, AWAY)
 # Any program sets its own window title and class: every sample is cut to these lengths when
 # it is made, whichever probe (or replay) made it, so classification and storage never see
 # more. No rule needs more than the start of a title.

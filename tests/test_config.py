@@ -11,7 +11,9 @@ import pytest
 
 from presence import config, paths
 from presence.errors import ConfigError
-from tests.support import load_config, write_config
+from desktop_helpers import wait_for
+
+from tests.support import load_config, sealed_env, write_config
 
 
 def test_every_shipped_key_has_a_comment():
@@ -68,17 +70,21 @@ def test_user_rules_come_before_shipped_ones(tmp_path):
 @pytest.mark.parametrize("text, expected", [
     ("[daemon]\nintervall_seconds = 5\n", r"unknown key 'daemon\.intervall_seconds'"),
     ("colour = 1\n", r"unknown key 'colour'"),
-    ("[daemon]\ninterval_seconds = \"5\"\n", r"'daemon\.interval_seconds' must be an integer"),
+    ("[daemon]\ninterval_seconds = \"5\"\n", r"'daemon\.interval_seconds' must be a number of"),
+    ("[daemon]\nflush_seconds = \"5\"\n", r"'daemon\.flush_seconds' must be an integer"),
     ("[privacy]\nstore_titles = 1\n", r"'privacy\.store_titles' must be true or false"),
     ("[calendar]\nsources = [1]\n", r"'calendar\.sources' must be a list of strings"),
     ("[daemon]\nprobe = \"wayland\"\n", r"'daemon\.probe' must be one of auto, x11"),
     ("[quiet_hours]\nstart = \"10pm\"\n", r"'quiet_hours\.start' must be a time of day"),
-    ("[daemon]\ninterval_seconds = 0\n", r"'daemon\.interval_seconds' must be a positive"),
+    ("[daemon]\ninterval_seconds = 0\n", r"'daemon\.interval_seconds' must be a number of "
+                                         r"seconds, at least 0\.1"),
+    ("[daemon]\nflush_seconds = 0\n", r"'daemon\.flush_seconds' must be a positive"),
     ("[privacy]\nexclude_titles = [\"(bank\"]\n", r"'privacy\.exclude_titles' is not a valid "
                                                   r"regular expression"),
     ("[[rules]]\ncategory = \"messaging\"\napp = \"[\"\n", r"'rules\[1\]\.app' is not a valid"),
     ("[[rules]]\ncategory = \"messaging\"\n", r"rules\[1\] needs at least one of app"),
-    ("[[rules]]\ncategory = \"Chat!\"\napp = \"x\"\n", r"'rules\[1\]\.category' must be"),
+    ("[[rules]]\ncategory = \"Chat!\"\napp = \"x\"\n", r"'rules\[1\]\.category' is 'Chat!', "),
+    ("[[rules]]\ncategory = \"away\"\napp = \"x\"\n", r"'rules\[1\]\.category' is 'away', "),
     ("[[rules]]\ncategory = \"messaging\"\napps = \"x\"\n", r"unknown key 'rules\[1\]\.apps'"),
     ("timezone = \"Mars/Olympus\"\n", r"'timezone' must be an IANA zone"),
     ("[daemon\ninterval_seconds = 5\n", r"not valid TOML: .*line 1"),
@@ -166,3 +172,62 @@ def test_a_config_is_a_frozen_value(tmp_path):
     faster = config.override(cfg, "daemon.interval_seconds", 1)
     assert (faster.get("daemon.interval_seconds"), cfg.get("daemon.interval_seconds")) == (1, 7)
     assert faster.interval == 1.0 and cfg.interval == 7.0
+
+
+def presence(home, *args):
+    return subprocess.run([sys.executable, "-m", "presence", *args], capture_output=True,
+                          text=True, timeout=60, env=sealed_env(home))
+
+
+def test_an_unknown_category_in_a_rule_names_the_categories(tmp_path):
+    # Issue 13: `category = "chat"` was accepted, and the app was counted as nothing virtual.
+    write_config(tmp_path, '[[rules]]\nname = "mine"\ncategory = "chat"\napp = "^x$"\n')
+    done = presence(tmp_path, "config", "check")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"presence: {tmp_path / 'config.toml'}: key 'rules[1].category' is 'chat', which is no "
+        "category: use messaging, social, calls or other (or list a category of your own in "
+        "[categories] virtual or always_active)"]
+
+
+def test_a_category_of_your_own_is_one_once_listed(tmp_path):
+    write_config(tmp_path, """\
+        [categories]
+        virtual = ["messaging", "social", "forums"]
+        [[rules]]
+        name = "forums"
+        category = "forums"
+        app = "^lemmy$"
+        """)
+    assert presence(tmp_path, "config", "check").returncode == 0
+    done = presence(tmp_path, "rules", "test", "--app", "lemmy")
+    assert done.stdout.strip() == "lemmy: forums  (rule: forums (user))"
+
+
+@pytest.mark.parametrize("value, accepted", [
+    ("0.5", True), ("2", True), ("0.1", True), ("0.05", False), ("0", False), ("-1", False),
+    ("fast", False), ("nan", False),
+])
+def test_interval_seconds_and_run_interval_accept_and_refuse_alike(tmp_path, value, accepted):
+    # Issue 13: --interval took 0.05 while the config refused anything but an integer
+    toml_value = value if value.replace(".", "").lstrip("-").isdigit() else f'"{value}"'
+    write_config(tmp_path, f"[daemon]\ninterval_seconds = {toml_value}\nprobe = \"none\"\n")
+    from_config = presence(tmp_path, "config", "check")
+    (tmp_path / "config.toml").write_text("[daemon]\nprobe = \"none\"\n")
+    assert (from_config.returncode == 0) is accepted, from_config.stderr
+    if accepted:
+        # the daemon takes it: a dry run prints its first sample
+        run = subprocess.Popen([sys.executable, "-m", "presence", "run", "--dry-run",
+                                "--interval", value], env=sealed_env(tmp_path),
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert "nothing in front" in wait_for(run.stdout.readline, "a sample", timeout=60)
+        finally:
+            run.terminate()
+            run.wait(timeout=30)
+        return
+    from_option = presence(tmp_path, "run", "--interval", value)
+    assert from_option.returncode == 2
+    reason = "must be a number of seconds, at least 0.1 (such as 5 or 0.5)"
+    assert reason in from_config.stderr and reason in from_option.stderr
+    assert from_option.stderr.startswith("presence: --interval: ")

@@ -10,8 +10,25 @@ from presence import paths
 from presence.cli.common import Context, echo, echo_json
 
 
+def _interval(text: str | None) -> float | None:
+    """--interval, refused in the words `[daemon] interval_seconds` is refused in."""
+    from presence.config import interval_problem
+
+    if text is None:
+        return None
+    try:
+        value: object = float(text)
+    except ValueError:
+        value = text
+    problem = interval_problem(value)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--interval")
+    return float(text)
+
+
 @click.command()
-@click.option("--interval", type=click.FloatRange(min=0.05), help="Seconds between samples.")
+@click.option("--interval", metavar="SECONDS", callback=lambda _c, _p, v: _interval(v),
+              help="Seconds between samples (at least 0.1; default: [daemon] interval_seconds).")
 @click.option("--probe", type=click.Choice(["auto", "x11", "sway", "hyprland", "gnome", "kde",
                                             "macos", "windows", "psutil", "none"]),
               help="Which probe backend to use (default: [daemon] probe).")
