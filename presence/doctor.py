@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from presence import clock
+from presence import clock, paths
 from presence.config import Config
 from presence.errors import PresenceError
 
@@ -31,8 +30,6 @@ def check_database(db_path: Path) -> Check:
     if not db_path.exists():
         return Check("database", "warn", f"{db_path} does not exist yet",
                      "start the daemon (`presence run`); it creates the database")
-    loose = [str(p) for p in (db_path, db_path.parent)
-             if stat.S_IMODE(p.stat().st_mode) & 0o077]
     try:
         store = Store.open(db_path, create=False)
     except PresenceError as exc:
@@ -50,10 +47,16 @@ def check_database(db_path: Path) -> Check:
         return Check("database", "warn", f"rows with times outside 1970–9000 are skipped: "
                      f"{rows}",
                      "remove them with `presence focus remove` or by hand in the database")
+    return Check("database", "ok", f"{db_path} ({health.spans} spans)")
+
+
+def check_privacy(db_path: Path, config_file: Path) -> Check:
+    """presence's folders and files are the user's alone (DESIGN §3, Privacy)."""
+    loose = paths.exposed(db_path, config_file)
     if loose:
-        return Check("database", "warn", f"readable by others: {', '.join(loose)}",
-                     f"chmod 600 {db_path} && chmod 700 {db_path.parent}")
-    return Check("database", "ok", f"{db_path} ({health.spans} spans, private)")
+        return Check("privacy", "warn", "others can read " + ", ".join(map(str, loose)),
+                     paths.tighten(loose))
+    return Check("privacy", "ok", "your folders and files are readable by you alone")
 
 
 def check_probe(config: Config) -> Iterator[Check]:
@@ -224,6 +227,7 @@ def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
     else:
         yield Check("config", "ok", ", ".join(str(f) for f in cfg.files))
     yield check_database(db_path)
+    yield check_privacy(db_path, config_path or paths.config_file())
     yield from check_probe(cfg)
     yield check_notifier()
     yield check_tray()

@@ -79,3 +79,32 @@ def make_private_dir(path: Path) -> Path:
         folder.mkdir(exist_ok=True)
         os.chmod(folder, 0o700)
     return path
+
+
+def exposed(db: Path, config: Path | None = None) -> list[Path]:
+    """Which of presence's folders and files others may read: PRESENCE_HOME, the database's
+    folder, the database and the config (it may hold secret calendar URLs). A folder that
+    presence did not create keeps the mode it had, so `doctor` and `status` name it."""
+    candidates = [home(), db.parent, db, db.with_name(db.name + "-wal"), config]
+    seen: dict[Path, None] = {}
+    for path in candidates:
+        if path is None:
+            continue
+        try:
+            loose = path.exists() and bool(path.stat().st_mode & 0o077)
+        except OSError:
+            continue
+        if loose:
+            seen.setdefault(path.absolute(), None)
+    return list(seen)
+
+
+def tighten(paths: list[Path]) -> str:
+    """The one command that makes `paths` the user's alone."""
+    folders = [str(p) for p in paths if p.is_dir()]
+    files = [str(p) for p in paths if not p.is_dir()]
+    import shlex
+
+    parts = ([f"chmod 700 {shlex.join(folders)}"] if folders else []) + \
+        ([f"chmod 600 {shlex.join(files)}"] if files else [])
+    return " && ".join(parts)

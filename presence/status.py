@@ -12,7 +12,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from presence import clock
+from presence import clock, paths
 from presence.config import load_or_defaults
 from presence.errors import StoreError
 from presence.glance import view
@@ -51,13 +51,15 @@ def gather(config_path: Path | None, db_path: Path) -> Status:
     config, config_error = load_or_defaults(config_path, required=config_path is not None)
     now = clock.now()
     pid = running_pid(db_path)
+    exposed = paths.exposed(db_path, config_path or paths.config_file())
     report: dict[str, Any] = {"running": pid is not None, "pid": pid, "database": str(db_path),
                               "probe": None, "probe_error": None, "notifier": None,
                               "heartbeat_age_seconds": None, "now": None, "today": {},
                               "in_person_today": 0.0, "virtual_today": 0.0, "state": "stopped",
                               "snoozed_until": None, "paused_until": None,
                               "calendar_errors": [], "device": None,
-                              "config_error": str(config_error) if config_error else None}
+                              "config_error": str(config_error) if config_error else None,
+                              "readable_by_others": [str(p) for p in exposed]}
     try:
         store = Store.open(db_path, create=False)
     except StoreError:
@@ -132,4 +134,8 @@ def render(status: Status) -> str:
     if report["config_error"]:
         lines.append(f"config error (the daemon keeps the config it started with): "
                      f"{visible(report['config_error'])}")
+    if report["readable_by_others"]:
+        loose = [Path(p) for p in report["readable_by_others"]]
+        lines.append(f"warning: others can read {', '.join(map(str, loose))} "
+                     f"(fix: {paths.tighten(loose)})")
     return "\n".join(lines)

@@ -215,4 +215,4 @@ def test_doctor_reads_the_database_health_from_the_store(tmp_path):
     assert store.health().intact and store.health().spans == 2
     store.close()
     check = check_database(db)
-    assert (check.status, check.detail) == ("ok", f"{db} (2 spans, private)")
+    assert (check.status, check.detail) == ("ok", f"{db} (2 spans)")

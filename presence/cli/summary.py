@@ -15,6 +15,7 @@ import click
 
 from presence.cli.common import Context, echo, echo_json
 from presence.errors import InputError
+from presence.privatefile import private_output
 from presence.store.export import EXPORT_TABLES
 from presence.timeline import local_day
 from presence.timeparse import parse_bound, parse_day
@@ -78,12 +79,15 @@ def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
               help="The HTML file to write ('-' for stdout; default: "
                    "presence-report-FIRST-LAST.html here).")
 @click.option("--open", "open_it", is_flag=True, help="Open the page in the browser.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @click.pass_obj
-def report(obj: Context, days: int, until: str, out: Path | None, open_it: bool) -> None:
+def report(obj: Context, days: int, until: str, out: Path | None, open_it: bool,
+           force: bool) -> None:
     """Write a self-contained HTML page with charts of a week or a month.
 
     Days as bars of virtual against in-person time, and chat by hour of day as a heatmap;
-    the page loads nothing from the network and opens in any browser.
+    the page loads nothing from the network and opens in any browser. The file is readable
+    by you alone; an existing one is replaced only with --force.
 
     Example: presence report --month --out ~/presence-march.html
     """
@@ -106,7 +110,8 @@ def report(obj: Context, days: int, until: str, out: Path | None, open_it: bool)
     first = last - timedelta(days=days - 1)
     target = out or Path(f"presence-report-{first}-{last}.html")
     try:
-        target.write_text(page, encoding="utf-8")
+        with private_output(target, force=force) as stream:
+            stream.write(page)
     except OSError as exc:
         raise InputError(f"{target}: cannot write the report ({exc.strerror})") from exc
     echo(f"wrote {target} ({first} – {last})")
@@ -136,10 +141,11 @@ def _bound(text: str | None, today: date, tz: tzinfo, option: str, end: bool) ->
 @click.option("--table", type=click.Choice(list(EXPORT_TABLES)),
               help="Only this table (CSV default: activity).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout.")
+              help="Write to this file instead of stdout (readable by you alone).")
+@click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
 @click.pass_obj
 def export(obj: Context, fmt: str, start: str | None, end: str | None, table: str | None,
-           out: Path | None) -> None:
+           out: Path | None, force: bool) -> None:
     """Export your data: spans, meetings, logged time, focus windows and nudges.
 
     Rows that overlap the window are exported whole; times are ISO 8601 in your zone.
@@ -159,7 +165,7 @@ def export(obj: Context, fmt: str, start: str | None, end: str | None, table: st
     store = obj.store(create=False)
     try:
         with contextlib.ExitStack() as stack:
-            stream = (stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
+            stream = (stack.enter_context(private_output(out, force=force))
                       if out else sys.stdout)
             if fmt == "csv":
                 exporter.write_csv(stream, store, table or "activity", lo, hi, tz)
