@@ -50,9 +50,9 @@ def check_database(db_path: Path) -> Check:
     return Check("database", "ok", f"{db_path} ({health.spans} spans)")
 
 
-def check_privacy(db_path: Path, config_file: Path) -> Check:
+def check_privacy(db_path: Path) -> Check:
     """presence's folders and files are the user's alone (DESIGN §3, Privacy)."""
-    loose = paths.exposed(db_path, config_file)
+    loose = paths.exposed(db_path)
     if loose:
         return Check("privacy", "warn", "others can read " + ", ".join(map(str, loose)),
                      paths.tighten(loose))
@@ -227,7 +227,7 @@ def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
     else:
         yield Check("config", "ok", ", ".join(str(f) for f in cfg.files))
     yield check_database(db_path)
-    yield check_privacy(db_path, config_path or paths.config_file())
+    yield check_privacy(db_path)
     yield from check_probe(cfg)
     yield check_notifier()
     yield check_tray()

@@ -81,11 +81,11 @@ def make_private_dir(path: Path) -> Path:
     return path
 
 
-def exposed(db: Path, config: Path | None = None) -> list[Path]:
+def exposed(db: Path) -> list[Path]:
     """Which of presence's folders and files others may read: PRESENCE_HOME, the database's
-    folder, the database and the config (it may hold secret calendar URLs). A folder that
-    presence did not create keeps the mode it had, so `doctor` and `status` name it."""
-    candidates = [home(), db.parent, db, db.with_name(db.name + "-wal"), config]
+    folder and the database. A folder that presence did not create keeps the mode it had
+    (`--db /tmp/x.db` must not lock others out of /tmp), so `doctor` and `status` name it."""
+    candidates = [home(), db.parent, db, db.with_name(db.name + "-wal")]
     seen: dict[Path, None] = {}
     for path in candidates:
         if path is None:

@@ -51,7 +51,7 @@ def gather(config_path: Path | None, db_path: Path) -> Status:
     config, config_error = load_or_defaults(config_path, required=config_path is not None)
     now = clock.now()
     pid = running_pid(db_path)
-    exposed = paths.exposed(db_path, config_path or paths.config_file())
+    exposed = paths.exposed(db_path)
     report: dict[str, Any] = {"running": pid is not None, "pid": pid, "database": str(db_path),
                               "probe": None, "probe_error": None, "notifier": None,
                               "heartbeat_age_seconds": None, "now": None, "today": {},

@@ -87,17 +87,16 @@ def test_a_home_others_can_read_is_named_by_doctor_and_status_with_the_fix(tmp_p
     os.chmod(own, 0o755)
     store, _ = home(own)
     store.close()
-    os.chmod(own / "presence.db", 0o600)
-    os.chmod(own / "config.toml", 0o644)
-    fix = f"chmod 700 {own} && chmod 600 {own / 'config.toml'}"
+    os.chmod(own / "presence.db", 0o644)
+    fix = f"chmod 700 {own} && chmod 600 {own / 'presence.db'}"
     doctor = presence(own, "doctor")
     lines = doctor.stdout.splitlines()
     [at] = [i for i, line in enumerate(lines) if line.startswith("warn privacy")]
-    assert lines[at] == f"warn privacy    others can read {own}, {own / 'config.toml'}"
+    assert lines[at] == f"warn privacy    others can read {own}, {own / 'presence.db'}"
     assert lines[at + 1].strip() == f"fix: {fix}"
     status = presence(own, "status")
     assert status.returncode == 0
-    assert f"warning: others can read {own}, {own / 'config.toml'} (fix: {fix})" \
+    assert f"warning: others can read {own}, {own / 'presence.db'} (fix: {fix})" \
         in status.stdout.splitlines()
     # the fix is the fix: after it, both are quiet
     subprocess.run(["bash", "-c", fix], check=True)
