@@ -106,3 +106,98 @@ def test_adding_a_missing_file_is_one_clear_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().endswith("no such file or folder (give an .ics file, a folder "
                                           "of them, or an http(s)/webcal URL)")
+
+
+def test_calendar_events_without_a_source_reads_the_added_ones_too(tmp_path):
+    # Issue 13: `calendar events` read only [calendar] sources, so after `calendar add` it
+    # said "no calendar sources"
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
+    added = tmp_path / "home.ics"
+    added.write_text(event_ics(tomorrow), encoding="utf-8")
+    configured = tmp_path / "work.ics"
+    configured.write_text(event_ics(tomorrow + timedelta(hours=3), "Lunch with Priya"),
+                          encoding="utf-8")
+    (tmp_path / "config.toml").write_text(f'[calendar]\nsources = ["{configured}"]\n')
+    assert cli(tmp_path, "calendar", "add", str(added)).returncode == 0
+    day = tomorrow.astimezone().date()
+    events = cli(tmp_path, "calendar", "events", "--from", (day - timedelta(days=1)).isoformat(),
+                 "--to", (day + timedelta(days=1)).isoformat(), "--json")
+    assert events.returncode == 0, events.stderr
+    assert sorted((e["summary"], e["source"]) for e in json.loads(events.stdout)) == [
+        ("Dinner with Sam", str(added)), ("Lunch with Priya", str(configured))]
+
+
+def test_remove_then_add_gives_the_meetings_back_and_remove_takes_its_focus_windows(tmp_path):
+    # Issue 13: after remove and add of the same file the next sync said "unchanged" and
+    # stored 0 meetings, while `list` and `doctor` still claimed its instances
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
+    source = tmp_path / "home.ics"
+    source.write_text(event_ics(tomorrow), encoding="utf-8")
+    other = tmp_path / "work.ics"
+    other.write_text(event_ics(tomorrow + timedelta(hours=3), "Lunch with Priya"),
+                     encoding="utf-8")
+    for path in (source, other):
+        assert cli(tmp_path, "calendar", "add", str(path)).returncode == 0
+    assert "1 instances" in cli(tmp_path, "calendar", "sync").stdout
+    labels = lambda: sorted(w["label"] for w in json.loads(  # noqa: E731
+        cli(tmp_path, "focus", "list", "--json").stdout))
+    assert labels() == ["Dinner with Sam", "Lunch with Priya"]
+
+    # removed by a relative path, as a user in that folder types it
+    removed = subprocess.run([sys.executable, "-m", "presence", "calendar", "remove",
+                              "home.ics"], capture_output=True, text=True, timeout=60,
+                             env=sealed_env(tmp_path), cwd=tmp_path)
+    assert removed.returncode == 0, removed.stderr
+    assert labels() == ["Lunch with Priya"]
+    day = tomorrow.astimezone().date().isoformat()
+    summary = json.loads(cli(tmp_path, "summary", day, "--json").stdout)
+    assert [m["summary"] for m in summary["meetings"]] == ["Lunch with Priya"]
+    listed = json.loads(cli(tmp_path, "calendar", "list", "--json").stdout)
+    assert [(r["source"], r["instances"]) for r in listed] == [(str(other), 1)]
+
+    assert cli(tmp_path, "calendar", "add", str(source)).returncode == 0
+    listed = json.loads(cli(tmp_path, "calendar", "list", "--json").stdout)
+    assert [(r["source"], r["instances"]) for r in listed] == [(str(other), 1),
+                                                               (str(source), None)]
+    again = cli(tmp_path, "calendar", "sync")
+    assert f"ok   {source}: 1 instances" in again.stdout
+    summary = json.loads(cli(tmp_path, "summary", day, "--json").stdout)
+    assert sorted(m["summary"] for m in summary["meetings"]) == ["Dinner with Sam",
+                                                                 "Lunch with Priya"]
+    assert labels() == ["Dinner with Sam", "Lunch with Priya"]
+
+
+def test_removing_a_url_source_removes_its_meetings(tmp_path):
+    # its meetings are stored under the redacted label, not under the secret URL
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
+    body = event_ics(tomorrow).encode()
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/private-0123456789abcdef/basic.ics"
+        assert cli(tmp_path, "calendar", "add", url).returncode == 0
+        assert "1 instances" in cli(tmp_path, "calendar", "sync").stdout
+        day = tomorrow.astimezone().date().isoformat()
+        meetings = lambda: json.loads(  # noqa: E731
+            cli(tmp_path, "summary", day, "--json").stdout)["meetings"]
+        assert [m["summary"] for m in meetings()] == ["Dinner with Sam"]
+        assert cli(tmp_path, "calendar", "remove", "1").returncode == 0
+        assert meetings() == []
+    finally:
+        server.shutdown()
+        server.server_close()

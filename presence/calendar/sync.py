@@ -196,6 +196,26 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
     return results
 
 
+def remove_source(store: Store, config: Config, source: str, now: float) -> None:
+    """Remove an added source with everything presence took from it, in one transaction:
+    its row, its meetings (and who was at them), its last sync's record (else the next sync
+    of the same file, added again, would find it "unchanged" and store nothing), and the
+    automatic focus windows before its meetings."""
+    from presence.calendar.sources import label
+
+    shown = label(source)
+    _, end = window(now, config)
+    with store.transaction("could not remove the calendar source"):
+        store.remove_calendar_source(source, shown)
+        status = store.get_setting(STATUS_KEY, {})
+        if status.pop(shown, None) is not None:
+            store.set_setting(STATUS_KEY, status)
+        if config.get("focus.auto"):
+            ahead = store.meetings(now, end, config.tz, kind="in_person")
+            store.replace_auto_focus(auto_focus_windows(ahead, config.get("focus.lead_minutes")),
+                                     after=now)
+
+
 def statuses(store: Store) -> dict[str, dict]:
     """The last sync's outcome per source label (for status and doctor)."""
     return store.get_setting(STATUS_KEY, {})

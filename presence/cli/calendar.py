@@ -33,6 +33,24 @@ def _config(ctx: click.Context) -> Config:
     return config.load()
 
 
+def _every_source(ctx: click.Context, cfg: Config) -> list[str]:
+    """The configured sources and those added with `calendar add`, as `sync` reads them."""
+    from presence.calendar.sync import configured_sources
+    from presence.errors import StoreError
+
+    opener = getattr(ctx.obj, "store", None)
+    if not callable(opener):
+        return list(cfg.get("calendar.sources"))
+    try:
+        store = opener(create=False)
+    except StoreError:
+        return list(cfg.get("calendar.sources"))  # no database yet: nothing was added
+    try:
+        return configured_sources(cfg, store)
+    finally:
+        store.close()
+
+
 def _zone(name: str) -> tzinfo:
     from presence.calendar.zones import iana_name, iana_zone
 
@@ -123,7 +141,7 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
            zone_name: str | None, owners: tuple[str, ...], json_output: bool) -> None:
     """List the classified instances that overlap a window: in_person, virtual or excluded,
     each with the reason. SOURCE is an .ics file, a folder of them or an http(s)/webcal URL;
-    without one, the configured sources are read.
+    without one, the sources in the config and those added with `calendar add` are read.
 
     \b
     Example: presence calendar events work.ics --from 2026-03-09 --to 2026-03-13 --json
@@ -143,10 +161,10 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
     end = _when(end_text, zone, "--to", end=True)
     if end <= start:
         raise click.BadParameter("the window must end after it starts", param_hint="--to")
-    chosen = list(sources) or list(cfg.get("calendar.sources"))
+    chosen = list(sources) or _every_source(ctx, cfg)
     if not chosen:
         echo("presence: no calendar sources: name one (presence calendar events FILE "
-             "...) or add one to [calendar] sources", err=True)
+             "...) or add one (presence calendar add FILE-OR-URL)", err=True)
         ctx.exit(2)
     settings = CalendarSettings.from_config(cfg, owners=owners, tz=zone)
 
@@ -262,24 +280,29 @@ def remove(obj: Any, source: str) -> None:
 
     Example: presence calendar remove 2
     """
-    from presence.calendar.sync import configured_sources
+    from pathlib import Path
+
+    from presence import clock
+    from presence.calendar.sources import is_url, label
+    from presence.calendar.sync import configured_sources, remove_source
     from presence.errors import InputError
-    from presence.calendar.sources import label
 
     store = obj.store()
     sources = configured_sources(obj.config(), store)
+    # `add` stored the absolute path: `remove ./home.ics` names the same file
+    given = {source} | ({str(Path(source).expanduser().resolve())} if not is_url(source) else set())
     chosen = None
     if source.isdigit() and 1 <= int(source) <= len(sources):
         chosen = sources[int(source) - 1]
     else:
-        chosen = next((s for s in sources if source in (s, label(s))), None)
+        chosen = next((s for s in sources if given & {s, label(s)}), None)
     if chosen is None:
         raise InputError(f"{label(source)} is not a calendar source (see presence calendar list)")
     if chosen not in store.calendar_sources():
         raise InputError(f"{label(chosen)} comes from the config file "
                          f"({obj.config().files[-1]}); remove it from [calendar] sources there")
-    store.remove_calendar_source(chosen)
-    echo(f"removed {label(chosen)} and its meetings")
+    remove_source(store, obj.config(), chosen, clock.now())
+    echo(f"removed {label(chosen)}, its meetings and their focus windows")
 
 
 @calendar.command("sync")

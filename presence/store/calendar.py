@@ -70,9 +70,12 @@ class CalendarTables(Tables):
         """Sources added with `presence calendar add`, oldest first."""
         return [r[0] for r in self._read("SELECT source FROM calendar_sources ORDER BY added")]
 
-    def remove_calendar_source(self, source: str) -> bool:
-        """Forget a source and its stored instances, together; False when it was not there."""
+    def remove_calendar_source(self, source: str, shown: str | None = None) -> bool:
+        """Forget a source and its stored instances, together; False when it was not there.
+
+        Instances are stored under the source's label (`shown`: a URL redacted), so both
+        names are removed."""
         with self.transaction("could not remove the calendar source"):
             cur = self._write("DELETE FROM calendar_sources WHERE source = ?", (source,))
-            self._write("DELETE FROM meetings WHERE source = ?", (source,))
+            self._write("DELETE FROM meetings WHERE source IN (?, ?)", (source, shown or source))
         return cur.rowcount == 1
