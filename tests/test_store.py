@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from presence.errors import CorruptDatabase, StoreError
 from presence.model import FocusWindow, Span
 from presence.store import SCHEMA_VERSION, Store, open_or_recover
+from tests.support import sealed_env
 
 
 def mode(path) -> int:
@@ -165,9 +167,21 @@ def test_an_existing_shared_folder_keeps_its_mode(tmp_path):
 
 
 def test_a_reader_never_races_the_daemon_to_create_the_schema(tmp_path):
+    from presence.lock import InstanceLock
+    from presence.paths import lock_file
+
     db = tmp_path / "presence.db"
+    daemon = InstanceLock(lock_file(db))
+    daemon.acquire()
     db.touch()  # the daemon has created the file and not yet the schema
-    with pytest.raises(StoreError, match="no database yet"):
+    try:
+        with pytest.raises(StoreError, match=r"no database yet \(the daemon is creating it\)"):
+            Store.open(db, create=False)
+    finally:
+        daemon.release()
+    assert db.stat().st_size == 0
+    # with no daemon on it, an empty file is no database in the making
+    with pytest.raises(StoreError, match="no presence data in this file"):
         Store.open(db, create=False)
     assert db.stat().st_size == 0
 
@@ -216,3 +230,40 @@ def test_doctor_reads_the_database_health_from_the_store(tmp_path):
     store.close()
     check = check_database(db)
     assert (check.status, check.detail) == ("ok", f"{db} (2 spans)")
+
+
+def _presence(home, *args):
+    return subprocess.run([sys.executable, "-m", "presence", *args], capture_output=True,
+                          text=True, timeout=60, env=sealed_env(home))
+
+
+def test_a_copy_without_its_wal_says_so(tmp_path):
+    # Issue 13: such a copy was "no database yet (the daemon is creating it)"
+    live = Store.open(tmp_path / "presence.db")  # open: the schema is still in the WAL
+    live.insert_span(Span(0, 5, "slack", "messaging"), "laptop")
+    copy = tmp_path / "copy.db"
+    shutil.copy(tmp_path / "presence.db", copy)
+    assert (tmp_path / "presence.db-wal").exists() and not copy.with_name("copy.db-wal").exists()
+    done = _presence(tmp_path, "--db", str(copy), "summary")
+    live.close()
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"presence: {copy}: no presence data in this file: a copy made while presence ran "
+        "leaves the data in the -wal file beside the original; copy copy.db together with its "
+        "-wal file, or copy with: sqlite3 ORIGINAL.db \".backup COPY.db\""]
+
+
+def test_a_database_of_another_program_is_named_and_never_migrated(tmp_path):
+    foreign = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.commit()
+    conn.close()
+    before = foreign.read_bytes()
+    for args in (("summary",), ("run", "--probe", "none"), ("calendar", "list")):
+        done = _presence(tmp_path, "--db", str(foreign), *args)
+        assert done.returncode == 1, args
+        assert (f"presence: {foreign}: a SQLite database, but not presence's (its tables: "
+                "moz_places); give presence's own database with --db, or leave --db out") \
+            in done.stderr.splitlines(), done.stderr
+    assert foreign.read_bytes() == before

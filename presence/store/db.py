@@ -65,11 +65,11 @@ def _connect(path: Path, create: bool) -> tuple[sqlite3.Connection, int]:
                                check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0 and not create:
-            # An empty file: the daemon is creating it right now. A reader must not race it
-            # to set up the schema.
-            conn.close()
-            raise StoreError(f"{path}: no database yet (the daemon is creating it)")
+        if version == 0:
+            problem = _unversioned(conn, path, create)
+            if problem:
+                conn.close()
+                raise StoreError(f"{path}: {problem}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -80,6 +80,33 @@ def _connect(path: Path, create: bool) -> tuple[sqlite3.Connection, int]:
     except OSError as exc:
         raise StoreError(f"{path}: cannot create the database ({exc.strerror})") from exc
     return conn, version
+
+
+# Tables every presence database has had since schema 1: one of them marks a database as ours.
+_OURS = ("activity", "settings")
+
+
+def _unversioned(conn: sqlite3.Connection, path: Path, create: bool) -> str | None:
+    """Why a database without a schema version cannot be used here, or None to migrate it.
+
+    A reader never sets up the schema (it would race the daemon creating it); nobody
+    migrates presence's tables into another program's database.
+    """
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    if tables and not set(tables) & set(_OURS):
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        return (f"a SQLite database, but not presence's (its tables: {shown}); give "
+                "presence's own database with --db, or leave --db out")
+    if create:
+        return None
+    from presence.lock import running_pid
+
+    if running_pid(path) is not None:
+        return "no database yet (the daemon is creating it)"
+    return (f"no presence data in this file: a copy made while presence ran leaves the data "
+            f"in the -wal file beside the original; copy {path.name} together with its -wal "
+            "file, or copy with: sqlite3 ORIGINAL.db \".backup COPY.db\"")
 
 
 class Tables:
