@@ -108,15 +108,21 @@ def test_adding_a_missing_file_is_one_clear_line(tmp_path):
                                           "of them, or an http(s)/webcal URL)")
 
 
+def dinner_and_lunch(folder):
+    """Tomorrow's dinner with Sam in home.ics, and a lunch with Priya 3 h later in work.ics."""
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
+    home = folder / "home.ics"
+    home.write_text(event_ics(tomorrow), encoding="utf-8")
+    work = folder / "work.ics"
+    work.write_text(event_ics(tomorrow + timedelta(hours=3), "Lunch with Priya"),
+                    encoding="utf-8")
+    return tomorrow, home, work
+
+
 def test_calendar_events_without_a_source_reads_the_added_ones_too(tmp_path):
     # Issue 13: `calendar events` read only [calendar] sources, so after `calendar add` it
     # said "no calendar sources"
-    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
-    added = tmp_path / "home.ics"
-    added.write_text(event_ics(tomorrow), encoding="utf-8")
-    configured = tmp_path / "work.ics"
-    configured.write_text(event_ics(tomorrow + timedelta(hours=3), "Lunch with Priya"),
-                          encoding="utf-8")
+    tomorrow, added, configured = dinner_and_lunch(tmp_path)
     (tmp_path / "config.toml").write_text(f'[calendar]\nsources = ["{configured}"]\n')
     assert cli(tmp_path, "calendar", "add", str(added)).returncode == 0
     day = tomorrow.astimezone().date()
@@ -130,12 +136,7 @@ def test_calendar_events_without_a_source_reads_the_added_ones_too(tmp_path):
 def test_remove_then_add_gives_the_meetings_back_and_remove_takes_its_focus_windows(tmp_path):
     # Issue 13: after remove and add of the same file the next sync said "unchanged" and
     # stored 0 meetings, while `list` and `doctor` still claimed its instances
-    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
-    source = tmp_path / "home.ics"
-    source.write_text(event_ics(tomorrow), encoding="utf-8")
-    other = tmp_path / "work.ics"
-    other.write_text(event_ics(tomorrow + timedelta(hours=3), "Lunch with Priya"),
-                     encoding="utf-8")
+    tomorrow, source, other = dinner_and_lunch(tmp_path)
     for path in (source, other):
         assert cli(tmp_path, "calendar", "add", str(path)).returncode == 0
     assert "1 instances" in cli(tmp_path, "calendar", "sync").stdout
