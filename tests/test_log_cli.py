@@ -97,6 +97,13 @@ def test_list_and_remove(home):
     assert {p["name"]: p["last_seen"] for p in people} == {"Priya": None, "Sam": None}
 
 
+def test_a_first_name_two_people_share_is_refused(home):
+    assert cli("log", "30m", "--with", "Sam Lee, Sam Park")[0] == 0
+    code, out = cli("log", "30m", "--with", "Sam")
+    assert code == 2 and "'Sam' could be Sam Lee, Sam Park; give the full name" in out
+    assert [e["people"] for e in listed()] == [["Sam Lee", "Sam Park"]]
+
+
 def test_a_refusal_is_one_line_on_stderr_from_the_real_process(home):
     result = subprocess.run([sys.executable, "-m", "presence", "log", "30h"],
                             capture_output=True, text=True, timeout=60, env=sealed_env(home))

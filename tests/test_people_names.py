@@ -8,6 +8,7 @@ from presence.model import Named
 from presence.people.names import (
     SCRUBBED,
     Known,
+    ambiguous,
     event_people,
     forget_hashes,
     forgotten,
@@ -67,6 +68,8 @@ def test_matching_by_email_then_unique_first_name():
     assert match(Named("Jo"), [JORDAN, JO]) == JO
     other = Known(3, "Jordan Smith", frozenset({"jordan smith"}))
     assert match(Named("Jordan"), [JORDAN, other]) is None     # not unique
+    assert ambiguous(Named("Jordan"), [JORDAN, other]) == [JORDAN, other]
+    assert ambiguous(Named("Jordan"), [JORDAN]) == [] and ambiguous(Named("Jo"), [JORDAN]) == []
     assert match(Named("Jordan Smith"), [JORDAN, other]) == other
     # a full name joins someone known only by that first name, never another full name
     only_first = Known(4, "Kim", frozenset({"kim"}))

@@ -35,11 +35,24 @@ class Resolver:
         self.hashes = store.forgotten_hashes()
         self.known = [names.Known(p.id, p.name, frozenset(p.aliases)) for p in store.people()]
 
-    def person_ids(self, people: Iterable[Named]) -> tuple[int, ...]:
-        """The ids of the people named (forgotten ones left out), in order, once each."""
+    def person_ids(self, people: Iterable[Named], typed: bool = False) -> tuple[int, ...]:
+        """The ids of the people named (forgotten ones left out), in order, once each.
+
+        A bare first name that could be several known people is nobody new: from a calendar
+        it is left out, typed by the user it is refused.
+
+        Raises:
+            InputError: `typed` and a name could be several people.
+        """
         ids: list[int] = []
         for named in people:
             if not named.name.strip() or names.forgotten(named, self.salt, self.hashes):
+                continue
+            several = names.ambiguous(named, self.known)
+            if several:
+                if typed:
+                    raise InputError(f"{named.name!r} could be "
+                                     f"{', '.join(p.name for p in several)}; give the full name")
                 continue
             spellings = [names.normalise(named.name)] + ([named.email] if named.email else [])
             found = names.match(named, self.known)

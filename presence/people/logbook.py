@@ -124,7 +124,7 @@ def add(store: Store, duration: str, at: str | None, planned: bool, with_names: 
     named = [Named(n) for n in typed]
     left_out = tuple(n.name for n in named if names.forgotten(n, resolver.salt, resolver.hashes))
     with store.transaction("could not log the time"):
-        ids = resolver.person_ids(named)
+        ids = resolver.person_ids(named, typed=True)
         if resolver.hashes and note:
             note = names.scrub(note, resolver.salt, resolver.hashes)
         log_id = store.add_in_person(start, end, note, ids)

@@ -233,6 +233,16 @@ def match(named: Named, known: Sequence[Known]) -> Known | None:
     return same[0] if len(same) == 1 else None
 
 
+def ambiguous(named: Named, known: Sequence[Known]) -> list[Known]:
+    """The people a bare first name could mean when it matches none alone ("Jordan" with
+    Jordan Lee and Jordan Smith known); empty otherwise."""
+    key = normalise(named.name)
+    if named.email or " " in key or match(named, known) is not None:
+        return []
+    same = [p for p in known if any(first_name(a) == key for a in _spellings(p))]
+    return same if len(same) > 1 else []
+
+
 def _spellings(person: Known) -> list[str]:
     return [a for a in {normalise(person.name), *person.aliases} if "@" not in a]
 
