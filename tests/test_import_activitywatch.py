@@ -182,6 +182,10 @@ def test_url_import_counts_in_the_summary(aw: AwServer, tmp_path: Path):
     apps = {(a["app"], a["category"]): a["minutes"] for a in day["apps"]}
     assert apps[("whatsapp", "messaging")] == pytest.approx(10)
     assert apps[("instagram", "social")] == pytest.approx(5)
+    # app time names nobody: no one to see in person came from ActivityWatch
+    people = home.run("people", "--json", "--all")
+    assert people.exit_code == 0, people.output
+    assert json.loads(people.stdout) == []
 
 
 def test_titles_are_stored_when_opted_in(aw: AwServer, tmp_path: Path):
