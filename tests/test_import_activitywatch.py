@@ -123,10 +123,18 @@ class Home:
             return {}
         store = Store.open(self.db, create=False)
         try:
+            names = {d.id: d.name for d in store.devices()}
             out: dict[tuple[str, str], float] = defaultdict(float)
             for _, start, end, _, category, _, device in store.iter_activity():
-                out[(device, category)] += end - start
+                out[(names[device], category)] += end - start
             return dict(out)
+        finally:
+            store.close()
+
+    def devices(self) -> list:
+        store = Store.open(self.db, create=False)
+        try:
+            return store.devices()
         finally:
             store.close()
 
@@ -182,6 +190,14 @@ def test_url_import_counts_in_the_summary(aw: AwServer, tmp_path: Path):
     apps = {(a["app"], a["category"]): a["minutes"] for a in day["apps"]}
     assert apps[("whatsapp", "messaging")] == pytest.approx(10)
     assert apps[("instagram", "social")] == pytest.approx(5)
+    listing = home.run("devices", "--json")
+    assert listing.exit_code == 0, listing.output
+    devices = json.loads(listing.stdout)
+    assert devices["this"]["name"] == HOST
+    assert [(d["name"], d["origin"]) for d in devices["imported"]] == [("Pixel 8",
+                                                                        "activitywatch")]
+    text = home.run("devices")
+    assert f"imported: Pixel 8 ({devices['imported'][0]['id']}) via {HOST}" in text.stdout
     # app time names nobody: no one to see in person came from ActivityWatch
     people = home.run("people", "--json", "--all")
     assert people.exit_code == 0, people.output
@@ -194,7 +210,9 @@ def test_titles_are_stored_when_opted_in(aw: AwServer, tmp_path: Path):
     home.config.write_text('timezone = "UTC"\n[privacy]\nstore_titles = true\n'
                            'exclude_titles = ["^main\\\\.py"]\n', encoding="utf-8")
     assert home.run("import", "activitywatch", "--url", aw.url).exit_code == 0
-    titles = {(row[3], row[5]) for row in home.rows() if row[6] == HOST}
+    mine = home.devices()[0]
+    assert (mine.name, mine.kind) == (HOST, "this")
+    titles = {(row[3], row[5]) for row in home.rows() if row[6] == mine.id}
     assert ("slack", "general | Acme - Slack") in titles
     assert ("code", None) in titles  # excluded by the user's pattern
     assert (None, None) in titles  # away keeps no title

@@ -151,9 +151,10 @@ def test_an_import_beside_the_running_daemon_leaves_it_sampling(tmp_path: Path):
     assert daemon.returncode == 0, daemon.stderr.read() if daemon.stderr else ""
     store = Store.open(home / "presence.db", create=False)
     try:
+        names = {d.id: d.name for d in store.devices()}
         seconds: dict[str, float] = {}
         for _, start, end, _, _, _, device in store.iter_activity():
-            seconds[device] = seconds.get(device, 0.0) + end - start
+            seconds[names[device]] = seconds.get(names[device], 0.0) + end - start
     finally:
         store.close()
     assert seconds.pop("elsewhere") == 60_000 * 30

@@ -36,7 +36,8 @@ def activitywatch(obj: Context, file: Path | None, url: str | None) -> None:
 
     Example: presence import activitywatch --url http://127.0.0.1:5600
     """
-    from presence.importers.activitywatch import import_activitywatch, this_device
+    from presence import clock
+    from presence.importers.activitywatch import import_activitywatch
 
     cfg = obj.config()
     with ExitStack() as stack:
@@ -49,7 +50,7 @@ def activitywatch(obj: Context, file: Path | None, url: str | None) -> None:
 
         store = obj.store()
         stack.callback(store.close)
-        result = import_activitywatch(store, cfg, this_device(cfg), file=file, url=url,
+        result = import_activitywatch(store, cfg, clock.now(), file=file, url=url,
                                       progress=progress)
     for line in result.skipped:
         echo(f"skipped {line}", err=True)

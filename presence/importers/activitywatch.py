@@ -15,6 +15,7 @@ only time that the device's stored spans do not cover yet is written.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import socket
@@ -25,6 +26,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from presence.config import Config
+from presence.devices.identity import this_device
 from presence.errors import InputError
 from presence.importers import awspans
 from presence.importers.awexport import (BucketInfo, Event, EventBatch, MalformedExport,
@@ -34,11 +36,14 @@ from presence.importers.jsonstream import JsonStream, JsonStreamError
 from presence.model import AWAY
 from presence.timeline import day_bounds, local_day
 from presence.store import Store
+from presence.store.devices import Device
 
 WINDOW, PHONE, AFK, WEB, OTHER = "window", "phone", "afk", "web", "other"
 # What aw-android calls itself (bucket id `aw-watcher-android-test`, client `aw-android`).
 _ANDROID = ("aw-watcher-android", "aw-android")
 UNNAMED_PHONE = "Android phone"
+UNNAMED_DESKTOP = "unknown desktop"
+ORIGIN = "activitywatch"  # the registry's `origin` of the devices an import brings
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class DeviceImport:
     """What an import brought for one device.
 
     Attributes:
-        device: the device's name.
+        device: the device's name (`presence devices`).
         this_device: whether it is the device presence runs on.
         days: local days the export covers for it.
         seconds_added: seconds of activity (away excluded) not stored before.
@@ -100,7 +105,7 @@ EXPORT_PATH = "/api/0/export"
 Progress = Callable[["int | None"], "Callable[[int], None] | None"]
 
 
-def import_activitywatch(store: Store, config: Config, device: str, *,
+def import_activitywatch(store: Store, config: Config, now: float, *,
                          file: Path | None = None, url: str | None = None,
                          progress: Progress | None = None) -> ImportResult:
     """Import an ActivityWatch export file, or the export of a running aw-server.
@@ -108,7 +113,7 @@ def import_activitywatch(store: Store, config: Config, device: str, *,
     Args:
         store: the database to write.
         config: the effective configuration.
-        device: this device's name in the database.
+        now: when the import runs.
         file: an export file (the web UI's "Export all buckets").
         url: an aw-server (`http://127.0.0.1:5600`); its `/api/0/export` is read.
         progress: makes the progress callback once the size is known.
@@ -131,7 +136,8 @@ def import_activitywatch(store: Store, config: Config, device: str, *,
         stream, size = _open_url(source)
     with stream:
         on_read = progress(size) if progress is not None else None
-        return import_export(store, config, stream, source, device, this_host(), on_read)
+        me = this_device(store, config, now)
+        return import_export(store, config, stream, source, me, this_host(), now, on_read)
 
 
 def export_url(url: str) -> str:
@@ -171,13 +177,9 @@ def this_host() -> str:
     return socket.gethostname()
 
 
-def this_device(config: Config) -> str:
-    """This device's name in the database, as the daemon writes it."""
-    return config.get("devices.name") or this_host()
-
-
-def import_export(store: Store, config: Config, raw: IO[bytes], source: str, device: str,
-                  host: str, on_read: Callable[[int], None] | None = None) -> ImportResult:
+def import_export(store: Store, config: Config, raw: IO[bytes], source: str, me: Device,
+                  host: str, now: float,
+                  on_read: Callable[[int], None] | None = None) -> ImportResult:
     """Import one ActivityWatch export.
 
     Args:
@@ -185,8 +187,9 @@ def import_export(store: Store, config: Config, raw: IO[bytes], source: str, dev
         config: rules, privacy settings and the zone for day counts.
         raw: the export as a binary stream (a file or an HTTP response).
         source: how to name the export in messages (its path or URL).
-        device: this device's name in the database.
+        me: this device (its window buckets' spans become its own).
         host: this machine's host name, as ActivityWatch's buckets record it.
+        now: when the import runs (the registry notes when a device was added).
         on_read: called with the bytes each read brought (a progress bar).
 
     Raises:
@@ -196,7 +199,7 @@ def import_export(store: Store, config: Config, raw: IO[bytes], source: str, dev
     store.start_staging()
     try:
         infos, staged = _stage(store, raw, source, on_read)
-        return _write(store, config, infos, staged, source, device, host)
+        return _write(store, config, infos, staged, source, me, host, now)
     finally:
         store.stop_staging()
 
@@ -252,7 +255,8 @@ def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], N
 
 
 def _write(store: Store, config: Config, infos: dict[int, BucketInfo],
-           staged: dict[int, _Staged], source: str, device: str, host: str) -> ImportResult:
+           staged: dict[int, _Staged], source: str, me: Device, host: str,
+           now: float) -> ImportResult:
     def staged_events(index: int) -> Iterator[Event]:
         place = staged.get(index)
         if place is None:  # no event of any length
@@ -275,19 +279,13 @@ def _write(store: Store, config: Config, infos: dict[int, BucketInfo],
             skipped.append(f"{info.id}: browser tabs (the window titles already name them)")
         elif kind == OTHER:
             skipped.append(f"{info.id}: type {info.type or 'unknown'!r} is not app time")
-    totals: dict[str, tuple[bool, set, float]] = {}
+    totals: dict[str, tuple[str, bool, set, float]] = {}
     with store.transaction("the import was not stored"):
         for info, kind in plans:
-            mine = kind == WINDOW and info.hostname in (host, device)
-            if mine:
-                name = device
-            elif kind == PHONE:
-                name = info.hostname.strip() or UNNAMED_PHONE
-                if name.lower() == "unknown":
-                    name = UNNAMED_PHONE
-            else:
-                name = info.hostname or "unknown desktop"
-            days, added = totals.get(name, (mine, set(), 0.0))[1:]
+            device_id, name, mine = _device_of(info, kind, me, host)
+            if not mine:
+                store.register_device(device_id, name, ORIGIN, now)
+            days, added = totals.get(device_id, (name, mine, set(), 0.0))[2:]
             events = awspans.clip_overlaps(staged_events(info.index))
             if kind == PHONE:
                 spans = awspans.classify_phone(config, events)
@@ -297,13 +295,29 @@ def _write(store: Store, config: Config, infos: dict[int, BucketInfo],
                     afk = awspans.afk_periods(staged_events(afk_of[info.hostname]))
                     spans = awspans.cut_afk(spans, afk, config.always_active)
             spans = _days_into(awspans.merge_touching(spans), config, days)
-            added += _store_new(store, spans, name)
-            totals[name] = (mine, days, added)
+            added += _store_new(store, spans, device_id)
+            totals[device_id] = (name, mine, days, added)
     devices = tuple(DeviceImport(name, mine, len(days), added)
-                    for name, (mine, days, added) in totals.items() if days)
+                    for name, mine, days, added in totals.values() if days)
     used = [info for info, _ in plans] + [infos[i] for i in afk_of.values()]
     return ImportResult(source, len(used), sum(i.count for i in used), devices,
                         tuple(skipped), tuple(notes))
+
+
+def imported_device_id(name: str) -> str:
+    """The id of a device whose history came from ActivityWatch: the same at every import of
+    it (derived from its name), shaped like a random device id."""
+    return hashlib.sha256(f"{ORIGIN}\0{name}".encode()).hexdigest()[:16]
+
+
+def _device_of(info: BucketInfo, kind: str, me: Device, host: str) -> tuple[str, str, bool]:
+    """(device id, name, whether it is this device) for a window or phone bucket."""
+    if kind == WINDOW and info.hostname in (host, me.name):
+        return me.id, me.name, True
+    name = info.hostname.strip()
+    if kind == PHONE and (not name or name.lower() == "unknown"):
+        name = UNNAMED_PHONE
+    return imported_device_id(name or UNNAMED_DESKTOP), name or UNNAMED_DESKTOP, False
 
 
 def _days_into(spans: Iterable[SpanRow], config: Config, days: set) -> Iterator[SpanRow]:
