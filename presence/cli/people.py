@@ -22,11 +22,15 @@ def people(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    from presence.devices.merge import reading
     from presence.people import directory, render
 
     obj: Context = ctx.obj
-    tz = obj.config().tz
-    items = directory.everyone(obj.store(), clock.now(), tz, include_all=show_all)
+    config = obj.config()
+    tz = config.tz
+    store, now = obj.store(), clock.now()
+    with reading(store, config, now) as peers:  # the people seen on the other devices too
+        items = directory.everyone(store, now, tz, include_all=show_all, peers=peers)
     if as_json:
         echo_json([render.ledger_json(i) for i in items])
         return

@@ -75,6 +75,12 @@ class _World:
     unjudged: list[NudgeRecord] = field(default_factory=list)
     people_due: tuple = ()
     people_named: dict[int, float] = field(default_factory=dict)
+    # today's chat on the other devices, merged (issue 17: the budget covers every device)
+    peer_virtual: list[tuple[float, float]] = field(default_factory=list)
+
+
+# How often the daemon looks at its peers' snapshots again (they change every few minutes).
+PEER_SECONDS = 60.0
 
 
 class Nudger:
@@ -106,6 +112,7 @@ class Nudger:
         self._checked_at: float | None = None
         self._decided_at: float | None = None
         self._version: int | None = None
+        self._peers_at = 0.0
         self._rows: dict[str, int] = {}
 
     def observe_closed(self, span: Span) -> None:
@@ -142,10 +149,12 @@ class Nudger:
             self._day_end = end
         lead = self.config.get("focus.lead_minutes") * 60
         yesterday, _ = day_bounds(day - timedelta(days=1), tz)
+        peer_virtual, peer_in_person = self._peers(start, end, now)
         self._world = _World(
             meetings=self.store.meetings(start, max(end, now + lead), tz, kind="in_person"),
             focus_windows=self.store.focus_windows(start, end + lead),
-            in_person_log=[(s, e) for s, e, _ in self.store.in_person_log(start, end)],
+            in_person_log=[(s, e) for s, e, _ in self.store.in_person_log(start, end)]
+            + peer_in_person, peer_virtual=peer_virtual,
             past_nudges=[n for n, _, _ in self.store.nudges(yesterday, float("inf"))],
             snoozed_until=self.store.get_setting("snooze_until"),
             kinds_snoozed_until=dict(self.store.get_setting("kind_snooze_until") or {}),
@@ -156,6 +165,28 @@ class Nudger:
                       if effect.judged(r.nudge)],
             **self._people(now))
         self._version = self.store.data_version()
+
+    def _peers(self, start: float, end: float,
+               now: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        """Today's chat (merged) and in-person time on the other devices, from their
+        snapshots; nothing without a `[devices] folder`."""
+        self._peers_at = now
+        if self.config.devices_folder is None:
+            return [], []
+        from presence.devices.merge import reading, take
+        from presence.timeline import merge_intervals
+
+        virtual, tz = self.config.virtual_categories, self.config.tz
+        with reading(self.store, self.config, now) as peers:
+            parts = take(peers, lambda p: (
+                p.spans(start, now, categories=virtual), p.in_person_log(start, end),
+                p.meetings(start, end, tz, kind="in_person")))
+        chat = merge_intervals((max(sp.start, start), min(sp.end, now))
+                               for spans, _, _ in parts for sp in spans)
+        together = [(s, e) for _, logged, _ in parts for s, e, _ in logged]
+        together += [m.interval for _, _, meetings in parts for m in meetings
+                     if m.interval is not None]
+        return chat, together
 
     def _backoff(self, kind: str) -> int:
         return backoff_factor(self.store, kind)
@@ -182,7 +213,9 @@ class Nudger:
                   or not 0 <= now - self._checked_at < self.config.get("daemon.flush_seconds")):
                 # Only the CLI or a calendar sync (other connections) change the stored state.
                 self._checked_at = now
-                if self.store.data_version() != self._version:
+                if self.store.data_version() != self._version or (
+                        self.config.devices_folder is not None
+                        and not 0 <= now - self._peers_at < PEER_SECONDS):
                     self.refresh(now)
         except StoreError as exc:
             log.debug("nudge state not refreshed: %s", exc)
@@ -207,6 +240,7 @@ class Nudger:
             title=sample.title, meetings=world.meetings,
             focus_windows=[w for w in world.focus_windows if w.start <= now < w.end],
             in_person_log=world.in_person_log, past_nudges=world.past_nudges,
+            peer_virtual=world.peer_virtual,
             snoozed_until=world.snoozed_until, last_in_person=world.last_in_person,
             first_seen=world.first_seen, backoff=world.backoff,
             kinds_snoozed_until=world.kinds_snoozed_until,

@@ -86,6 +86,8 @@ class PolicyState:
         people_due: people who are due or drifting today, most overdue first (their ledger,
             see presence/people/ledger.py).
         people_named: person id → when a reconnect digest last named them.
+        peer_virtual: today's chat on the user's other devices, merged `(start, end)` UNIX
+            seconds (from their snapshots); counted once with this device's chat.
         backoff: per kind, how many times longer it waits between nudges because the user
             rarely follows it (`effect.backoff`); a missing kind waits as configured.
         kinds_snoozed_until: per kind, UNIX seconds until which it stays silent (a
@@ -104,6 +106,7 @@ class PolicyState:
     last_in_person: float | None = None
     first_seen: float | None = None
     closed_chat_seconds: float | None = None
+    peer_virtual: Sequence[tuple[float, float]] = ()
     people_due: Sequence[people_digest.Due] = ()
     people_named: Mapping[int, float] = field(default_factory=dict)
     backoff: Mapping[str, int] | None = None
@@ -362,9 +365,14 @@ class _View:
 
     @_once
     def virtual_today(self) -> float:
-        """Seconds of chat today so far."""
-        return _virtual_seconds(self.state.spans, self.virtual, self.day_start, self.now,
-                                self.state.closed_chat_seconds)
+        """Seconds of chat today so far, on this device and (once) on the others."""
+        if not self.state.peer_virtual:
+            return _virtual_seconds(self.state.spans, self.virtual, self.day_start, self.now,
+                                    self.state.closed_chat_seconds)
+        # chat on two screens at once counts once (issue 17)
+        own = [(max(s.start, self.day_start), min(s.end, self.now)) for s in self.state.spans
+               if s.category in self.virtual]
+        return union_seconds(own + [(s, min(e, self.now)) for s, e in self.state.peer_virtual])
 
     @_once
     def in_person_today(self) -> float:

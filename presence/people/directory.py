@@ -92,15 +92,42 @@ def store_meetings(store: Store, source: str, meetings: Sequence[Meeting], tz: t
         store.link_meetings(source, since, clean, who)
 
 
-def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False) -> list[Ledger]:
+def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False,
+             peers: Sequence = ()) -> list[Ledger]:
     """Everyone's ledger, most overdue first; without `include_all`, only those seen within a
-    year, with a plan, or with a goal."""
+    year, with a plan, or with a goal. `peers` (open snapshots of the other devices, see
+    `presence.devices.merge.reading`) add the time together they recorded, each stretch once."""
     with store.transaction("could not read people", write=False):
         people = store.people()
         begun, planned = store.occasion_times(now)
+    if peers:
+        people, begun, planned = _with_peers(store, people, begun, planned, peers, now)
     items = ranked(ledger_of(p, begun.get(p.id, ()), planned.get(p.id, ()), now, tz)
                    for p in people)
     return items if include_all else [i for i in items if shown_by_default(i, now)]
+
+
+def _with_peers(store: Store, people: list[Person], begun: dict[int, list],
+                planned: dict[int, list], peers: Sequence, now: float
+                ) -> tuple[list[Person], dict[int, list], dict[int, list]]:
+    from presence.devices.merge import PeopleUnion, forgotten_here, occasions_once, take
+
+    union = PeopleUnion(people, forgotten_here(store))
+    theirs = take(peers, lambda peer: (peer.people(), *peer.occasion_times(now))
+                  if peer.has_table("people") else ([], {}, {}))
+    all_begun = {pid: list(items) for pid, items in begun.items()}
+    their_plans = []
+    for their_people, their_begun, their_planned in theirs:
+        ids = union.map(their_people)
+        for pid, items in their_begun.items():
+            if pid in ids:  # the ledger merges the stretches: one seen twice counts once
+                all_begun.setdefault(ids[pid], []).extend(items)
+        joined: dict[int, list] = {}
+        for pid, items in their_planned.items():
+            if pid in ids:
+                joined.setdefault(ids[pid], []).extend(items)
+        their_plans.append(joined)
+    return union.people(), all_begun, occasions_once(planned, *their_plans)
 
 
 def find(store: Store, name: str) -> Person:

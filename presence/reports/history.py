@@ -8,6 +8,10 @@ through `summary.cells_by_day`, so the numbers agree to the second (issue 5).
 
 Building rollups writes to the database; on a read-only one the answers are the same, just
 slower.
+
+With a `[devices] folder`, every counted peer's snapshot joins in (issue 17): the days its
+spans touch are counted from the union over devices (`devices.union`: a moment counts once),
+its meetings, logged time and people join this device's, each instance once.
 """
 
 from __future__ import annotations
@@ -120,35 +124,104 @@ def _timed(meetings: list, kind: str | None = None) -> list[tuple[float, float]]
 
 def summarise(store: Store, config: Config, first: date, last: date,
               now: float) -> tuple[list[DaySummary], Background]:
-    """Day summaries from `first` to `last`, and the background their trends came from.
+    """Day summaries from `first` to `last`, and the background their trends came from,
+    over this device and every counted peer.
 
     The background reaches back as far as the days shown (at least a week), so that a
     period's trend can compare it with the period before.
     """
+    from presence.devices.merge import reading
+
+    with reading(store, config, now) as peers:
+        return _summarise(store, config, first, last, now, peers)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Peer:
+    """What a summary takes from one peer, read in one go."""
+
+    spans: list
+    in_person: list
+    logged: list
+    first: float | None
+    meetings: list
+    people: list
+    together: list
+
+
+def _take_peers(peers: list, tz: tzinfo, lo: float, hi: float, period_start: float,
+                period_end: float) -> list[_Peer]:
+    from presence.devices.merge import take
+
+    def read(peer) -> _Peer:
+        has_people = peer.has_table("people")
+        return _Peer(
+            spans=peer.spans(lo, hi),
+            in_person=peer.meetings(-float("inf"), period_end, tz, kind="in_person"),
+            logged=peer.in_person_log(-float("inf"), period_end),
+            first=peer.first_activity(),
+            meetings=peer.meetings(period_start, period_end, tz),
+            people=peer.people() if has_people else [],
+            together=peer.together(period_start, period_end) if has_people else [])
+
+    return take(peers, read)
+
+
+def _summarise(store: Store, config: Config, first: date, last: date, now: float,
+               peers: list) -> tuple[list[DaySummary], Background]:
+    from presence.devices import merge
+    from presence.devices.union import union_spans
+
     tz, virtual = config.tz, config.virtual_categories
     span_days = (last - first).days + 1
     since = first - timedelta(days=max(TREND_DAYS, span_days))
     cells = activity(store, tz, since, last, now)
     period_start, period_end = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
     upto = min(period_end, now)
+    lo, hi = day_bounds(since, tz)[0], min(period_end, now)
+    others = _take_peers(peers, tz, lo, hi, period_start, period_end)
+    union = None
+    if any(p.spans for p in others):
+        # a moment seen on several devices counts once (rollups hold this device alone)
+        union = union_spans([store.spans(lo, hi)] + [p.spans for p in others], virtual,
+                            config.always_active)
+        cells = cells_by_day(union, since, last, tz, until=now)
     # In-person time before the period feeds the streak; none of it counts before it happened.
-    together = _timed(store.meetings(-float("inf"), period_end, tz, kind="in_person"))
-    together += [(s, e) for s, e, _ in store.in_person_log(-float("inf"), period_end)]
+    together = _timed(merge.meetings_once(
+        store.meetings(-float("inf"), period_end, tz, kind="in_person"),
+        *(p.in_person for p in others)))
+    logged_all = store.in_person_log(-float("inf"), period_end)
+    together += [(s, e) for s, e, _ in logged_all]
+    together += [(s, e) for p in others for s, e, _ in p.logged]
     in_person = merge_intervals((s, min(e, now)) for s, e in together)
-    begin = store.first_activity()
+    begins = [b for b in [store.first_activity()] + [p.first for p in others] if b is not None]
+    begin = min(begins) if begins else None
     background = Background(
         virtual={day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
                  for day, c in cells.items()},
         in_person=seconds_by_day(in_person, tz),
         first_day=local_day(begin, tz) if begin is not None else None)
-    meetings = store.meetings(period_start, period_end, tz)
+    meetings = merge.meetings_once(store.meetings(period_start, period_end, tz),
+                                   *(p.meetings for p in others))
     met = merge_intervals((max(s, period_start), min(e, upto))
                           for s, e in _timed(meetings, "in_person"))
     # A span may touch two meetings' intervals: keep it once, or its chat would count twice.
-    spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
+    if union is None:
+        spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
+    else:
+        spans = [sp for sp in union if any(sp.start < e and sp.end > s for s, e in met)]
     nudges = store.nudge_records(period_start, period_end)
-    logged = store.in_person_log(period_start, period_end)
+    logged = list(dict.fromkeys(store.in_person_log(period_start, period_end) + [
+        row for p in others for row in p.logged if row[0] < period_end and row[1] > period_start]))
     with_people = store.together(period_start, period_end)
+    if others:
+        people = merge.PeopleUnion(store.people(), merge.forgotten_here(store))
+        for p in others:
+            ids = people.map(p.people)
+            shown = {person.id: person.name for person in people.people()}
+            with_people += [(ids[pid], shown.get(ids[pid], name), s, e)
+                            for pid, name, s, e in p.together if pid in ids]
+        with_people = merge.together_once(with_people)
     days = []
     day = first
     while day <= last:
@@ -179,7 +252,12 @@ def period_summary(store: Store, config: Config, last: date, days: int,
     from presence.people.directory import everyone
     from presence.reports.people import section
 
-    summaries, background = summarise(store, config, last - timedelta(days=days - 1), last, now)
+    from presence.devices.merge import reading
+
+    with reading(store, config, now) as peers:
+        summaries, background = _summarise(store, config, last - timedelta(days=days - 1),
+                                           last, now, peers)
+        ledgers = everyone(store, now, config.tz, peers=peers)
     period = summarise_period(summaries, background)
-    people = section(everyone(store, now, config.tz), period.people, last, config.tz)
+    people = section(ledgers, period.people, last, config.tz)
     return dataclasses.replace(period, section=people)

@@ -14,14 +14,15 @@ from __future__ import annotations
 import sqlite3
 import struct
 from dataclasses import dataclass
-from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from presence.errors import StoreError
-from presence.model import Meeting, Span
-from presence.store.calendar import select_meetings
+from presence.model import Span
+from presence.store.calendar import CalendarTables
 from presence.store.db import IN_RANGE
+from presence.store.in_person import InPersonTables
+from presence.store.people import PeopleTables
 from presence.store.snapshots import APPLICATION_ID, FORMAT, _uri
 
 _HEADER = b"SQLite format 3\x00"
@@ -60,13 +61,17 @@ def _check_header(path: Path) -> None:
                          "the sync engine may still be copying it)")
 
 
-class PeerSnapshot:
-    """One peer's snapshot, open for reading."""
+class PeerSnapshot(CalendarTables, InPersonTables, PeopleTables):
+    """One peer's snapshot, open for reading.
+
+    Its tables have this database's columns, so the readers of meetings, logged time and
+    people are the store's own (one copy of each query); writing fails, as the file is
+    immutable. Activity has its own reader: a snapshot has no sealed-history cache.
+    """
 
     def __init__(self, conn: sqlite3.Connection, path: Path, info: SnapshotInfo,
                  longest: float):
-        self._conn = conn
-        self.path = path
+        super().__init__(conn, path)
         self.info = info
         self._longest = longest
 
@@ -116,6 +121,9 @@ class PeerSnapshot:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: the snapshot is damaged ({exc})") from exc
 
+    def _write(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        raise StoreError(f"{self.path}: a peer's snapshot is read-only")
+
     def spans(self, start: float, end: float,
               categories: frozenset[str] | None = None) -> list[Span]:
         """The peer's spans overlapping [start, end), oldest first, optionally of some
@@ -131,17 +139,6 @@ class PeerSnapshot:
     def first_activity(self) -> float | None:
         """Start of the peer's earliest span."""
         return self._read(f"SELECT min(start) FROM activity WHERE {IN_RANGE}")[0][0]
-
-    def in_person_log(self, start: float, end: float) -> list[tuple[float, float, str | None]]:
-        """Logged in-person stretches overlapping [start, end)."""
-        return [(s, e, note) for s, e, note in self._read(
-            f"SELECT start, end, note FROM in_person_log WHERE start < ? AND end > ? "
-            f"AND {IN_RANGE} ORDER BY start", (end, start))]
-
-    def meetings(self, start: float, end: float, tz: tzinfo,
-                 kind: str | None = None) -> list[Meeting]:
-        """Calendar instances the peer synced, overlapping [start, end)."""
-        return select_meetings(self._read, start, end, tz, kind)
 
     def devices(self) -> list[tuple[str, str, str]]:
         """The peer's device registry: `(id, name, kind)` (itself and what it imported)."""

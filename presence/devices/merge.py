@@ -1,0 +1,128 @@
+"""This device's data and its peers', as one: what a reader takes from each peer, read whole.
+
+A reader (a summary, `people`, the bar) opens the peers once (`reading`), takes what it needs
+from each in one go (`take`: a peer that fails half way is left out whole, never counted in
+part), and joins it with its own: spans through the union over devices, meetings once per uid
+and instance, people matched to this device's people by address, spelling or unique first
+name (someone only a peer knows keeps a negative id, the same for every peer).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
+
+from presence.config import Config
+from presence.errors import StoreError
+from presence.model import Meeting, Named, Occasion, Person
+from presence.people import names
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@contextmanager
+def reading(store, config: Config, now: float) -> Iterator[list]:
+    """The counted peers' snapshots, open for the block (none without `[devices] folder`)."""
+    folder = config.devices_folder
+    if folder is None:
+        yield []
+        return
+    from presence.devices.peers import opened
+
+    try:
+        me = store.this_device()
+    except StoreError:
+        me = None
+    with opened(folder, me.id if me else "", me.name if me else "", now) as seen:
+        yield seen.snapshots
+
+
+def take(peers: Sequence, read: Callable[[object], T]) -> list[T]:
+    """`read(peer)` for every peer; a peer whose file fails is left out whole (and logged;
+    `presence devices` shows why)."""
+    out = []
+    for peer in peers:
+        try:
+            out.append(read(peer))
+        except StoreError as exc:
+            log.warning("devices: %s left out: %s", peer.info.name or peer.info.device_id, exc)
+    return out
+
+
+def meetings_once(*sources: Iterable[Meeting]) -> list[Meeting]:
+    """Meetings of several devices, each instance once (one uid, one start: the first
+    device's copy), earliest first."""
+    seen: dict[tuple[str, object], Meeting] = {}
+    for meetings in sources:
+        for m in meetings:
+            seen.setdefault((m.uid, m.start), m)
+    return sorted(seen.values(), key=lambda m: (m.interval or (0.0, 0.0), m.uid))
+
+
+def forgotten_here(store) -> Callable[[Named], bool]:
+    """Whether a name a peer holds belongs to someone this device was told to forget (the
+    peer may not have heard yet: it is left out here all the same)."""
+    hashes = store.forgotten_hashes()
+    if not hashes:
+        return lambda named: False
+    salt = store.people_salt()
+    return lambda named: names.forgotten(named, salt, hashes)
+
+
+class PeopleUnion:
+    """Peers' people in terms of this device's people."""
+
+    def __init__(self, own: Sequence[Person],
+                 forgotten: Callable[[Named], bool] = lambda named: False):
+        self.own = list(own)
+        self._forgotten = forgotten
+        self._known = [names.Known(p.id, p.name, frozenset(p.aliases)) for p in own]
+        self._new: dict[str, Person] = {}
+
+    def map(self, theirs: Sequence[Person]) -> dict[int, int]:
+        """Peer person id → this device's id, or the shared negative id of someone only
+        peers know; someone forgotten here has no id (their rows are left out)."""
+        out = {}
+        for person in theirs:
+            emails = [a for a in person.aliases if "@" in a]
+            spellings = [Named(person.name, e) for e in emails] + [Named(person.name)]
+            spellings += [Named(a) for a in person.aliases if "@" not in a]
+            if any(self._forgotten(n) for n in spellings):
+                continue
+            found = None
+            for named in spellings:
+                found = names.match(named, self._known)
+                if found is not None:
+                    break
+            if found is not None:
+                out[person.id] = found.id
+                continue
+            key = names.normalise(person.name)
+            if key not in self._new:
+                self._new[key] = Person(-1 - len(self._new), person.name, person.aliases,
+                                        person.goal_days)
+            out[person.id] = self._new[key].id
+        return out
+
+    def people(self) -> list[Person]:
+        """This device's people and those only peers know."""
+        return self.own + list(self._new.values())
+
+
+def together_once(rows: Iterable[tuple[int, str, float, float]]
+                  ) -> list[tuple[int, str, float, float]]:
+    """(person id, name, start, end) rows of several devices, each stretch once."""
+    return list(dict.fromkeys(rows))
+
+
+def occasions_once(*sources: dict[int, list[Occasion]]) -> dict[int, list[Occasion]]:
+    """Occasions per person from several devices, each stretch once (the first copy)."""
+    out: dict[int, dict[tuple[float, float], Occasion]] = {}
+    for source in sources:
+        for pid, items in source.items():
+            for o in items:
+                out.setdefault(pid, {}).setdefault((o.start, o.end), o)
+    return {pid: sorted(found.values(), key=lambda o: o.start) for pid, found in out.items()}

@@ -1,0 +1,203 @@
+"""Summaries over several devices: a moment counts once, every bad file counts nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from presence import config as config_mod
+from presence.cli.main import main
+from presence.devices.snapshot import write
+from presence.model import Span
+from presence.people import logbook
+from presence.reports.history import day_summary
+from presence.store import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DAY = "2026-03-02"
+
+
+def at(hhmm: str) -> float:
+    return datetime.fromisoformat(f"{DAY}T{hhmm}").replace(tzinfo=BERLIN).timestamp()
+
+
+NOW = at("23:59") + 86400
+
+
+def device(tmp_path, name, spans, log=None):
+    """A real database of another device, then its snapshot in the shared folder."""
+    db = tmp_path / f"{name}.db"
+    store = Store.open(db)
+    for span in spans:
+        store.insert_span(span, name)
+    if log is not None:
+        logbook.add(store, log[0], f"{DAY}T{log[1]}", False, log[2], None, NOW, BERLIN)
+    store.close()
+    return db
+
+
+def publish(tmp_path, db, device_id, name, written_at=NOW - 60):
+    return write(db, tmp_path / "sync", device_id, name, [(device_id, name, "this")],
+                 written_at).path
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    for key in ("PRESENCE_CONFIG", "PRESENCE_DB"):
+        monkeypatch.delenv(key, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("PRESENCE_HOME", str(home))
+    (home / "config.toml").write_text(
+        f'timezone = "Europe/Berlin"\n[devices]\nfolder = "{tmp_path / "sync"}"\n'
+        'name = "laptop"\n')
+    store = Store.open(home / "presence.db")
+    store.insert_span(Span(at("10:00"), at("10:15"), "slack", "messaging"), "laptop")
+    store.insert_span(Span(at("10:15"), at("10:40"), "code", "other"), "laptop")
+    logbook.add(store, "1h", f"{DAY}T12:00", False, None, None, NOW, BERLIN)
+    store.close()
+    return home
+
+
+def summary(home) -> dict:
+    result = CliRunner().invoke(main, ["summary", DAY, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_chat_on_two_devices_at_once_counts_once_and_people_join(home, tmp_path):
+    alone = summary(home)
+    assert alone["categories"] == {"other": 25.0, "messaging": 15.0}
+    desktop = device(tmp_path, "desktop", [
+        Span(at("10:10"), at("10:20"), "discord", "messaging"),  # 5 min overlap the laptop's chat
+        Span(at("10:20"), at("10:30"), "firefox", "other"),      # while the laptop shows code
+        Span(at("21:00"), at("21:10"), "signal", "messaging")],
+        log=("1h", "12:30", "Sam"))
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    both = summary(home)
+    assert both["virtual_minutes"] == 30.0            # 10:00-10:20 once, and 21:00-21:10
+    assert both["categories"] == {"messaging": 30.0, "other": 20.0}  # 10:20-10:40 counted once
+    # the laptop's chat kept 10:10-10:15, its code (started first) kept 10:20-10:30
+    assert {a["app"]: a["minutes"] for a in both["apps"]} == {
+        "slack": 15.0, "discord": 5.0, "signal": 10.0, "code": 20.0}
+    assert both["in_person_minutes"] == 90.0          # 12:00-13:30, the overlap once
+    assert [p["name"] for p in both["people"]] == ["Sam"]
+
+
+def test_copies_conflicts_and_broken_files_never_change_the_totals(home, tmp_path):
+    desktop = device(tmp_path, "desktop", [Span(at("11:00"), at("11:30"), "discord",
+                                                "messaging")])
+    path = publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    want = summary(home)
+    assert want["virtual_minutes"] == 45.0
+    folder = tmp_path / "sync"
+    shutil.copy(path, folder / "00000000000000d1.presence.sync-conflict-20260302-120000-X.db")
+    shutil.copy(path, folder / "desktop-old.presence.db")  # a second copy of the device
+    data = path.read_bytes()
+    (folder / "00000000000000e1.presence.db").write_bytes(data[: len(data) // 3])  # truncated
+    (folder / "00000000000000e2.presence.db").write_bytes(b"\0" * 4096)           # garbage
+    (folder / "~00000000000000e3.presence.db.tmp").write_bytes(data)              # mid-write
+    assert summary(home) == want
+
+
+def test_status_and_the_bar_read_the_peers_too(home, tmp_path):
+    cfg = config_mod.load(home / "config.toml", required=True)
+    desktop = device(tmp_path, "desktop", [Span(at("11:00"), at("11:30"), "discord",
+                                                "messaging")])
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    store = Store.open(home / "presence.db", create=False)
+    try:
+        day = day_summary(store, cfg, datetime.fromisoformat(DAY).date(), NOW)
+    finally:
+        store.close()
+    assert day.virtual_minutes == 45.0
+
+
+def test_a_peer_that_breaks_half_way_is_left_out_whole(home, tmp_path, monkeypatch):
+    from presence.store.peers import PeerSnapshot
+    from presence.errors import StoreError
+
+    desktop = device(tmp_path, "desktop", [Span(at("11:00"), at("11:30"), "discord",
+                                                "messaging")], log=("1h", "15:00", "Sam"))
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    alone_plus = summary(home)
+    assert alone_plus["in_person_minutes"] == 120.0
+
+    def broken(self, *args, **kwargs):
+        raise StoreError(f"{self.path}: the snapshot is damaged (disk I/O error)")
+
+    monkeypatch.setattr(PeerSnapshot, "people", broken)  # the spans were read already
+    out = summary(home)
+    assert out["virtual_minutes"] == 15.0 and out["in_person_minutes"] == 60.0
+
+
+def test_people_seen_on_another_device_are_in_this_devices_ledger(home, tmp_path):
+    store = Store.open(home / "presence.db")
+    logbook.add(store, "2h", f"{DAY}T18:00", False, "Sam Lee, Priya", None, NOW, BERLIN)
+    store.close()
+    desktop = device(tmp_path, "desktop", [Span(at("09:00"), at("09:05"), "x", "other")],
+                     log=("1h", "15:00", "Sam, Jo"))
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    result = CliRunner().invoke(main, ["people", "--json", "--all"], catch_exceptions=False)
+    ledger = {p["name"]: p for p in json.loads(result.stdout)}
+    # "Sam" on the desktop is the laptop's "Sam Lee" (a unique first name): one person
+    assert sorted(ledger) == ["Jo", "Priya", "Sam Lee"]
+    assert ledger["Sam Lee"]["minutes_365d"] == 180.0 and ledger["Sam Lee"]["times_365d"] == 2
+    assert ledger["Jo"]["minutes_365d"] == 60.0
+    day = summary(home)
+    assert {p["name"]: p["minutes"] for p in day["people"]} == {
+        "Sam Lee": 180.0, "Priya": 120.0, "Jo": 60.0}
+    # forgetting Sam here leaves Sam out of what the desktop still holds, too
+    forget = CliRunner().invoke(main, ["people", "forget", "Sam Lee"], catch_exceptions=False)
+    assert forget.exit_code == 0, forget.output
+    result = CliRunner().invoke(main, ["people", "--json", "--all"], catch_exceptions=False)
+    assert sorted(p["name"] for p in json.loads(result.stdout)) == ["Jo", "Priya"]
+    assert {p["name"] for p in summary(home)["people"]} == {"Priya", "Jo"}
+
+
+def test_the_daily_budget_counts_chat_on_every_device_once(home, tmp_path):
+    from presence.nudges import policy
+
+    cfg = config_mod.load(home / "config.toml", required=True)
+    noon = at("12:00")
+    desktop = device(tmp_path, "desktop", [Span(at("09:00"), at("09:50"), "slack", "messaging"),
+                                           Span(at("10:10"), at("10:20"), "discord",
+                                                "messaging")])
+    publish(tmp_path, desktop, "00000000000000d1", "desktop", written_at=noon - 60)
+    store = Store.open(home / "presence.db")
+    try:
+        from presence.nudges.nudger import Nudger
+
+        class Outbox:
+            def submit(self, nudge):
+                pass
+
+            def drain(self):
+                return []
+
+            def close(self):
+                return []
+
+        nudger = Nudger(cfg, store, Outbox())
+        nudger.refresh(noon)
+        world = nudger._world
+    finally:
+        store.close()
+    # the laptop chatted 10:00-10:15; with the desktop's 50 + 10 min (5 of them at the same
+    # time) today holds 70 min of chat: over the 60-minute budget, which the laptop alone is not
+    spans = [Span(at("08:00"), at("10:00"), "code", "other"),
+             Span(at("10:00"), at("10:15"), "slack", "messaging"),
+             Span(at("10:15"), at("11:59"), "code", "other"),
+             Span(at("11:59"), noon, "slack", "messaging")]
+    state = policy.PolicyState(spans=spans, category="messaging", app="slack",
+                               peer_virtual=world.peer_virtual,
+                               in_person_log=world.in_person_log)
+    alone = policy.PolicyState(spans=spans, category="messaging", app="slack")
+    kinds = [n.kind for n in policy.decide(noon, state, cfg)]
+    assert "crowding_out" in kinds
+    assert "crowding_out" not in [n.kind for n in policy.decide(noon, alone, cfg)]
