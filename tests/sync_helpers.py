@@ -56,12 +56,13 @@ def _free_base(start: int) -> int:
     raise RuntimeError("no free loopback ports for syncthing")
 
 
-def start_pair() -> SyncPair:
-    """Start the pair; skip (or fail, under PRESENCE_REQUIRE_DESKTOP=1) without syncthing."""
+def start_pair(folder: Path) -> SyncPair:
+    """Start the pair with its run dir inside `folder` (a test's tmp_path); skip (or fail,
+    under PRESENCE_REQUIRE_DESKTOP=1) without syncthing."""
     if shutil.which("syncthing") is None or shutil.which("curl") is None:
         require_desktop("syncthing or curl missing (Debian: apt-get install syncthing curl)")
     env = dict(os.environ, SYNC_PORT_BASE=str(_free_base(22100)),
-               SYNC_GUI_BASE=str(_free_base(18400)))
+               SYNC_GUI_BASE=str(_free_base(18400)), TMPDIR=str(folder))
     done = subprocess.run([str(PAIR_SCRIPT), "start"], env=env, capture_output=True, text=True,
                           timeout=90)
     if done.returncode != 0:
