@@ -109,3 +109,45 @@ def test_export_takes_day_words_as_every_command_does(cli, presence_home):
     assert result.exit_code == 0, result.output
     assert [r["app"] for r in csv.DictReader(io.StringIO(result.output))] == ["slack", "signal"]
     assert [r["app"] for r in csv.DictReader(io.StringIO(today.output))] == ["discord"]
+
+
+def test_a_focus_window_over_twelve_hours_needs_force(cli):
+    # Issue 13: `focus add 22:00 18:00` silently made a 20 h window (18:00 tomorrow)
+    with freeze_time("2026-03-10T12:00:00+01:00"):
+        refused = cli("focus", "add", "22:00", "18:00", "--label", "Dinner")
+        assert refused.exit_code == 2
+        assert refused.stderr.strip() == (
+            "presence: that is a 20 h focus window (Tue 10 Mar 22:00 – Wed 11 Mar 18:00); did "
+            "you mean `presence focus add 18:00 22:00`? (--force keeps a window longer than "
+            "12 h)")
+        assert cli("focus", "add", "--for", "13h").exit_code == 2
+        assert focus_windows(cli) == []
+        assert cli("focus", "add", "--for", "12h").exit_code == 0
+        forced = cli("focus", "add", "22:00", "18:00", "--label", "Retreat", "--force")
+        assert forced.exit_code == 0, forced.output
+        assert [w["end"] - w["start"] for w in focus_windows(cli)] == [12 * 3600, 20 * 3600]
+
+
+def test_focus_list_shows_a_repeating_series_once(cli, presence_home):
+    from presence.calendar.sync import auto_focus_windows
+    from presence.model import Meeting
+
+    dinners = [Meeting("home.ics", "dinner@t", "Dinner with Sam",
+                       datetime(2026, 3, day, 18, 30, tzinfo=BERLIN),
+                       datetime(2026, 3, day, 21, 0, tzinfo=BERLIN), False, "Roma",
+                       "in_person", "location") for day in (10, 17, 24, 31)]
+    with freeze_time("2026-03-09T12:00:00+01:00"):
+        assert cli("focus", "add", "2026-03-12T09:00", "2026-03-12T11:00",
+                   "--label", "Deep work").exit_code == 0
+        store = Store.open(presence_home / "presence.db")
+        store.replace_auto_focus(auto_focus_windows(dinners, 30), after=0)
+        store.close()
+        brief = cli("focus", "list").output.splitlines()
+        full = cli("focus", "list", "--all").output.splitlines()
+    assert len(brief) == 2
+    assert brief[0].endswith("Dinner with Sam — weekly, 4 ahead (--all lists each)  (from the "
+                             "calendar)")
+    assert brief[1].endswith("Thu 12 Mar 09:00 – Thu 12 Mar 11:00  Deep work")
+    assert "Tue 10 Mar 18:00 – Tue 10 Mar 21:00" in brief[0]
+    assert len(full) == 5 and sum("Dinner with Sam" in line for line in full) == 4
+    assert "Tue 31 Mar 18:00 – Tue 31 Mar 21:00" in full[-1]
