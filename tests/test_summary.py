@@ -381,3 +381,26 @@ def test_summary_imports_only_what_it_needs(tmp_path):
              "jeepney", "presence.daemon", "presence.service", "presence.calendar.expand",
              "presence.nudges.policy", "presence.reports.html"}
     assert not heavy & imported
+
+
+def test_nothing_in_front_is_no_app_and_nothing_draws_a_bar_for_0_min(tmp_path):
+    # Issue 13: "(nothing in front)" was the top app with a full bar, and a 20 s app drew a
+    # full bar for "0 min"
+    store, _ = home(tmp_path)
+    add_span(store, "2026-03-10T09:00", "2026-03-10T11:00", None, "other")
+    add_span(store, "2026-03-10T11:00", "2026-03-10T11:00:20", "signal", "messaging")
+    add_span(store, "2026-03-10T12:00", "2026-03-10T12:30", "slack", "messaging")
+    store.close()
+    day = json.loads(run(tmp_path, "summary", "2026-03-10", "--json").stdout)
+    assert [a["app"] for a in day["apps"]] == ["slack", "signal"]
+    assert day["categories"]["other"] == 120.0  # the time still counts where it belongs
+    text = run(tmp_path, "summary", "2026-03-10").stdout
+    assert "nothing in front" not in text and "signal" not in text
+    [slack] = [line for line in text.splitlines() if "slack" in line]
+    assert slack.split()[:2] == ["slack", "messaging"] and slack.endswith("30 min")
+    week = run(tmp_path, "summary", "2026-03-10", "--week").stdout
+    assert "nothing in front" not in week
+    assert "  per day: virtual 4 min, in person 0 min" in week.splitlines()
+    page = tmp_path / "r.html"
+    assert run(tmp_path, "report", "--until", "2026-03-10", "--out", str(page)).returncode == 0
+    assert "nothing in front" not in page.read_text()

@@ -247,7 +247,7 @@ def render(period: PeriodSummary, tz: tzinfo, title: str = "Online and in person
         _card("", "streak", _count(days[-1].streak_days if days else 0, "day"),
               "in a row with time in person"),
     ]
-    apps = "".join(f"<tr><td>{escape(a.app or '(nothing in front)')}</td>"
+    apps = "".join(f"<tr><td>{escape(a.app or '')}</td>"
                    f"<td>{escape(a.category)}</td>"
                    f'<td class="num">{format_minutes(a.minutes)}</td></tr>'
                    for a in period.apps[:10])

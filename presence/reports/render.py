@@ -164,13 +164,14 @@ def _balance(virtual: float, in_person: float, trend: Trend | None, ascii: bool)
 
 
 def _apps_text(apps: Iterable[AppMinutes], ascii: bool, limit: int = 5) -> list[str]:
-    top = list(apps)[:limit]
+    # what rounds to 0 min gets no line, so no bar is drawn full for nothing
+    top = [a for a in apps if a.minutes >= 0.5][:limit]
     if not top:
         return []
     scale = top[0].minutes
     lines = ["", "  top apps"]
     for a in top:
-        name = visible(a.app or "(nothing in front)", 18)
+        name = visible(a.app or "", 18)
         lines.append(f"    {name:<18} {a.category:<10} {bar(a.minutes, scale, 20, ascii)}"
                      f" {format_minutes(a.minutes):>11}")
     return lines
@@ -280,9 +281,9 @@ def render_period(p: PeriodSummary, tz: tzinfo, ascii: bool = False) -> str:
                      f" {format_minutes(d.in_person_minutes):>11}")
     n = len(p.days)
     lines += ["", (f"  total: virtual {format_minutes(p.virtual_minutes)}, in person "
-                   f"{format_minutes(p.in_person_minutes)}"
-                   f" (per day {format_minutes(p.virtual_minutes / n)} and "
-                   f"{format_minutes(p.in_person_minutes / n)})")]
+                   f"{format_minutes(p.in_person_minutes)}"),
+              (f"  per day: virtual {format_minutes(p.virtual_minutes / n)}, in person "
+               f"{format_minutes(p.in_person_minutes / n)}")]
     if p.trend is not None:
         lines.append(f"  the {p.trend.days} days before: per day "
                      f"{format_minutes(p.trend.virtual_minutes)} virtual and "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from presence.model import AWAY, Meeting, NudgeRecord, Span
+from presence.model import AWAY, PAUSED, Meeting, NudgeRecord, Span
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals, overlap
 
 if TYPE_CHECKING:
@@ -270,7 +270,11 @@ def _trend(background: Background, first: date, days: int) -> Trend | None:
 
 
 def _apps(totals: dict[tuple[str | None, str], float]) -> tuple[AppMinutes, ...]:
-    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0][0] or "", kv[0][1]))
+    # Time with nothing in front, away or paused is no app (issue 13): it counts in its
+    # category, never in the list of apps.
+    kept = [(key, secs) for key, secs in totals.items()
+            if key[0] is not None and key[1] not in (AWAY, PAUSED)]
+    ordered = sorted(kept, key=lambda kv: (-kv[1], kv[0][0] or "", kv[0][1]))
     return tuple(AppMinutes(app, cat, secs / 60) for (app, cat), secs in ordered)
 
 
