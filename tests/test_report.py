@@ -175,3 +175,22 @@ def test_chromium_draws_both_charts(tmp_path):
     assert len({row for row in rows}) > 50  # not a blank page
     assert count_colour(rows, VIRTUAL) > 500  # orange bars and heatmap cells
     assert count_colour(rows, IN_PERSON) > 200  # green bars
+
+
+def test_the_readme_pictures_come_from_the_project_script(tmp_path):
+    # Issue 13: a newcomer sees a summary and the report near the top of the README; both are
+    # made by scripts/screenshot_report.py, so they stay what presence really prints
+    chromium()  # skips (or fails under PRESENCE_REQUIRE_DESKTOP) without a browser
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "scripts" / "screenshot_report.py"),
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    width, height, rows = png_pixels((tmp_path / "report.png").read_bytes())
+    assert (width, height) == (1000, 1300)
+    colours = {row[i:i + 3] for row in rows[::10] for i in range(0, len(row), 30)}
+    assert len(colours) > 20  # a drawn page, not a blank one
+    sample = (tmp_path / "summary.txt").read_text(encoding="utf-8").rstrip("\n")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"```\n{sample}\n```" in readme
+    assert (root / "docs" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "](docs/report.png)" in readme and "](docs/PERFORMANCE.md)" in readme
