@@ -179,10 +179,9 @@ class Nudger:
         virtual, tz = self.config.virtual_categories, self.config.tz
         with reading(self.store, self.config, now) as peers:
             parts = take(peers, lambda p: (
-                p.spans(start, now, categories=virtual), p.in_person_log(start, end),
+                p.intervals(start, now, virtual), p.in_person_log(start, end),
                 p.meetings(start, end, tz, kind="in_person")))
-        chat = merge_intervals((max(sp.start, start), min(sp.end, now))
-                               for spans, _, _ in parts for sp in spans)
+        chat = merge_intervals(iv for intervals, _, _ in parts for iv in intervals)
         together = [(s, e) for _, logged, _ in parts for s, e, _ in logged]
         together += [m.interval for _, _, meetings in parts for m in meetings
                      if m.interval is not None]

@@ -138,9 +138,11 @@ def summarise(store: Store, config: Config, first: date, last: date,
 
 @dataclasses.dataclass(frozen=True)
 class _Peer:
-    """What a summary takes from one peer, read in one go."""
+    """What a summary takes from one peer, read in one go: the spans of the days shown, the
+    chat of the days before (all a trend needs), in-person time, people."""
 
-    spans: list
+    shown: list
+    trend: list
     in_person: list
     logged: list
     first: float | None
@@ -149,14 +151,18 @@ class _Peer:
     together: list
 
 
-def _take_peers(peers: list, tz: tzinfo, lo: float, hi: float, period_start: float,
+def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start: float,
                 period_end: float) -> list[_Peer]:
     from presence.devices.merge import take
+
+    tz, trend_hi = config.tz, min(period_start, hi)
 
     def read(peer) -> _Peer:
         has_people = peer.has_table("people")
         return _Peer(
-            spans=peer.spans(lo, hi),
+            shown=peer.spans(period_start, hi) if hi > period_start else [],
+            trend=peer.intervals(lo, trend_hi, config.virtual_categories)
+            if trend_hi > lo else [],
             in_person=peer.meetings(-float("inf"), period_end, tz, kind="in_person"),
             logged=peer.in_person_log(-float("inf"), period_end),
             first=peer.first_activity(),
@@ -179,13 +185,24 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     period_start, period_end = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
     upto = min(period_end, now)
     lo, hi = day_bounds(since, tz)[0], min(period_end, now)
-    others = _take_peers(peers, tz, lo, hi, period_start, period_end)
+    others = _take_peers(peers, config, lo, hi, period_start, period_end)
+    virtual_by_day = {day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
+                      for day, c in cells.items()}
     union = None
-    if any(p.spans for p in others):
-        # a moment seen on several devices counts once (rollups hold this device alone)
-        union = union_spans([store.spans(lo, hi)] + [p.spans for p in others], virtual,
-                            config.always_active)
-        cells = cells_by_day(union, since, last, tz, until=now)
+    if any(p.shown or p.trend for p in others):
+        # A moment seen on several devices counts once (rollups hold this device alone): the
+        # days shown from the union of every device's spans, the days before (whose chat
+        # alone the trend reads) from the union of every device's chat.
+        union = union_spans([store.spans(period_start, hi) if hi > period_start else []]
+                            + [p.shown for p in others], virtual, config.always_active)
+        cells.update(cells_by_day(union, first, last, tz, until=now))
+        trend_hi = min(period_start, hi)
+        chat = merge_intervals((store.intervals(lo, trend_hi, virtual) if trend_hi > lo else [])
+                               + [iv for p in others for iv in p.trend])
+        before = seconds_by_day(chat, tz)
+        virtual_by_day = {day: before.get(day, 0.0) if day < first else
+                          sum(secs for (_, _, cat), secs in cells[day].items() if cat in virtual)
+                          for day in cells}
     # In-person time before the period feeds the streak; none of it counts before it happened.
     together = _timed(merge.meetings_once(
         store.meetings(-float("inf"), period_end, tz, kind="in_person"),
@@ -197,8 +214,7 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     begins = [b for b in [store.first_activity()] + [p.first for p in others] if b is not None]
     begin = min(begins) if begins else None
     background = Background(
-        virtual={day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
-                 for day, c in cells.items()},
+        virtual=virtual_by_day,
         in_person=seconds_by_day(in_person, tz),
         first_day=local_day(begin, tz) if begin is not None else None)
     meetings = merge.meetings_once(store.meetings(period_start, period_end, tz),

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from presence.errors import StoreError
-from presence.model import Span
+from presence.store.activity import ActivityTables
 from presence.store.calendar import CalendarTables
-from presence.store.db import IN_RANGE
 from presence.store.in_person import InPersonTables
 from presence.store.people import PeopleTables
 from presence.store.snapshots import APPLICATION_ID, FORMAT, _uri
@@ -61,12 +60,12 @@ def _check_header(path: Path) -> None:
                          "the sync engine may still be copying it)")
 
 
-class PeerSnapshot(CalendarTables, InPersonTables, PeopleTables):
+class PeerSnapshot(ActivityTables, CalendarTables, InPersonTables, PeopleTables):
     """One peer's snapshot, open for reading.
 
     Its tables have this database's columns, so the readers of meetings, logged time and
     people are the store's own (one copy of each query); writing fails, as the file is
-    immutable. Activity has its own reader: a snapshot has no sealed-history cache.
+    immutable. A snapshot has no sealed-history cache: its longest span bounds the scans.
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path, info: SnapshotInfo,
@@ -124,21 +123,9 @@ class PeerSnapshot(CalendarTables, InPersonTables, PeopleTables):
     def _write(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         raise StoreError(f"{self.path}: a peer's snapshot is read-only")
 
-    def spans(self, start: float, end: float,
-              categories: frozenset[str] | None = None) -> list[Span]:
-        """The peer's spans overlapping [start, end), oldest first, optionally of some
-        categories only (bounded on the start index by the longest span)."""
-        sql = ("SELECT start, end, app, category, title FROM activity WHERE start >= ? "
-               f"AND start < ? AND end > ? AND {IN_RANGE}")
-        params: tuple[Any, ...] = (start - self._longest, end, start)
-        if categories is not None:
-            sql += f" AND category IN ({', '.join('?' * len(categories))})"
-            params += tuple(sorted(categories))
-        return [Span(*row) for row in self._read(sql + " ORDER BY start", params)]
-
-    def first_activity(self) -> float | None:
-        """Start of the peer's earliest span."""
-        return self._read(f"SELECT min(start) FROM activity WHERE {IN_RANGE}")[0][0]
+    def _lower_bound(self, start: float) -> float | None:
+        # no sealed-history cache in a snapshot: the longest span bounds every scan
+        return start - self._longest
 
     def devices(self) -> list[tuple[str, str, str]]:
         """The peer's device registry: `(id, name, kind)` (itself and what it imported)."""
