@@ -30,6 +30,27 @@ METHODS = ("systemd", "xdg", "launchd", "windows")
 
 
 @dataclass(frozen=True)
+class Service:
+    """One thing started at login, and the names its files and entries carry."""
+
+    unit: str
+    desktop: str
+    label: str
+    run_value: str
+    description: str
+
+
+# The daemon (`run`), and with `autostart install --tray` the tray icon beside it (`tray`).
+SERVICES = {
+    "run": Service(UNIT_NAME, "presence.desktop", LABEL, RUN_VALUE,
+                   "presence: notices when chat crowds out time with real people"),
+    "tray": Service("presence-tray.service", "presence-tray.desktop",
+                    "io.github.presence.tray", "presence-tray",
+                    "presence: today's balance in the system tray"),
+}
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What an autostart action did, in words, and the files it concerns."""
 
@@ -50,12 +71,18 @@ class Launch:
     database: Path
     config: Path | None = None
     home: Path | None = None
+    command: str = "run"
+
+    @property
+    def service(self) -> Service:
+        """The names this launch's login entry goes by."""
+        return SERVICES[self.command]
 
     def argv(self) -> list[str]:
-        """The daemon's command line."""
+        """The command line: the daemon (`run`) or the tray icon (`tray`)."""
         options = ["--config", str(self.config)] if self.config else []
         return [str(self.interpreter), "-m", "presence", *options, "--db", str(self.database),
-                "run"]
+                self.command]
 
     def environment(self) -> dict[str, str]:
         """The variables the daemon needs beyond its options (the home holds logs and the
@@ -142,7 +169,7 @@ def render_unit(launch: Launch) -> str:
     return "\n".join([
         f"# {MARKER}",
         "[Unit]",
-        "Description=presence: notices when chat crowds out time with real people",
+        f"Description={launch.service.description}",
         "After=graphical-session.target",
         "PartOf=graphical-session.target",
         "",
@@ -166,8 +193,8 @@ def render_desktop_entry(launch: Launch) -> str:
     return "\n".join([
         "[Desktop Entry]",
         "Type=Application",
-        "Name=presence",
-        "Comment=Notices when chat crowds out time with real people",
+        "Name=presence" + (" tray" if launch.command == "tray" else ""),
+        f"Comment={launch.service.description.removeprefix('presence: ').capitalize()}",
         f"Exec={_desktop_value(' '.join(_desktop_quote(a) for a in argv))}",
         "NoDisplay=true",
         "Terminal=false",
@@ -180,7 +207,7 @@ def render_desktop_entry(launch: Launch) -> str:
 def render_plist(launch: Launch, log_path: Path) -> bytes:
     """A LaunchAgent: started at login, restarted when it exits with an error."""
     plist = {
-        "Label": LABEL,
+        "Label": launch.service.label,
         "Comment": MARKER,
         "ProgramArguments": launch.argv(),
         "RunAtLoad": True,
@@ -194,16 +221,18 @@ def render_plist(launch: Launch, log_path: Path) -> bytes:
     return plistlib.dumps(plist)
 
 
-def target(method: str, home: Path | None = None) -> Path:
-    """Where `method` keeps its file (XDG_CONFIG_HOME is honoured on Linux)."""
+def target(method: str, home: Path | None = None, command: str = "run") -> Path:
+    """Where `method` keeps the file of `command`'s service (XDG_CONFIG_HOME is honoured on
+    Linux)."""
     home = home or Path.home()
+    service = SERVICES[command]
     config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
     if method == "systemd":
-        return config / "systemd" / "user" / UNIT_NAME
+        return config / "systemd" / "user" / service.unit
     if method == "xdg":
-        return config / "autostart" / "presence.desktop"
+        return config / "autostart" / service.desktop
     if method == "launchd":
-        return home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
+        return home / "Library" / "LaunchAgents" / f"{service.label}.plist"
     raise PresenceError(f"{method} keeps no file")
 
 
@@ -258,7 +287,8 @@ def install(method: str, launch: Launch, log_path: Path) -> Outcome:
     """Install the login service for `method`, and start it where the method can."""
     if method == "windows":
         return _windows_install(launch)
-    path = target(method)
+    path = target(method, command=launch.command)
+    unit = launch.service.unit
     if method == "systemd":
         if not systemd_user_available():
             raise PresenceError("systemd's user manager does not answer here (`systemctl "
@@ -268,12 +298,12 @@ def install(method: str, launch: Launch, log_path: Path) -> Outcome:
         if present:
             _systemctl("import-environment", *present)
         _systemctl("daemon-reload")
-        done = _systemctl("enable", UNIT_NAME)
+        done = _systemctl("enable", unit)
         if done.returncode == 0:
             # A daemon started from the old unit keeps the old paths until it restarts.
-            done = _systemctl("restart" if changed else "start", UNIT_NAME)
+            done = _systemctl("restart" if changed else "start", unit)
         if done.returncode != 0:
-            raise PresenceError(f"systemctl --user could not start {UNIT_NAME}: "
+            raise PresenceError(f"systemctl --user could not start {unit}: "
                                 f"{done.stderr.strip()}")
     elif method == "xdg":
         changed = _write(path, render_desktop_entry(launch))
@@ -288,12 +318,13 @@ def install(method: str, launch: Launch, log_path: Path) -> Outcome:
     return Outcome(method, f"{verb}: {path} ({starts})", path)
 
 
-def describe(method: str) -> Launch | None:
-    """What the installed login service for `method` starts, read back from its file."""
+def describe(method: str, command: str = "run") -> Launch | None:
+    """What the installed login service of `command` for `method` starts, read back from its
+    file."""
     if method == "windows":
-        line = _windows_value()
+        line = _windows_value(command)
         return _from_argv(_windows_split(line), {}) if line else None
-    path = installed(method)
+    path = installed(method, command)
     if path is None:
         return None
     if method == "launchd":
@@ -331,20 +362,23 @@ def _from_argv(argv: list[str], env: dict[str, str]) -> Launch | None:
     database = options.get("--db") or env.get("PRESENCE_DB")
     config = options.get("--config") or env.get("PRESENCE_CONFIG")
     return Launch(Path(argv[0]), Path(database) if database else Path("(the default)"),
-                  Path(config) if config else None, Path(home) if home else None)
+                  Path(config) if config else None, Path(home) if home else None,
+                  argv[-1] if argv[-1] in SERVICES else "run")
 
 
-def uninstall(method: str) -> Outcome:
-    """Stop and remove what `install` wrote for `method`; nothing else."""
+def uninstall(method: str, command: str = "run") -> Outcome:
+    """Stop and remove what `install` wrote for `command`'s service with `method`; nothing
+    else."""
     if method == "windows":
-        return _windows_uninstall()
-    path = target(method)
+        return _windows_uninstall(command)
+    path = target(method, command=command)
+    unit = SERVICES[command].unit
     if not path.exists():
         return Outcome(method, f"not installed ({path} does not exist)", path)
     if not _ours(path):
         raise PresenceError(f"{path} was not written by presence; left it alone")
     if method == "systemd" and systemd_user_available():
-        _systemctl("disable", "--now", UNIT_NAME)
+        _systemctl("disable", "--now", unit)
     if method == "launchd" and shutil.which("launchctl"):
         subprocess.run(["launchctl", "unload", "-w", str(path)], capture_output=True,
                        timeout=30, check=False)
@@ -354,26 +388,26 @@ def uninstall(method: str) -> Outcome:
     return Outcome(method, f"removed {path}", path)
 
 
-def installed(method: str) -> Path | None:
-    """The file `install` wrote for `method`, if it is there."""
+def installed(method: str, command: str = "run") -> Path | None:
+    """The file `install` wrote for `command`'s service with `method`, if it is there."""
     if method == "windows":
         return Path("HKCU") / "Software/Microsoft/Windows/CurrentVersion/Run" \
-            if _windows_value() is not None else None
-    path = target(method)
+            if _windows_value(command) is not None else None
+    path = target(method, command=command)
     return path if path.exists() and _ours(path) else None
 
 
 _RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 
 
-def _windows_value() -> str | None:
+def _windows_value(command: str = "run") -> str | None:
     if sys.platform != "win32":
         return None
     import winreg  # type: ignore[import-not-found]
 
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _RUN_KEY) as key:
-            return winreg.QueryValueEx(key, RUN_VALUE)[0]
+            return winreg.QueryValueEx(key, SERVICES[command].run_value)[0]
     except OSError:
         return None
 
@@ -400,15 +434,17 @@ def _windows_install(launch: Launch) -> Outcome:
     line = subprocess.list2cmdline([str(pythonw if pythonw.exists() else launch.interpreter),
                                     *argv[1:]])
     with winreg.CreateKey(winreg.HKEY_CURRENT_USER, _RUN_KEY) as key:
-        winreg.SetValueEx(key, RUN_VALUE, 0, winreg.REG_SZ, line)
-    return Outcome("windows", f"installed: HKCU\\{_RUN_KEY}\\{RUN_VALUE} = {line}")
+        winreg.SetValueEx(key, launch.service.run_value, 0, winreg.REG_SZ, line)
+    name = launch.service.run_value
+    return Outcome("windows", f"installed: HKCU\\{_RUN_KEY}\\{name} = {line}")
 
 
-def _windows_uninstall() -> Outcome:
-    if _windows_value() is None:
+def _windows_uninstall(command: str = "run") -> Outcome:
+    name = SERVICES[command].run_value
+    if _windows_value(command) is None:
         return Outcome("windows", "not installed")
     import winreg  # type: ignore[import-not-found]
 
     with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:
-        winreg.DeleteValue(key, RUN_VALUE)
-    return Outcome("windows", f"removed HKCU\\{_RUN_KEY}\\{RUN_VALUE}")
+        winreg.DeleteValue(key, name)
+    return Outcome("windows", f"removed HKCU\\{_RUN_KEY}\\{name}")

@@ -253,3 +253,28 @@ def test_desktop_entry_with_awkward_paths_reads_back_as_written(tmp_path):
     status = cli(tmp_path, "autostart", "status")
     assert f"database:    {odd / 'p.db'}" in status.stdout
     assert f"home:        {odd}" in status.stdout
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze missing")
+def test_the_tray_starts_at_login_beside_the_daemon(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    done = cli(tmp_path, "autostart", "install", "--method", "xdg", "--tray")
+    assert done.returncode == 0, done.stderr
+    entries = tmp_path / "config" / "autostart"
+    daemon, tray = entries / "presence.desktop", entries / "presence-tray.desktop"
+    assert daemon.exists() and tray.exists()
+    launch = autostart.describe("xdg", "tray")
+    assert launch is not None and launch.command == "tray"
+    assert launch.argv()[-1] == "tray" and launch.home == tmp_path / "home"
+    assert launch.database == tmp_path / "home" / "presence.db"
+    assert "Name=presence tray" in tray.read_text()
+    status = cli(tmp_path, "autostart", "status").stdout
+    assert f"installed (xdg): {daemon}" in status and f"installed (xdg, tray): {tray}" in status
+    # the systemd flavour of the tray's unit is valid too
+    unit = tmp_path / autostart.SERVICES["tray"].unit
+    unit.write_text(autostart.render_unit(launch))
+    verified = verify(unit, tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert "tray" in unit.read_text().split("ExecStart=")[1].splitlines()[0]
+    removed = cli(tmp_path, "autostart", "uninstall", "--method", "xdg")
+    assert removed.returncode == 0 and not daemon.exists() and not tray.exists()

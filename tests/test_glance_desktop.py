@@ -308,3 +308,27 @@ def test_a_pause_on_x11_stores_no_app_and_sends_no_nudge(desktop_factory, app_wi
         if daemon.poll() is None:
             daemon.terminate()
             daemon.wait(timeout=15)
+
+
+@pytest.mark.wayland
+def test_the_tray_installed_for_login_shows_up_in_waybar(waybar, tmp_path):
+    if shutil.which("gio") is None:
+        require_desktop("gio missing (Debian: libglib2.0-bin), the session's own launcher")
+    env = dict(waybar.env, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = presence(env, "autostart", "install", "--method", "xdg", "--tray")
+    assert done.returncode == 0, done.stderr
+    entry = tmp_path / "config" / "autostart" / "presence-tray.desktop"
+    before = set(registered(waybar.env))
+    # the session's launcher starts the entry as it would at login
+    launched = subprocess.run(["gio", "launch", str(entry)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=60)
+    assert launched.returncode == 0
+    [item] = wait_for(lambda: [i for i in registered(waybar.env) if i not in before],
+                      "the tray started from the login entry to register", timeout=60,
+                      every=0.2)
+    name = item.split("/")[0]
+    quit_id = labels(waybar.env, name)["Quit"]
+    sni_call(waybar.env, name, "/MenuBar", "com.canonical.dbusmenu", "Event", "isvu",
+             (quit_id, "clicked", ("i", 0), 0))
+    wait_for(lambda: item not in registered(waybar.env), "the tray to quit", timeout=30,
+             every=0.2)

@@ -110,25 +110,33 @@ METHOD = click.option("--method", type=click.Choice(METHODS),
 
 @autostart.command("install")
 @METHOD
+@click.option("--tray", is_flag=True, help="Also start `presence tray` at login, beside the "
+              "daemon.")
 @click.pass_obj
-def autostart_install(obj: Context, method: str | None) -> None:
+def autostart_install(obj: Context, method: str | None, tray: bool) -> None:
     """Install (and where possible start) the login service; running it twice is harmless.
 
     The service starts this interpreter on the config, database and PRESENCE_HOME in effect
-    here, so `PRESENCE_HOME=~/p presence autostart install` starts a daemon on ~/p.
+    here, so `PRESENCE_HOME=~/p presence autostart install` starts a daemon on ~/p. With
+    --tray the tray icon starts at login too, on the same paths.
 
-    Example: presence autostart install
+    Example: presence autostart install --tray
     """
+    from dataclasses import replace
+
     from presence import autostart as auto
 
     obj.config()  # a config with a mistake would make the service fail at every login
     config = obj.config_path or paths.config_file()
     launch = auto.launch_here(config if obj.config_path or config.is_file() else None,
                               obj.db_path, paths.home())
-    outcome = auto.install(method or auto.default_method(), launch,
-                           paths.data_dir() / "presence.log")
+    method = method or auto.default_method()
+    outcome = auto.install(method, launch, paths.data_dir() / "presence.log")
     echo(outcome.message)
     _echo_launch(launch)
+    if tray:
+        echo(auto.install(method, replace(launch, command="tray"),
+                          paths.data_dir() / "presence-tray.log").message)
 
 
 def _echo_launch(launch) -> None:
@@ -157,7 +165,10 @@ def autostart_uninstall(obj: Context, method: str | None) -> None:
     """
     from presence import autostart as auto
 
-    echo(auto.uninstall(method or auto.default_method()).message)
+    method = method or auto.default_method()
+    echo(auto.uninstall(method).message)
+    if auto.installed(method, "tray") is not None:
+        echo(auto.uninstall(method, "tray").message)
 
 
 @autostart.command("status")
@@ -170,10 +181,11 @@ def autostart_status(obj: Context) -> None:
     from presence import autostart as auto
     from presence.lock import running_pid
 
-    found = [(m, p) for m in auto.METHODS if (p := auto.installed(m)) is not None]
-    for method, path in found:
-        echo(f"installed ({method}): {path}")
-        launch = auto.describe(method)
+    found = [(m, c, p) for m in auto.METHODS for c in auto.SERVICES
+             if (p := auto.installed(m, c)) is not None]
+    for method, command, path in found:
+        echo(f"installed ({method}{', tray' if command == 'tray' else ''}): {path}")
+        launch = auto.describe(method, command)
         if launch is not None:
             _echo_launch(launch)
             if launch.database != obj.db_path.expanduser().absolute():

@@ -284,6 +284,9 @@ class Tray:
                 msg = self.conn.receive(timeout=self.follower.interval)
             except TimeoutError:
                 msg = None
+            except OSError as exc:
+                raise TrayUnavailable(f"the session bus went away ({exc}); the tray "
+                                      "icon is gone with it") from exc
             if msg is not None:
                 kind = msg.header.message_type
                 if kind == MessageType.method_call:
