@@ -236,3 +236,32 @@ def test_the_tray_asks_for_attention_while_phubbing_and_offers_resume_while_paus
     finally:
         follower.close()
         lock.release()
+
+
+def test_while_the_daemon_flushes_the_follower_rereads_today_at_most_once_a_minute(tmp_path):
+    from presence.glance.follow import REREAD_SECONDS
+    from presence.lock import InstanceLock
+    from presence.model import Span
+    from presence.paths import lock_file
+
+    store, config = day_with_lunch(tmp_path)
+    lock = InstanceLock(lock_file(tmp_path / "presence.db"))
+    lock.acquire()  # the daemon runs (the test holds its lock)
+    follower = Follower(tmp_path / "presence.db", config)
+    now = at(NOW)
+    try:
+        assert follower.poll(now).virtual_minutes == 40
+        # the daemon's flush: a span grows, nothing a user just did
+        row = store.insert_span(Span(at("2026-03-03T14:00"), at("2026-03-03T14:10"), "signal",
+                                     "messaging"), "laptop")
+        assert follower.poll(now + 1) is None
+        store.extend_span(row, at("2026-03-03T14:20"))
+        assert follower.poll(now + REREAD_SECONDS - 1) is None
+        assert follower.poll(now + REREAD_SECONDS + 1).virtual_minutes == 60
+        # a switch (the "now" record) shows at once, with the numbers as they are
+        in_front(store, "code", "other", NOW)
+        switched = follower.poll(now + REREAD_SECONDS + 2)
+        assert switched is not None and switched.current.app == "code"
+    finally:
+        follower.close()
+        lock.release()

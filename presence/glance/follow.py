@@ -2,9 +2,12 @@
 
 `bar --follow` and the tray wake once per daemon interval and ask SQLite one question,
 `PRAGMA data_version`, which changes only when another connection (the daemon, the CLI)
-committed. Today's numbers are read again only then, when the daemon starts or stops, or when
-the glance itself said it would change (a snooze ends, a meeting starts, midnight). So a
-follower costs a small fraction of the daemon's own sampling (DESIGN §3 At a glance).
+committed. Then they read three small records (what is in front, the snooze, the pause): when
+one of those changed (a switch, a click), today's numbers are read again at once. When only
+the daemon's flush changed the store (the open span grew), they are read again at most every
+`REREAD_SECONDS`: the bar shows minutes, and re-reading a busy day every flush would cost
+more than the daemon's own sampling. They are also read when the daemon starts or stops, and
+when the glance itself said it would change (a snooze ends, a meeting starts, midnight).
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from presence import holds
 from presence.config import Config
 from presence.errors import StoreError
 from presence.glance import view
 from presence.lock import running_pid
 
 log = logging.getLogger(__name__)
+
+REREAD_SECONDS = 60.0
 
 
 class Follower:
@@ -31,6 +37,9 @@ class Follower:
         self._store = None
         self._version: int | None = None
         self._stale = True
+        self._marks: tuple | None = None
+        self._dirty = False
+        self._read_at = 0.0
 
     def store(self):
         """The open read connection, or None while there is no database yet."""
@@ -61,20 +70,35 @@ class Follower:
                 self.close()
                 store = None
         last = self.glance
-        if (not self._stale and last is not None and version == self._version
-                and running == last.running and now < last.until):
-            return None
+        due = (self._stale or last is None or running != last.running or now >= last.until)
         try:
+            if version != self._version:
+                self._version, self._dirty = version, True
+                marks = self._read_marks(store)
+                due = due or marks != self._marks or not running
+            due = due or (self._dirty and now - self._read_at >= REREAD_SECONDS)
+            if not due:
+                return None
             self.glance = view.read(store, self.config, now, running)
+            self._marks = self._read_marks(store)
         except StoreError as exc:
             log.info("cannot read today's numbers: %s", exc)
             return None
-        self._version, self._stale = version, False
+        self._stale = self._dirty = False
+        self._read_at = now
         if store is not None and running:
             beat = store.get_setting("daemon") or {}
             if isinstance(beat.get("interval"), (int, float)) and beat["interval"] > 0:
                 self.interval = float(beat["interval"])
         return self.glance
+
+    @staticmethod
+    def _read_marks(store) -> tuple | None:
+        """What a user notices at once: the "now" record, the snooze and the pause."""
+        if store is None:
+            return None
+        return (store.get_setting(view.NOW_KEY), store.get_setting(holds.SNOOZE_KEY),
+                store.get_setting(holds.PAUSE_KEY))
 
     def close(self) -> None:
         """Close the read connection."""

@@ -159,30 +159,36 @@ class Tray:
         glance = self.follower.poll(self.now())
         if glance is None:
             return
-        before = self.glance
+        before, old_items = self.glance, self.items
         self.glance = glance
         self.items = menu.items(glance, self.config.tz)
         if before is None:
             return
-        self._signal(ITEM_PATH, SNI, "NewIcon")
-        self._signal(ITEM_PATH, SNI, "NewToolTip")
+        # Hosts re-read what a signal names (pixmaps and all): signal only real changes.
+        if _share(before) != _share(glance):
+            self._signal(ITEM_PATH, SNI, "NewIcon")
+        if self._tooltip(before) != self._tooltip(glance):
+            self._signal(ITEM_PATH, SNI, "NewToolTip")
         if self._status(before) != self._status(glance):
             self._signal(ITEM_PATH, SNI, "NewStatus", "s", (self._status(glance),))
-        self.revision += 1
-        self._signal(MENU_PATH, DBUSMENU, "LayoutUpdated", "ui", (self.revision, 0))
+        if old_items != self.items:
+            self.revision += 1
+            self._signal(MENU_PATH, DBUSMENU, "LayoutUpdated", "ui", (self.revision, 0))
 
     @staticmethod
     def _status(glance: Glance) -> str:
         return "NeedsAttention" if glance.state == "phubbing" else "Active"
 
+    def _tooltip(self, glance: Glance) -> tuple[str, str]:
+        tz = self.config.tz
+        return f"presence: {text(glance, tz)}", tooltip(glance, tz)
+
     def item_properties(self) -> dict[str, tuple[str, Any]]:
         """Every org.kde.StatusNotifierItem property, as D-Bus variants."""
         glance = self.glance
         assert glance is not None
-        tz = self.config.tz
-        share = (None if glance.state in ("paused", "stopped")
-                 or glance.virtual_minutes + glance.in_person_minutes <= 0
-                 else glance.virtual_share / 100)
+        share = _share(glance)
+        title, body = self._tooltip(glance)
         return {
             "Category": ("s", "ApplicationStatus"), "Id": ("s", "presence"),
             "Title": ("s", "presence"), "Status": ("s", self._status(glance)),
@@ -191,8 +197,7 @@ class Tray:
             "OverlayIconName": ("s", ""), "OverlayIconPixmap": ("a(iiay)", []),
             "AttentionIconName": ("s", ""), "AttentionMovieName": ("s", ""),
             "AttentionIconPixmap": ("a(iiay)", icon.pixmaps(share, attention=True)),
-            "ToolTip": ("(sa(iiay)ss)", ("", [], f"presence: {text(glance, tz)}",
-                                         tooltip(glance, tz))),
+            "ToolTip": ("(sa(iiay)ss)", ("", [], title, body)),
             "ItemIsMenu": ("b", True), "Menu": ("o", MENU_PATH)}
 
     @staticmethod
@@ -358,6 +363,14 @@ class Tray:
         if member == "AboutToShowGroup":
             return "aiai", ([], [])
         return None
+
+
+def _share(glance: Glance) -> float | None:
+    """What the ring shows: the virtual share, or None (grey) while paused, stopped or empty."""
+    if glance.state in ("paused", "stopped") or (
+            glance.virtual_minutes + glance.in_person_minutes <= 0):
+        return None
+    return glance.virtual_share / 100
 
 
 def _member(msg: Any) -> str | None:

@@ -113,7 +113,8 @@ def read(store: Store | None, config: Config, now: float, running: bool) -> Glan
     if store is None:
         return Glance(now, running, None, 0.0, 0.0, (), (), None, None, None, None, None,
                       False, False, False, day_end)
-    summary = day_summary(store, config, local_day(now, tz), now)
+    # today's totals from the summary's code; trend and streak are not shown at a glance
+    summary = day_summary(store, config, local_day(now, tz), now, history=False)
     held = holds.read(store, now)
     current = read_current(store) if running else None
     plans = [(m.summary, m.start.timestamp(), m.end.timestamp())

@@ -123,17 +123,19 @@ def _timed(meetings: list, kind: str | None = None) -> list[tuple[float, float]]
 
 
 def summarise(store: Store, config: Config, first: date, last: date,
-              now: float) -> tuple[list[DaySummary], Background]:
+              now: float, *, history: bool = True) -> tuple[list[DaySummary], Background]:
     """Day summaries from `first` to `last`, and the background their trends came from,
     over this device and every counted peer.
 
     The background reaches back as far as the days shown (at least a week), so that a
-    period's trend can compare it with the period before.
+    period's trend can compare it with the period before. With `history` False it holds the
+    days shown alone: the same totals without trend or streak, for what re-reads today every
+    flush (the bar, the tray, `status`).
     """
     from presence.devices.merge import reading
 
     with reading(store, config, now) as peers:
-        return _summarise(store, config, first, last, now, peers)
+        return _summarise(store, config, first, last, now, peers, history)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,7 +154,7 @@ class _Peer:
 
 
 def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start: float,
-                period_end: float) -> list[_Peer]:
+                period_end: float, back: float) -> list[_Peer]:
     from presence.devices.merge import take
 
     tz, trend_hi = config.tz, min(period_start, hi)
@@ -163,8 +165,8 @@ def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start:
             shown=peer.spans(period_start, hi) if hi > period_start else [],
             trend=peer.intervals(lo, trend_hi, config.virtual_categories)
             if trend_hi > lo else [],
-            in_person=peer.meetings(-float("inf"), period_end, tz, kind="in_person"),
-            logged=peer.in_person_log(-float("inf"), period_end),
+            in_person=peer.meetings(back, period_end, tz, kind="in_person"),
+            logged=peer.in_person_log(back, period_end),
             first=peer.first_activity(),
             meetings=peer.meetings(period_start, period_end, tz),
             people=peer.people() if has_people else [],
@@ -174,18 +176,19 @@ def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start:
 
 
 def _summarise(store: Store, config: Config, first: date, last: date, now: float,
-               peers: list) -> tuple[list[DaySummary], Background]:
+               peers: list, history: bool) -> tuple[list[DaySummary], Background]:
     from presence.devices import merge
     from presence.devices.union import union_spans
 
     tz, virtual = config.tz, config.virtual_categories
     span_days = (last - first).days + 1
-    since = first - timedelta(days=max(TREND_DAYS, span_days))
+    since = first - timedelta(days=max(TREND_DAYS, span_days)) if history else first
     cells = activity(store, tz, since, last, now)
     period_start, period_end = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
     upto = min(period_end, now)
     lo, hi = day_bounds(since, tz)[0], min(period_end, now)
-    others = _take_peers(peers, config, lo, hi, period_start, period_end)
+    back = -float("inf") if history else period_start
+    others = _take_peers(peers, config, lo, hi, period_start, period_end, back)
     virtual_by_day = {day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
                       for day, c in cells.items()}
     union = None
@@ -205,14 +208,14 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
                           for day in cells}
     # In-person time before the period feeds the streak; none of it counts before it happened.
     together = _timed(merge.meetings_once(
-        store.meetings(-float("inf"), period_end, tz, kind="in_person"),
+        store.meetings(back, period_end, tz, kind="in_person"),
         *(p.in_person for p in others)))
-    logged_all = store.in_person_log(-float("inf"), period_end)
+    logged_all = store.in_person_log(back, period_end)
     together += [(s, e) for s, e, _ in logged_all]
     together += [(s, e) for p in others for s, e, _ in p.logged]
     in_person = merge_intervals((s, min(e, now)) for s, e in together)
     begins = [b for b in [store.first_activity()] + [p.first for p in others] if b is not None]
-    begin = min(begins) if begins else None
+    begin = (min(begins) if begins else None) if history else period_start
     background = Background(
         virtual=virtual_by_day,
         in_person=seconds_by_day(in_person, tz),
@@ -256,9 +259,11 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     return days, background
 
 
-def day_summary(store: Store, config: Config, day: date, now: float) -> DaySummary:
-    """The summary of one local day as of `now`."""
-    return summarise(store, config, day, day, now)[0][0]
+def day_summary(store: Store, config: Config, day: date, now: float, *,
+                history: bool = True) -> DaySummary:
+    """The summary of one local day as of `now` (`history` False: without trend or streak,
+    see `summarise`)."""
+    return summarise(store, config, day, day, now, history=history)[0][0]
 
 
 def period_summary(store: Store, config: Config, last: date, days: int,
