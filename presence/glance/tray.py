@@ -84,9 +84,13 @@ def _connect() -> Any:
 
     try:
         return open_dbus_connection(bus="SESSION")
-    except (OSError, KeyError, ValueError) as exc:
-        raise TrayUnavailable(f"no D-Bus session bus to reach a system tray ({exc}); start "
-                              "presence tray inside your desktop session") from exc
+    except KeyError as exc:
+        raise TrayUnavailable("no D-Bus session bus to reach a system tray "
+                              "(DBUS_SESSION_BUS_ADDRESS is not set); start `presence tray` "
+                              "inside your desktop session") from exc
+    except (OSError, ValueError) as exc:
+        raise TrayUnavailable(f"cannot reach the D-Bus session bus ({exc}); start "
+                              "`presence tray` inside your desktop session") from exc
 
 
 def _call(conn: Any, bus_name: str, path: str, interface: str, method: str,
