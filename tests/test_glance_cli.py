@@ -202,3 +202,11 @@ def test_pause_and_resume_tell_the_user_what_happens(tmp_path):
     assert until == pytest.approx(time.time() + 3600, abs=60)  # one hour by default
     assert run(env, "resume").stdout.startswith("resumed")
     assert run(env, "resume").stdout.startswith("presence was not paused")
+
+
+def test_the_tooltip_names_who_you_saw(tmp_path):
+    env = sealed(tmp_path)
+    assert run(env, "log", "30m", "--with", "Sam, Priya").returncode == 0
+    shown = json.loads(run(env, "bar", "--format", "waybar").stdout)
+    assert "Saw: Priya, Sam" in shown["tooltip"].splitlines()
+    assert "people 30m" in shown["text"]

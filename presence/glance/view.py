@@ -46,7 +46,7 @@ class Glance:
         virtual_minutes: today's virtual time.
         in_person_minutes: today's in-person time (meetings and logged time).
         categories: minutes per category today, largest first (away left out).
-        seen: today's in-person meetings so far.
+        seen: who you saw in person today (else today's in-person meetings so far).
         next_plan: the next in-person meeting (summary, UNIX start), if any.
         meeting: the in-person meeting going on now, if any.
         focus: the label of the focus window open now, if any.
@@ -134,8 +134,9 @@ def read(store: Store | None, config: Config, now: float, running: bool) -> Glan
         at=now, running=running, current=current,
         virtual_minutes=virtual, in_person_minutes=in_person,
         categories=tuple(summary.categories.items()),
-        seen=tuple(m.summary for m in summary.meetings
-                   if m.kind == "in_person" and m.start <= now),
+        # who you saw (the people the calendar and `log --with` named), else the plans
+        seen=tuple(p.name for p in summary.people) or tuple(
+            m.summary for m in summary.meetings if m.kind == "in_person" and m.start <= now),
         next_plan=(upcoming[0], upcoming[1]) if upcoming else None,
         meeting=going[0] if going else None,
         focus=focus.label if focus else None,
