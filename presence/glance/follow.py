@@ -24,6 +24,9 @@ from presence.lock import running_pid
 log = logging.getLogger(__name__)
 
 REREAD_SECONDS = 60.0
+# A daemon that stops writes nothing more: while the store is quiet, whether it still runs is
+# asked of its lock this often (each wake, only when the store changed).
+LOCK_CHECK_SECONDS = 5.0
 
 
 class Follower:
@@ -40,6 +43,8 @@ class Follower:
         self._marks: tuple | None = None
         self._dirty = False
         self._read_at = 0.0
+        self._running: bool | None = None
+        self._checked_at = -LOCK_CHECK_SECONDS
 
     def store(self):
         """The open read connection, or None while there is no database yet."""
@@ -59,7 +64,6 @@ class Follower:
 
     def poll(self, now: float) -> view.Glance | None:
         """A new glance when something may have changed since the last one, else None."""
-        running = running_pid(self.db_path) is not None
         store = self.store()
         version = None
         if store is not None:
@@ -69,6 +73,11 @@ class Follower:
                 log.info("cannot read the database: %s", exc)
                 self.close()
                 store = None
+        if (self._running is None or version != self._version
+                or not 0 <= now - self._checked_at < LOCK_CHECK_SECONDS):
+            self._running = running_pid(self.db_path) is not None
+            self._checked_at = now
+        running = self._running
         last = self.glance
         due = (self._stale or last is None or running != last.running or now >= last.until)
         try:
