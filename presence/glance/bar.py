@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Callable
 
 from presence.config import Config
-from presence.errors import StoreError
+from presence.errors import PresenceError, StoreError
 from presence.glance.view import Glance
 
 if TYPE_CHECKING:
@@ -235,10 +235,14 @@ def run(db_path: Path, config: Config, fmt: str, out: IO[str], stdin_fd: int | N
         if store is None:
             log.warning("no database yet: the click does nothing")
             return
-        if button == LEFT:
-            actions.snooze_for(store, clock.now())
-        elif button == RIGHT:
-            actions.open_report(store, config, clock.now())
+        try:
+            if button == LEFT:
+                actions.snooze_for(store, clock.now())
+            elif button == RIGHT:
+                actions.open_report(store, config, clock.now())
+        except PresenceError as exc:
+            # a click that cannot be done must not take the bar down
+            log.warning("click %s did nothing: %s", button, exc)
 
     try:
         follow(follower, fmt, config.tz, out, clock.now,

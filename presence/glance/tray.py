@@ -235,18 +235,23 @@ class Tray:
                         item.label)
             return
         now = self.now()
-        if item.action == "snooze":
-            actions.snooze_for(store, now)
-        elif item.action == "snooze_off":
-            holds.snooze(store, None)
-        elif item.action == "log":
-            actions.log_with_people(store, now)
-        elif item.action == "pause":
-            actions.pause_for(store, now)
-        elif item.action == "resume":
-            holds.resume(store, now)
-        elif item.action == "report":
-            actions.open_report(store, self.config, now)
+        try:
+            if item.action == "snooze":
+                actions.snooze_for(store, now)
+            elif item.action == "snooze_off":
+                holds.snooze(store, None)
+            elif item.action == "log":
+                actions.log_with_people(store, now)
+            elif item.action == "pause":
+                actions.pause_for(store, now)
+            elif item.action == "resume":
+                holds.resume(store, now)
+            elif item.action == "report":
+                actions.open_report(store, self.config, now)
+        except PresenceError as exc:
+            # a menu item that cannot be done must not take the icon down
+            log.warning("tray: %s did nothing: %s", item.label, exc)
+            return
         log.info("tray: %s", item.label)
         self.follower.invalidate()
         self.refresh()

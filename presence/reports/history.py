@@ -176,7 +176,7 @@ def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start:
 
 
 def _summarise(store: Store, config: Config, first: date, last: date, now: float,
-               peers: list, history: bool) -> tuple[list[DaySummary], Background]:
+               peers: list, history: bool = True) -> tuple[list[DaySummary], Background]:
     from presence.devices import merge
     from presence.devices.union import union_spans
 
