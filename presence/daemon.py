@@ -239,11 +239,16 @@ class Daemon:
         if self.store is None or self._open is None or not self._write_pending():
             return
         try:
-            if self._open_row is None:
-                self._open_row = self.store.insert_span(self._open.as_span(), self.device)
-            else:
-                self.store.extend_span(self._open_row, self._open.last)
-            self.store.set_setting("daemon", self.heartbeat(now))
+            # One transaction: the heartbeat never claims a flush whose span did not land, so
+            # a crash loses exactly what came after the last heartbeat.
+            with self.store.transaction("cannot flush the open span"):
+                row = self._open_row
+                if row is None:
+                    row = self.store.insert_span(self._open.as_span(), self.device)
+                else:
+                    self.store.extend_span(row, self._open.last)
+                self.store.set_setting("daemon", self.heartbeat(now))
+            self._open_row = row
         except StoreError as exc:
             self._store_failed(exc)
             return

@@ -102,7 +102,7 @@ def test_impossible_patterns_are_one_line_in_check_doctor_and_run(tmp_path, engi
         assert result.returncode == 2, (command, result.stderr)
         assert "Traceback" not in result.stderr
         assert result.stderr.count("\n") == 1, result.stderr
-        assert reason in result.stderr.lower() or reason in result.stderr, result.stderr
+        assert reason in result.stderr, result.stderr
         assert "rules[1].app" in result.stderr
         assert len(result.stderr) < 400
     doctor = presence(tmp_path, engine, "doctor")

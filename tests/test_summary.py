@@ -237,10 +237,12 @@ def test_rollups_give_the_same_numbers_as_the_spans(tmp_path):
     add_span(store, "2026-10-25T02:10+02:00", "2026-10-25T02:50+01:00", "x", "social")
     add_span(store, "2026-10-25T12:00", "2026-10-25T12:01", "code", "other")
     live = day_json(history.day_summary(store, config, AUTUMN, end_of(AUTUMN) + 60))
-    assert store.rollup_days("Europe/Berlin") is None or \
-        store.rollup_days("Europe/Berlin")[1] < AUTUMN
+    # the autumn day itself is still live: only the day before it is rolled up
+    assert store.rollup_days("Europe/Berlin") == (AUTUMN - timedelta(days=1),) * 2
     rolled = day_json(history.day_summary(store, config, AUTUMN, end_of(AUTUMN) + 5 * 86400))
-    assert store.rollup_days("Europe/Berlin")[1] >= AUTUMN
+    # five days on, every complete day up to the one before is rolled up, the autumn day too
+    assert store.rollup_days("Europe/Berlin") == (AUTUMN - timedelta(days=1),
+                                                  AUTUMN + timedelta(days=4))
     assert rolled == live
 
 
