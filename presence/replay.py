@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator
 from presence import config as config_mod
 from presence.config import Config
 from presence.errors import InputError
-from presence.model import Nudge, NudgeRecord, Sample, in_range
+from presence.model import NudgeRecord, Sample, in_range
 
 _KEYS = {"t", "app", "title", "exe", "idle"}
 
@@ -151,19 +151,6 @@ class TraceProbe:
         """Nothing to release."""
 
 
-class _Shown:
-    """The replay's notifier: every nudge counts as shown, on the `replay` channel."""
-
-    channel = "replay"
-
-    def deliver(self, nudge: Nudge, buttons: object = (), row: int | None = None,
-                replaces: int = 0) -> None:
-        """Accept the nudge (it is recorded, not displayed)."""
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
 @dataclass(frozen=True)
 class ReplayResult:
     """The nudges decided along the trace (with whether each was followed) and the summary of
@@ -198,7 +185,7 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
     and a gap longer than `MAX_HOLD_SECONDS` is jumped over in one step."""
     from presence.calendar.sync import sync
     from presence.daemon import Daemon
-    from presence.nudges.notify import Recorder
+    from presence.nudges.notify import Recorder, RecordingNotifier
     from presence.nudges.nudger import Nudger
     from presence.store import Store
     from presence.timeline import local_day
@@ -220,7 +207,8 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
             clock = {"now": first}
             probe = _HeldProbe(held)
             daemon = Daemon(cfg, store, lambda name: probe, "replay",
-                            nudger=Nudger(cfg, store, Recorder([_Shown()])), device="replay",
+                            nudger=Nudger(cfg, store, Recorder([RecordingNotifier("replay")])),
+                            device="replay",
                             monotonic=lambda: clock["now"])
             step = cfg.interval
             tick = 0  # the clock is first + tick × step: no drift over long traces

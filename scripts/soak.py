@@ -47,19 +47,6 @@ store.close()
 """
 
 
-class _Shown:
-    """A notifier that shows nothing and counts every nudge as shown."""
-
-    channel = "soak"
-
-    def deliver(self, nudge: object, buttons: object = (), row: object = None,
-                replaces: int = 0) -> None:
-        """Accept the nudge."""
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hours", type=int, default=24)
@@ -72,7 +59,7 @@ def main() -> int:
 
     from presence.config import load
     from presence.daemon import Daemon
-    from presence.nudges.notify import Recorder
+    from presence.nudges.notify import Recorder, RecordingNotifier
     from presence.nudges.nudger import Nudger
     from presence.replay import TraceProbe
     from presence.store import Store
@@ -98,7 +85,7 @@ def main() -> int:
         meetings = len(store.meetings(-float("inf"), float("inf"), config.tz))
         clock = {"now": samples[0].at}
         daemon = Daemon(config, store, lambda name: TraceProbe(samples), TraceProbe.name,
-                        nudger=Nudger(config, store, Recorder([_Shown()])),
+                        nudger=Nudger(config, store, Recorder([RecordingNotifier("soak")])),
                         monotonic=lambda: clock["now"])
         if not args.no_tracemalloc:
             tracemalloc.start()

@@ -3,7 +3,11 @@ app windows (see desktop_helpers)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,8 @@ from desktop_helpers import (
     start_session,
     stop_session,
 )
-from tests.support import SUITE_CONTROLS
+from presence.config import Config
+from tests.support import SUITE_CONTROLS, load_config
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +41,53 @@ def presence_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(name, str(tmp_path / "xdg" / name.split("_")[1].lower()))
     return home
+
+
+@pytest.fixture
+def berlin(tmp_path: Path) -> Config:
+    """The shipped config in Europe/Berlin (DST on the last Sundays of March and October)."""
+    return load_config(tmp_path, 'timezone = "Europe/Berlin"\n')
+
+
+@pytest.fixture
+def config_with(tmp_path: Path) -> Callable[..., Config]:
+    """`config_with(toml, tz="Europe/Berlin")`: the shipped config with `toml` on top."""
+    def make(extra: str = "", tz: str = "Europe/Berlin") -> Config:
+        return load_config(tmp_path, f'timezone = "{tz}"\n{extra}')
+    return make
+
+
+@pytest.fixture
+def named_process(tmp_path: Path) -> Iterator[Callable[..., tuple[subprocess.Popen, Path]]]:
+    """Real processes under a name of the test's choosing, the fake at the OS edge that probes
+    see: `named_process("slack")` runs a copy of `sleep 60` called slack;
+    `named_process("discord", "dash", "-c", script)` another program. Returns the process and
+    its executable; every one is killed with its process group afterwards."""
+    started: list[subprocess.Popen] = []
+
+    def start(name: str, program: str = "sleep", *args: str) -> tuple[subprocess.Popen, Path]:
+        exe = tmp_path / "bin" / name
+        exe.parent.mkdir(exist_ok=True)
+        shutil.copy2(shutil.which(program) or f"/bin/{program}", exe)
+        process = subprocess.Popen([str(exe), *(args or ("60",))], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        started.append(process)
+        return process, exe
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            # a shell's children are in the same new session: end the group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def slack_process(named_process) -> tuple[subprocess.Popen, Path]:
+    """A real process named `slack` (a copy of sleep) and its executable."""
+    return named_process("slack")
 
 
 @pytest.fixture(scope="session")

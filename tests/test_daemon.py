@@ -213,21 +213,12 @@ def test_an_unwritable_database_keeps_sampling_in_memory_and_loses_nothing(tmp_p
 
 
 def test_suspend_and_clock_jumps_bridge_nothing_and_bring_no_burst_of_nudges(tmp_path):
-    from presence.nudges.notify import Recorder
+    from presence.nudges.notify import Recorder, RecordingNotifier
     from presence.nudges.nudger import Nudger
-
-    class Shown:
-        channel = "test"
-
-        def deliver(self, nudge, buttons=(), row=None, replaces=0):
-            pass
-
-        def close(self):
-            pass
 
     cfg = load_config(tmp_path, 'timezone = "UTC"\n')
     store = Store.open(tmp_path / "presence.db")
-    outbox = Recorder([Shown()])
+    outbox = Recorder([RecordingNotifier("test")])
     daemon = Daemon(cfg, store, lambda name: ScriptedProbe([Scripted("slack")]), "scripted",
                     nudger=Nudger(cfg, store, outbox), device="test", monotonic=lambda: 0.0)
     nine = T0 + 3600  # 09:00 UTC

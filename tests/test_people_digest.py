@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-from support import load_config
-
 from presence.model import Nudge
 from presence.nudges.people_digest import Due, last_named
 from presence.nudges.policy import PolicyState, decide
@@ -26,19 +23,14 @@ BEN = Due(3, "Ben", 30, None, 14, None, None)
 CEM = Due(4, "Cem", 12, 7.0, None, None, None)
 
 
-@pytest.fixture
-def cfg(tmp_path):
-    return load_config(tmp_path, 'timezone = "Europe/Berlin"\n')
-
-
 def state(**kw) -> PolicyState:
     # in person yesterday, so the general reconnect has nothing to say
     return PolicyState(category="other", app="code", last_in_person=at(20, day=1),
                        in_person_log=[(at(9), at(9, 30))], **kw)
 
 
-def test_names_at_most_three_with_true_numbers(cfg):
-    [nudge] = decide(at(10), state(people_due=[SAM, ANA, BEN, CEM]), cfg)
+def test_names_at_most_three_with_true_numbers(berlin):
+    [nudge] = decide(at(10), state(people_due=[SAM, ANA, BEN, CEM]), berlin)
     assert nudge.kind == "reconnect"
     assert nudge.key == "reconnect:people:2026-03-02:1-2-3"
     assert "Sam, Ana and Ben" in nudge.title
@@ -51,31 +43,31 @@ def test_names_at_most_three_with_true_numbers(cfg):
     assert "Cem" not in nudge.message
 
 
-def test_one_digest_a_day_and_each_name_once_a_week(cfg):
-    [first] = decide(at(10), state(people_due=[SAM]), cfg)
-    assert decide(at(16), state(people_due=[SAM, ANA], past_nudges=[first]), cfg) == []
+def test_one_digest_a_day_and_each_name_once_a_week(berlin):
+    [first] = decide(at(10), state(people_due=[SAM]), berlin)
+    assert decide(at(16), state(people_due=[SAM, ANA], past_nudges=[first]), berlin) == []
     named = last_named([(first.key, first.at)])
     # the next day Sam was named less than a week ago: only Ana
-    [second] = decide(at(10, day=3), state(people_due=[SAM, ANA], people_named=named), cfg)
+    [second] = decide(at(10, day=3), state(people_due=[SAM, ANA], people_named=named), berlin)
     assert "Ana" in second.message and "Sam" not in second.message
     # a week later Sam may be named again
     assert "Sam" in decide(at(10, day=9), state(people_due=[SAM], people_named=named),
-                           cfg)[0].message
+                           berlin)[0].message
 
 
-def test_quiet_hours_snooze_and_the_daily_cap_apply(cfg):
-    assert decide(at(7, 30), state(people_due=[SAM]), cfg) == []
-    assert decide(at(23), state(people_due=[SAM]), cfg) == []
-    assert decide(at(10), state(people_due=[SAM], snoozed_until=at(11)), cfg) == []
+def test_quiet_hours_snooze_and_the_daily_cap_apply(berlin):
+    assert decide(at(7, 30), state(people_due=[SAM]), berlin) == []
+    assert decide(at(23), state(people_due=[SAM]), berlin) == []
+    assert decide(at(10), state(people_due=[SAM], snoozed_until=at(11)), berlin) == []
     four = [Nudge(at(8, 10 + i), "crowding_out", f"c{i}", "t", "m") for i in range(4)]
-    assert decide(at(10), state(people_due=[SAM], past_nudges=four), cfg) == []
+    assert decide(at(10), state(people_due=[SAM], past_nudges=four), berlin) == []
 
 
-def test_nobody_planned_for_today_and_no_general_reconnect_the_same_day(cfg):
+def test_nobody_planned_for_today_and_no_general_reconnect_the_same_day(berlin):
     today = Due(5, "Dee", 40, 7.0, None, at(19), "Dinner")
-    assert decide(at(10), state(people_due=[today]), cfg) == []
+    assert decide(at(10), state(people_due=[today]), berlin) == []
     # days without anyone: the digest comes first, the general nudge stays silent that day
     lonely = PolicyState(category="other", app="code", last_in_person=at(20, day=1) - 5 * 86400)
-    [digest] = decide(at(10), PolicyState(**{**lonely.__dict__, "people_due": [ANA]}), cfg)
+    [digest] = decide(at(10), PolicyState(**{**lonely.__dict__, "people_due": [ANA]}), berlin)
     assert digest.key.startswith("reconnect:people:")
-    assert decide(at(15), PolicyState(**{**lonely.__dict__, "past_nudges": [digest]}), cfg) == []
+    assert decide(at(15), PolicyState(**{**lonely.__dict__, "past_nudges": [digest]}), berlin) == []

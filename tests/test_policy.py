@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 from hypothesis import given, strategies as st
-from support import load_config
 
 from presence.nudges import text as nudge_text
 from presence.nudges import policy
@@ -48,18 +47,6 @@ def chat(start: float, end: float, app: str = "slack", category: str = "messagin
 
 def past(when: float, kind: str, key: str) -> Nudge:
     return Nudge(when, kind, key, "t", "m")
-
-
-@pytest.fixture
-def berlin(tmp_path):
-    return load_config(tmp_path, 'timezone = "Europe/Berlin"\n')
-
-
-@pytest.fixture
-def config_with(tmp_path):
-    def make(extra: str = "", tz: str = "Europe/Berlin"):
-        return load_config(tmp_path, f'timezone = "{tz}"\n{extra}')
-    return make
 
 
 LUNCH = meeting("Lunch with Priya", t(12), t(13), uid="lunch-1")

@@ -105,17 +105,6 @@ class StandIn:
         self.conn.close()
 
 
-@pytest.fixture
-def slack_process(tmp_path):
-    """A real process named `slack` (a copy of sleep)."""
-    exe = tmp_path / "slack"
-    shutil.copy2(shutil.which("sleep"), exe)
-    process = subprocess.Popen([str(exe), "60"])
-    yield process, exe
-    process.kill()
-    process.wait()
-
-
 def window_list(pid: int, with_titles: bool = True) -> str:
     windows = json.loads((FIXTURES / "gnome_window_calls_list.json").read_text())
     for window in windows:

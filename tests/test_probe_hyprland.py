@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -107,17 +106,6 @@ def hypr_env():
     yield {"HYPRLAND_INSTANCE_SIGNATURE": SIGNATURE, "XDG_RUNTIME_DIR": str(runtime),
            "PATH": "/nonexistent"}, folder / ".socket.sock"
     shutil.rmtree(runtime)
-
-
-@pytest.fixture
-def slack_process(tmp_path):
-    """A real process named `slack` (a copy of sleep)."""
-    exe = tmp_path / "slack"
-    shutil.copy2(shutil.which("sleep"), exe)
-    process = subprocess.Popen([str(exe), "60"])
-    yield process, exe
-    process.kill()
-    process.wait()
 
 
 def test_the_probe_asks_hyprland_once_per_sample(hypr_env, slack_process):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -104,18 +103,15 @@ def test_apps_are_not_generic(name):
     assert not is_generic(name)
 
 
-def test_process_cache_names_a_real_process(tmp_path):
-    exe = tmp_path / "telegram-desktop"  # 16 characters: longer than the kernel's comm
-    shutil.copy2(shutil.which("sleep") or "/bin/sleep", exe)
-    proc = subprocess.Popen([str(exe), "30"])
-    try:
-        cache = ProcessCache()
-        info = cache.lookup(proc.pid)
-        assert (info.pid, info.name, info.exe) == (proc.pid, "telegram-desktop", str(exe))
-        assert cache.lookup(proc.pid) is info  # cached by (pid, create time)
-    finally:
-        proc.kill()
-        proc.wait()
+def test_process_cache_names_a_real_process(named_process):
+    # 16 characters: longer than the kernel's comm
+    proc, exe = named_process("telegram-desktop")
+    cache = ProcessCache()
+    info = cache.lookup(proc.pid)
+    assert (info.pid, info.name, info.exe) == (proc.pid, "telegram-desktop", str(exe))
+    assert cache.lookup(proc.pid) is info  # cached by (pid, create time)
+    proc.kill()
+    proc.wait()
     assert cache.lookup(proc.pid).pid is None  # gone: never an exception
 
 

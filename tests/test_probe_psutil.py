@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
-import signal
-import subprocess
-from pathlib import Path
 
 import psutil
 import pytest
@@ -20,40 +14,14 @@ from presence.probe.psutil_probe import CHAT_APPS, PsutilProbe
 _BURN_THEN_SLEEP = "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done; sleep 60"
 
 
-def _renamed(folder: Path, program: str, name: str) -> Path:
-    exe = folder / name
-    shutil.copy2(shutil.which(program) or f"/bin/{program}", exe)
-    return exe
-
-
 def _cpu(pid: int) -> float:
     times = psutil.Process(pid).cpu_times()
     return times.user + times.system
 
 
-@pytest.fixture
-def processes():
-    started: list[subprocess.Popen] = []
-
-    def start(*args: str) -> subprocess.Popen:
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            # the shell's `sleep` child is in the same new session: end the group
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def test_guesses_the_chat_app_that_works(tmp_path, processes):
-    slack = processes(str(_renamed(tmp_path, "sleep", "slack")), "60")  # runs, sleeps
-    discord_exe = _renamed(tmp_path, "dash", "discord")
-    discord = processes(str(discord_exe), "-c", _BURN_THEN_SLEEP)
+def test_guesses_the_chat_app_that_works(named_process):
+    slack, _ = named_process("slack")  # runs, sleeps
+    discord, discord_exe = named_process("discord", "dash", "-c", _BURN_THEN_SLEEP)
     wait_for(lambda: psutil.Process(slack.pid).name() == "slack", "slack to run")
     probe = PsutilProbe()
     assert (probe.name, probe.guess) == ("psutil", True)
@@ -73,8 +41,8 @@ def test_guesses_the_chat_app_that_works(tmp_path, processes):
     probe.close()
 
 
-def test_vanished_processes_are_forgotten(tmp_path, processes):
-    discord = processes(str(_renamed(tmp_path, "dash", "discord")), "-c", _BURN_THEN_SLEEP)
+def test_vanished_processes_are_forgotten(named_process):
+    discord, _ = named_process("discord", "dash", "-c", _BURN_THEN_SLEEP)
     probe = PsutilProbe()
     probe.read(100.0)
     assert discord.pid in probe._watched

@@ -28,9 +28,8 @@ def away(a: float, b: float) -> Span:
 
 
 @pytest.fixture
-def berlin(tmp_path):
-    return load_config(tmp_path, 'timezone = "Europe/Berlin"\n[nudges.daily_summary]\n'
-                                 'enabled = false\n')
+def berlin(config_with):
+    return config_with("[nudges.daily_summary]\nenabled = false\n")
 
 
 def back_from_lunch(now: float, **kw) -> PolicyState:

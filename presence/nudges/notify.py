@@ -313,6 +313,24 @@ def deliver(nudge: Nudge, notifiers: list[Notifier], buttons: Sequence[Button] =
     return Delivery(nudge, "log", False, error)
 
 
+class RecordingNotifier:
+    """A notifier that displays nothing and counts every nudge as shown, on `channel`, keeping
+    what it was given in `shown` (replay, soak runs, tests)."""
+
+    def __init__(self, channel: str = "recorded"):
+        self.channel = channel
+        self.shown: list[Nudge] = []
+
+    def deliver(self, nudge: Nudge, buttons: Sequence[Button] = (), row: int | None = None,
+                replaces: int = 0) -> int | None:
+        """Keep the nudge as shown."""
+        self.shown.append(nudge)
+        return None
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 class Recorder:
     """An outbox that delivers at once to the given notifiers (replay, tests): no thread."""
 
