@@ -18,7 +18,7 @@ import pytest
 
 from presence import autostart
 from presence.lock import running_pid
-from presence.store.db import Store
+from presence.store import Store
 from tests.support import without_presence
 
 ROOT = Path(__file__).resolve().parent.parent

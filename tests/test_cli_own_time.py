@@ -20,7 +20,7 @@ from presence.store import Store
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def berlin(text: str) -> float:
+def in_berlin(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=BERLIN).timestamp()
 
 
@@ -52,8 +52,8 @@ def test_focus_across_midnight_ends_at_four_on_the_next_local_day(cli, night, mo
         result = cli("focus", "add", "22:00", "04:00", "--label", "Party")
         assert result.exit_code == 0, result.output
         [window] = focus_windows(cli)
-    assert window["start"] == berlin(f"{night}T22:00")
-    assert window["end"] == berlin(f"{morning}T04:00")
+    assert window["start"] == in_berlin(f"{night}T22:00")
+    assert window["end"] == in_berlin(f"{morning}T04:00")
     assert window["end"] - window["start"] == hours * 3600
     assert "04:00" in result.output.splitlines()[-1]
 
@@ -64,7 +64,7 @@ def test_focus_for_a_duration_starts_now(cli):
         assert result.exit_code == 0, result.output
         [window] = focus_windows(cli)
     assert (window["start"], window["end"], window["label"], window["origin"]) == (
-        berlin("2026-03-02T17:00"), berlin("2026-03-02T19:00"), "Dinner", "manual")
+        in_berlin("2026-03-02T17:00"), in_berlin("2026-03-02T19:00"), "Dinner", "manual")
 
 
 def test_log_through_the_cli_stores_the_time_and_shows_it(cli, presence_home):
@@ -78,8 +78,8 @@ def test_log_through_the_cli_stores_the_time_and_shows_it(cli, presence_home):
         rows = store.in_person_log(0, float("inf"))
     finally:
         store.close()
-    assert rows == [(berlin("2026-03-02T18:30"), berlin("2026-03-02T20:00"), "dinner with Sam"),
-                    (berlin("2026-03-02T20:15"), berlin("2026-03-02T21:00"), None)]
+    assert rows == [(in_berlin("2026-03-02T18:30"), in_berlin("2026-03-02T20:00"), "dinner with Sam"),
+                    (in_berlin("2026-03-02T20:15"), in_berlin("2026-03-02T21:00"), None)]
 
 
 def test_snooze_holds_nudges_until_then_and_off_ends_it(cli, presence_home):
@@ -87,7 +87,7 @@ def test_snooze_holds_nudges_until_then_and_off_ends_it(cli, presence_home):
         on = cli("snooze", "2h")
     assert on.exit_code == 0 and "no nudges until 12:00" in on.output
     store = Store.open(presence_home / "presence.db", create=False)
-    assert store.get_setting("snooze_until") == berlin("2026-03-02T12:00")
+    assert store.get_setting("snooze_until") == in_berlin("2026-03-02T12:00")
     off = cli("snooze", "off")
     assert off.exit_code == 0 and "nudges are back on" in off.output
     assert store.get_setting("snooze_until") is None
@@ -101,7 +101,7 @@ def test_export_takes_day_words_as_every_command_does(cli, presence_home):
                             ("2026-03-30T09:00", "2026-03-30T10:00", "discord")]:
         from presence.model import Span
 
-        store.insert_span(Span(berlin(start), berlin(end), app, "messaging"), "laptop")
+        store.insert_span(Span(in_berlin(start), in_berlin(end), app, "messaging"), "laptop")
     store.close()
     with freeze_time("2026-03-30T12:00:00+02:00"):
         result = cli("export", "--from", "yesterday", "--to", "yesterday")

@@ -15,7 +15,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 TODAY = date(2026, 3, 28)  # the Saturday before the spring change (Sunday 02:00 → 03:00)
 
 
-def berlin(*args: int) -> datetime:
+def in_berlin(*args: int) -> datetime:
     return datetime(*args, tzinfo=BERLIN)
 
 
@@ -39,13 +39,13 @@ def test_a_duration(text, seconds):
 
 
 @pytest.mark.parametrize("text, bound, end", [
-    ("yesterday", berlin(2026, 3, 27), False),
-    ("yesterday", berlin(2026, 3, 28), True),
-    ("today", berlin(2026, 3, 28), False),
+    ("yesterday", in_berlin(2026, 3, 27), False),
+    ("yesterday", in_berlin(2026, 3, 28), True),
+    ("today", in_berlin(2026, 3, 28), False),
     # the end of the 23-hour day is the next local midnight, not 24 hours on
-    ("2026-03-29", berlin(2026, 3, 30), True),
-    ("2026-03-29T12:00", berlin(2026, 3, 29, 12), True),
-    ("18:30", berlin(2026, 3, 28, 18, 30), False),
+    ("2026-03-29", in_berlin(2026, 3, 30), True),
+    ("2026-03-29T12:00", in_berlin(2026, 3, 29, 12), True),
+    ("18:30", in_berlin(2026, 3, 28, 18, 30), False),
     ("2026-03-29T10:00Z", datetime.fromisoformat("2026-03-29T12:00+02:00"), False),
 ])
 def test_a_window_bound(text, bound, end):
@@ -60,7 +60,7 @@ def test_a_bound_that_is_neither_time_nor_day_names_the_forms():
 @pytest.mark.parametrize("night, hours", [(date(2026, 3, 28), 5), (date(2026, 10, 24), 7)])
 def test_a_window_across_midnight_ends_at_the_wall_clock_time_on_both_dst_nights(night, hours):
     start, end = parse_window("22:00", "04:00", BERLIN, night)
-    assert start == berlin(night.year, night.month, night.day, 22)
+    assert start == in_berlin(night.year, night.month, night.day, 22)
     assert end.astimezone(BERLIN).replace(tzinfo=None) == datetime.combine(
         night + timedelta(days=1), datetime.min.time()).replace(hour=4)
     assert end.timestamp() - start.timestamp() == hours * 3600
