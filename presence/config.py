@@ -22,6 +22,7 @@ from typing import Any
 from presence import paths
 from presence.errors import ConfigError
 from presence.model import RULE_CATEGORIES
+from presence.probe import PROBES
 from presence.patterns import Pattern, PatternError, compile_pattern
 from presence.sanitise import visible
 from presence.secrets import hide_urls
@@ -31,7 +32,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-PROBES = ("auto", "x11", "sway", "hyprland", "gnome", "kde", "macos", "windows", "psutil", "none")
 RULE_FIELDS = ("app", "exe", "title", "browser_title", "package")
 _ENUMS = {"daemon.probe": PROBES, "calendar.hybrid": ("in_person", "virtual")}
 _CLOCK_TIMES = ("quiet_hours.start", "quiet_hours.end", "nudges.daily_summary.at")

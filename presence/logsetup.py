@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from presence import paths
 from presence.sanitise import block
@@ -23,6 +24,26 @@ class SafeFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return block(hide_urls(super().format(record)))
+
+
+def _private_rotating_handler(log_file: Path) -> logging.Handler:
+    from logging.handlers import RotatingFileHandler  # only the daemon writes a log file
+
+    class PrivateRotatingFileHandler(RotatingFileHandler):
+        """Every file it opens, the first and each one after a rotation, is 0600."""
+
+        def _open(self) -> Any:
+            # Create the file private before logging opens it: a rotation opens a new file
+            # with the process's umask, which would leave it readable by others.
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                os.fchmod(fd, 0o600)
+            finally:
+                os.close(fd)
+            return super()._open()
+
+    return PrivateRotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=2,
+                                      encoding="utf-8")
 
 
 def setup_logging(verbose: int, log_file: Path | None = None) -> None:
@@ -39,17 +60,8 @@ def setup_logging(verbose: int, log_file: Path | None = None) -> None:
     stderr.setFormatter(fmt)
     root.addHandler(stderr)
     if log_file is not None:
-        from logging.handlers import (
-            RotatingFileHandler,  # only the daemon writes a log file
-        )
-
         paths.make_private_dir(log_file.parent)
-        old = os.umask(0o077)
-        try:
-            handler = RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=2,
-                                          encoding="utf-8")
-        finally:
-            os.umask(old)
+        handler = _private_rotating_handler(log_file)
         handler.setLevel(logging.INFO)
         handler.setFormatter(fmt)
         root.addHandler(handler)

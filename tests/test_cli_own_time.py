@@ -151,3 +151,25 @@ def test_focus_list_shows_a_repeating_series_once(cli, presence_home):
     assert "Tue 10 Mar 18:00 – Tue 10 Mar 21:00" in brief[0]
     assert len(full) == 5 and sum("Dinner with Sam" in line for line in full) == 4
     assert "Tue 31 Mar 18:00 – Tue 31 Mar 21:00" in full[-1]
+
+
+def test_status_text_says_the_daemon_is_stopped_and_what_today_holds(cli, presence_home):
+    from presence.model import Span
+
+    store = Store.open(presence_home / "presence.db")
+    store.insert_span(Span(in_berlin("2026-03-02T09:00"), in_berlin("2026-03-02T09:45"), "slack",
+                           "messaging"), "laptop")
+    store.insert_span(Span(in_berlin("2026-03-02T09:45"), in_berlin("2026-03-02T11:15"), "code",
+                           "other"), "laptop")
+    store.add_in_person(in_berlin("2026-03-02T12:00"), in_berlin("2026-03-02T13:00"), "lunch")
+    store.close()
+    with freeze_time("2026-03-02T14:00:00+01:00"):
+        snoozed = cli("snooze", "2h")
+        result = cli("status")
+    assert snoozed.exit_code == 0 and result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "presence is not running (start it with `presence run`, or set it up with "
+        "`presence autostart install`)",
+        "snoozed until 16:00 (`presence snooze off` ends it)",
+        "today: other 1 h 30 min, messaging 45 min, in person 1 h",
+    ]

@@ -8,6 +8,7 @@ import click
 
 from presence import paths
 from presence.cli.common import Context, echo, echo_json
+from presence.probe import PROBES
 
 
 def _interval(text: str | None) -> float | None:
@@ -29,8 +30,7 @@ def _interval(text: str | None) -> float | None:
 @click.command()
 @click.option("--interval", metavar="SECONDS", callback=lambda _c, _p, v: _interval(v),
               help="Seconds between samples (at least 0.1; default: [daemon] interval_seconds).")
-@click.option("--probe", type=click.Choice(["auto", "x11", "sway", "hyprland", "gnome", "kde",
-                                            "macos", "windows", "psutil", "none"]),
+@click.option("--probe", type=click.Choice(PROBES),
               help="Which probe backend to use (default: [daemon] probe).")
 @click.option("--dry-run", is_flag=True, help="Sample and classify, print each sample, store "
               "nothing.")

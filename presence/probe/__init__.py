@@ -17,7 +17,7 @@ from presence.probe.base import Probe
 
 log = logging.getLogger(__name__)
 
-# Must match presence.config.PROBES (a test checks it).
+# The one list of probe names: `[daemon] probe` and `run --probe` take their choices from it.
 PROBES = ("auto", "x11", "sway", "hyprland", "gnome", "kde", "macos", "windows", "psutil", "none")
 _NOTES = {
     "x11": "observed: the active X11 window (EWMH or input focus) and MIT-SCREEN-SAVER idle time",
