@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from hypothesis import given, strategies as st
 
 from presence.nudges import text as nudge_text
-from presence.nudges import policy
+from presence.nudges import view
 from presence.model import FocusWindow, Meeting, Nudge, Span
 from presence.nudges.policy import HEADS_UP_PREFIX, PolicyState, decide, in_quiet_hours
 
@@ -607,6 +607,6 @@ def test_a_running_total_of_closed_chat_gives_the_same_nudges(steps):
         now += length
         expected = sum(max(0.0, min(s.end, now) - max(s.start, day_start))
                        for s in spans if s.category in virtual)
-        assert policy._virtual_seconds(spans, virtual, day_start, now) == pytest.approx(expected)
-        assert policy._virtual_seconds(spans, virtual, day_start, now, running) == \
+        assert view.virtual_seconds(spans, virtual, day_start, now) == pytest.approx(expected)
+        assert view.virtual_seconds(spans, virtual, day_start, now, running) == \
             pytest.approx(expected)

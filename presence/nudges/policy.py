@@ -22,12 +22,9 @@ Rules (DESIGN §3 Nudges, §4 Focus windows):
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
-from functools import lru_cache
-from typing import Any
+from datetime import date, datetime, time
 
 from presence.nudges import people_digest
 from presence.nudges import text as nudge_text
@@ -35,22 +32,23 @@ from presence.nudges.away import away_stretches
 from presence.nudges.effect import HEADS_UP_PREFIX
 from presence.config import Config
 from presence.model import AWAY, OTHER, PAUSED, FocusWindow, Meeting, Nudge, Span
-from presence.spans import pulse_time
-from presence.timeline import clipped_seconds, day_bounds, local_day, union_seconds
+from presence.timeline import local_day, union_seconds
+from presence.nudges.view import (
+    CROWDING_OUT,
+    DAILY_SUMMARY,
+    FOCUS,
+    PHUBBING,
+    RECONNECT,
+    WELCOME_BACK,
+    Settings,
+    View,
+    settings_of,
+)
 
-PHUBBING = "phubbing"
-FOCUS = "focus"
-CROWDING_OUT = "crowding_out"
-RECONNECT = "reconnect"
-DAILY_SUMMARY = "daily_summary"
-WELCOME_BACK = "welcome_back"
-KINDS = (PHUBBING, FOCUS, CROWDING_OUT, RECONNECT, DAILY_SUMMARY, WELCOME_BACK)
 
 # Heads-ups (keys starting with HEADS_UP_PREFIX) are `focus` nudges that do not ask the user to
 # stop, so no cooldown counts them.
 
-# crowding_out, reconnect and daily_summary can wait: they keep this distance from any nudge.
-SPACING_SECONDS = 600.0
 # A second phubbing nudge in the same meeting only after a real while, not right on the grace.
 PHUBBING_SPACING_SECONDS = 600.0
 # The heads-up asks the user to wrap up chats; chat in the next minutes is that wrapping up and
@@ -130,7 +128,7 @@ def decide(now: float, state: PolicyState, config: Config) -> list[Nudge]:
         Nudges whose keys are not among `state.past_nudges`; the caller records them before
         delivery.
     """
-    settings = _settings(config)
+    settings = settings_of(config)
     if state.away or state.category == PAUSED or state.category in settings.silent:
         return []
     if state.snoozed_until is not None and now < state.snoozed_until:
@@ -138,7 +136,7 @@ def decide(now: float, state: PolicyState, config: Config) -> list[Nudge]:
     local = datetime.fromtimestamp(now, settings.tz)
     if _quiet(local.time(), settings):
         return []
-    view = _View(now, local, state, settings)
+    view = View(now, local, state, settings)
     hushed = {kind for kind, until in (state.kinds_snoozed_until or {}).items() if now < until}
     for rule in _RULES:
         nudge = rule(view)
@@ -149,10 +147,10 @@ def decide(now: float, state: PolicyState, config: Config) -> list[Nudge]:
 
 def in_quiet_hours(now: float, config: Config) -> bool:
     """Whether `now` falls in `[quiet_hours]` (local time; may span midnight; equal = none)."""
-    return _quiet(datetime.fromtimestamp(now, config.tz).time(), _settings(config))
+    return _quiet(datetime.fromtimestamp(now, config.tz).time(), settings_of(config))
 
 
-def _quiet(local: time, settings: _Settings) -> bool:
+def _quiet(local: time, settings: Settings) -> bool:
     if settings.quiet is None:
         return False
     start, end = settings.quiet
@@ -161,246 +159,7 @@ def _quiet(local: time, settings: _Settings) -> bool:
     return local >= start or local < end
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """The keys the policy reads, parsed once per config (a tick must stay cheap)."""
-
-    tz: tzinfo
-    quiet: tuple[time, time] | None
-    summary_at: time
-    max_per_day: int
-    lead_seconds: float
-    pulse: float
-    virtual: frozenset[str]
-    silent: frozenset[str]
-    kinds: dict[str, dict[str, Any]]
-
-
-@lru_cache(maxsize=8)
-def _settings(config: Config) -> _Settings:
-    start = config.clock_time("quiet_hours.start")
-    end = config.clock_time("quiet_hours.end")
-    return _Settings(
-        tz=config.tz, quiet=None if start == end else (start, end),
-        summary_at=config.clock_time("nudges.daily_summary.at"),
-        max_per_day=config.get("nudges.max_per_day"),
-        lead_seconds=config.get("focus.lead_minutes") * 60.0,
-        pulse=pulse_time(config.interval),
-        virtual=config.virtual_categories,
-        # A call is a conversation: interrupting it would be rude (DESIGN §3: never for a chat
-        # inside a video call); always-active categories are exactly the ones people talk in.
-        silent=config.always_active,
-        kinds={kind: dict(config.get(f"nudges.{kind}")) for kind in KINDS})
-
-
-def _virtual_seconds(spans: Sequence[Span], virtual: frozenset[str], day_start: float,
-                     now: float, closed_total: float | None = None) -> float:
-    """Chat seconds today: the closed spans (all but the last) and the open one, clipped."""
-    if closed_total is None:
-        closed_total = sum(clipped_seconds(span, day_start, now) for span in spans[:-1]
-                           if span.category in virtual)
-    if spans and spans[-1].category in virtual:
-        closed_total += clipped_seconds(spans[-1], day_start, now)
-    return closed_total
-
-
-def _timed(meeting: Meeting) -> tuple[float, float] | None:
-    """UNIX seconds of a timed in-person meeting; None for anything else."""
-    return meeting.interval if meeting.kind == "in_person" else None
-
-
-@lru_cache(maxsize=16)
-def _day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
-    return day_bounds(day, tz)
-
-
-class _once:  # noqa: N801 - used as a decorator, like functools.cached_property
-    """`functools.cached_property` without its per-access lock (Python < 3.12), which cost
-    more than the values it guards on a replay's 86,400 ticks."""
-
-    def __init__(self, compute: Callable[[Any], Any]):
-        self.compute = compute
-        self.name = compute.__name__
-        self.__doc__ = compute.__doc__
-
-    def __get__(self, view: Any, owner: type | None = None) -> Any:
-        if view is None:
-            return self
-        # Stored on the instance: later reads find it there and never reach this method.
-        value = view.__dict__[self.name] = self.compute(view)
-        return value
-
-
-class _View:
-    """Facts derived once per tick from the state, shared by the rules."""
-
-    def __init__(self, now: float, local: datetime, state: PolicyState, settings: _Settings):
-        self.now = now
-        self.state = state
-        self.settings = settings
-        self.tz = settings.tz
-        self.local = local
-        self.today = self.local.date()
-        self.day_start, self.day_end = _day_bounds(self.today, self.tz)
-        self.virtual = settings.virtual
-        self.chatting = state.category in self.virtual
-
-    # The rest is computed on first use: most ticks are settled by the first checks.
-
-    @_once
-    def past_keys(self) -> frozenset[str]:
-        """Keys of every recorded nudge."""
-        return frozenset(n.key for n in self.state.past_nudges)
-
-    @_once
-    def capped(self) -> bool:
-        """Whether today's nudges (the daily summary aside) reached `max_per_day`."""
-        counted = sum(1 for n in self.state.past_nudges
-                      if self.day_start <= n.at < self.day_end and n.kind != DAILY_SUMMARY)
-        return counted >= self.settings.max_per_day
-
-    @_once
-    def waits(self) -> bool:
-        """Whether the last nudge of any kind is too recent for the kinds that can wait."""
-        last_any = max((n.at for n in self.state.past_nudges), default=-math.inf)
-        return self.now - last_any < SPACING_SECONDS
-
-    @_once
-    def people_digest_today(self) -> bool:
-        """Whether today's per-person reconnect digest was recorded already."""
-        return any(n.key.startswith(f"{people_digest.PREFIX}{self.today.isoformat()}:")
-                   for n in self.state.past_nudges)
-
-    @_once
-    def in_person(self) -> list[tuple[Meeting, tuple[float, float]]]:
-        """Timed in-person meetings with their UNIX seconds."""
-        return [(m, t) for m in self.state.meetings if (t := _timed(m)) is not None]
-
-    @_once
-    def _current(self) -> tuple[Meeting, tuple[float, float]] | None:
-        current = [(m, t) for m, t in self.in_person if t[0] <= self.now < t[1]]
-        # Overlapping meetings: the one that began last is the one the user is in now.
-        return max(current, key=lambda mt: mt[1][0]) if current else None
-
-    @_once
-    def meeting(self) -> Meeting | None:
-        """The in-person meeting happening now, if any."""
-        return self._current[0] if self._current else None
-
-    @_once
-    def meeting_start(self) -> float:
-        """When the current in-person meeting began (inf when none)."""
-        return self._current[1][0] if self._current else math.inf
-
-    @_once
-    def last_meeting_end(self) -> float:
-        """End of the latest in-person meeting that is over."""
-        return max((t[1] for _, t in self.in_person if t[1] <= self.now), default=-math.inf)
-
-    @_once
-    def windows(self) -> list[FocusWindow]:
-        """Focus windows open now, the latest-starting first."""
-        return sorted((w for w in self.state.focus_windows if w.start <= self.now < w.end),
-                      key=lambda w: w.start, reverse=True)
-
-    def cfg(self, kind: str) -> dict[str, Any]:
-        """The `[nudges.<kind>]` table."""
-        return self.settings.kinds[kind]
-
-    def factor(self, kind: str) -> int:
-        """How many times longer `kind` waits, for a user who rarely follows it."""
-        return (self.state.backoff or {}).get(kind, 1)
-
-    def previous(self, matches: Callable[[Nudge], bool]) -> tuple[str, str] | None:
-        """(title, message) of the latest recorded nudge that `matches`, so the next one of
-        its kind is worded differently."""
-        latest = max((n for n in self.state.past_nudges if matches(n)), key=lambda n: n.at,
-                     default=None)
-        return (latest.title, latest.message) if latest is not None else None
-
-    def past_with(self, prefix: str) -> list[Nudge]:
-        """Recorded nudges whose key starts with `prefix` (one occasion's series)."""
-        return [n for n in self.state.past_nudges if n.key.startswith(prefix)]
-
-    def last_at(self, matches: Callable[[Nudge], bool]) -> float:
-        """Time of the latest recorded nudge that `matches`; -inf when none."""
-        return max((n.at for n in self.state.past_nudges if matches(n)), default=-math.inf)
-
-    def run_since(self, floor: float) -> float:
-        """Start of the unbroken chat run ending now, or `floor` if the run began before it.
-
-        The run goes across switches between chat apps; a span of another category (a call,
-        away, work) or a gap longer than the pulse time (suspend, daemon stopped) ends it. With
-        no chat in front the run is empty. Spans are walked back from the newest only as far
-        as `floor`, so a long day costs no more than the run.
-        """
-        if not self.chatting:
-            return self.now
-        start = cursor = self.now
-        for span in reversed(self.state.spans):
-            if cursor <= floor:
-                break
-            if span.start > cursor:
-                continue
-            if span.category not in self.virtual or cursor - span.end > self.settings.pulse:
-                break
-            start = cursor = span.start
-        return max(start, floor)
-
-    def apps(self, since: float) -> list[str]:
-        """Display names of the chat apps used in [since, now], most used first."""
-        seconds: dict[str, float] = defaultdict(float)
-        for span in self.state.spans:
-            if span.category in self.virtual:
-                title = span.title or (self.state.title if span.app == self.state.app else None)
-                name = nudge_text.app_name(span.app, title)
-                seconds[name] += clipped_seconds(span, since, self.now)
-        names = [name for name, s in sorted(seconds.items(), key=lambda kv: (-kv[1], kv[0]))
-                 if s > 0]
-        if self.chatting:
-            current = nudge_text.app_name(self.state.app, self.state.title)
-            if current not in names:
-                names.append(current)
-        return names
-
-    @_once
-    def virtual_today(self) -> float:
-        """Seconds of chat today so far, on this device and (once) on the others."""
-        if not self.state.peer_virtual:
-            return _virtual_seconds(self.state.spans, self.virtual, self.day_start, self.now,
-                                    self.state.closed_chat_seconds)
-        # chat on two screens at once counts once (issue 17)
-        own = [(max(s.start, self.day_start), min(s.end, self.now)) for s in self.state.spans
-               if s.category in self.virtual]
-        return union_seconds(own + [(s, min(e, self.now)) for s, e in self.state.peer_virtual])
-
-    @_once
-    def in_person_today(self) -> float:
-        """Seconds in person today so far: meetings and logged time, overlaps once."""
-        intervals = [t for _, t in self.in_person] + [(s, e) for s, e in self.state.in_person_log]
-        return union_seconds([(max(s, self.day_start), min(e, self.now)) for s, e in intervals])
-
-    def event_for(self, window: FocusWindow) -> tuple[str | None, float | None]:
-        """The in-person event a focus window leads up to: (summary, start) or (None, None)."""
-        starts = sorted((t[0], m.summary) for m, t in self.in_person
-                        if window.start <= t[0] < window.end)
-        if starts:
-            return starts[0][1], starts[0][0]
-        if window.origin == "auto":
-            # The meeting fell outside the loaded list: an auto window opens `lead` before it.
-            return window.label, window.start + self.settings.lead_seconds
-        return None, None
-
-    def local_hm(self, at: float) -> str:
-        """`HH:MM` local time of `at`."""
-        return datetime.fromtimestamp(at, self.tz).strftime("%H:%M")
-
-    def nudge(self, kind: str, key: str, text: tuple[str, str]) -> Nudge:
-        """A nudge decided now."""
-        return Nudge(self.now, kind, key, text[0], text[1])
-
-
-def _phubbing(v: _View) -> Nudge | None:
+def _phubbing(v: View) -> Nudge | None:
     cfg = v.cfg(PHUBBING)
     if not cfg["enabled"] or v.meeting is None or not v.chatting or v.capped:
         return None
@@ -425,7 +184,7 @@ def _phubbing(v: _View) -> Nudge | None:
         v.previous(lambda n: n.kind == PHUBBING)))
 
 
-def _heads_up(v: _View) -> Nudge | None:
+def _heads_up(v: View) -> Nudge | None:
     cfg = v.cfg(FOCUS)
     if not (cfg["enabled"] and cfg["heads_up"]) or v.meeting is not None or v.capped:
         return None
@@ -443,7 +202,7 @@ def _heads_up(v: _View) -> Nudge | None:
     return None
 
 
-def _focus(v: _View) -> Nudge | None:
+def _focus(v: View) -> Nudge | None:
     cfg = v.cfg(FOCUS)
     if not cfg["enabled"] or v.meeting is not None or not v.chatting or v.capped or not v.windows:
         return None
@@ -469,7 +228,7 @@ def _focus(v: _View) -> Nudge | None:
         v.previous(lambda n: n.kind == FOCUS and not n.key.startswith(HEADS_UP_PREFIX))))
 
 
-def _crowding_out(v: _View) -> Nudge | None:
+def _crowding_out(v: View) -> Nudge | None:
     cfg = v.cfg(CROWDING_OUT)
     if not cfg["enabled"] or v.meeting is not None or v.capped or v.waits:
         return None
@@ -488,7 +247,7 @@ def _crowding_out(v: _View) -> Nudge | None:
         v.previous(lambda n: n.kind == CROWDING_OUT)))
 
 
-def _reconnect(v: _View) -> Nudge | None:
+def _reconnect(v: View) -> Nudge | None:
     cfg = v.cfg(RECONNECT)
     if not cfg["enabled"] or v.meeting is not None or v.capped or v.waits:
         return None
@@ -511,7 +270,7 @@ def _reconnect(v: _View) -> Nudge | None:
         key, days, last, v.today, v.previous(lambda n: n.kind == RECONNECT)))
 
 
-def _reconnect_people(v: _View) -> Nudge | None:
+def _reconnect_people(v: View) -> Nudge | None:
     """The per-person digest (presence/nudges/people_digest.py): before the general reconnect,
     which then stays silent that day; one `reconnect` a day either way."""
     cfg = v.cfg(RECONNECT)
@@ -528,7 +287,7 @@ def _reconnect_people(v: _View) -> Nudge | None:
     return v.nudge(RECONNECT, key, people_digest.digest(chosen, key, v.now, v.tz))
 
 
-def _daily_summary(v: _View) -> Nudge | None:
+def _daily_summary(v: View) -> Nudge | None:
     cfg = v.cfg(DAILY_SUMMARY)
     if not cfg["enabled"] or v.meeting is not None or v.waits:
         return None
@@ -558,7 +317,7 @@ def welcome_back_stretch(key: str) -> tuple[float, float] | None:
     return float(parts[1]), float(parts[2])
 
 
-def _welcome_back(v: _View) -> Nudge | None:
+def _welcome_back(v: View) -> Nudge | None:
     cfg = v.cfg(WELCOME_BACK)
     if not cfg["enabled"] or v.meeting is not None or v.capped:
         return None
@@ -581,7 +340,7 @@ def _welcome_back(v: _View) -> Nudge | None:
         key, seconds, v.local_hm(left), v.previous(lambda n: n.kind == WELCOME_BACK)))
 
 
-def _touches_quiet_hours(start: float, end: float, v: _View) -> bool:
+def _touches_quiet_hours(start: float, end: float, v: View) -> bool:
     """Whether quiet hours fall anywhere in [start, end] (checked every few minutes)."""
     if v.settings.quiet is None:
         return False
@@ -594,6 +353,6 @@ def _touches_quiet_hours(start: float, end: float, v: _View) -> bool:
 
 
 # The most pressing first: the moment with people, then what is about to start, then the day.
-_RULES: tuple[Callable[[_View], Nudge | None], ...] = (
+_RULES: tuple[Callable[[View], Nudge | None], ...] = (
     _phubbing, _heads_up, _focus, _welcome_back, _daily_summary, _crowding_out,
     _reconnect_people, _reconnect)
