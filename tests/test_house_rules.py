@@ -59,3 +59,41 @@ def test_dates_are_rendered_with_portable_strftime_formats_only():
     assert len(formats) > 10  # the scan sees the formats of summary, report and the CLI
     assert [(name, fmt) for name, fmt in formats
             if any(d not in PORTABLE for d in re.findall(r"%(.)", fmt))] == []
+
+
+# About 400 lines: a module one can read in one sitting. Exceptions are named here, each with
+# why it is still long; the list only ever shrinks.
+LONG_MODULES = {
+    # the platform rule keeps every notification backend and its dispatcher in this one file
+    "presence/nudges/notify.py": "D-Bus, plyer and the dispatcher thread: platform code",
+}
+
+
+def test_modules_stay_small():
+    long = {}
+    for path in modules():
+        rel = path.relative_to(PACKAGE.parent).as_posix()
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > 420 and rel not in LONG_MODULES:
+            long[rel] = lines
+    assert long == {}
+
+
+# The pure core takes time as an argument and touches no OS, clock, store or command line.
+PURE = ["timeline", "timeparse", "classify", "spans", "calendar/text", "calendar/zones",
+        "calendar/expand", "calendar/classify", "people/names", "people/ledger",
+        "nudges/policy", "nudges/view", "nudges/text", "nudges/effect", "nudges/away",
+        "nudges/people_digest", "reports/summary", "reports/render", "reports/html",
+        "calendar/settings"]
+IMPURE = re.compile(r"^\s*(from|import) (presence\.(store|cli|probe|clock|service|daemon|paths"
+                    r"|localzone)\b|(os|sqlite3|subprocess|socket|time)\b)")
+
+
+def test_the_pure_modules_import_nothing_of_the_edges():
+    found = []
+    for name in PURE:
+        path = PACKAGE / f"{name}.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if IMPURE.match(line):
+                found.append(f"{name}.py:{number}: {line.strip()}")
+    assert found == []
