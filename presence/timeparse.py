@@ -10,7 +10,7 @@ it here, so `export --from yesterday` works as `summary yesterday` does.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from presence.errors import InputError
 from presence.model import in_range
