@@ -23,6 +23,7 @@ from presence import paths
 from presence.errors import ConfigError
 from presence.model import RULE_CATEGORIES
 from presence.probe import PROBES
+from presence.tomltree import merge
 from presence.patterns import Pattern, PatternError, compile_pattern
 from presence.sanitise import visible
 from presence.secrets import hide_urls
@@ -170,7 +171,7 @@ def _load(path: Path | None, required: bool, system_zone: Callable[[], tzinfo]) 
                           "`presence config path` to see where presence looks)")
     else:
         user = {}
-    merged = _merge(base, user, user_path, prefix="")
+    merged = merge(base, user, user_path, prefix="", checked_later=_NUMBERS)
     user_rules = user.get("rules", [])
     if not isinstance(user_rules, list):
         raise ConfigError(f"{user_path}: key 'rules' must be an array of tables ([[rules]])")
@@ -209,54 +210,6 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: the config file is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list of strings"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
-
-
-def _same_type(default: Any, value: Any) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, list):
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return type(default) is type(value)
-
-
-def _merge(base: dict[str, Any], user: dict[str, Any], path: Path, prefix: str) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in user.items():
-        dotted = prefix + key
-        if dotted == "rules":
-            continue
-        if key not in base:
-            known = ", ".join(k for k in base if k != "rules")
-            raise ConfigError(f"{path}: unknown key '{dotted}' (known here: {known})")
-        default = base[key]
-        if isinstance(default, dict):
-            if not isinstance(value, dict):
-                raise ConfigError(f"{path}: key '{dotted}' must be a table [{dotted}]")
-            out[key] = _merge(default, value, path, dotted + ".")
-        elif dotted in _NUMBERS:
-            out[key] = value  # checked with its range in _check_values
-        elif not _same_type(default, value):
-            raise ConfigError(f"{path}: key '{dotted}' must be {_type_name(default)}, "
-                              f"not {visible(repr(value), 100)}")
-        else:
-            out[key] = value
-    return out
 
 
 def _compile(pattern: str, path: Path, key: str) -> Pattern:
@@ -403,36 +356,6 @@ def resolve_zone(name: str, path: Path | None = None,
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{path or 'timezone'}: key 'timezone' must be an IANA zone such "
                           f"as \"Europe/Berlin\", not {name!r}") from exc
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    """Render a config tree as TOML (for `presence config show`)."""
-    lines: list[str] = []
-
-    def scalar(value: Any) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, (int, float)):
-            return repr(value)
-        if isinstance(value, str):
-            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        return "[" + ", ".join(scalar(v) for v in value) + "]"
-
-    def table(node: dict[str, Any], name: str) -> None:
-        plain = {k: v for k, v in node.items() if not isinstance(v, dict) and k != "rules"}
-        if name and plain:
-            lines.append(f"\n[{name}]")
-        for key, value in plain.items():
-            lines.append(f"{key} = {scalar(value)}")
-        for key, value in node.items():
-            if isinstance(value, dict):
-                table(value, f"{name}.{key}" if name else key)
-
-    table(data, "")
-    for rule in data.get("rules", []):
-        lines.append("\n[[rules]]")
-        lines.extend(f"{k} = {scalar(v)}" for k, v in rule.items())
-    return "\n".join(lines).lstrip("\n") + "\n"
 
 
 def override(config: Config, dotted: str, value: Any) -> Config:

@@ -13,6 +13,7 @@ from presence import config, paths
 from presence.errors import ConfigError
 from desktop_helpers import wait_for
 
+from presence.tomltree import to_toml
 from tests.support import load_config, sealed_env, write_config
 
 
@@ -105,7 +106,7 @@ def test_missing_explicit_config_is_an_error(tmp_path):
 def test_show_prints_toml_that_reads_back_as_the_same_config(tmp_path):
     cfg = load_config(tmp_path, "[daemon]\ninterval_seconds = 3\n")
     shown = tmp_path / "shown.toml"
-    shown.write_text(config.to_toml(cfg.data), encoding="utf-8")
+    shown.write_text(to_toml(cfg.data), encoding="utf-8")
     import tomllib
 
     assert tomllib.loads(shown.read_text(encoding="utf-8")) == cfg.data

@@ -13,7 +13,7 @@ from presence.devices import peers as peers_mod
 from presence.devices.snapshot import snapshot_name, temp_name, write
 from presence.errors import StoreError
 from presence.model import Span
-from presence.store.db import Store
+from presence.store import Store
 from presence.store.peers import NewerSnapshot, PeerSnapshot
 
 DAY = 1_780_000_000.0

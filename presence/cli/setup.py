@@ -61,7 +61,7 @@ def config_show(obj: Context) -> None:
 
     Example: presence config show
     """
-    from presence.config import to_toml
+    from presence.tomltree import to_toml
 
     echo(to_toml(obj.config().data), nl=False)
 
