@@ -99,7 +99,7 @@ def main() -> int:
         (args.out / "summary.txt").write_text(summary, encoding="utf-8")
         shot = args.out / "report.png"
         subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}",
-                        "--window-size=1000,1300", "--hide-scrollbars",
+                        "--window-size=1000,1700", "--hide-scrollbars",
                         f"--screenshot={shot}", page.as_uri()],
                        capture_output=True, timeout=180, check=True)
     print(f"wrote {shot} and {args.out / 'summary.txt'}")

@@ -168,3 +168,28 @@ def test_bad_samples_are_named(tmp_path, line, error):
     with pytest.raises(InputError, match=f"t.jsonl: line 2: .*{error[:12]}"):
         read_trace(['{"t": "2026-03-02T08:00:00+01:00", "app": "code"}', line], "t.jsonl",
                    BERLIN)
+
+
+def test_replay_text_shows_the_numbers_of_its_json(tmp_path):
+    # Issue 13: the text said "100 min virtual" where summary says "1 h 40 min"
+    from presence.timeparse import format_minutes
+
+    path = trace(tmp_path / "day.jsonl", [
+        ("09:00", "code", "presence - VS Code", 0),
+        ("09:30", "slack", "general | Acme - Slack", 0),
+        ("10:00", "discord", "#random | Friends - Discord", 0),
+        ("11:10", "code", "presence - VS Code", 0),
+        ("12:00", "code", "presence - VS Code", 0),
+    ])
+    as_json = replay(tmp_path, path)
+    config = tmp_path / "config.toml"
+    text = subprocess.run([sys.executable, "-m", "presence", "--config", str(config), "--db",
+                           str(tmp_path / "unused.db"), "replay", str(path)],
+                          capture_output=True, text=True, timeout=120).stdout.splitlines()
+    [day] = as_json["days"]
+    assert text[-1] == (f"{day['date']}: virtual {format_minutes(day['virtual_minutes'])}, "
+                        f"in person {format_minutes(day['in_person_minutes'])}")
+    assert text[-1] == "2026-03-02: virtual 1 h 40 min, in person 0 min"
+    [nudge] = as_json["nudges"]
+    local = datetime.fromisoformat(nudge["at"].replace("Z", "+00:00")).astimezone(BERLIN)
+    assert text[0].startswith(f"{local:%Y-%m-%d %H:%M}  crowding_out")

@@ -186,7 +186,7 @@ def test_the_readme_pictures_come_from_the_project_script(tmp_path):
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     width, height, rows = png_pixels((tmp_path / "report.png").read_bytes())
-    assert (width, height) == (1000, 1300)
+    assert (width, height) == (1000, 1700)
     colours = {row[i:i + 3] for row in rows[::10] for i in range(0, len(row), 30)}
     assert len(colours) > 20  # a drawn page, not a blank one
     sample = (tmp_path / "summary.txt").read_text(encoding="utf-8").rstrip("\n")

@@ -9,6 +9,7 @@ import click
 
 from presence.cli.common import Context, echo, echo_json
 from presence.errors import InputError
+from presence.timeparse import format_minutes
 
 
 @click.command()
@@ -45,6 +46,7 @@ def replay(obj: Context, trace: Path, calendars: tuple[str, ...], as_json: bool)
         echo(f"{at:%Y-%m-%d %H:%M}  {nudge.kind:<13} {nudge.title} — {nudge.message}")
     if not result.nudges:
         echo("no nudges")
+    # the summary's own wording and rounding: the numbers of --json, as `summary` shows them
     for day in result.days:
-        echo(f"{day['date']}: {day['virtual_minutes']:.0f} min virtual, "
-             f"{day['in_person_minutes']:.0f} min in person")
+        echo(f"{day['date']}: virtual {format_minutes(day['virtual_minutes'])}, "
+             f"in person {format_minutes(day['in_person_minutes'])}")
