@@ -84,7 +84,7 @@ PURE = ["timeline", "timeparse", "classify", "spans", "calendar/text", "calendar
         "calendar/expand", "calendar/classify", "people/names", "people/ledger",
         "nudges/policy", "nudges/view", "nudges/text", "nudges/effect", "nudges/away",
         "nudges/people_digest", "reports/summary", "reports/render", "reports/html",
-        "calendar/settings", "tomltree"]
+        "calendar/settings", "tomltree", "autostart/render"]
 IMPURE = re.compile(r"^\s*(from|import) (presence\.(store|cli|probe|clock|service|daemon|paths"
                     r"|localzone)\b|(os|sqlite3|subprocess|socket|time)\b)")
 
@@ -97,3 +97,26 @@ def test_the_pure_modules_import_nothing_of_the_edges():
             if IMPURE.match(line):
                 found.append(f"{name}.py:{number}: {line.strip()}")
     assert found == []
+
+
+def test_every_test_runs_sealed_off_from_the_caller(presence_home, tmp_path):
+    import os
+
+    from presence import paths
+
+    leaked = [k for k in os.environ if k.startswith("PRESENCE_")
+              and k not in ("PRESENCE_HOME", "PRESENCE_REQUIRE_DESKTOP")]
+    assert leaked == []
+    assert presence_home.parent == tmp_path
+    assert paths.database() == presence_home / "presence.db"
+    assert paths.config_file() == presence_home / "config.toml"
+
+
+def test_every_wing_is_packaged():
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    wings = {path.parent.relative_to(PACKAGE.parent).as_posix().replace("/", ".")
+             for path in PACKAGE.rglob("__init__.py")}
+    assert wings - listed == set()
