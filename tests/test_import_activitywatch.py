@@ -81,6 +81,8 @@ def fill(aw: AwServer) -> None:
         phone_app("10:15:00", 120, "Zoom", "us.zoom.videomeetings"),
         phone_app("10:17:00", 60, "Signal", "org.thoughtcrime.securesms"),
         phone_app("10:18:00", 180, "Chrome", "com.android.chrome"),
+        # chat on the phone while the editor is in front on the desktop
+        phone_app("09:01:00", 120, "WhatsApp", "com.whatsapp"),
     ])
     aw.create_bucket("aw-watcher-android-unlock", "os.lockscreen.unlocks", "aw-android",
                      "Pixel 8")
@@ -98,7 +100,7 @@ EXPECTED = {
     (HOST, "other"): 120,
     (HOST, "away"): 180,
     (HOST, "calls"): 60,
-    ("Pixel 8", "messaging"): 600 + 60,
+    ("Pixel 8", "messaging"): 600 + 60 + 120,
     ("Pixel 8", "social"): 300,
     ("Pixel 8", "calls"): 120,
     ("Pixel 8", "other"): 180,
@@ -155,7 +157,7 @@ def test_export_file_then_url_imports_desktop_and_phone_once(aw: AwServer, tmp_p
     first = home.run("import", "activitywatch", str(export))
     assert first.exit_code == 0, first.output
     assert home.totals() == EXPECTED
-    assert (f"3 buckets, 16 events: 1 day of {HOST} (this device), 1 day of Pixel 8; "
+    assert (f"3 buckets, 17 events: 1 day of {HOST} (this device), 1 day of Pixel 8; "
             "2 buckets skipped") in first.stdout
     assert f"{WINDOW}: 1 event with a negative duration skipped" in first.stderr
     assert "skipped aw-watcher-web-firefox" in first.stderr
@@ -183,13 +185,24 @@ def test_url_import_counts_in_the_summary(aw: AwServer, tmp_path: Path):
     summary = home.run("summary", DAY, "--json")
     assert summary.exit_code == 0, summary.output
     day = json.loads(summary.stdout)
-    # desktop and phone never overlap this morning: their union is their sum
-    assert day["categories"]["messaging"] == pytest.approx((300 + 660) / 60)
-    assert day["categories"]["social"] == pytest.approx(300 / 60)
-    assert day["virtual_minutes"] == pytest.approx((300 + 660 + 300) / 60)
+    # the two minutes on the phone and the desktop at once count once, as the phone's chat
+    assert day["categories"] == {"messaging": pytest.approx((300 + 780) / 60),
+                                 "social": pytest.approx(300 / 60),
+                                 "calls": pytest.approx((60 + 120) / 60),
+                                 "other": pytest.approx(180 / 60)}
+    assert day["virtual_minutes"] == pytest.approx((300 + 780 + 300) / 60)
     apps = {(a["app"], a["category"]): a["minutes"] for a in day["apps"]}
-    assert apps[("whatsapp", "messaging")] == pytest.approx(10)
+    assert apps[("whatsapp", "messaging")] == pytest.approx(12)
     assert apps[("instagram", "social")] == pytest.approx(5)
+    # time by device: each device's own, away left out
+    assert day["devices"] == [
+        {"name": "Pixel 8", "minutes": pytest.approx((780 + 300 + 120 + 180) / 60),
+         "virtual_minutes": pytest.approx((780 + 300) / 60)},
+        {"name": HOST, "minutes": pytest.approx((300 + 120 + 60) / 60),
+         "virtual_minutes": pytest.approx(300 / 60)}]
+    text = home.run("summary", DAY)
+    assert "by device: Pixel 8 23 min (chat 18 min) · " in text.stdout
+    assert f"{HOST} 8 min (chat 5 min)" in text.stdout
     listing = home.run("devices", "--json")
     assert listing.exit_code == 0, listing.output
     devices = json.loads(listing.stdout)

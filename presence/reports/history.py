@@ -23,6 +23,7 @@ from datetime import date, timedelta, tzinfo
 from presence.config import Config
 from presence.errors import StoreError
 from presence.store import Store
+from presence.reports.by_device import device_minutes
 from presence.reports.summary import (
     Background,
     Cells,
@@ -33,7 +34,7 @@ from presence.reports.summary import (
     summarise_day,
     summarise_period,
 )
-from presence.timeline import day_bounds, local_day, merge_intervals
+from presence.timeline import clipped_seconds, day_bounds, local_day, merge_intervals
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ class _Peer:
     """What a summary takes from one peer, read in one go: the spans of the days shown, the
     chat of the days before (all a trend needs), in-person time, people."""
 
+    name: str
     shown: list
     trend: list
     in_person: list
@@ -162,6 +164,7 @@ def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start:
     def read(peer) -> _Peer:
         has_people = peer.has_table("people")
         return _Peer(
+            name=peer.info.name or peer.info.device_id,
             shown=peer.spans(period_start, hi) if hi > period_start else [],
             trend=peer.intervals(lo, trend_hi, config.virtual_categories)
             if trend_hi > lo else [],
@@ -192,8 +195,10 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     virtual_by_day = {day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
                       for day, c in cells.items()}
     union = None
-    if any(p.shown or p.trend for p in others):
-        # A moment seen on several devices counts once (rollups hold this device alone): the
+    names = {d.id: d.name for d in store.devices()}
+    if any(p.shown or p.trend for p in others) or len(names) > 1:
+        # A moment seen on several devices counts once (rollups hold this database's spans,
+        # which an import fills with other devices' too, a phone from ActivityWatch): the
         # days shown from the union of every device's spans, the days before (whose chat
         # alone the trend reads) from the union of every device's chat.
         union = union_spans([store.spans(period_start, hi) if hi > period_start else []]
@@ -245,7 +250,11 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     day = first
     while day <= last:
         start, end = day_bounds(day, tz)
-        days.append(summarise_day(
+        until = min(end, now)
+        rows = store.device_seconds(start, until)
+        rows += [(p.name, sp.category, clipped_seconds(sp, start, until))
+                 for p in others for sp in p.shown]
+        days.append(dataclasses.replace(summarise_day(
             day, tz, now, cells=cells.get(day, {}), virtual=virtual, in_person=in_person,
             meetings=[m for m in meetings
                       if m.interval is not None and m.interval[0] < end
@@ -254,7 +263,8 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
             nudges=[r for r in nudges if start <= r.nudge.at < end],
             background=background,
             logged=[(s, e, note) for s, e, note in logged if s < end and e > start],
-            with_people=[t for t in with_people if t[2] < end and t[3] > start]))
+            with_people=[t for t in with_people if t[2] < end and t[3] > start]),
+            devices=device_minutes(rows, names, virtual)))
         day += timedelta(days=1)
     return days, background
 

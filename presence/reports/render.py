@@ -9,6 +9,7 @@ from typing import Any
 from presence.model import Nudge, NudgeRecord
 from presence.sanitise import visible
 from presence.reports.people import PeopleSection, dots
+from presence.reports.by_device import DeviceMinutes
 from presence.reports.summary import AppMinutes, DaySummary, PeriodSummary, PersonMinutes, Trend
 from presence.timeline import iso_utc
 from presence.timeparse import format_minutes
@@ -83,6 +84,8 @@ def day_json(s: DaySummary) -> dict[str, Any]:
         "trend": _trend_json(s.trend, s.virtual_minutes, s.in_person_minutes),
         "streak_days": s.streak_days,
         "people": _people_json(s.people),
+        "devices": [{"name": d.name, "minutes": _minutes(d.minutes),
+                     "virtual_minutes": _minutes(d.virtual_minutes)} for d in s.devices],
     }
 
 
@@ -190,9 +193,25 @@ def _categories_text(categories: dict[str, float]) -> list[str]:
     return lines + [line]
 
 
+def _devices_text(devices: Iterable[DeviceMinutes]) -> list[str]:
+    """`  by device: laptop 3 h (chat 40 min) · Pixel 8 1 h 5 min (chat 55 min)`, when more
+    than one device has time that day."""
+    devices = list(devices)
+    if len(devices) < 2:
+        return []
+    return _wrapped([f"{visible(d.name, 24)} {format_minutes(d.minutes)}"
+                     + (f" (chat {format_minutes(d.virtual_minutes)})"
+                        if d.virtual_minutes >= 0.5 else "") for d in devices], "  by device:")
+
+
 def _who_text(people: Iterable[PersonMinutes], label: str) -> list[str]:
     """`  with Sam 1 h 30 min · Priya 45 min`, wrapped at the terminal's width."""
-    parts = [f"{visible(p.name, 30)} {format_minutes(p.minutes)}" for p in people]
+    return _wrapped([f"{visible(p.name, 30)} {format_minutes(p.minutes)}" for p in people],
+                    label)
+
+
+def _wrapped(parts: list[str], label: str) -> list[str]:
+    """`label part · part · ...`, wrapped at the terminal's width under the first part."""
     if not parts:
         return []
     lines, line = [], label + " " + parts[0]
@@ -239,6 +258,7 @@ def render_day(s: DaySummary, tz: tzinfo, ascii: bool = False) -> str:
         lines.append(f"  chat during in-person meetings: {format_minutes(s.phubbing_minutes)}")
     lines += _who_text(s.people, "  with")
     lines += _categories_text(s.categories)
+    lines += _devices_text(s.devices)
     lines += _apps_text(s.apps, ascii)
     if s.meetings:
         lines += ["", "  meetings"]

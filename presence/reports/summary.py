@@ -17,6 +17,7 @@ from presence.model import AWAY, PAUSED, Meeting, NudgeRecord, Span
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals, overlap
 
 if TYPE_CHECKING:
+    from presence.reports.by_device import DeviceMinutes
     from presence.reports.people import PeopleSection
 
 
@@ -244,6 +245,7 @@ class DaySummary:
     streak_days: int
     logged: tuple[LoggedMinutes, ...] = ()
     people: tuple[PersonMinutes, ...] = ()
+    devices: tuple["DeviceMinutes", ...] = ()  # each device's own time (by_device.py)
 
 
 @dataclass(frozen=True)

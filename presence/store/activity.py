@@ -60,6 +60,17 @@ class ActivityTables(Tables):
                 return
             after, _, after_id = rows[-1]
 
+    def device_seconds(self, start: float, end: float) -> list[tuple[str, str, float]]:
+        """`(device, category, seconds)` of the spans inside [start, end), per device id."""
+        with self.transaction("read failed", write=False):  # one snapshot: reach and spans
+            lower = self._lower_bound(start)
+            bound = "start >= ? AND " if lower is not None else ""
+            params = ((lower,) if lower is not None else ()) + (end, start)
+            return self._read(
+                "SELECT device, category, SUM(MIN(end, ?) - MAX(start, ?)) FROM activity "
+                f"WHERE {bound}start < ? AND end > ? GROUP BY device, category",
+                (end, start) + params)
+
     def first_activity(self) -> float | None:
         """Start of the earliest stored span: since when presence has been watching."""
         return self._read("SELECT min(start) FROM activity")[0][0]
