@@ -124,7 +124,9 @@ def perform(store: Any, config: Any, nudge: Nudge | None, verb: str, now: float)
         stretch = welcome_back_stretch(nudge.key)
         if stretch is None:
             return Outcome("expired", EXPIRED_NOTICE)
-        if store.in_person_log(*stretch):
+        from presence.nudges.away import covered
+
+        if covered(*stretch, _in_person(store, config, *stretch)):
             return Outcome("already logged")
         store.add_in_person(stretch[0], stretch[1], "welcome back")
         return Outcome("logged the time away in person")
@@ -142,3 +144,31 @@ def _snooze(store: Any, until: float, done: str) -> Outcome:
     current = store.get_setting("snooze_until")
     store.set_setting("snooze_until", max(until, current or 0.0))
     return Outcome(done)
+
+
+# `presence log --last-away` looks this far back for the stretch.
+LAST_AWAY_DAYS = 2
+
+
+def last_away(store: Any, config: Any, now: float) -> tuple[float, float] | None:
+    """The newest away stretch of at least `[nudges.welcome_back] min_away_minutes` in the
+    last days that no meeting or log covers yet, as (left, back) UNIX seconds."""
+    from presence.nudges.away import away_stretches, covered
+    from presence.spans import pulse_time
+
+    since = now - LAST_AWAY_DAYS * 86400.0
+    least = config.get("nudges.welcome_back.min_away_minutes") * 60.0
+    spans = store.spans(since, now)
+    for left, back in away_stretches(spans, pulse_time(config.interval)):
+        if back - left < least:
+            continue
+        if not covered(left, back, _in_person(store, config, left, back)):
+            return left, back
+    return None
+
+
+def _in_person(store: Any, config: Any, start: float, end: float) -> list[tuple[float, float]]:
+    """In-person time already counted in [start, end): timed meetings and logs."""
+    known = [i for m in store.meetings(start, end, config.tz, kind="in_person")
+             if (i := m.interval) is not None]
+    return known + [(s, e) for s, e, _ in store.in_person_log(start, end)]

@@ -9,9 +9,10 @@ pulse time (a suspended laptop at lunch). The `welcome_back` nudge asks about th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from presence.model import AWAY, Span
+from presence.timeline import union_seconds
 
 
 def away_stretches(spans: Sequence[Span], pulse: float,
@@ -35,3 +36,10 @@ def away_stretches(spans: Sequence[Span], pulse: float,
         back = span.start
         if back < after:
             return
+
+
+def covered(left: float, back: float, in_person: Iterable[tuple[float, float]]) -> bool:
+    """Whether in-person time already counted (meetings, logs) covers at least half of the
+    stretch [left, back): then there is nothing to ask or to log."""
+    inside = union_seconds([(max(s, left), min(e, back)) for s, e in in_person])
+    return inside * 2 >= back - left

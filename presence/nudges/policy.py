@@ -28,7 +28,7 @@ from datetime import date, datetime, time
 
 from presence.nudges import people_digest
 from presence.nudges import text as nudge_text
-from presence.nudges.away import away_stretches
+from presence.nudges.away import away_stretches, covered
 from presence.nudges.effect import HEADS_UP_PREFIX
 from presence.config import Config
 from presence.model import AWAY, OTHER, PAUSED, FocusWindow, Meeting, Nudge, Span
@@ -332,7 +332,7 @@ def _welcome_back(v: View) -> Nudge | None:
         return None
     # Time a meeting or a log already counts needs no question; neither does a night.
     known = [t for _, t in v.in_person] + [(s, e) for s, e in v.state.in_person_log]
-    if union_seconds([(max(s, left), min(e, back)) for s, e in known]) * 2 >= seconds:
+    if covered(left, back, known):
         return None
     if _touches_quiet_hours(left, back, v):
         return None
