@@ -113,6 +113,24 @@ def check_notifier() -> Check:
         first.close()
 
 
+def check_do_not_disturb(config: Config) -> Check:
+    """Whether presence can hold the desktop's notifications during meetings here."""
+    from presence.nudges.notify import SWITCHES, server_name, switch_for
+
+    wanted = bool(config.get("focus.do_not_disturb"))
+    server = server_name()
+    switch = switch_for(server)
+    if switch is not None:
+        state = "on: held during in-person meetings" if wanted else \
+            "off (`[focus] do_not_disturb = true` holds them during in-person meetings)"
+        return Check("do-not-disturb", "ok", f"{switch.name} ({switch.tool}): {state}")
+    known = ", ".join(SWITCHES)
+    what = f"not available with {server or 'no notification server'} (presence knows {known})"
+    return Check("do-not-disturb", "warn" if wanted else "ok", what,
+                 "nothing to do: `[focus] do_not_disturb` has no effect here" if wanted
+                 else "")
+
+
 def check_tray() -> Check:
     """A tray that hosts StatusNotifierItems runs, for `presence tray` (optional)."""
     from presence.glance.tray import watcher_problem
@@ -230,6 +248,7 @@ def run_checks(config_path: Path | None, db_path: Path) -> Iterator[Check]:
     yield check_privacy(db_path)
     yield from check_probe(cfg)
     yield check_notifier()
+    yield check_do_not_disturb(cfg)
     yield check_tray()
     yield from check_calendars(cfg, db_path)
     yield from check_devices(cfg, db_path)

@@ -52,6 +52,11 @@ def lock_file(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
 
+def dnd_note(db: Path) -> Path:
+    """What do not disturb looked like before the daemon changed it, beside the database."""
+    return db.with_name(db.name + ".dnd.json")
+
+
 def cache_dir() -> Path:
     """Cached copies of calendar URLs."""
     return data_dir() / "cache"

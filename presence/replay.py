@@ -185,7 +185,8 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
     and a gap longer than `MAX_HOLD_SECONDS` is jumped over in one step."""
     from presence.calendar.sync import sync
     from presence.daemon import Daemon
-    from presence.nudges.notify import Recorder, RecordingNotifier
+    from presence.nudges.dispatch import Recorder
+    from presence.nudges.notify import RecordingNotifier
     from presence.nudges.nudger import Nudger
     from presence.store import Store
     from presence.timeline import local_day

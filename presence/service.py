@@ -17,7 +17,8 @@ from presence.calendar.sync import configured_sources, last_checked, record_chil
 from presence.daemon import Daemon, Tick
 from presence.devices import identity
 from presence.devices.snapshot import SnapshotWriter
-from presence.nudges.notify import Dispatcher, default_notifiers, report_opener
+from presence.nudges.dispatch import Dispatcher
+from presence.nudges.notify import Keeper, default_notifiers, report_opener
 from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError, StoreError
 from presence.lock import InstanceLock
@@ -183,7 +184,10 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         if moved is not None:
             log.error("the database was damaged: moved it to %s and started a fresh one", moved)
         opener = report_opener(db_path, config_path, db_path.parent / "report.html")
-        nudger = Nudger(cfg, store, Dispatcher(default_notifiers()), open_report=opener)
+        # What do not disturb changed, noted before changing it: restored after a crash.
+        keeper = Keeper(paths.dnd_note(db_path))
+        nudger = Nudger(cfg, store, Dispatcher(default_notifiers(), keeper),
+                        open_report=opener, keeper=keeper)
         try:
             device = identity.this_device(store, cfg, clock.now())
         except StoreError as exc:

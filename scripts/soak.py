@@ -59,7 +59,8 @@ def main() -> int:
 
     from presence.config import load
     from presence.daemon import Daemon
-    from presence.nudges.notify import Recorder, RecordingNotifier
+    from presence.nudges.dispatch import Recorder
+    from presence.nudges.notify import RecordingNotifier
     from presence.nudges.nudger import Nudger
     from presence.replay import TraceProbe
     from presence.store import Store

@@ -104,6 +104,7 @@ def test_doctor_passes_inside_a_real_desktop(desktop, tmp_path):
     assert by_name["probe"].startswith("ok") and "x11" in by_name["probe"]
     assert by_name["idle"].startswith("ok")
     assert by_name["notifier"].startswith("ok") and "dunst" in by_name["notifier"].lower()
+    assert by_name["do-not-disturb"].startswith("ok") and "dunstctl" in by_name["do-not-disturb"]
 
 
 def test_status_and_summary_tell_the_same_today(tmp_path):

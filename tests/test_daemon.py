@@ -213,7 +213,8 @@ def test_an_unwritable_database_keeps_sampling_in_memory_and_loses_nothing(tmp_p
 
 
 def test_suspend_and_clock_jumps_bridge_nothing_and_bring_no_burst_of_nudges(tmp_path):
-    from presence.nudges.notify import Recorder, RecordingNotifier
+    from presence.nudges.dispatch import Recorder
+    from presence.nudges.notify import RecordingNotifier
     from presence.nudges.nudger import Nudger
 
     cfg = load_config(tmp_path, 'timezone = "UTC"\n')

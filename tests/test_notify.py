@@ -10,7 +10,8 @@ import pytest
 from desktop_helpers import wait_for
 from presence.errors import NotifierUnavailable
 from presence.model import Nudge
-from presence.nudges.notify import DbusNotifier, Dispatcher, deliver
+from presence.nudges.dispatch import Dispatcher, deliver
+from presence.nudges.notify import DbusNotifier
 
 
 pytestmark = pytest.mark.desktop

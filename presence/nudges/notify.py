@@ -7,25 +7,25 @@ block for a minute on a hung server (DESIGN §3). When nothing delivers, the nud
 log and is recorded as undelivered with the error — never counted as shown.
 
 Where the server lists `actions` in its capabilities, a nudge carries its buttons, and the
-worker thread listens on the same connection for `ActionInvoked` and `NotificationClosed`
-(waiting in `select` on the bus socket and a wake-up pipe, so an idle daemon never wakes up
-for it); the answers go back to the sampling thread, which alone writes the database. Where
-there are no actions (plyer on macOS and Windows, or a server without them) the message says
-the command to type instead.
+notifier hears `ActionInvoked` and `NotificationClosed` on the same connection (the worker in
+`dispatch.py` waits on its socket). Where there are no actions (plyer on macOS and Windows, or
+a server without them) the message says the command to type instead.
+
+Do not disturb (`[focus] do_not_disturb`): the desktop's own switch, held during in-person
+meetings where the server offers one (dunst, mako, GNOME), and restored as it was — also after
+a crash, from the note written before anything was changed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import queue
-import selectors
+import shutil
 import subprocess
 import sys
-import threading
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -168,11 +168,11 @@ class DbusNotifier:
                            actions, {"urgency": ("y", 1), "category": ("s", "presence.nudge")},
                            self.expire_ms))
         self._last_id = int(body[0])
-        if actions:
-            self._shown.pop(self._last_id, None)
-            self._shown[self._last_id] = row
-            while len(self._shown) > 64:
-                self._shown.pop(next(iter(self._shown)))
+        # Every id, buttons or not: its close also ends a do-not-disturb lift (`Keeper`).
+        self._shown.pop(self._last_id, None)
+        self._shown[self._last_id] = row
+        while len(self._shown) > 64:
+            self._shown.pop(next(iter(self._shown)))
         return self._last_id
 
     def listening(self) -> Any:
@@ -286,33 +286,6 @@ def default_notifiers(platform: str = sys.platform) -> list[Notifier]:
     return [PlyerNotifier()]
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """What became of one nudge."""
-
-    nudge: Nudge
-    channel: str
-    delivered: bool
-    error: str | None
-    notification: int | None = None
-
-
-def deliver(nudge: Nudge, notifiers: list[Notifier], buttons: Sequence[Button] = (),
-            row: int | None = None) -> Delivery:
-    """Try each notifier in turn; log the nudge when none delivers."""
-    errors = []
-    for notifier in notifiers:
-        try:
-            shown = notifier.deliver(nudge, buttons, row)
-        except NotifierUnavailable as exc:
-            errors.append(f"{notifier.channel}: {exc}")
-            continue
-        return Delivery(nudge, notifier.channel, True, None, shown)
-    error = "; ".join(errors) or "no notifier configured"
-    log.warning("nudge not shown (%s): %s — %s", error, nudge.title, nudge.message)
-    return Delivery(nudge, "log", False, error)
-
-
 class RecordingNotifier:
     """A notifier that displays nothing and counts every nudge as shown, on `channel`, keeping
     what it was given in `shown` (replay, soak runs, tests)."""
@@ -331,153 +304,220 @@ class RecordingNotifier:
         """Nothing to release."""
 
 
-class Recorder:
-    """An outbox that delivers at once to the given notifiers (replay, tests): no thread."""
+# Do not disturb (DESIGN §3, issue 15): one backend per notification server that has a switch.
 
-    def __init__(self, notifiers: list[Notifier]):
-        self.notifiers = notifiers
-        self._done: list[Delivery] = []
-
-    def submit(self, nudge: Nudge, row: int | None = None,
-               buttons: Sequence[Button] = ()) -> None:
-        """Deliver now and keep the outcome for `drain()`."""
-        self._done.append(deliver(nudge, self.notifiers, buttons, row))
-
-    def drain(self) -> list[Delivery]:
-        """The outcomes since the last call."""
-        done, self._done = self._done, []
-        return done
-
-    def answers(self) -> list[Answer]:
-        """What the user answered (a recorder has no user)."""
-        return []
-
-    def run(self, job: Callable[[], Any]) -> None:
-        """Run a platform job (do not disturb) at once."""
-        job()
-
-    def close(self) -> list[Delivery]:
-        """The outcomes not drained yet."""
-        return self.drain()
+_COMMAND_SECONDS = 5.0
 
 
-class Dispatcher:
-    """Delivers nudges and listens for answers on a worker thread, so a hung server never
-    delays a sample.
+def _run(*argv: str) -> str:
+    """Run a desktop tool; its stdout. Failures become `NotifierUnavailable`."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=_COMMAND_SECONDS,
+                              stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise NotifierUnavailable(f"{argv[0]} failed: {exc}") from exc
+    if done.returncode != 0:
+        raise NotifierUnavailable(f"{' '.join(argv)} failed: {done.stderr.strip()[:200]}")
+    return done.stdout.strip()
 
-    The sampling thread `submit()`s nudges and collects outcomes with `drain()` and answers with
-    `answers()`; only that thread touches the database. `run()` hands the worker other platform
-    jobs (do not disturb) that must not block sampling either.
+
+class DunstSwitch:
+    """dunst: `dunstctl set-paused` holds every notification until unpaused.
+
+    dunst 1.9 holds critical notifications too while paused (verified), so presence's own
+    nudge is shown by unpausing for as long as it is on screen (`Keeper.showing`).
     """
 
-    def __init__(self, notifiers: list[Notifier]):
-        self.notifiers = notifiers
-        self._inbox: queue.Queue[Any] = queue.Queue()
-        self._outbox: queue.Queue[Delivery] = queue.Queue()
-        self._answers: queue.Queue[Answer] = queue.Queue()
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread = threading.Thread(target=self._work, name="presence-notify", daemon=True)
-        self._thread.start()
+    name = "dunst"
+    tool = "dunstctl"
 
-    @property
-    def channels(self) -> str:
-        """The channels tried, in order (for status)."""
-        return ", ".join(n.channel for n in self.notifiers) or "log"
+    def state(self) -> Any:
+        """Whether dunst is paused now."""
+        return _run("dunstctl", "is-paused") == "true"
 
-    def _put(self, item: Any) -> None:
-        self._inbox.put(item)
-        os.write(self._wake_w, b"x")
+    def hold(self) -> None:
+        """Pause dunst."""
+        _run("dunstctl", "set-paused", "true")
 
-    def submit(self, nudge: Nudge, row: int | None = None,
-               buttons: Sequence[Button] = ()) -> None:
-        """Queue a nudge for delivery; returns at once."""
-        self._put((nudge, row, tuple(buttons)))
-
-    def run(self, job: Callable[[], Any]) -> None:
-        """Queue a platform job for the worker; returns at once."""
-        self._put(job)
-
-    def drain(self) -> list[Delivery]:
-        """The outcomes that arrived since the last call."""
-        return _empty(self._outbox)
-
-    def answers(self) -> list[Answer]:
-        """The user's answers that arrived since the last call."""
-        return _empty(self._answers)
-
-    def _work(self) -> None:
-        selector = selectors.DefaultSelector()
-        selector.register(self._wake_r, selectors.EVENT_READ)
-        watched: dict[int, Any] = {}
-        try:
-            while True:
-                for key, _ in selector.select():
-                    if key.fd == self._wake_r:
-                        os.read(self._wake_r, 4096)
-                while True:
-                    try:
-                        item = self._inbox.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        return
-                    if callable(item):
-                        _run_job(item)
-                    else:
-                        nudge, row, buttons = item
-                        self._outbox.put(deliver(nudge, self.notifiers, buttons, row))
-                for notifier in self.notifiers:
-                    for answer in getattr(notifier, "answers", list)():
-                        self._answers.put(answer)
-                self._watch(selector, watched)
-        finally:
-            selector.close()
-
-    def _watch(self, selector: selectors.BaseSelector, watched: dict[int, Any]) -> None:
-        """Wait on the sockets of the notifiers that are connected now.
-
-        A reconnected notifier may get its old socket's number back: the socket object, not
-        the number, says whether it is already watched.
-        """
-        socks = [sock for n in self.notifiers
-                 if (sock := getattr(n, "listening", lambda: None)()) is not None
-                 and sock.fileno() >= 0]
-        now = {sock.fileno(): sock for sock in socks}
-        for fd in list(watched):
-            if now.get(fd) is not watched[fd]:
-                try:
-                    selector.unregister(fd)
-                except (KeyError, ValueError):
-                    pass
-                del watched[fd]
-        for fd, sock in now.items():
-            if fd not in watched:
-                selector.register(fd, selectors.EVENT_READ)
-                watched[fd] = sock
-
-    def close(self, timeout: float = DBUS_TIMEOUT_SECONDS + 1) -> list[Delivery]:
-        """Finish queued deliveries (bounded by `timeout`), stop, and return the outcomes."""
-        self._put(None)
-        self._thread.join(timeout)
-        for notifier in self.notifiers:
-            notifier.close()
-        if not self._thread.is_alive():
-            os.close(self._wake_r)
-            os.close(self._wake_w)
-        return self.drain()
+    def restore(self, state: Any) -> None:
+        """Pause or unpause dunst as it was."""
+        _run("dunstctl", "set-paused", "true" if state else "false")
 
 
-def _empty(box: queue.Queue[Any]) -> list[Any]:
-    out = []
-    while True:
-        try:
-            out.append(box.get_nowait())
-        except queue.Empty:
-            return out
+class MakoSwitch:
+    """mako: the `do-not-disturb` mode (`makoctl mode -a do-not-disturb`)."""
+
+    name = "mako"
+    tool = "makoctl"
+    MODE = "do-not-disturb"
+
+    def state(self) -> Any:
+        """mako's active modes."""
+        return _run("makoctl", "mode").split()
+
+    def hold(self) -> None:
+        """Add the do-not-disturb mode."""
+        _run("makoctl", "mode", "-a", self.MODE)
+
+    def restore(self, state: Any) -> None:
+        """Set exactly the modes that were active."""
+        _run("makoctl", "mode", "-s", *[str(m) for m in state])
 
 
-def _run_job(job: Callable[[], Any]) -> None:
+class GnomeSwitch:
+    """GNOME Shell: `org.gnome.desktop.notifications show-banners`."""
+
+    name = "gnome"
+    tool = "gsettings"
+    KEY = ("org.gnome.desktop.notifications", "show-banners")
+
+    def state(self) -> Any:
+        """Whether banners are shown."""
+        return _run("gsettings", "get", *self.KEY) == "true"
+
+    def hold(self) -> None:
+        """Hide banners."""
+        _run("gsettings", "set", *self.KEY, "false")
+
+    def restore(self, state: Any) -> None:
+        """Show or hide banners as before."""
+        _run("gsettings", "set", *self.KEY, "true" if state else "false")
+
+
+SWITCHES = {s.name: s for s in (DunstSwitch, MakoSwitch, GnomeSwitch)}
+# GetServerInformation's name → the switch for that server.
+_SERVERS = {"dunst": "dunst", "mako": "mako", "gnome-shell": "gnome"}
+
+
+def switch_for(server: str | None) -> Any:
+    """The do-not-disturb switch of a notification server (by its GetServerInformation name),
+    or None where presence knows none or its tool is missing."""
+    name = _SERVERS.get((server or "").strip().lower())
+    if name is None or shutil.which(SWITCHES[name].tool) is None:
+        return None
+    return SWITCHES[name]()
+
+
+def server_name(timeout: float = DBUS_TIMEOUT_SECONDS) -> str | None:
+    """The session's notification server's name, or None without one."""
+    notifier = DbusNotifier(timeout=timeout)
     try:
-        job()
-    except Exception:  # a platform job must never end the worker  # noqa: BLE001
-        log.exception("notification job failed")
+        return str(notifier._call("GetServerInformation")[0])
+    except NotifierUnavailable:
+        return None
+    finally:
+        notifier.close()
+
+
+class Keeper:
+    """Holds the desktop's do-not-disturb during in-person meetings and gives back exactly
+    what it found: on release, on shutdown, and on the next start after a crash (the note at
+    `path`, written before anything is changed, says what to restore).
+
+    Runs on the notify worker only (its commands may hang for seconds).
+    """
+
+    def __init__(self, path: Path, find: Callable[[], Any] = lambda: switch_for(server_name())):
+        self.path = path
+        self._find = find
+        self._switch: Any = None
+        self._saved: Any = None
+        self.held = False
+        # (notification id, until) while presence's own nudge shows through the hold
+        self._showing: tuple[int | None, float] | None = None
+
+    def _note(self, switch: Any, state: Any) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"switch": switch.name, "state": state}, out)
+
+    def recover(self) -> None:
+        """Restore what a daemon that was killed left held (the note from before it changed
+        anything), then forget the note."""
+        try:
+            note = json.loads(self.path.read_text(encoding="utf-8"))
+            switch = SWITCHES[note["switch"]]()
+            state = note["state"]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("do not disturb: unreadable note %s (%s); removed", self.path, exc)
+            self.path.unlink(missing_ok=True)
+            return
+        try:
+            switch.restore(state)
+        except NotifierUnavailable as exc:
+            log.warning("do not disturb: could not restore %s as it was: %s", switch.name, exc)
+            return
+        log.warning("do not disturb: restored %s as it was before presence stopped",
+                    switch.name)
+        self.path.unlink(missing_ok=True)
+
+    def hold(self) -> None:
+        """Hold the desktop's other notifications (a no-op where there is no switch)."""
+        if self.held:
+            return
+        if self._switch is None:
+            self._switch = self._find()
+            if self._switch is None:
+                log.info("do not disturb: not available with this notification server")
+                return
+        try:
+            self._saved = self._switch.state()
+            self._note(self._switch, self._saved)
+            self._switch.hold()
+        except (NotifierUnavailable, OSError) as exc:
+            log.warning("do not disturb: could not hold notifications: %s", exc)
+            return
+        self.held = True
+        log.info("do not disturb: holding %s notifications", self._switch.name)
+
+    def release(self) -> None:
+        """Give back exactly what was found, and forget the note."""
+        if not self.held:
+            return
+        try:
+            self._switch.restore(self._saved)
+        except NotifierUnavailable as exc:
+            log.warning("do not disturb: could not restore %s: %s", self._switch.name, exc)
+            return
+        self.held = False
+        self._showing = None
+        self.path.unlink(missing_ok=True)
+        log.info("do not disturb: %s restored", self._switch.name)
+
+    def before_show(self) -> None:
+        """presence's own nudge must be seen: lift the hold while it is on screen."""
+        if self.held and self._showing is None:
+            try:
+                self._switch.restore(self._saved)
+            except NotifierUnavailable as exc:
+                log.warning("do not disturb: could not lift for a nudge: %s", exc)
+                return
+            self._showing = (None, float("inf"))
+
+    def after_show(self, notification: int | None, until: float) -> None:
+        """The nudge is on screen (or failed): hold again once it closes or at `until`."""
+        if self._showing is not None:
+            if notification is None:
+                self.rehold()
+            else:
+                self._showing = (notification, until)
+
+    def closed(self, notification: int) -> None:
+        """A notification closed; if it was the nudge shown through the hold, hold again."""
+        if self._showing is not None and self._showing[0] == notification:
+            self.rehold()
+
+    def due(self) -> float | None:
+        """When to hold again at the latest (monotonic seconds), or None."""
+        return self._showing[1] if self._showing is not None else None
+
+    def rehold(self) -> None:
+        """Hold again after presence's nudge."""
+        self._showing = None
+        if self.held:
+            try:
+                self._switch.hold()
+            except NotifierUnavailable as exc:
+                log.warning("do not disturb: could not hold again: %s", exc)

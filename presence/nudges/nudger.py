@@ -21,7 +21,8 @@ from presence.config import Config
 from presence.errors import StoreError
 from presence.model import Classified, FocusWindow, Meeting, Nudge, NudgeRecord, Span
 from presence.nudges.actions import Answer, Button
-from presence.nudges.notify import Delivery
+from presence.nudges.dispatch import Delivery
+from presence.nudges.view import current_meeting
 from presence.nudges.stats import backoff_factor
 from presence.store import Store
 from presence.timeline import clipped_seconds, day_bounds, local_day
@@ -87,7 +88,7 @@ class Nudger:
     """Decides nudges on each tick and follows them to the screen (or the log)."""
 
     def __init__(self, config: Config, store: Store, outbox: Outbox,
-                 open_report: Callable[[], None] | None = None):
+                 open_report: Callable[[], None] | None = None, keeper: Any = None):
         """Wire the nudger.
 
         Args:
@@ -95,12 +96,19 @@ class Nudger:
             store: the daemon's store.
             outbox: where decided nudges go (the notify `Dispatcher`, or a recorder).
             open_report: writes and opens today's report ("Open report"); None: not offered.
+            keeper: the do-not-disturb `Keeper`, held during in-person meetings when
+                `[focus] do_not_disturb` is on; its jobs run on the outbox's worker.
         """
         self.config = config
         self.store = store
         self.outbox = outbox
         self.open_report = open_report
+        self.keeper = keeper
+        self._holding = False
         self._known_until = 0.0
+        if keeper is not None:
+            # A daemon that was killed may have left the desktop's notifications held.
+            outbox.run(keeper.recover)
         self._day = None
         self._day_start = self._day_end = 0.0
         # Today's closed spans, then the open span as the last item once a tick has run: one
@@ -244,6 +252,7 @@ class Nudger:
             first_seen=world.first_seen, backoff=world.backoff,
             kinds_snoozed_until=world.kinds_snoozed_until,
             people_due=world.people_due, people_named=world.people_named)
+        self._hold_during_meetings(now)
         nudges = policy.decide(now, state, self.config)
         for nudge in nudges:
             world.past_nudges.append(nudge)
@@ -255,6 +264,16 @@ class Nudger:
             log.info("nudge %s: %s — %s", nudge.kind, nudge.title, nudge.message)
             self.outbox.submit(nudge, row, self._buttons(nudge, row))
         return nudges
+
+    def _hold_during_meetings(self, now: float) -> None:
+        """Hold the desktop's other notifications while an in-person meeting is on."""
+        if self.keeper is None:
+            return
+        want = bool(self.config.get("focus.do_not_disturb")) and \
+            current_meeting(now, self._world.meetings) is not None
+        if want != self._holding:
+            self._holding = want
+            self.outbox.run(self.keeper.hold if want else self.keeper.release)
 
     def _buttons(self, nudge: Nudge, row: int | None) -> tuple[Button, ...]:
         shown = actions.buttons(nudge, row)
@@ -320,6 +339,8 @@ class Nudger:
     def close(self) -> None:
         """Let queued deliveries finish (bounded) and record their outcomes, the answers
         that came in, and the effects that the samples so far decide."""
+        if self.keeper is not None:
+            self.outbox.run(self.keeper.release)
         try:
             self._record_deliveries(self.outbox.close())
             self._answer(self._known_until)

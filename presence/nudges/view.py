@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
@@ -109,6 +109,20 @@ class once:  # noqa: N801 - used as a decorator, like functools.cached_property
         return value
 
 
+def _current_meeting(now: float, timed: Sequence[tuple[Meeting, tuple[float, float]]]
+                     ) -> tuple[Meeting, tuple[float, float]] | None:
+    current = [(m, t) for m, t in timed if t[0] <= now < t[1]]
+    # Overlapping meetings: the one that began last is the one the user is in now.
+    return max(current, key=lambda mt: mt[1][0]) if current else None
+
+
+def current_meeting(now: float, meetings: Sequence[Meeting]) -> Meeting | None:
+    """The timed in-person meeting the user is in at `now` (the latest begun), or None."""
+    found = _current_meeting(now, [(m, t) for m in meetings
+                                   if (t := timed_in_person(m)) is not None])
+    return found[0] if found else None
+
+
 class View:
     """Facts derived once per tick from the state, shared by the rules."""
 
@@ -156,9 +170,7 @@ class View:
 
     @once
     def _current(self) -> tuple[Meeting, tuple[float, float]] | None:
-        current = [(m, t) for m, t in self.in_person if t[0] <= self.now < t[1]]
-        # Overlapping meetings: the one that began last is the one the user is in now.
-        return max(current, key=lambda mt: mt[1][0]) if current else None
+        return _current_meeting(self.now, self.in_person)
 
     @once
     def meeting(self) -> Meeting | None:
