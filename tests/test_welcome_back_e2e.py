@@ -4,6 +4,7 @@ once, and "Yes, log it" (chosen through `dunstctl context`) logs exactly that st
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -29,6 +30,13 @@ enabled = false
 start = "00:00"
 end = "00:00"
 """
+
+
+def presence(env, *args) -> str:
+    done = subprocess.run([sys.executable, "-m", "presence", *args], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def rows(db):
@@ -88,6 +96,11 @@ def test_back_after_a_while_away_is_asked_once_and_yes_logs_the_stretch(
         assert "#Yes, log it (" in menu and "#No (" in menu
         [entry] = wait_for(lambda: logged(db), "the stretch logged as in-person time")
         assert entry[:2] == (left, back) and entry[2] == "welcome back"
+        # visible in `log list`, and removable like any logged time
+        env = dict(session.env, PRESENCE_HOME=str(tmp_path))
+        [listed] = json.loads(presence(env, "log", "list", "--json"))
+        assert listed["note"] == "welcome back"
+        assert listed["minutes"] == round((back - left) / 60, 1)
         wait_for(lambda: [r for r in rows(db) if r[4] == "yes"], "the answer stored")
         # input goes on: the same stretch is never asked about again
         for _ in range(5):
@@ -96,6 +109,8 @@ def test_back_after_a_while_away_is_asked_once_and_yes_logs_the_stretch(
             wait_for(lambda: read_store(db, lambda store: store.get_setting("daemon"))["ticks"]
                      > heartbeat["ticks"] + 2, "the daemon to sample on", timeout=30)
         assert len([r for r in rows(db) if r[1] == "welcome_back"]) == 1
+        presence(env, "log", "remove", str(listed["id"]))
+        assert json.loads(presence(env, "log", "list", "--json")) == []
     finally:
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=15)

@@ -6,6 +6,7 @@ import click
 
 from presence import clock
 from presence.cli.common import Context, echo, echo_json, local_time
+from presence.errors import InputError
 from presence.sanitise import visible
 from presence.timeparse import format_minutes
 
@@ -33,7 +34,10 @@ def log_cmd() -> None:
 
 
 @log_cmd.command("add")
-@click.argument("duration")
+@click.argument("duration", required=False)
+@click.option("--last-away", "last_away", is_flag=True, help="Log the last stretch you were "
+              "away from the desk (at least [nudges.welcome_back] min_away_minutes, in the "
+              "last two days) instead of a DURATION.")
 @click.option("--at", "at", help="When it started (ISO 8601, or HH:MM today); default: it "
               "just ended.")
 @click.option("--with", "with_names", help="Who was there, e.g. \"Sam, Priya\".")
@@ -41,17 +45,28 @@ def log_cmd() -> None:
 @click.option("--planned", is_flag=True, help="It lies ahead (up to a day): count it once "
               "it has happened.")
 @click.pass_obj
-def log_add(obj: Context, duration: str, at: str | None, with_names: str | None,
-            note: str | None, planned: bool) -> None:
+def log_add(obj: Context, duration: str | None, last_away: bool, at: str | None,
+            with_names: str | None, note: str | None, planned: bool) -> None:
     """Log in-person time (also `presence log DURATION`). At most 16 h, from the first day
-    presence recorded up to a day ahead.
+    presence recorded up to a day ahead. `--last-away` logs the last time you were away from
+    the desk, as the "Yes, log it" of a welcome-back nudge does.
 
     Example: presence log 2h --at 2026-03-01T19:00 --with Sam
     """
     from presence.people import logbook
 
-    logged = logbook.add(obj.store(), duration, at, planned, with_names, note, clock.now(),
-                         obj.config().tz)
+    if last_away:
+        if duration or at or planned:
+            raise InputError("--last-away logs the stretch presence saw you away; give no "
+                             "DURATION, --at or --planned with it")
+        from presence.nudges.actions import log_last_away
+
+        logged = log_last_away(obj.store(), obj.config(), clock.now(), with_names, note)
+    elif duration is None:
+        raise InputError("give a DURATION (e.g. presence log 1h30m) or --last-away")
+    else:
+        logged = logbook.add(obj.store(), duration, at, planned, with_names, note,
+                             clock.now(), obj.config().tz)
     entry = logged.entry
     echo(f"logged {format_minutes((entry.end - entry.start) / 60)} in person from "
          f"{local_time(entry.start, obj)} (id {entry.id})"

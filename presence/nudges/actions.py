@@ -117,9 +117,18 @@ def perform(store: Any, config: Any, nudge: Nudge | None, verb: str, now: float)
     if verb == SNOOZE_TODAY:
         _, end = day_bounds(local_day(now, config.tz), config.tz)
         return _snooze(store, end, "snoozed for the rest of today")
-    if verb in (LOG_TIME, SEEN):
+    if verb == LOG_TIME:
         store.add_in_person(now - LOGGED_SECONDS, now, "from a nudge")
         return Outcome("logged 1 h in person")
+    if verb == SEEN:
+        from presence.nudges.people_digest import named_in
+
+        # A per-person digest names who: logging the time with them marks them seen.
+        named = named_in(nudge.key)
+        people = named[1] if named else ()
+        store.add_in_person(now - LOGGED_SECONDS, now, "seen (from a nudge)", people)
+        return Outcome(f"logged 1 h in person with {len(people)} named people" if people
+                       else "logged 1 h in person")
     if verb == YES:
         stretch = welcome_back_stretch(nudge.key)
         if stretch is None:
@@ -172,3 +181,22 @@ def _in_person(store: Any, config: Any, start: float, end: float) -> list[tuple[
     known = [i for m in store.meetings(start, end, config.tz, kind="in_person")
              if (i := m.interval) is not None]
     return known + [(s, e) for s, e, _ in store.in_person_log(start, end)]
+
+
+def log_last_away(store: Any, config: Any, now: float, with_names: str | None,
+                  note: str | None) -> Any:
+    """`presence log --last-away`: log the last stretch away as in-person time.
+
+    Raises:
+        InputError: no such stretch (nothing is stored).
+    """
+    from presence.errors import InputError
+    from presence.people import logbook
+
+    stretch = last_away(store, config, now)
+    if stretch is None:
+        least = config.get("nudges.welcome_back.min_away_minutes")
+        raise InputError(f"no time away of {least} min or more in the last {LAST_AWAY_DAYS} "
+                         "days that is not counted already; log it with a DURATION instead "
+                         "(presence log 1h --at 12:30)")
+    return logbook.record(store, stretch[0], stretch[1], with_names, note or "time away")

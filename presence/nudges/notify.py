@@ -272,7 +272,7 @@ def report_opener(db: Path, config_file: Path | None, out: Path) -> Callable[[],
     def open_report() -> None:
         argv = [sys.executable, "-m", "presence", "--db", str(db)]
         argv += ["--config", str(config_file)] if config_file else []
-        subprocess.Popen(argv + ["report", "--out", str(out), "--open"],
+        subprocess.Popen(argv + ["report", "--out", str(out), "--force", "--open"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, start_new_session=True)
 

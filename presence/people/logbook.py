@@ -114,6 +114,16 @@ def add(store: Store, duration: str, at: str | None, planned: bool, with_names: 
         InputError: the stretch is refused (nothing is stored).
     """
     start, end = check(duration, at, planned, now, tz, first_day(store, now, tz))
+    return record(store, start, end, with_names, note)
+
+
+def record(store: Store, start: float, end: float, with_names: str | None,
+           note: str | None) -> Logged:
+    """Store a checked stretch with who was there (`--with` as typed).
+
+    Raises:
+        InputError: the names or the note are refused (nothing is stored).
+    """
     try:
         typed = names.typed_names(with_names or "")
     except ValueError as exc:
