@@ -57,3 +57,41 @@ def test_snooze_1h_from_the_nudge_snoozes_and_is_recorded(desktop_factory, app_w
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=15)
     assert code == 0, daemon.stderr.read()
+
+
+def test_a_button_pressed_after_a_restart_still_works(desktop_factory, app_windows, tmp_path):
+    picker = make_picker(tmp_path / "picker")
+    session = desktop_factory("openbox", "dunst", picker.dunstrc)
+    lunch_in_progress(tmp_path, grace_seconds=2)
+    app_windows(session, "slack", "Slack", "general | Acme - Slack").activate()
+    env = dict(session.env, PRESENCE_HOME=str(tmp_path))
+    db = tmp_path / "presence.db"
+
+    def start():
+        return subprocess.Popen([sys.executable, "-m", "presence", "run", "--interval", "0.25"],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+
+    daemon = start()
+    try:
+        wait_for(lambda: [r for r in nudge_rows(db) if r[4] == 1], "the phubbing nudge shown",
+                 timeout=30)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=15) == 0, daemon.stderr.read()
+    # the nudge is still on screen; a new daemon takes its buttons over
+    daemon = start()
+    try:
+        beat = wait_for(lambda: presence_json(env, "status")["running"], "the new daemon")
+        assert beat
+        picker.choose("Snooze 1 h")
+        wait_for(lambda: session.run("dunstctl", "context") is not None and
+                 [n for n in presence_json(env, "nudges")["nudges"] if n["response"]],
+                 "the press after the restart to be heard", timeout=30, every=1.0)
+        [nudge] = presence_json(env, "nudges")["nudges"]
+        assert nudge["response"] == "snooze1h"
+        assert presence_json(env, "status")["snoozed_until"] is not None
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        code = daemon.wait(timeout=15)
+    assert code == 0, daemon.stderr.read()

@@ -21,7 +21,7 @@ from presence import clock
 from presence.errors import NotifierUnavailable
 from presence.model import Nudge
 from presence.nudges.actions import Answer, Button
-from presence.nudges.notify import DBUS_TIMEOUT_SECONDS, EXPIRE_MS, Keeper, Notifier
+from presence.nudges.notify import ACTIONS_EXPIRE_MS, DBUS_TIMEOUT_SECONDS, Keeper, Notifier
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,12 @@ class Delivery:
 
 
 def deliver(nudge: Nudge, notifiers: list[Notifier], buttons: Sequence[Button] = (),
-            row: int | None = None) -> Delivery:
+            row: int | None = None, replaces: int = 0) -> Delivery:
     """Try each notifier in turn; log the nudge when none delivers."""
     errors = []
     for notifier in notifiers:
         try:
-            shown = notifier.deliver(nudge, buttons, row)
+            shown = notifier.deliver(nudge, buttons, row, replaces)
         except NotifierUnavailable as exc:
             errors.append(f"{notifier.channel}: {exc}")
             continue
@@ -61,9 +61,9 @@ class Recorder:
         self._done: list[Delivery] = []
 
     def submit(self, nudge: Nudge, row: int | None = None,
-               buttons: Sequence[Button] = ()) -> None:
+               buttons: Sequence[Button] = (), replaces: int = 0) -> None:
         """Deliver now and keep the outcome for `drain()`."""
-        self._done.append(deliver(nudge, self.notifiers, buttons, row))
+        self._done.append(deliver(nudge, self.notifiers, buttons, row, replaces))
 
     def drain(self) -> list[Delivery]:
         """The outcomes since the last call."""
@@ -118,9 +118,9 @@ class Dispatcher:
         os.write(self._wake_w, b"x")
 
     def submit(self, nudge: Nudge, row: int | None = None,
-               buttons: Sequence[Button] = ()) -> None:
-        """Queue a nudge for delivery; returns at once."""
-        self._put((nudge, row, tuple(buttons)))
+               buttons: Sequence[Button] = (), replaces: int = 0) -> None:
+        """Queue a nudge for delivery (replacing notification `replaces`); returns at once."""
+        self._put((nudge, row, tuple(buttons), replaces))
 
     def run(self, job: Callable[[], Any]) -> None:
         """Queue a platform job for the worker; returns at once."""
@@ -169,15 +169,16 @@ class Dispatcher:
         finally:
             selector.close()
 
-    def _show(self, nudge: Nudge, row: int | None, buttons: Sequence[Button]) -> None:
+    def _show(self, nudge: Nudge, row: int | None, buttons: Sequence[Button],
+              replaces: int) -> None:
         keeper = self.keeper
         if keeper is not None:
             keeper.before_show()
-        delivery = deliver(nudge, self.notifiers, buttons, row)
+        delivery = deliver(nudge, self.notifiers, buttons, row, replaces)
         if keeper is not None:
             # Held again when the nudge closes, or once it must have expired.
             keeper.after_show(delivery.notification if delivery.delivered else None,
-                              clock.steady() + EXPIRE_MS / 1000 + 1.0)
+                              clock.steady() + ACTIONS_EXPIRE_MS / 1000 + 1.0)
         self._outbox.put(delivery)
 
     def _watch(self, selector: selectors.BaseSelector, watched: dict[int, Any]) -> None:

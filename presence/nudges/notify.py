@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 APP_NAME = "presence"
 DBUS_TIMEOUT_SECONDS = 2.0
 EXPIRE_MS = 15_000
+# A nudge with buttons stays longer: time to reach for one.
+ACTIONS_EXPIRE_MS = 45_000
 
 
 # NotificationClosed reasons (Desktop Notifications spec): 1 expired, 2 dismissed by the user,
@@ -166,7 +168,7 @@ class DbusNotifier:
         body = self._call("Notify", "susssasa{sv}i",
                           (APP_NAME, replaces or self._last_id, "", nudge.title, message,
                            actions, {"urgency": ("y", 1), "category": ("s", "presence.nudge")},
-                           self.expire_ms))
+                           ACTIONS_EXPIRE_MS if actions else self.expire_ms))
         self._last_id = int(body[0])
         # Every id, buttons or not: its close also ends a do-not-disturb lift (`Keeper`).
         self._shown.pop(self._last_id, None)

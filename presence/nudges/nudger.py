@@ -22,12 +22,16 @@ from presence.errors import StoreError
 from presence.model import Classified, FocusWindow, Meeting, Nudge, NudgeRecord, Span
 from presence.nudges.actions import Answer, Button
 from presence.nudges.dispatch import Delivery
+from presence.nudges.notify import ACTIONS_EXPIRE_MS
 from presence.nudges.view import current_meeting
 from presence.nudges.stats import backoff_factor
 from presence.store import Store
 from presence.timeline import clipped_seconds, day_bounds, local_day
 
 log = logging.getLogger(__name__)
+
+# The nudge on screen (notification id, row, until when), for a restarted daemon to take over.
+SHOWN_SETTING = "shown_notification"
 
 # The policy's conditions last minutes (grace periods, budgets, cooldowns): deciding every few
 # seconds is exact enough, and keeps a daemon sampling every second (and a replay) light.
@@ -38,8 +42,9 @@ class Outbox(Protocol):
     """Where decided nudges go: the notify `Dispatcher`, or a recorder in replay."""
 
     def submit(self, nudge: Nudge, row: int | None = None,
-               buttons: Sequence[Button] = ()) -> None:
-        """Queue a nudge (stored as `row`, with its buttons) for delivery."""
+               buttons: Sequence[Button] = (), replaces: int = 0) -> None:
+        """Queue a nudge (stored as `row`, with its buttons) for delivery, replacing the
+        notification `replaces` where not 0."""
         ...
 
     def drain(self) -> list[Delivery]:
@@ -105,6 +110,7 @@ class Nudger:
         self.open_report = open_report
         self.keeper = keeper
         self._holding = False
+        self._reattached = False
         self._known_until = 0.0
         if keeper is not None:
             # A daemon that was killed may have left the desktop's notifications held.
@@ -212,6 +218,9 @@ class Nudger:
     def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
         """Decide at `now`; record and submit any nudge; record finished deliveries."""
         try:
+            if not self._reattached:
+                self._reattached = True
+                self._reattach(now)
             self._record_deliveries()
             self._answer(now)
             if self._day is None or not self._day_start <= now < self._day_end:
@@ -281,6 +290,26 @@ class Nudger:
             shown = tuple(b for b in shown if not b.key.startswith(actions.REPORT + ":"))
         return shown
 
+    def _reattach(self, now: float) -> None:
+        """Take over the buttons of a nudge still on screen from before a restart.
+
+        Servers such as dunst send a button press only to the connection that showed the
+        nudge; replacing it in place from this daemon's connection makes its buttons ours.
+        """
+        shown = self.store.get_setting(SHOWN_SETTING)
+        if not isinstance(shown, dict):
+            return
+        self.store.delete_setting(SHOWN_SETTING)
+        try:
+            notification, row, until = int(shown["id"]), int(shown["row"]), float(shown["until"])
+        except (KeyError, TypeError, ValueError):
+            return
+        record = self.store.nudge_record(row)
+        if record is None or record.response is not None or not now < until:
+            return
+        log.info("taking over the buttons of nudge %s still on screen", row)
+        self.outbox.submit(record.nudge, row, self._buttons(record.nudge, row), notification)
+
     def _record_deliveries(self, deliveries: list[Delivery] | None = None) -> None:
         for delivery in self.outbox.drain() if deliveries is None else deliveries:
             row = self._rows.pop(delivery.nudge.key, None)
@@ -288,6 +317,10 @@ class Nudger:
                 continue
             self.store.record_delivery(row, delivery.channel, delivery.delivered,
                                        delivery.error)
+            if delivery.delivered and delivery.notification:
+                self.store.set_setting(SHOWN_SETTING, {
+                    "id": delivery.notification, "row": row,
+                    "until": delivery.nudge.at + ACTIONS_EXPIRE_MS / 1000})
             if delivery.delivered and effect.judged(delivery.nudge):
                 self._world.unjudged.append(NudgeRecord(row, delivery.nudge, delivery.channel,
                                                         True))
