@@ -18,7 +18,8 @@ from presence.daemon import Daemon, Tick
 from presence.devices import identity
 from presence.devices.snapshot import SnapshotWriter
 from presence.nudges.dispatch import Dispatcher
-from presence.nudges.notify import Keeper, default_notifiers, report_opener
+from presence.nudges.dnd import Keeper
+from presence.nudges.notify import default_notifiers, report_opener
 from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError, StoreError
 from presence.lock import InstanceLock

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from desktop_helpers import kill_quietly, wait_for
 
-from presence.nudges.notify import Keeper, switch_for
+from presence.nudges.dnd import Keeper
+from presence.nudges.notify import switch_for
 from tests.test_nudge_e2e import ics_event, nudge_rows
 
 pytestmark = pytest.mark.desktop

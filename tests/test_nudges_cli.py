@@ -59,6 +59,12 @@ def test_counts_per_kind_and_the_follow_rate(presence_home):
     assert "answered: snooze1h" in text and "(not shown)" in text
     week = json.loads(run(presence_home, "--json"))
     assert week["kinds"]["crowding_out"]["sent"] == 11
+    # the summary's nudge line says how many were followed
+    with freeze_time("2026-03-02T14:00:00Z"):
+        summary = CliRunner().invoke(main, ["summary"])
+        day = json.loads(CliRunner().invoke(main, ["summary", "--json"]).output)
+    assert "4 nudges, 2 followed" in summary.output
+    assert [n["followed"] for n in day["nudges"]] == [True, False, True, None]
 
 
 def test_no_nudges_yet(presence_home):

@@ -115,3 +115,63 @@ def test_a_kind_rarely_followed_waits_twice_as_long(tmp_path):
     slower = PolicyState(spans=[chat(t(8), later)], category="messaging", app="slack",
                          past_nudges=[earlier], backoff={"crowding_out": 2})
     assert [n.kind for n in decide(later, slower, config)] == ["crowding_out"]
+
+
+# through `presence replay`, over a whole recorded day
+
+def replay_day(tmp_path, steps, *calendars):
+    import json
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    day = datetime(2026, 3, 2, tzinfo=BERLIN)
+    trace = tmp_path / "day.jsonl"
+    trace.write_text("".join(
+        json.dumps({"t": (day + timedelta(hours=int(hm[:2]), minutes=int(hm[3:]))).isoformat(),
+                    "app": app, "idle": idle}) + "\n" for hm, app, idle in steps),
+        encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('timezone = "Europe/Berlin"\n[calendar]\nowner_emails = '
+                      '["me@example.org"]\n', encoding="utf-8")
+    args = [sys.executable, "-m", "presence", "--config", str(config), "--db",
+            str(tmp_path / "unused.db"), "replay", str(trace), "--json"]
+    for calendar in calendars:
+        args += ["--calendar", str(calendar)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)["nudges"]
+
+
+LONG_LUNCH = [("09:00", "slack", 0), ("10:10", "code", 0), ("12:00", "code", 0),
+              ("12:04", "code", 900),       # idle: away from the desk at lunch
+              ("13:20", "code", 0), ("15:00", "code", 0)]
+
+
+def test_a_replayed_day_with_a_long_lunch_away_asks_once_within_the_cap(tmp_path):
+    nudges = replay_day(tmp_path, LONG_LUNCH)
+    [welcome] = [n for n in nudges if n["kind"] == "welcome_back"]
+    assert welcome["at"].startswith("2026-03-02T12:20")  # 13:20 Berlin, as input resumes
+    assert "1 h 16 min" in welcome["message"] and "12:04" in welcome["message"]
+    assert len(nudges) <= 4  # [nudges] max_per_day
+    # every nudge the same day gave without the time away is still there
+    at_desk = [(hm, app, 0) for hm, app, _ in LONG_LUNCH]
+    before = [(n["at"], n["kind"]) for n in replay_day(tmp_path, at_desk)]
+    assert [(n["at"], n["kind"]) for n in nudges if n["kind"] != "welcome_back"] == before
+    assert before and {kind for _, kind in before} == {"crowding_out"}
+
+
+def test_a_lunch_on_the_calendar_covers_the_time_away(tmp_path):
+    calendar = tmp_path / "lunch.ics"
+    calendar.write_text("\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//presence tests//EN", "BEGIN:VEVENT",
+        "UID:lunch@test", "DTSTAMP:20260301T120000Z",
+        "DTSTART;TZID=Europe/Berlin:20260302T120500",
+        "DTEND;TZID=Europe/Berlin:20260302T131500", "SUMMARY:Lunch with Priya",
+        "LOCATION:Café Central\\, Herrengasse 14\\, Wien",
+        "ORGANIZER:mailto:priya@example.org",
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:priya@example.org",
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org", "END:VEVENT", "END:VCALENDAR",
+        ""]), encoding="utf-8")
+    kinds = [n["kind"] for n in replay_day(tmp_path, LONG_LUNCH, calendar)]
+    assert "welcome_back" not in kinds and "crowding_out" in kinds

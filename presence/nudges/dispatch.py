@@ -21,7 +21,8 @@ from presence import clock
 from presence.errors import NotifierUnavailable
 from presence.model import Nudge
 from presence.nudges.actions import Answer, Button
-from presence.nudges.notify import ACTIONS_EXPIRE_MS, DBUS_TIMEOUT_SECONDS, Keeper, Notifier
+from presence.nudges.dnd import Keeper
+from presence.nudges.notify import ACTIONS_EXPIRE_MS, DBUS_TIMEOUT_SECONDS, Notifier
 
 log = logging.getLogger(__name__)
 
