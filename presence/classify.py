@@ -18,13 +18,27 @@ from presence.model import AWAY, OTHER, Classified, Sample
 NOTHING_IN_FRONT = "nothing in front"
 NO_RULE = "no rule matched"
 
+# Web chat and social sites, found in a browser's window title: (word in the title, the name
+# people know it by). The first found names the tab, for spans and for nudges alike.
+WEB_APPS = (
+    ("whatsapp", "WhatsApp"), ("slack", "Slack"), ("discord", "Discord"),
+    ("telegram", "Telegram"), ("messenger", "Messenger"), ("google chat", "Google Chat"),
+    ("microsoft teams", "Teams"), ("signal", "Signal"), ("element", "Element"),
+    ("instagram", "Instagram"), ("facebook", "Facebook"), ("reddit", "Reddit"),
+    ("linkedin", "LinkedIn"), ("tiktok", "TikTok"), ("bluesky", "Bluesky"),
+    ("mastodon", "Mastodon"), ("twitter", "X"),
+)
+WEB_NAMES = dict(WEB_APPS)
+
 
 @dataclass(frozen=True)
 class Verdict:
-    """A category and the rule that decided it."""
+    """A category, the rule that decided it, and the web app it found in a browser tab
+    (`whatsapp in firefox`, when a `browser_title` rule decided)."""
 
     category: str
     rule: str
+    web_app: str | None = None
 
 
 def _matches(rule: Rule, app: str, title: str, exe: str, is_browser: bool,
@@ -40,6 +54,14 @@ def _matches(rule: Rule, app: str, title: str, exe: str, is_browser: bool,
     if rule.browser_title is not None and not (is_browser and rule.browser_title.search(title)):
         return False
     return True
+
+
+def _web_app(browser: str, title: str) -> str | None:
+    lowered = title.lower()
+    for word, _ in WEB_APPS:
+        if word in lowered:
+            return f"{word} in {browser}"
+    return None
 
 
 def describe(rule: Rule) -> str:
@@ -73,7 +95,8 @@ def _cached_explainer(config: Config):
         is_browser = bool(app_s) and config.browsers.search(app_s) is not None
         for rule in config.rules:
             if _matches(rule, app_s, title_s, exe_s, is_browser, package_s):
-                return Verdict(rule.category, describe(rule))
+                web = _web_app(app_s, title_s) if rule.browser_title is not None else None
+                return Verdict(rule.category, describe(rule), web)
         return Verdict(OTHER, NO_RULE)
 
     return run
@@ -90,7 +113,7 @@ def classify(config: Config, sample: Sample) -> Classified:
     if (sample.idle is not None and sample.idle > idle_limit
             and verdict.category not in config.always_active):
         return Classified(sample, AWAY, f"idle for {int(sample.idle)} s (over {idle_limit} s)")
-    return Classified(sample, verdict.category, verdict.rule)
+    return Classified(sample, verdict.category, verdict.rule, verdict.web_app)
 
 
 def stored_title(config: Config, title: str | None, category: str) -> str | None:

@@ -179,7 +179,9 @@ class Daemon:
             classified = Classified(Sample(now, None), PAUSED, "paused")
         else:
             classified = classify(self.config, self._read(now))
-        app = None if classified.category in (AWAY, PAUSED) else classified.sample.app
+        # a web app in a browser tab is kept under its own name (`whatsapp in firefox`)
+        app = None if classified.category in (AWAY, PAUSED) else \
+            classified.web_app or classified.sample.app
         pulse = spans.pulse_time(self.config.interval)
         title = stored_title(self.config, classified.sample.title, classified.category)
         closed, self._open = spans.step(self._open, now, app, classified.category, title, pulse)

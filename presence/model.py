@@ -66,11 +66,16 @@ class Sample:
 
 @dataclass(frozen=True)
 class Classified:
-    """A sample with its category and the rule that decided it."""
+    """A sample with its category and the rule that decided it.
+
+    `web_app` names a web app that a browser-title rule found in a browser's tab
+    (`whatsapp in firefox`): the span, the summary and the report are kept under that name
+    rather than under the browser's (issue 13)."""
 
     sample: Sample
     category: str
     rule: str
+    web_app: str | None = None
 
 
 @dataclass(frozen=True)

@@ -63,13 +63,14 @@ def test_rules_test_json_contract():
     result = run("rules", "test", "--app", "Slack.exe", "--json")
     assert result.returncode == 0
     assert json.loads(result.stdout) == {"app": "slack", "category": "messaging",
-                                         "rule": "chat apps (shipped)"}
+                                         "rule": "chat apps (shipped)", "counted_as": "slack"}
 
 
 def test_rules_test_text_for_a_browser_title():
     result = run("rules", "test", "--app", "firefox", "--title",
                  "(3) WhatsApp — Mozilla Firefox")
-    assert result.stdout.strip() == "firefox: messaging  (rule: chat in a browser (shipped))"
+    assert result.stdout.strip() == ("firefox: messaging  (rule: chat in a browser (shipped)); "
+                                     "counted as whatsapp in firefox")
 
 
 def test_bad_duration_is_one_line_and_exit_2(tmp_path):

@@ -212,3 +212,40 @@ def test_titles_set_with_xprop_read_like_the_window_manager_shows_them(
     assert f"WM_NAME({kind})" in _wm_name(desktop, chat.window)
     chat.activate()
     assert wait_for(lambda: probe.read(now()).title == title, f"the {kind} title", timeout=10)
+
+
+def test_a_web_app_in_a_browser_is_counted_under_its_own_name(desktop, app_windows, tmp_path):
+    # Issue 13: WhatsApp in Firefox was `firefox` in the summary, beside firefox for the
+    # rest of the browsing; the nudge already called it WhatsApp
+    import json
+
+    from desktop_helpers import wait_for as until
+
+    from tests.support import read_store, sealed_env
+
+    home = tmp_path / "home"
+    env = sealed_env(home, base=desktop.env)
+    chat = app_windows(desktop, "firefox", "Firefox", "(3) WhatsApp — Mozilla Firefox")
+    daemon = subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "x11",
+                               "--interval", "0.5"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        chat.activate()
+        now_app = lambda: (read_store(home / "presence.db",  # noqa: E731
+                                      lambda s: s.get_setting("now")) or {}).get("app")
+        until(lambda: now_app() == "whatsapp in firefox", "the web app in front", timeout=60)
+        desktop.run("xdotool", "set_window", "--name", "Release notes — Mozilla Firefox",
+                    str(chat.window))
+        until(lambda: now_app() == "firefox", "the browser in front", timeout=60)
+        ticks = lambda: (read_store(home / "presence.db",  # noqa: E731
+                                    lambda s: s.get_setting("daemon")) or {}).get("ticks", 0)
+        switched = ticks()
+        until(lambda: ticks() >= switched + 3, "a few samples of the browser", timeout=60)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+    done = subprocess.run([sys.executable, "-m", "presence", "summary", "--json"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    apps = {(a["app"], a["category"]) for a in json.loads(done.stdout)["apps"]}
+    assert ("whatsapp in firefox", "messaging") in apps and ("firefox", "other") in apps
+    assert ("firefox", "messaging") not in apps

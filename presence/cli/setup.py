@@ -34,9 +34,11 @@ def rules_test(obj: Context, app: str, title: str | None, exe: str | None,
     name = normalise(app)
     verdict = explain(obj.config(), name, title, exe)
     if as_json:
-        echo_json({"app": name, "category": verdict.category, "rule": verdict.rule})
+        echo_json({"app": name, "category": verdict.category, "rule": verdict.rule,
+                   "counted_as": verdict.web_app or name})
     else:
-        echo(f"{name}: {verdict.category}  (rule: {verdict.rule})")
+        counted = f"; counted as {verdict.web_app}" if verdict.web_app else ""
+        echo(f"{name}: {verdict.category}  (rule: {verdict.rule}){counted}")
 
 
 @click.group("config")

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Sequence
 from datetime import date
 
+from presence.classify import WEB_APPS, WEB_NAMES
 from presence.timeparse import format_minutes
 
 # Display names for the normalised app names of the shipped rules; anything else is title-cased.
@@ -44,18 +45,6 @@ _DISPLAY = {
     "vivaldi": "Vivaldi", "vivaldi-bin": "Vivaldi", "opera": "Opera",
 }
 
-# Web chat and social sites, found in a window title (a browser tab): the name the user knows
-# beats "Chrome".
-_WEB = (
-    ("whatsapp", "WhatsApp"), ("slack", "Slack"), ("discord", "Discord"),
-    ("telegram", "Telegram"), ("messenger", "Messenger"), ("google chat", "Google Chat"),
-    ("microsoft teams", "Teams"), ("signal", "Signal"), ("element", "Element"),
-    ("instagram", "Instagram"), ("facebook", "Facebook"), ("reddit", "Reddit"),
-    ("linkedin", "LinkedIn"), ("tiktok", "TikTok"), ("bluesky", "Bluesky"),
-    ("mastodon", "Mastodon"), ("twitter", "X"),
-)
-
-
 def app_name(app: str | None, title: str | None = None) -> str:
     """The name a user knows an app by: `slack` → Slack, Chrome showing WhatsApp → WhatsApp.
 
@@ -64,9 +53,12 @@ def app_name(app: str | None, title: str | None = None) -> str:
         title: the window title, when known (names web chats in a browser).
     """
     key = (app or "").strip().lower()
+    site, _, browser = key.partition(" in ")
+    if browser and site in WEB_NAMES:
+        return f"{WEB_NAMES[site]} in {app_name(browser)}"  # a span kept as `whatsapp in firefox`
     if title and not _is_chat_app(key):
         lowered = title.lower()
-        for word, name in _WEB:
+        for word, name in WEB_APPS:
             if word in lowered:
                 return name
     if key in _DISPLAY:
