@@ -11,6 +11,7 @@ the categories of a day never add up to more than the day.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from presence.model import AWAY, Span
 from presence.timeline import merge_intervals
@@ -64,20 +65,23 @@ def union_spans(sources: Iterable[Iterable[Span]], virtual: frozenset[str],
     for spans in by_rank:
         if not spans:
             continue
-        spans.sort(key=lambda sp: (sp.start, sp.end))
+        spans.sort(key=attrgetter("start", "end"))
         pieces: list[tuple[float, float]] = []
         frontier = -float("inf")
         at = 0
         for span in spans:
-            start = max(span.start, frontier)
+            start = span.start if span.start > frontier else frontier
             if span.end <= start:
                 continue
             frontier = span.end
-            parts, at = _subtract(start, span.end, claimed, at)
+            if claimed:
+                parts, at = _subtract(start, span.end, claimed, at)
+            else:  # the first rank: nothing is taken yet
+                parts = [(start, span.end)]
             for s, e in parts:
                 out.append(span if (s, e) == (span.start, span.end)
                            else Span(s, e, span.app, span.category, span.title))
                 pieces.append((s, e))
         claimed = merge_intervals(claimed + pieces)
-    out.sort(key=lambda sp: sp.start)
+    out.sort(key=attrgetter("start"))
     return out

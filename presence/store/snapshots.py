@@ -62,6 +62,20 @@ def _uri(path: Path, **params: str) -> str:
     return f"file:{quote(str(path.resolve()))}?{query}"
 
 
+def _longest(conn: sqlite3.Connection) -> float:
+    """The longest span: readers bound their scans with it. The source's sealed history knows
+    it up to the seal (`span_reach`); only the spans since are measured (a full scan else)."""
+    try:
+        reach = conn.execute("SELECT sealed, longest FROM src.span_reach").fetchone()
+    except sqlite3.OperationalError:
+        reach = None
+    if reach is None:
+        return conn.execute("SELECT coalesce(max(end - start), 0) FROM activity").fetchone()[0]
+    recent = conn.execute("SELECT max(end - start) FROM activity WHERE start >= ?",
+                          (reach[0] - reach[1],)).fetchone()[0]
+    return max(reach[1], recent or 0.0)
+
+
 def write_snapshot(source: Path, target: Path, meta: dict[str, str],
                    devices: list[tuple[str, str, str]]) -> Written:
     """Write a snapshot of the database at `source` into `target` (replaced if it exists).
@@ -89,7 +103,8 @@ def write_snapshot(source: Path, target: Path, meta: dict[str, str],
             conn.execute("BEGIN")
             for sql in _TABLES:
                 conn.execute(sql)
-            for sql in _COPIES:
+            spans = conn.execute(_COPIES[0]).rowcount
+            for sql in _COPIES[1:]:
                 conn.execute(sql)
             for name, sql in conn.execute(
                     "SELECT name, sql FROM src.sqlite_master WHERE type = 'table' AND name IN "
@@ -98,8 +113,7 @@ def write_snapshot(source: Path, target: Path, meta: dict[str, str],
                 conn.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"')
             schema = conn.execute("PRAGMA src.user_version").fetchone()[0]
             conn.execute("CREATE INDEX activity_start ON activity (start)")
-            spans, longest = conn.execute(
-                "SELECT count(*), coalesce(max(end - start), 0) FROM activity").fetchone()
+            longest = _longest(conn)
             conn.executemany("INSERT INTO devices (id, name, kind) VALUES (?, ?, ?)", devices)
             rows = dict(meta, format=str(FORMAT), schema=str(schema), longest=repr(longest),
                         spans=str(spans))
