@@ -49,9 +49,9 @@ def record(env, db, seconds, while_running=None):
     try:
         if while_running is not None:
             wait_for(lambda: db.exists() and chat_seconds(db) > 0, "the daemon to record",
-                     timeout=30)
+                     timeout=120)
             while_running()
-        wait_for(lambda: chat_seconds(db) >= seconds, f"{seconds} s of chat", timeout=90,
+        wait_for(lambda: chat_seconds(db) >= seconds, f"{seconds} s of chat", timeout=180,
                  every=0.1)
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=60) == 0, daemon.stderr.read()
