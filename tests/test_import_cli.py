@@ -159,3 +159,62 @@ def test_an_import_beside_the_running_daemon_leaves_it_sampling(tmp_path: Path):
         store.close()
     assert seconds.pop("elsewhere") == 60_000 * 30
     assert seconds and all(value > 0 for value in seconds.values())  # the daemon's own
+
+
+class _Outbox:
+    """A recording stand-in for the notifier (the OS edge)."""
+
+    def submit(self, nudge):
+        pass
+
+    def drain(self):
+        return []
+
+    def close(self):
+        return []
+
+
+def test_phone_chat_imported_during_the_day_counts_in_the_daily_budget(tmp_path: Path):
+    import io
+
+    from presence import config as config_mod
+    from presence.devices.identity import this_device
+    from presence.importers.activitywatch import import_export
+    from presence.model import Span
+    from presence.nudges import policy
+    from presence.nudges.nudger import Nudger
+
+    (tmp_path / "config.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    cfg = config_mod.load(tmp_path / "config.toml", required=True)
+    day = 1_772_409_600.0  # 2026-03-02 00:00 UTC
+
+    def at(hours: float) -> float:
+        return day + hours * 3600
+
+    phone = {"buckets": {"aw-watcher-android-test": {
+        "id": "aw-watcher-android-test", "type": "currentwindow", "client": "aw-android",
+        "hostname": "Pixel 8", "events": [{"timestamp": "2026-03-02T09:00:00+00:00",
+                                           "duration": 50 * 60, "data": {
+                                               "app": "WhatsApp", "package": "com.whatsapp"}}]}}}
+    store = Store.open(tmp_path / "presence.db")
+    try:
+        me = this_device(store, cfg, at(8))
+        nudger = Nudger(cfg, store, _Outbox())
+        nudger.refresh(at(11))  # the daemon has run since the morning
+        import_export(store, cfg, io.BytesIO(json.dumps(phone).encode()), "phone.json", me,
+                      "laptop", at(11.5))
+        nudger.refresh(at(12))
+        imported = nudger._world.peer_virtual
+    finally:
+        store.close()
+    assert imported == [(at(9), at(9) + 50 * 60)]
+    # 20 minutes of chat on the laptop, 50 on the phone: over the 60-minute budget together
+    spans = [Span(at(8), at(11), "code", "other"),
+             Span(at(11), at(11) + 19 * 60, "slack", "messaging"),
+             Span(at(11) + 19 * 60, at(12) - 60, "code", "other"),
+             Span(at(12) - 60, at(12), "slack", "messaging")]
+    with_phone = policy.PolicyState(spans=spans, category="messaging", app="slack",
+                                    peer_virtual=imported)
+    alone = policy.PolicyState(spans=spans, category="messaging", app="slack")
+    assert "crowding_out" in [n.kind for n in policy.decide(at(12), with_phone, cfg)]
+    assert "crowding_out" not in [n.kind for n in policy.decide(at(12), alone, cfg)]

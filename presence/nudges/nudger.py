@@ -182,20 +182,25 @@ class Nudger:
 
     def _peers(self, start: float, end: float,
                now: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
-        """Today's chat (merged) and in-person time on the other devices, from their
-        snapshots; nothing without a `[devices] folder`."""
+        """Today's chat (merged) and in-person time on the other devices: those imported
+        into this database (a phone from ActivityWatch, read again whenever the database
+        changed) and the peers' snapshots (with a `[devices] folder`)."""
         self._peers_at = now
-        if self.config.devices_folder is None:
-            return [], []
-        from presence.devices.merge import reading, take
         from presence.timeline import merge_intervals
 
         virtual, tz = self.config.virtual_categories, self.config.tz
+        me = self.store.this_device()
+        imported = (self.store.intervals(start, now, virtual, besides=me.id)
+                    if me is not None and len(self.store.devices()) > 1 else [])
+        if self.config.devices_folder is None:
+            return merge_intervals(imported), []
+        from presence.devices.merge import reading, take
+
         with reading(self.store, self.config, now) as peers:
             parts = take(peers, lambda p: (
                 p.intervals(start, now, virtual), p.in_person_log(start, end),
                 p.meetings(start, end, tz, kind="in_person")))
-        chat = merge_intervals(iv for intervals, _, _ in parts for iv in intervals)
+        chat = merge_intervals(imported + [iv for intervals, _, _ in parts for iv in intervals])
         together = [(s, e) for _, logged, _ in parts for s, e, _ in logged]
         together += [m.interval for _, _, meetings in parts for m in meetings
                      if m.interval is not None]

@@ -126,19 +126,24 @@ class ActivityTables(Tables):
         reach = self.span_reach()
         return None if reach is None else min(start, reach[0]) - reach[1]
 
-    def intervals(self, start: float, end: float,
-                  categories: frozenset[str]) -> list[tuple[float, float]]:
+    def intervals(self, start: float, end: float, categories: frozenset[str], *,
+                  besides: str | None = None) -> list[tuple[float, float]]:
         """`(start, end)` of the spans of some categories overlapping [start, end), clipped
-        to it, oldest first: for unions over devices, without a `Span` per row."""
+        to it, oldest first: for unions over devices, without a `Span` per row.
+
+        `besides`: only the other devices' spans than this device id (those an import
+        brought into this database).
+        """
         marks = ", ".join("?" * len(categories))
+        others = "" if besides is None else " AND device IS NOT ?"
         with self.transaction("read failed", write=False):
             lower = self._lower_bound(start)
             bound = "" if lower is None else "start >= ? AND "
             return self._read(
                 f"SELECT max(start, ?), min(end, ?) FROM activity WHERE {bound}start < ? "
-                f"AND end > ? AND category IN ({marks}) AND {IN_RANGE} ORDER BY start",
+                f"AND end > ? AND category IN ({marks}) AND {IN_RANGE}{others} ORDER BY start",
                 (start, end, *(() if lower is None else (lower,)), end, start,
-                 *sorted(categories)))
+                 *sorted(categories), *(() if besides is None else (besides,))))
 
     def spans(self, start: float, end: float) -> list[Span]:
         """Stored spans overlapping [start, end), oldest first.
