@@ -104,3 +104,16 @@ def sql_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
     finally:
         conn.close()
 
+
+class SilentOutbox:
+    """A fake notifier at the OS edge for tests of the nudger's state: it delivers nothing."""
+
+    def submit(self, nudge):
+        pass
+
+    def drain(self):
+        return []
+
+    def close(self):
+        return []
+

@@ -172,18 +172,9 @@ def test_the_daily_budget_counts_chat_on_every_device_once(home, tmp_path):
     store = Store.open(home / "presence.db")
     try:
         from presence.nudges.nudger import Nudger
+        from tests.support import SilentOutbox
 
-        class Outbox:
-            def submit(self, nudge):
-                pass
-
-            def drain(self):
-                return []
-
-            def close(self):
-                return []
-
-        nudger = Nudger(cfg, store, Outbox())
+        nudger = Nudger(cfg, store, SilentOutbox())
         nudger.refresh(noon)
         world = nudger._world
     finally:

@@ -17,7 +17,7 @@ from desktop_helpers import wait_for
 
 from presence.cli.main import main
 from presence.store import Store
-from tests.support import read_store, sealed_env
+from tests.support import SilentOutbox, read_store, sealed_env
 
 
 def write_export(path: Path, events: int) -> None:
@@ -161,19 +161,6 @@ def test_an_import_beside_the_running_daemon_leaves_it_sampling(tmp_path: Path):
     assert seconds and all(value > 0 for value in seconds.values())  # the daemon's own
 
 
-class _Outbox:
-    """A recording stand-in for the notifier (the OS edge)."""
-
-    def submit(self, nudge):
-        pass
-
-    def drain(self):
-        return []
-
-    def close(self):
-        return []
-
-
 def test_phone_chat_imported_during_the_day_counts_in_the_daily_budget(tmp_path: Path):
     import io
 
@@ -199,7 +186,7 @@ def test_phone_chat_imported_during_the_day_counts_in_the_daily_budget(tmp_path:
     store = Store.open(tmp_path / "presence.db")
     try:
         me = this_device(store, cfg, at(8))
-        nudger = Nudger(cfg, store, _Outbox())
+        nudger = Nudger(cfg, store, SilentOutbox())
         nudger.refresh(at(11))  # the daemon has run since the morning
         import_export(store, cfg, io.BytesIO(json.dumps(phone).encode()), "phone.json", me,
                       "laptop", at(11.5))
