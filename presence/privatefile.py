@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -39,6 +38,9 @@ def private_output(path: Path, *, force: bool = False) -> Iterator[TextIO]:
         InputError: `path` is a symbolic link, or exists and `force` is false, or its folder
             is missing or cannot be written.
     """
+    # tempfile brings shutil, random, bz2 and lzma: only a command that writes a file pays
+    import tempfile
+
     path = path.expanduser()
     _check(path, force)
     try:

@@ -9,7 +9,6 @@ them.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from urllib.parse import urlsplit
 
@@ -29,6 +28,9 @@ def redact(url: str) -> str:
     Returns:
         e.g. `https://calendar.google.com/…/basic.ics#5d41ab`.
     """
+    # hashlib loads OpenSSL: paid only when a URL is shown, never by every command
+    import hashlib
+
     tag = hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()[:6]
     try:
         parts = urlsplit(url.strip())

@@ -15,7 +15,6 @@ calendar never weighs on the daemon's memory and a broken one can never stop it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from typing import TYPE_CHECKING
 from presence.config import Config
 from presence.errors import PresenceError
 from presence.model import FocusWindow, Meeting
-from presence.people.directory import store_meetings
 from presence.store import Store
 from presence.timeline import day_bounds, local_day
 
@@ -131,6 +129,8 @@ def instances(read: SourceRead, settings: CalendarSettings, start: datetime,
 def _settings_key(config: Config, start: float) -> str:
     # From the config rather than CalendarSettings, so that an unchanged source is skipped
     # without importing the calendar libraries.
+    import hashlib  # OpenSSL: loaded by a sync, never by `status` reading the failures
+
     calendar = json.dumps(config.data["calendar"], sort_keys=True)
     return hashlib.sha256(f"{calendar}|{config.tz}|{start}".encode()).hexdigest()[:16]
 
@@ -172,6 +172,8 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
                               datetime.fromtimestamp(end, timezone.utc))
             meetings, warnings = list(found.meetings), found.warnings
             # Who was at the in-person ones is stored with them (presence/people).
+            from presence.people.directory import store_meetings
+
             store_meetings(store, shown, meetings, config.tz, since=start)
             entry.update(digest=read.digest, key=key, instances=len(meetings),
                          skipped=len(warnings), first_skipped=warnings[0] if warnings else None)

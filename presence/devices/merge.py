@@ -17,7 +17,6 @@ from typing import TypeVar
 from presence.config import Config
 from presence.errors import StoreError
 from presence.model import Meeting, Named, Occasion, Person
-from presence.people import names
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,6 +67,8 @@ def forgotten_here(store) -> Callable[[Named], bool]:
     hashes = store.forgotten_hashes()
     if not hashes:
         return lambda named: False
+    from presence.people import names
+
     salt = store.people_salt()
     return lambda named: names.forgotten(named, salt, hashes)
 
@@ -78,6 +79,9 @@ class PeopleUnion:
     def __init__(self, own: Sequence[Person],
                  forgotten: Callable[[Named], bool] = lambda named: False):
         self.own = list(own)
+        # the name matcher (unicodedata and its patterns) only where there are peers to join
+        from presence.people import names
+
         self._forgotten = forgotten
         self._known = [names.Known(p.id, p.name, frozenset(p.aliases)) for p in own]
         self._new: dict[str, Person] = {}
@@ -85,6 +89,8 @@ class PeopleUnion:
     def map(self, theirs: Sequence[Person]) -> dict[int, int]:
         """Peer person id → this device's id, or the shared negative id of someone only
         peers know; someone forgotten here has no id (their rows are left out)."""
+        from presence.people import names
+
         out = {}
         for person in theirs:
             emails = [a for a in person.aliases if "@" in a]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from presence.model import Nudge, NudgeRecord
 from presence.sanitise import visible
-from presence.reports.people import PeopleSection, dots
 from presence.reports.by_device import DeviceMinutes
 from presence.reports.summary import AppMinutes, DaySummary, PeriodSummary, PersonMinutes, Trend
 from presence.timeline import iso_utc
 from presence.timeparse import format_minutes
+
+if TYPE_CHECKING:  # a day's summary has no People section: its module loads with a period's
+    from presence.reports.people import PeopleSection
 
 WIDTH = 80
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -233,6 +235,8 @@ def _section_text(p: PeriodSummary, ascii: bool) -> list[str]:
         lines.append(_fit("    drifting or due: " + ", ".join(
             f"{visible(r.name, 30)} ({r.status})" for r in section.overdue[:5]), WIDTH))
     if section.rows:
+        from presence.reports.people import dots
+
         lines.append(f"    {'':<20} last 12 weeks (oldest first)")
         for row in section.rows:
             lines.append(f"    {visible(row.name, 20):<20} {dots(row, ascii)}")
