@@ -179,10 +179,19 @@ class _HeldProbe:
 
 
 def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
-           cache_dir: Path) -> ReplayResult:
+           cache_dir: Path, keep: Path | None = None) -> ReplayResult:
     """Run the daemon's pipeline over `samples` (a list or a stream, in time order) on a
     simulated clock, in a temporary store. Memory stays flat whatever the trace's length,
-    and a gap longer than `MAX_HOLD_SECONDS` is jumped over in one step."""
+    and a gap longer than `MAX_HOLD_SECONDS` is jumped over in one step.
+
+    Args:
+        keep: write the store here instead, and keep it (a new file: an existing one is
+            refused, so a replay never touches real history); removed again if the replay
+            fails, so what is kept is always a whole replay.
+
+    Raises:
+        InputError: no samples, a calendar that fails, or `keep` exists.
+    """
     from presence.calendar.sync import sync
     from presence.daemon import Daemon
     from presence.nudges.dispatch import Recorder
@@ -197,8 +206,13 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
     except StopIteration:
         raise InputError("the trace holds no samples") from None
     cfg = config_mod.override(config, "calendar.sources", list(calendars))
+    if keep is not None and (keep.exists() or keep.is_symlink()):
+        raise InputError(f"{keep}: already exists; --keep writes a new database (give a new "
+                         "file name, or remove this one)")
     with tempfile.TemporaryDirectory(prefix="presence-replay-") as folder:
-        store = Store.open(Path(folder) / "replay.db")
+        path = keep if keep is not None else Path(folder) / "replay.db"
+        store = Store.open(path)
+        kept = False
         try:
             first = held.at
             if calendars:
@@ -237,8 +251,12 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
             daemon.shutdown()
             nudges = store.nudge_records(first, float("inf"))
             summaries = _day_summaries(store, cfg, sorted(days), last)
+            kept = True
         finally:
-            store.close()
+            store.close()  # the last connection: SQLite folds the -wal file into the file
+            if keep is not None and not kept:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{keep}{suffix}").unlink(missing_ok=True)
     return ReplayResult(nudges, summaries)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -193,3 +195,56 @@ def test_replay_text_shows_the_numbers_of_its_json(tmp_path):
     [nudge] = as_json["nudges"]
     local = datetime.fromisoformat(nudge["at"].replace("Z", "+00:00")).astimezone(BERLIN)
     assert text[0].startswith(f"{local:%Y-%m-%d %H:%M}  crowding_out")
+
+
+def test_keep_leaves_the_database_replay_wrote_for_sqlite_and_summary(tmp_path):
+    path = trace(tmp_path / "day.jsonl", [
+        ("09:00", "code", "", 0), ("10:00", "slack", "", 0), ("11:00", "code", "", 0)])
+    kept = tmp_path / "day.db"
+    config = tmp_path / "config.toml"
+    config.write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    base = [sys.executable, "-m", "presence", "--config", str(config)]
+    done = subprocess.run([*base, "--db", str(tmp_path / "unused.db"), "replay", str(path),
+                           "--keep", str(kept), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    replayed = json.loads(done.stdout)["days"][0]
+    assert not (tmp_path / "unused.db").exists()
+    # one whole file (no -wal beside it), private, in plain SQL through the activity view
+    assert kept.exists() and not Path(f"{kept}-wal").exists()
+    assert kept.stat().st_mode & 0o077 == 0
+    conn = sqlite3.connect(kept)
+    chat = conn.execute("SELECT SUM(end - start) FROM activity WHERE app = 'slack'").fetchone()
+    conn.close()
+    assert chat[0] == pytest.approx(3600, abs=10)
+    # the kept database reads back as the same day
+    again = subprocess.run([*base, "--db", str(kept), "summary", "2026-03-02", "--json"],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["virtual_minutes"] == replayed["virtual_minutes"] == 60
+
+
+def test_keep_never_writes_over_a_file(tmp_path):
+    path = trace(tmp_path / "day.jsonl", [("09:00", "slack", "", 0), ("09:30", "code", "", 0)])
+    existing = tmp_path / "presence.db"
+    existing.write_bytes(b"my real history")
+    done = subprocess.run([sys.executable, "-m", "presence", "--db", str(tmp_path / "u.db"),
+                           "replay", str(path), "--keep", str(existing)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"presence: {existing}: already exists; --keep writes a new database (give a new "
+        "file name, or remove this one)"]
+    assert existing.read_bytes() == b"my real history"
+
+
+def test_a_failed_replay_keeps_no_half_database(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"t": "2026-03-02T09:00:00+01:00", "app": "slack"}\n'
+                    '{"t": "2026-03-02T09:10:00+01:00", "app": 5}\n', encoding="utf-8")
+    kept = tmp_path / "bad.db"
+    done = subprocess.run([sys.executable, "-m", "presence", "--db", str(tmp_path / "u.db"),
+                           "replay", str(path), "--keep", str(kept)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "line 2" in done.stderr
+    assert not kept.exists() and not Path(f"{kept}-wal").exists()

@@ -16,13 +16,17 @@ from presence.timeparse import format_minutes
 @click.argument("trace", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--calendar", "calendars", multiple=True, metavar="SOURCE",
               help="A calendar (.ics file, folder or URL) for the replayed days; repeatable.")
+@click.option("--keep", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.db",
+              help="Keep the database the replay wrote in FILE.db (a new file), to read "
+                   "with sqlite3 or `presence --db FILE.db summary DAY`.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def replay(obj: Context, trace: Path, calendars: tuple[str, ...], as_json: bool) -> None:
+def replay(obj: Context, trace: Path, calendars: tuple[str, ...], keep: Path | None,
+           as_json: bool) -> None:
     """Replay a recorded trace (JSON Lines) through the daemon's code on a simulated clock;
     prints the nudges it would have sent and each day's summary.
 
-    Example: presence replay monday.jsonl --calendar work.ics --json
+    Example: presence replay monday.jsonl --calendar work.ics --keep monday.db
     """
     from presence import paths
     from presence.replay import iter_trace, replay as run_replay
@@ -32,7 +36,7 @@ def replay(obj: Context, trace: Path, calendars: tuple[str, ...], as_json: bool)
         # streamed: a trace of any length is read line by line as the replay runs
         with trace.open(encoding="utf-8-sig") as lines:
             result = run_replay(iter_trace(lines, str(trace), cfg.tz), cfg, list(calendars),
-                                paths.cache_dir())
+                                paths.cache_dir(), keep=keep)
     except OSError as exc:
         raise InputError(f"{trace}: cannot read the trace ({exc.strerror})") from exc
     if as_json:
