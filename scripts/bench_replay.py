@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-TARGET_S = 2.0
+TARGET_S = 1.0
 
 PHASES = """
 import json, sys, time
