@@ -24,7 +24,10 @@ CORE = {
     "presence", "presence.cli", "presence.cli.common", "presence.cli.main", "presence.clock",
     "presence.config", "presence.errors", "presence.logsetup", "presence.model",
     "presence.paths", "presence.patterns", "presence.sanitise", "presence.secrets",
-    "presence.timeline", "presence.timeparse", "presence.devices", "presence.devices.merge",
+    "presence.timeline", "presence.timeparse", "presence.tomltree", "presence.devices",
+    "presence.devices.merge",
+    # the probe names the config checks against (the package's list, not a backend)
+    "presence.probe", "presence.probe.base",
     "presence.store", "presence.store.activity", "presence.store.calendar", "presence.store.db",
     "presence.store.devices", "presence.store.export", "presence.store.focus",
     "presence.store.imports", "presence.store.in_person", "presence.store.migrations",
@@ -97,7 +100,7 @@ def test_a_read_command_imports_only_what_it_uses(database, command):
     assert not {m.split(".")[0] for m in loaded} & HEAVY_STDLIB, command
     for heavy in ("sqlite_utils", "psutil", "icalendar", "recurring_ical_events", "jeepney",
                   "Xlib", "plyer", "presence.daemon", "presence.calendar.expand",
-                  "presence.probe", "presence.nudges"):
+                  "presence.probe.x11", "presence.nudges"):
         assert heavy not in loaded, f"{command} imports {heavy}"
 
 
