@@ -18,7 +18,7 @@ from presence.timeparse import format_minutes
               help="A calendar (.ics file, folder or URL) for the replayed days; repeatable.")
 @click.option("--keep", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.db",
               help="Keep the database the replay wrote in FILE.db (a new file), to read "
-                   "with sqlite3 or `presence --db FILE.db summary DAY`.")
+                   "with any SQLite client or `presence --db FILE.db summary DAY`.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def replay(obj: Context, trace: Path, calendars: tuple[str, ...], keep: Path | None,
