@@ -34,8 +34,8 @@ CORE = {
     "presence.store.nudges", "presence.store.people", "presence.store.ranges",
     "presence.store.rollups", "presence.store.settings",
 }
-DAY = {"presence.devices.union", "presence.reports", "presence.reports.history",
-       "presence.reports.summary"}
+DAY = {"presence.devices.union", "presence.reports", "presence.reports.by_device",
+       "presence.reports.history", "presence.reports.summary"}
 NOW = {"presence.glance", "presence.glance.view", "presence.holds", "presence.lock"}
 ALLOWED = {
     "summary": CORE | DAY | {"presence.cli.summary", "presence.privatefile",
