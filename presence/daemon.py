@@ -21,7 +21,7 @@ from presence.errors import ProbeUnavailable, StoreError
 from presence.model import AWAY, PAUSED, Classified, Sample, Span
 from presence.nudges.nudger import Nudger
 from presence.probe.base import Probe
-from presence.store import Store
+from presence.store import Store, is_damage
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ class Daemon:
                  nudger: Nudger | None = None,
                  device: str | None = None,
                  now: Callable[[], float] = clock.now,
-                 monotonic: Callable[[], float] = clock.steady):
+                 monotonic: Callable[[], float] = clock.steady,
+                 recover: Callable[[Store, str], tuple[Store, bool]] | None = None):
         """Wire the loop.
 
         Args:
@@ -63,9 +64,13 @@ class Daemon:
             device: the device id stored with each span (`presence devices`).
             now: wall clock (UNIX seconds) for sample times.
             monotonic: clock for pacing and retries.
+            recover: given the store and why (`replaced`, `damaged`), moves its file aside
+                and returns the database to go on with and whether it kept the history;
+                None: never (a dry run, a replay).
         """
         self.config = config
         self.store = store
+        self._recover = recover
         self._open_probe = open_probe
         self.wanted_probe = wanted_probe
         self.fallback_probe = fallback_probe
@@ -209,11 +214,32 @@ class Daemon:
                 del self._pending[0]
         self._write_pending()
 
-    def _write_pending(self) -> bool:
+    def _start_afresh(self, why: str) -> bool:
+        """Go on with a database at the same path after the file was replaced or damaged
+        under us; what is in memory (queued spans, the open span) is written there."""
+        assert self._recover is not None and self.store is not None
+        try:
+            self.store, kept = self._recover(self.store, why)
+        except (StoreError, OSError) as exc:
+            log.error("the database was %s and no fresh one could be started: %s", why, exc)
+            return False
+        if self.nudger is not None:
+            self.nudger.store = self.store
+        if not kept:
+            # the rows written before are in the moved file: write the spans whole again
+            self._pending = [(None, span) for _, span in self._pending]
+            self._open_row = None
+        self._version = None
+        return True
+
+    def _write_pending(self, retry: bool = True) -> bool:
         """Write queued spans; False (and still queued) while the store refuses."""
         if self.store is None:
             self._pending.clear()
             return True
+        problem = self.store.file_problem() if retry and self._recover is not None else None
+        if problem is not None:
+            self._start_afresh(problem)
         try:
             while self._pending:
                 row, span = self._pending[0]
@@ -223,6 +249,9 @@ class Daemon:
                     self.store.insert_span(span, self.device)
                 self._pending.pop(0)
         except StoreError as exc:
+            if retry and self._recover is not None and is_damage(exc) and \
+                    self._start_afresh("damaged"):
+                return self._write_pending(retry=False)
             self._store_failed(exc)
             return False
         return True
@@ -234,11 +263,11 @@ class Daemon:
                       "retried: %s", exc)
         self.store_error = str(exc)
 
-    def flush(self, now: float) -> None:
+    def flush(self, now: float, retry: bool = True) -> None:
         """Write queued spans, the open span as it stands (insert once, then extend its end),
         and the heartbeat that `presence status` reads."""
         self._last_flush = now
-        if self.store is None or self._open is None or not self._write_pending():
+        if self.store is None or self._open is None or not self._write_pending(retry):
             return
         try:
             # One transaction: the heartbeat never claims a flush whose span did not land, so
@@ -252,6 +281,10 @@ class Daemon:
                 self.store.set_setting("daemon", self.heartbeat(now))
             self._open_row = row
         except StoreError as exc:
+            if retry and self._recover is not None and is_damage(exc) and \
+                    self._start_afresh("damaged"):
+                self.flush(now, retry=False)
+                return
             self._store_failed(exc)
             return
         if self.store_error is not None:

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from presence import paths
-from presence.errors import AlreadyRunning
+from presence.errors import AlreadyRunning, StoreError
 
 
 class InstanceLock:
@@ -26,17 +26,25 @@ class InstanceLock:
 
     def acquire(self) -> None:
         """Take the lock or raise `AlreadyRunning` naming the holder's pid."""
-        paths.make_private_dir(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            paths.make_private_dir(self.path.parent)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(f"{self.path.parent}: cannot start here ({exc.strerror}); free "
+                             "some space or make the data folder writable (or give --db)") \
+                from None
         if not _try_lock(fd):
             os.close(fd)
             holder = read_pid(self.path)
             raise AlreadyRunning(f"already running (pid {holder or 'unknown'}) on "
                                  f"{self.path.with_suffix('')}; stop that one first, or give "
                                  "this one another --db")
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass  # a full disk: the lock holds all the same, only the pid is not written
 
     def release(self) -> None:
         """Release the lock (the file stays; its content no longer matters)."""

@@ -42,6 +42,10 @@ def _private_rotating_handler(log_file: Path) -> logging.Handler:
                 os.close(fd)
             return super()._open()
 
+        def handleError(self, record: logging.LogRecord) -> None:
+            # a full disk must not print a traceback per log line; stderr still has the line
+            pass
+
     return PrivateRotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=2,
                                       encoding="utf-8")
 
@@ -60,8 +64,15 @@ def setup_logging(verbose: int, log_file: Path | None = None) -> None:
     stderr.setFormatter(fmt)
     root.addHandler(stderr)
     if log_file is not None:
-        paths.make_private_dir(log_file.parent)
-        handler = _private_rotating_handler(log_file)
+        try:
+            paths.make_private_dir(log_file.parent)
+            handler = _private_rotating_handler(log_file)
+        except OSError as exc:
+            # a read-only or full data folder: the daemon says so in one line (its lock
+            # cannot be taken either); the log goes to stderr alone meanwhile
+            root.debug("cannot write the log file %s (%s); logging to stderr only", log_file,
+                       exc.strerror)
+            return
         handler.setLevel(logging.INFO)
         handler.setFormatter(fmt)
         root.addHandler(handler)

@@ -48,8 +48,10 @@ def database() -> Path:
 
 
 def lock_file(db: Path) -> Path:
-    """The single-instance lock, kept beside the database it protects."""
-    return db.with_name(db.name + ".lock")
+    """The single-instance lock, kept beside the database it protects: the real file, with
+    every symlink resolved, so that two paths to one database share one lock."""
+    real = Path(os.path.realpath(db))
+    return real.with_name(real.name + ".lock")
 
 
 def dnd_note(db: Path) -> Path:

@@ -24,7 +24,7 @@ from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError, StoreError
 from presence.lock import InstanceLock
 from presence.sanitise import visible
-from presence.store import open_or_recover
+from presence.store import Store, open_or_recover, start_afresh
 
 log = logging.getLogger(__name__)
 
@@ -196,17 +196,29 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         else:
             snapshots = SnapshotWriter(db_path, device.id, device.name)
             log.info("device %s (%s)", device.name, device.id)
+    def recover(old: Store, why: str) -> tuple[Store, bool]:
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.now()))
+        fresh, moved, kept = start_afresh(old, stamp, why)
+        log.error("the database was %s while running: %s; %s", why,
+                  f"moved what was there to {moved}" if moved else "it was gone",
+                  "its history was copied back from the open connection" if kept else
+                  "started a fresh one; the spans in memory are written there")
+        if device is not None and not kept:
+            fresh.ensure_this_device(device.id, device.name, clock.now())
+        return fresh, kept
+
     daemon = Daemon(cfg, store, open_probe, choice.name, fallback_probe=choice.fallback,
-                    nudger=nudger, device=device.id if device else None)
+                    nudger=nudger, device=device.id if device else None,
+                    recover=recover if store is not None else None)
     if store is not None:
         argv = [sys.executable, "-m", "presence", "--db", str(db_path)]
         argv += ["--config", str(config_path)] if config_path else []
         syncer = CalendarSyncRunner(
             argv + ["calendar", "sync", "--quiet", "--max-memory", str(SYNC_MEMORY_MB)],
-            has_sources=lambda: bool(configured_sources(daemon.config, store)),
+            has_sources=lambda: bool(configured_sources(daemon.config, daemon.store)),
             every=lambda: daemon.config.get("calendar.refresh_minutes") * 60.0,
-            last_recorded=lambda: last_checked(store),
-            report=lambda error, retry_at: record_child(store, error, retry_at),
+            last_recorded=lambda: last_checked(daemon.store),
+            report=lambda error, retry_at: record_child(daemon.store, error, retry_at),
             steady=clock.steady, wall=clock.now)
 
     def reload(_signum: int, _frame: object) -> None:
@@ -241,7 +253,7 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
             nudger.refresh(clock.now())
         if snapshots is not None:
             snapshots.poll(tick.classified.sample.at, daemon.config,
-                           lambda: identity.registry(store))
+                           lambda: identity.registry(daemon.store))
 
     if dry_run:
         log.info("dry run (pid %d, every %s s): printing each sample, storing nothing",
@@ -256,11 +268,11 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
             syncer.close()
         if snapshots is not None:
             # the last snapshot holds everything up to the shutdown flush
-            snapshots.finish(clock.now(), daemon.config, identity.registry(store))
+            snapshots.finish(clock.now(), daemon.config, identity.registry(daemon.store))
         if tty:
             out.write("\n")
-        if store is not None:
-            store.close()
+        if daemon.store is not None:
+            daemon.store.close()
         lock.release()
     log.info("presence stopped")
     return 0

@@ -36,7 +36,8 @@ from presence.store.people import PeopleTables
 from presence.store.rollups import RollupTables
 from presence.store.settings import SettingsTables
 
-__all__ = ["EXPORT_TABLES", "SCHEMA_VERSION", "Health", "Store", "open_or_recover"]
+__all__ = ["EXPORT_TABLES", "SCHEMA_VERSION", "Health", "Store", "is_damage", "open_or_recover",
+           "start_afresh"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,50 @@ class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTab
     def health(self) -> Health:
         """The quick integrity check and how many spans are stored."""
         return Health(self.quick_check_ok(), self.span_count(), self.out_of_range())
+
+
+def is_damage(exc: StoreError) -> bool:
+    """Whether a store error says the file is damaged or no database at all (rather than
+    busy, read-only or full)."""
+    cause = exc.__cause__
+    return isinstance(exc, CorruptDatabase) or (
+        isinstance(cause, sqlite3.DatabaseError) and is_corruption(cause))
+
+
+def start_afresh(store: Store, stamp: str, why: str) -> tuple[Store, Path | None, bool]:
+    """Move the file at `store.path` aside (never deleted) and open a database there again:
+    for a file damaged or replaced while the daemon ran.
+
+    A file replaced under the daemon (`why="replaced"`) leaves the daemon's own database
+    readable through its connection: it is copied back to `path` whole, so no history is
+    lost. A damaged one cannot be read: a fresh database starts.
+
+    Returns:
+        The store at `path`, where the file found there went (None when none was), and
+        whether the daemon's history was copied back.
+    """
+    path = store.path
+    copy = path.with_name(f"{path.name}.rescue-{stamp}")
+    rescued = why == "replaced" and store.copy_to(copy)
+    try:
+        store.close()
+    except sqlite3.Error:
+        pass
+    moved = _move_aside(path, f"{why}-{stamp}")
+    if rescued:
+        copy.rename(path)
+    return Store.open(path), moved, rescued
+
+
+def _move_aside(path: Path, tag: str) -> Path | None:
+    moved = path.with_name(f"{path.name}.{tag}")
+    if not path.exists():
+        return None
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(moved.with_name(moved.name + suffix))
+    return moved
 
 
 def open_or_recover(path: Path, stamp: str) -> tuple[Store, Path | None]:
@@ -80,9 +125,5 @@ def open_or_recover(path: Path, stamp: str) -> tuple[Store, Path | None]:
         cause = exc.__cause__
         if not (isinstance(cause, sqlite3.DatabaseError) and is_corruption(cause)):
             raise
-    moved = path.with_name(f"{path.name}.corrupt-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.rename(moved.with_name(moved.name + suffix))
+    moved = _move_aside(path, f"corrupt-{stamp}")
     return Store.open(path), moved

@@ -46,6 +46,17 @@ def _create_private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+_HEADER = b"SQLite format 3\x00"
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def is_corruption(exc: sqlite3.DatabaseError) -> bool:
     """Whether SQLite's error says the file is damaged or not a database at all."""
     text = str(exc).lower()
@@ -119,6 +130,40 @@ class Tables:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self._conn = conn
         self.path = path
+        self._identity = _identity(path)
+        self._header_fd: int | None = None
+
+    def copy_to(self, target: Path) -> bool:
+        """Copy this connection's database, whole and consistent, to a new private file;
+        False when it cannot be read (the copy is then removed)."""
+        try:
+            _create_private_file(target)
+            copy = sqlite3.connect(target)
+            try:
+                self._conn.backup(copy)
+            finally:
+                copy.close()
+            return True
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("could not copy the database out of %s: %s", self.path, exc)
+            target.unlink(missing_ok=True)
+            return False
+
+    def file_problem(self) -> str | None:
+        """What happened to the file under this connection: `replaced` (deleted, or another
+        file moved over it: writes would go to a file nobody can read), `damaged` (no longer
+        starts as an SQLite database), or None. Two cheap system calls, for every flush."""
+        if _identity(self.path) != self._identity:
+            return "replaced"
+        try:
+            # One descriptor kept open until close(): closing any descriptor of the file
+            # would drop SQLite's POSIX locks on it, so none is opened and closed per check.
+            if self._header_fd is None:
+                self._header_fd = os.open(self.path, os.O_RDONLY)
+            header = os.pread(self._header_fd, 16, 0)
+        except OSError:
+            return None  # unreadable for a moment: the write itself will say
+        return None if header in (_HEADER, b"") else "damaged"
 
     @classmethod
     def open(cls: type[T], path: Path, *, create: bool = True) -> T:
@@ -155,6 +200,9 @@ class Tables:
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
+        if self._header_fd is not None:
+            os.close(self._header_fd)
+            self._header_fd = None
 
     @contextmanager
     def transaction(self, what: str = "write failed", *,
