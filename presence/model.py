@@ -60,8 +60,19 @@ class Sample:
     def __post_init__(self) -> None:
         for name, limit in (("title", TITLE_LIMIT), ("app", NAME_LIMIT), ("exe", EXE_LIMIT)):
             value = getattr(self, name)
-            if value is not None and len(value) > limit:
-                object.__setattr__(self, name, value[:limit])
+            if value is None:
+                continue
+            if len(value) > limit:
+                value = value[:limit]
+                object.__setattr__(self, name, value)
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    # a lone surrogate (a title decoded with surrogateescape, a trace's
+                    # "\ud800") is no text: it becomes "?"
+                    object.__setattr__(self, name,
+                                       value.encode("utf-8", "replace").decode("utf-8"))
 
 
 @dataclass(frozen=True)

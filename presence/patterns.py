@@ -44,7 +44,10 @@ class Pattern:
 
     def search(self, text: str) -> object | None:
         """A match object where the pattern occurs anywhere in `text`, else None."""
-        return self._compiled.search(text)
+        try:
+            return self._compiled.search(text)
+        except UnicodeEncodeError:  # RE2 takes UTF-8: a lone surrogate is not text
+            return self._compiled.search(text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def compile_pattern(source: str) -> Pattern:

@@ -292,3 +292,24 @@ def test_a_dying_sync_child_is_reported_and_retried_with_backoff(tmp_path):
     doctor = presence(tmp_path, "doctor")
     assert "killed by signal 9" in doctor.stdout
     runner.close()
+
+
+def test_a_flood_of_events_or_instances_is_cut_at_the_calendar_limits(tmp_path):
+    from presence.calendar.expand import CalendarSettings, parse_calendar
+    from presence.calendar.limits import MAX_EVENTS, MAX_WINDOW_INSTANCES
+
+    def feed(events: int, rule: str = "") -> bytes:
+        body = "".join(f"BEGIN:VEVENT\r\nUID:e{n}\r\nDTSTART:20260302T090000Z\r\n"
+                       f"DURATION:PT1H\r\n{rule}SUMMARY:x\r\nEND:VEVENT\r\n"
+                       for n in range(events))
+        return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{body}END:VCALENDAR\r\n".encode()
+
+    settings = CalendarSettings.shipped(timezone.utc)
+    with pytest.raises(CalendarError, match=f"more than {MAX_EVENTS} events"):
+        parse_calendar(feed(MAX_EVENTS + 1), "flood.ics", settings)
+    daily = parse_calendar(feed(300, "RRULE:FREQ=DAILY\r\n"), "daily.ics", settings)
+    window = (datetime(2026, 3, 1, tzinfo=timezone.utc), datetime(2026, 6, 1,
+                                                                  tzinfo=timezone.utc))
+    result = daily.instances(*window)  # 300 series × 92 days = 27,600 instances asked for
+    assert len(result.meetings) <= MAX_WINDOW_INSTANCES
+    assert sum("more than 10000 instances in the window" in w for w in result.warnings) == 1

@@ -24,6 +24,7 @@ from presence.calendar.limits import (
     MAX_CALENDAR_STEPS,
     MAX_INSTANCES,
     MAX_SERIES_STEPS,
+    MAX_WINDOW_INSTANCES,
     expansion_steps,
     too_frequent,
 )
@@ -311,7 +312,7 @@ def _query(calendar: Any, events: list[Any], failures: list[tuple[str, str]]) ->
         def as_component(self, keep_recurrence_attributes: bool) -> Any:
             return self
 
-    budget = {"steps": 0.0, "until": None}
+    budget: dict[str, Any] = {"steps": 0.0, "until": None, "instances": 0, "full": False}
 
     class GuardedSeries(Series):
         occurrence = Instance
@@ -322,7 +323,14 @@ def _query(calendar: Any, events: list[Any], failures: list[tuple[str, str]]) ->
 
         def between(self, span_start: Any, span_stop: Any) -> Any:
             if budget["until"] != span_stop:  # a new window: a new budget
-                budget.update(steps=0.0, until=span_stop)
+                budget.update(steps=0.0, until=span_stop, instances=0, full=False)
+            if budget["instances"] >= MAX_WINDOW_INSTANCES:
+                if not budget["full"]:
+                    budget["full"] = True
+                    failures.append((self.uid, f"the calendar has more than "
+                                               f"{MAX_WINDOW_INSTANCES} instances in the "
+                                               "window; this series and the rest are skipped"))
+                return []
             stop = span_stop if isinstance(span_stop, datetime) else datetime.combine(
                 span_stop, time(), UTC)
             stop = stop if stop.tzinfo is not None else stop.replace(tzinfo=UTC)
@@ -346,6 +354,7 @@ def _query(calendar: Any, events: list[Any], failures: list[tuple[str, str]]) ->
                 failures.append((self.uid, f"more than {MAX_INSTANCES} instances in the "
                                            "window"))
                 return []
+            budget["instances"] += len(found)
             return found
 
     class Select(SelectComponents):

@@ -17,6 +17,10 @@ UTC = timezone.utc
 # the window's end (FREQ=MINUTELY since 2020 is 3 million of them); steps all the series of one
 # calendar may take together.
 MAX_INSTANCES = 5000
+# Instances of all the series of one calendar inside a window, and events in one calendar
+# (parsing costs a few ms an event: 20,000 of them are a long history, more is a flood).
+MAX_WINDOW_INSTANCES = 10_000
+MAX_EVENTS = 20_000
 MAX_SERIES_STEPS = 100_000
 MAX_CALENDAR_STEPS = 1_000_000
 _PERIOD_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400,

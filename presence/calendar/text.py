@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from presence.calendar.classify import CLASSIFIED_PROPERTIES
+from presence.calendar.limits import MAX_EVENTS
 from presence.calendar.zones import iana_name, is_iana
 from presence.errors import CalendarError
 
@@ -116,6 +117,7 @@ def split_calendars(data: bytes, source: str) -> list[CalendarText]:
                             f"expected BEGIN:VCALENDAR")
     calendars: list[list[tuple[int, str]]] = []
     stack: list[tuple[str, int]] = []
+    events = 0
     for number, line in lines:
         head = line[:6].upper()
         if head == "BEGIN:":
@@ -127,6 +129,12 @@ def split_calendars(data: bytes, source: str) -> list[CalendarText]:
             if len(stack) >= MAX_NESTING:
                 raise CalendarError(f"{source}: line {number}: components nested more than "
                                     f"{MAX_NESTING} deep")
+            if name == "VEVENT":
+                events += 1
+                if events > MAX_EVENTS:
+                    raise CalendarError(f"{source}: line {number}: more than {MAX_EVENTS} "
+                                        "events; presence reads calendars up to that size "
+                                        "(subscribe to a shorter range, or split the file)")
             if not stack:
                 if name != "VCALENDAR":
                     raise CalendarError(f"{source}: line {number}: BEGIN:{name} outside "
