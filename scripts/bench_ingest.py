@@ -222,21 +222,28 @@ def ingest_floor(samples: list[Sample], folder: Path) -> tuple[Path, Callable[[]
     return path, run
 
 
+# presence keeps spans in `spans` and its lookup tables (migration 6); `activity` is a view.
+PRESENCE_SPAN_TABLES = ("spans", "apps", "categories", "span_devices", "span_titles")
+
+
 def span_structures(path: Path) -> dict[str, Any]:
-    """Pages and payload of the table holding spans and of its indexes, from `dbstat`."""
+    """Pages and payload of the tables holding spans and of their indexes, from `dbstat`."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    table = next(t for t in ("activity", "events", "eventmodel", "spans")
-                 if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (t,)).fetchone())
-    names = [r[0] for r in conn.execute(
+    compact = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'span_devices'").fetchone()
+    tables = PRESENCE_SPAN_TABLES if compact else (next(
+        t for t in ("events", "eventmodel", "spans", "activity")
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (t,)).fetchone()),)
+    table = "activity" if compact else tables[0]
+    names = [r[0] for t in tables for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index')",
-        (table,))]
-    spans = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        (t,))]
+    spans = conn.execute(f"SELECT count(*) FROM {tables[0]}").fetchone()[0]
     parts = {}
     for name in names:
         pages, payload = conn.execute("SELECT sum(pgsize), sum(payload) FROM dbstat "
                                       "WHERE name = ?", (name,)).fetchone()
-        parts[name] = {"bytes": pages, "payload": payload}
+        parts[name] = {"bytes": pages or 0, "payload": payload or 0}
     conn.close()
     return {"table": table, "spans": spans, "file_bytes": path.stat().st_size,
             "structures": parts,
@@ -277,62 +284,6 @@ def ingest_worker(engine: str, seconds: int) -> dict[str, Any]:
             "cpu_us_per_heartbeat": (cpu1 - cpu0) / len(samples) * 1e6,
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "storage": storage}
-
-
-# storage: what the proposed changes to presence's schema would save
-
-
-def storage_variants(year_db: Path) -> dict[str, Any]:
-    """Bytes per span of presence's activity table and indexes as stored, and with each
-    proposed change applied cumulatively, over the spans of the one-year database.
-
-    The variants copy the real DDL and insert the same rows in the same order; only the change
-    named differs, so the differences are what each change saves.
-    """
-    src = sqlite3.connect(year_db)
-    objects = src.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'activity' "
-                          "AND type IN ('table', 'index') AND sql IS NOT NULL").fetchall()
-    ddl = [sql for _, sql in objects]
-    end_index = next(sql for name, sql in objects
-                     if [r[2] for r in src.execute(f'PRAGMA index_info("{name}")')] == ["end"])
-    rows = src.execute("SELECT start, end, app, category, title, device FROM activity "
-                       "ORDER BY start").fetchall()
-    src.close()
-
-    def whole(row: tuple) -> tuple:
-        return (float(round(row[0])), float(round(row[1])), *row[2:])
-
-    variants: list[tuple[str, list[str], Callable[[tuple], tuple]]] = [
-        ("as stored (fractional REAL times, device on every row)", ddl, lambda r: r),
-        ("whole-second times (REAL columns store them as 4-byte integers)", ddl, whole),
-        ("+ NULL device for the local machine", ddl, lambda r: (*whole(r)[:5], None)),
-        ("+ no index on end (span_reach bounds every query on start)",
-         [sql for sql in ddl if sql != end_index], lambda r: (*whole(r)[:5], None)),
-        # One device samples at most once a second, so a whole-second start is unique there.
-        ("+ the start second as the row id (no start index; one device per database)",
-         [('CREATE TABLE activity (start INTEGER PRIMARY KEY, "end" REAL, app TEXT, '
-           'category TEXT, title TEXT, device TEXT)')],
-         lambda r: (round(r[0]), *whole(r)[1:5], None)),
-    ]
-    out = []
-    with tempfile.TemporaryDirectory(prefix="presence-bench-variants-") as tmp:
-        for i, (label, statements, shape) in enumerate(variants):
-            path = Path(tmp) / f"v{i}.db"
-            conn = sqlite3.connect(path, isolation_level=None)
-            for sql in statements:
-                conn.execute(sql)
-            conn.execute("BEGIN")
-            conn.executemany("INSERT INTO activity (start, end, app, category, title, device) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", (shape(r) for r in rows))
-            conn.execute("COMMIT")
-            conn.close()
-            figures = span_structures(path)
-            out.append({"variant": label, "bytes_per_span": figures["bytes_per_span"],
-                        "structures": {k: round(v["bytes"] / figures["spans"], 1)
-                                       for k, v in figures["structures"].items()}})
-            path.unlink()
-    device = rows[len(rows) // 2][5]
-    return {"spans": len(rows), "device": device, "variants": out}
 
 
 # queries on the one-year database
@@ -388,6 +339,7 @@ def year_presence(year_db: Path, runs: int) -> dict[str, Any]:
            for name, r in ranges.items()}
     out["year_total_hours"] = round(sum(per_app(*ranges["year"][:2]).values()) / 3600)
     store.close()
+    out["storage"] = span_structures(year_db)
     return out
 
 
@@ -555,8 +507,6 @@ def main() -> int:
         kind, _, engine = args.worker.partition(":")
         if kind == "ingest":
             result = ingest_worker(engine, seconds)
-        elif kind == "variants":
-            result = storage_variants(args.year_db)
         elif engine == "presence":
             result = year_presence(args.year_db, runs)
         elif engine == "floor":
@@ -609,12 +559,11 @@ def main() -> int:
             print(f"  year queries: {engine}", file=sys.stderr)
             year[engine] = run_worker(["--worker", f"year:{engine}", "--year-db", str(year_db),
                                        *common])
-        variants = run_worker(["--worker", "variants", "--year-db", str(year_db), *common])
     finally:
         if folder is not None:
             shutil.rmtree(folder)
 
-    figures = {"ingest": ingest, "year": year, "storage_variants": variants}
+    figures = {"ingest": ingest, "year": year}
     print_figures(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
@@ -639,12 +588,9 @@ def print_figures(figures: dict[str, Any]) -> None:
         print(f"  {engine:<9} {cells}{extra}")
     floor = year["floor"]["storage"]
     print(f"  floor storage over the year: {floor['bytes_per_span']} B/span")
-    print(f"presence storage per span over the year ({figures['storage_variants']['spans']:,} "
-          f"spans, device {figures['storage_variants']['device']!r}):")
-    for variant in figures["storage_variants"]["variants"]:
-        parts = ", ".join(f"{k} {v}" for k, v in variant["structures"].items())
-        print(f"  {variant['bytes_per_span']:6.1f} B  {variant['variant']}  [{parts}]")
-
+    mine = year["presence"].get("storage")
+    if mine:
+        print(f"  presence storage over the year: {mine['bytes_per_span']} B/span")
 
 if __name__ == "__main__":
     sys.exit(main())

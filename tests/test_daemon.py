@@ -193,6 +193,7 @@ def test_an_unwritable_database_keeps_sampling_in_memory_and_loses_nothing(tmp_p
     before = list(store.iter_activity())
     # The fault is injected into the daemon's own connection: both pragmas act per connection.
     conn = store._conn
+    conn.execute("VACUUM")  # no free pages left inside the file for new spans to fill
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(refuse.format(pages=pages))
     with caplog.at_level("ERROR", logger="presence.daemon"):

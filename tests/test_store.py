@@ -42,8 +42,10 @@ def test_database_and_folder_are_private_whatever_the_umask(tmp_path):
 def test_schema_matches_the_design(tmp_path):
     Store.open(tmp_path / "p.db").close()
     conn = sqlite3.connect(tmp_path / "p.db")
+    # `activity` is a view over the compact span tables (migration 6): the same columns.
     tables = {r[0]: [c[1] for c in conn.execute(f"PRAGMA table_info({r[0]})")]
-              for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+              for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN "
+                                    "('table', 'view')")}
     assert tables["activity"] == ["id", "start", "end", "app", "category", "title", "device"]
     assert tables["meetings"] == ["id", "source", "uid", "start", "end", "all_day", "summary",
                                   "location", "kind", "reason"]
@@ -267,3 +269,71 @@ def test_a_database_of_another_program_is_named_and_never_migrated(tmp_path):
                 "moz_places); give presence's own database with --db, or leave --db out") \
             in done.stderr.splitlines(), done.stderr
     assert foreign.read_bytes() == before
+
+
+    assert (check.status, check.detail) == ("ok", f"{db} (2 spans, private)")
+
+
+def test_a_year_of_spans_moves_to_the_compact_table_with_every_row_kept(tmp_path):
+    """Migration 6 on a year-old database of schema 5: every span, title and device kept."""
+    from presence.store.migrations import MIGRATIONS
+
+    path = tmp_path / "presence.db"
+    conn = sqlite3.connect(path)
+    for migrate in MIGRATIONS[:5]:
+        migrate(conn)
+    conn.execute("PRAGMA user_version = 5")
+    conn.execute("INSERT INTO devices (id, name, kind, origin, added) VALUES "
+                 "('laptop-id', 'laptop', 'this', NULL, 0)")
+    start = 1_750_000_000.0
+    rows = []
+    for i in range(20_000):  # a span every 26 minutes for a year, a few on top of each other
+        begin = start + i * 1577.25 + (i % 7) * 0.001
+        rows.append((begin, begin + 10 + i % 900, ["slack", "code", None, "firefox"][i % 4],
+                     ["messaging", "other", "away", "social"][i % 4],
+                     f"title {i}" if i % 10 == 0 else None,
+                     "laptop-id" if i % 5 else "old-host"))
+    rows.append((rows[100][0], rows[100][1], "signal", "messaging", None, "phone"))  # same start
+    conn.executemany("INSERT INTO activity (start, end, app, category, title, device) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.commit()
+    before = sorted(conn.execute("SELECT start, end, app, category, title, device "
+                                 "FROM activity"), key=lambda r: (r[0], r[5]))
+    conn.close()
+
+    Store.open(path, create=False).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT type FROM sqlite_master WHERE name = 'activity'").fetchone() \
+        == ("view",)
+    after = sorted(conn.execute("SELECT start, end, app, category, title, device "
+                                "FROM activity"), key=lambda r: (r[0], r[5]))
+    assert len(after) == len(before) == 20_001
+    for old, new in zip(before, after):
+        assert new[2:] == old[2:]
+        # Times keep their milliseconds; the one span sharing a start moved by one.
+        assert abs(new[0] - old[0]) <= 0.0015 and abs(new[1] - old[1]) <= 0.0015
+    assert conn.execute("SELECT device FROM span_devices WHERE id = 0").fetchone() == \
+        ("laptop-id",)
+    conn.close()
+
+
+def test_plain_sql_on_the_activity_view_reaches_the_compact_tables(tmp_path):
+    store = Store.open(tmp_path / "p.db")
+    row = store.insert_span(Span(100.25, 105.5, "slack", "messaging", "general"), "laptop")
+    store.close()
+    conn = sqlite3.connect(tmp_path / "p.db")
+    assert conn.execute("SELECT id, start, end, app, category, title, device FROM activity") \
+        .fetchall() == [(row, 100.25, 105.5, "slack", "messaging", "general", "laptop")]
+    conn.execute("INSERT INTO activity (start, end, app, category, title, device) "
+                 "VALUES (200, 260, 'signal', 'messaging', NULL, 'phone')")
+    conn.execute("UPDATE activity SET title = NULL, end = 110 WHERE id = ?", (row,))
+    conn.commit()
+    conn.close()
+    store = Store.open(tmp_path / "p.db")
+    assert store.spans(0, 1000) == [Span(100.25, 110, "slack", "messaging"),
+                                    Span(200, 260, "signal", "messaging")]
+    conn = sqlite3.connect(tmp_path / "p.db")
+    conn.execute("DELETE FROM activity WHERE app = 'signal'")
+    conn.commit()
+    assert conn.execute("SELECT count(*) FROM spans").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM span_titles").fetchone() == (0,)

@@ -1,31 +1,78 @@
-"""The `activity` table (merged spans) and `span_reach`, the seal that bounds span queries."""
+"""The spans (`spans` and its lookup tables, read as the `activity` view) and `span_reach`,
+the seal that bounds span queries.
+
+Migration 6 stores a span in about 20 bytes: its start in milliseconds is its row id, so the
+table is ordered by start and needs no index; app, category and device are small integers.
+The writers and readers here use those tables directly; users and other tools read (and
+write) the `activity` view with UNIX-second times.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from presence.model import Span
-from presence.store.db import IN_RANGE, Tables
-
+from presence.model import EARLIEST, LATEST, Span
+from presence.store.db import Tables
+from presence.store.migrations import SPAN_ID
 
 COVERAGE_PAGE = 20_000
 
+_SELECT = ("SELECT s.id / 1000.0, (s.id + s.dur) / 1000.0, a.name, c.name, t.title FROM spans s "
+           "LEFT JOIN apps a ON a.id = s.app JOIN categories c ON c.id = s.category "
+           "LEFT JOIN span_titles t ON t.span_id = s.id")
+# IN_RANGE (store/db.py) on the compact table: rows presence cannot show are skipped.
+_IN_RANGE = (f"s.id >= {int(EARLIEST * 1000)} AND s.id + s.dur <= {int(LATEST * 1000)} "
+             "AND s.dur >= 0")
+_INSERT = (f"INSERT INTO spans (id, dur, app, category, device) VALUES ({SPAN_ID.format(ms='?1')}, "
+           f"?2 - {SPAN_ID.format(ms='?1')}, ?3, ?4, ?5)")
+
 
 class ActivityTables(Tables):
-    """Spans: written by the daemon, read by summaries, reports, status and export."""
+    """Spans: written by the daemon and imports, read by summaries, reports, status, export."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        super().__init__(conn, path)
+        # Lookup rows are never renumbered, so what this connection learnt stays true.
+        self._codes: dict[tuple[str, str], int] = {}
+
+    def _code(self, table: str, column: str, value: str, create: bool = True) -> int | None:
+        """The small integer standing for `value` in a lookup table (made on first use)."""
+        key = (table, value)
+        codes = self._codes
+        code = codes.get(key)
+        if code is None:
+            if create:
+                self._write(f"INSERT OR IGNORE INTO {table} (id, {column}) VALUES "
+                            f"((SELECT coalesce(max(id) + 1, 0) FROM {table}), ?)", (value,))
+            rows = self._read(f"SELECT id FROM {table} WHERE {column} = ?", (value,))
+            if not rows:
+                return None
+            code = codes[key] = rows[0][0]
+        return code
+
+    def _row(self, start: float, end: float, app: str | None, category: str,
+             device: str) -> tuple[int, int, int | None, int, int]:
+        return (round(start * 1000), round(end * 1000),
+                None if app is None else self._code("apps", "name", app),
+                self._code("categories", "name", category),
+                self._code("span_devices", "device", device))
 
     def insert_span(self, span: Span, device: str) -> int:
         """Store a span and return its row id (to extend it later)."""
-        cur = self._write(
-            "INSERT INTO activity (start, end, app, category, title, device) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (span.start, span.end, span.app, span.category, span.title, device))
-        return int(cur.lastrowid)
+        with self.transaction("could not store a span"):
+            row_id = int(self._write(_INSERT, self._row(span.start, span.end, span.app,
+                                                        span.category, device)).lastrowid)
+            if span.title is not None:
+                self._write("INSERT INTO span_titles (span_id, title) VALUES (?, ?)",
+                            (row_id, span.title))
+        return row_id
 
     def extend_span(self, row_id: int, end: float) -> None:
         """Move the end of a stored span (the open span, flushed again)."""
-        self._write("UPDATE activity SET end = ? WHERE id = ?", (end, row_id))
+        self._write("UPDATE spans SET dur = ? - id WHERE id = ?", (round(end * 1000), row_id))
 
     def insert_spans(self, spans: list[tuple[Any, ...]], device: str) -> None:
         """Store many spans of `device` at once (an import, inside its transaction).
@@ -34,31 +81,34 @@ class ActivityTables(Tables):
             spans: `(start, end, app, category, title)` tuples (a `Span`'s fields).
             device: the device id they belong to.
         """
-        self._write_many(
-            "INSERT INTO activity (start, end, app, category, title, device) "
-            "VALUES (?, ?, ?, ?, ?, ?)", [(*span, device) for span in spans])
+        with self.transaction("could not store spans"):
+            for start, end, app, category, title in spans:
+                row_id = self._write(_INSERT, self._row(start, end, app, category,
+                                                        device)).lastrowid
+                if title is not None:
+                    self._write("INSERT INTO span_titles (span_id, title) VALUES (?, ?)",
+                                (row_id, title))
 
     def covered(self, device: str, since: float) -> Iterator[tuple[float, float]]:
         """`(start, end)` of the device's spans that end after `since`, by start, in pages.
 
         Spans stored meanwhile may appear too when they start after the page read last.
         """
-        longest = self._read("SELECT max(end - start) FROM activity WHERE device = ?",
-                             (device,))[0][0]
+        code = self._code("span_devices", "device", device, create=False)
+        longest = None if code is None else self._read(
+            "SELECT max(dur) FROM spans WHERE device = ?", (code,))[0][0]
         if longest is None:
             return
-        after, after_id = since - longest, -1
+        after = round(since * 1000) - longest - 1
         while True:
-            rows = self._read(
-                "SELECT start, end, id FROM activity WHERE device = ? AND (start > ? OR "
-                "(start = ? AND id > ?)) ORDER BY start, id LIMIT ?",
-                (device, after, after, after_id, COVERAGE_PAGE))
-            for start, end, _ in rows:
-                if end > since:
-                    yield start, end
+            rows = self._read("SELECT id, id + dur FROM spans WHERE device = ? AND id > ? "
+                              "ORDER BY id LIMIT ?", (code, after, COVERAGE_PAGE))
+            for start, end in rows:
+                if end > since * 1000:
+                    yield start / 1000, end / 1000
             if len(rows) < COVERAGE_PAGE:
                 return
-            after, _, after_id = rows[-1]
+            after = rows[-1][0]
 
     def device_seconds(self, start: float, end: float) -> list[tuple[str, str, float]]:
         """`(device, category, seconds)` of the spans inside [start, end), per device id."""
@@ -73,22 +123,22 @@ class ActivityTables(Tables):
 
     def first_activity(self) -> float | None:
         """Start of the earliest stored span: since when presence has been watching."""
-        return self._read("SELECT min(start) FROM activity")[0][0]
+        first = self._read("SELECT min(id) FROM spans")[0][0]
+        return None if first is None else first / 1000
 
     def last_span(self) -> Span | None:
         """The most recently started span, if any."""
-        rows = self._read("SELECT start, end, app, category, title FROM activity "
-                          f"WHERE {IN_RANGE} ORDER BY start DESC LIMIT 1")
+        rows = self._read(f"{_SELECT} WHERE {_IN_RANGE} ORDER BY s.id DESC LIMIT 1")
         return Span(*rows[0]) if rows else None
 
     def iter_activity(self) -> Iterator[tuple[Any, ...]]:
-        """Every activity row as stored, for checks and export."""
+        """Every activity row as the `activity` view shows it, for checks and export."""
         yield from self._read("SELECT id, start, end, app, category, title, device "
-                              "FROM activity ORDER BY start")
+                              "FROM activity ORDER BY id")
 
     def span_count(self) -> int:
         """How many spans are stored."""
-        return self._read("SELECT count(*) FROM activity")[0][0]
+        return self._read("SELECT count(*) FROM spans")[0][0]
 
     def span_reach(self) -> tuple[float, float] | None:
         """`(sealed, longest)` of the sealed history (see migration 2), or None."""
@@ -109,14 +159,14 @@ class ActivityTables(Tables):
                 return reach
             if reach is None:
                 # `+start`: a full table scan beats the index when reading nearly every row.
-                found = self._read("SELECT MAX(MIN(end, ?) - start) FROM activity "
-                                   "WHERE +start < ?", (until, until))[0][0]
-                longest = max(found or 0.0, 0.0)
+                found = self._read("SELECT MAX(MIN(id + dur, ?) - id) FROM spans "
+                                   "WHERE id < ?", (until * 1000, until * 1000))[0][0]
+                longest = max((found or 0.0) / 1000, 0.0)
             else:
                 found = self._read(
-                    "SELECT MAX(MIN(end, ?) - start) FROM activity WHERE start >= ? "
-                    "AND start < ?", (until, reach[0] - reach[1], until))[0][0]
-                longest = max(reach[1], found or 0.0)
+                    "SELECT MAX(MIN(id + dur, ?) - id) FROM spans WHERE id >= ? AND id < ?",
+                    (until * 1000, (reach[0] - reach[1]) * 1000, until * 1000))[0][0]
+                longest = max(reach[1], (found or 0.0) / 1000)
             self._write("INSERT OR REPLACE INTO span_reach (id, sealed, longest) "
                         "VALUES (1, ?, ?)", (until, longest))
         return until, longest
@@ -154,11 +204,10 @@ class ActivityTables(Tables):
         with self.transaction("read failed", write=False):  # one snapshot: reach and spans
             lower = self._lower_bound(start)
             if lower is None:
-                rows = self._read("SELECT start, end, app, category, title FROM activity "
-                                  f"WHERE start < ? AND end > ? AND {IN_RANGE} ORDER BY start",
-                                  (end, start))
+                rows = self._read(f"{_SELECT} WHERE s.id < ? AND s.id + s.dur > ? AND "
+                                  f"{_IN_RANGE} ORDER BY s.id", (end * 1000, start * 1000))
             else:
-                rows = self._read("SELECT start, end, app, category, title FROM activity "
-                                  "WHERE start >= ? AND start < ? AND end > ? "
-                                  f"AND {IN_RANGE} ORDER BY start", (lower, end, start))
+                rows = self._read(f"{_SELECT} WHERE s.id >= ? AND s.id < ? AND "
+                                  f"s.id + s.dur > ? AND {_IN_RANGE} ORDER BY s.id",
+                                  (lower * 1000, end * 1000, start * 1000))
         return [Span(*row) for row in rows]

@@ -114,6 +114,121 @@ def _m5_devices(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE UNIQUE INDEX idx_devices_this ON devices (kind) WHERE kind = 'this'")
 
 
+# The compact span table of migration 6, shared with the writers in store/activity.py: a
+# span's start in milliseconds is its row id (so the table is its own start index, and no
+# second index is needed), its length in milliseconds, and small integers for app, category
+# and device. Two spans starting within the same few milliseconds take the next free id.
+SPAN_ID = ("(SELECT coalesce(max(id) + 1, {ms}) FROM spans WHERE id >= {ms} "
+           "AND id < {ms} + 16)")
+_MS = "CAST(round({x} * 1000) AS INTEGER)"
+ACTIVITY_VIEW = (
+    "CREATE VIEW activity (id, start, end, app, category, title, device) AS "
+    "SELECT s.id, s.id / 1000.0, (s.id + s.dur) / 1000.0, a.name, c.name, t.title, d.device "
+    "FROM spans s LEFT JOIN apps a ON a.id = s.app JOIN categories c ON c.id = s.category "
+    "LEFT JOIN span_titles t ON t.span_id = s.id LEFT JOIN span_devices d ON d.id = s.device")
+
+
+def _m6_compact_spans(conn: sqlite3.Connection) -> None:
+    """Spans in about 20 bytes instead of 90 (issue 18), every old row kept.
+
+    `spans(id, dur, app, category, device)`: `id` is the start in UNIX milliseconds, `dur`
+    the length in milliseconds; `app`, `category` and `device` point into `apps`,
+    `categories` and `span_devices`; titles (only stored when the user opts in) live in
+    `span_titles`. `activity` stays readable (and writable) with plain SQL as a view with
+    the old columns and UNIX-second times. The rollup seal triggers move to `spans`.
+    """
+    conn.execute("CREATE TABLE apps (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    conn.execute("CREATE TABLE categories (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    conn.execute("CREATE TABLE span_devices (id INTEGER PRIMARY KEY, device TEXT NOT NULL "
+                 "UNIQUE)")
+    conn.execute("CREATE TABLE spans (id INTEGER PRIMARY KEY, dur INTEGER NOT NULL, "
+                 "app INTEGER, category INTEGER NOT NULL, device INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE span_titles (span_id INTEGER PRIMARY KEY, title TEXT NOT NULL)")
+    # This device is device 0 (stored in no bytes at all); the rest follow by how often.
+    this = conn.execute("SELECT id FROM devices WHERE kind = 'this'").fetchone()
+    devices = [row[0] for row in conn.execute(
+        "SELECT coalesce(device, '') FROM activity GROUP BY coalesce(device, '') "
+        "ORDER BY count(*) DESC")]
+    if this is not None:
+        devices = [this[0]] + [d for d in devices if d != this[0]]
+    conn.executemany("INSERT INTO span_devices (id, device) VALUES (?, ?)",
+                     list(enumerate(devices)))
+    conn.execute("INSERT INTO apps (name) SELECT DISTINCT app FROM activity "
+                 "WHERE app IS NOT NULL")
+    conn.execute("INSERT INTO categories (name) SELECT DISTINCT category FROM activity")
+    apps = dict(conn.execute("SELECT name, id FROM apps"))
+    cats = dict(conn.execute("SELECT name, id FROM categories"))
+    devs = {d: i for i, d in enumerate(devices)}
+    last = None
+    spans, titles = [], []
+    for start, end, app, category, title, device in conn.execute(
+            "SELECT start, end, app, category, title, coalesce(device, '') FROM activity "
+            "ORDER BY start, id"):
+        ms = round(start * 1000)
+        # Old rows may start in the same millisecond: the next free one keeps every row.
+        ms = ms if last is None or ms > last else last + 1
+        last = ms
+        spans.append((ms, round(end * 1000) - ms, apps.get(app), cats[category],
+                      devs[device]))
+        if title is not None:
+            titles.append((ms, title))
+        if len(spans) >= 50_000:
+            conn.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?)", spans)
+            spans.clear()
+    conn.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?)", spans)
+    conn.executemany("INSERT INTO span_titles VALUES (?, ?)", titles)
+    for trigger in ("insert", "delete", "update"):
+        conn.execute(f"DROP TRIGGER activity_sealed_{trigger}")
+    conn.execute("DROP TABLE activity")
+    conn.execute(ACTIVITY_VIEW)
+    ms = {k: _MS.format(x=f"NEW.{k}") for k in ("start", "end")}
+    new_id = f"coalesce(NEW.id, {SPAN_ID.format(ms=ms['start'])})"
+    # Plain SQL keeps working on the view: an insert, an update or a delete on `activity`
+    # lands in the compact tables.
+    conn.execute(
+        "CREATE TRIGGER activity_insert INSTEAD OF INSERT ON activity BEGIN "
+        "INSERT OR IGNORE INTO apps (name) SELECT NEW.app WHERE NEW.app IS NOT NULL; "
+        "INSERT OR IGNORE INTO categories (name) VALUES (NEW.category); "
+        "INSERT OR IGNORE INTO span_devices (id, device) VALUES ((SELECT coalesce(max(id) + 1, 0) "
+        "FROM span_devices), coalesce(NEW.device, '')); "
+        f"INSERT INTO spans (id, dur, app, category, device) VALUES ({new_id}, 0, "
+        "(SELECT id FROM apps WHERE name = NEW.app), "
+        "(SELECT id FROM categories WHERE name = NEW.category), "
+        "(SELECT id FROM span_devices WHERE device = coalesce(NEW.device, ''))); "
+        f"UPDATE spans SET dur = {ms['end']} - id WHERE id = last_insert_rowid(); "
+        "INSERT INTO span_titles (span_id, title) SELECT last_insert_rowid(), NEW.title "
+        "WHERE NEW.title IS NOT NULL; END")
+    conn.execute(
+        "CREATE TRIGGER activity_update INSTEAD OF UPDATE ON activity BEGIN "
+        "INSERT OR IGNORE INTO apps (name) SELECT NEW.app WHERE NEW.app IS NOT NULL; "
+        "INSERT OR IGNORE INTO categories (name) VALUES (NEW.category); "
+        f"UPDATE spans SET dur = {ms['end']} - id, "
+        "app = (SELECT id FROM apps WHERE name = NEW.app), "
+        "category = (SELECT id FROM categories WHERE name = NEW.category) WHERE id = OLD.id; "
+        "DELETE FROM span_titles WHERE span_id = OLD.id AND NEW.title IS NULL; "
+        "INSERT OR REPLACE INTO span_titles (span_id, title) SELECT OLD.id, NEW.title "
+        "WHERE NEW.title IS NOT NULL; END")
+    conn.execute(
+        "CREATE TRIGGER activity_delete INSTEAD OF DELETE ON activity BEGIN "
+        "DELETE FROM spans WHERE id = OLD.id; END")
+    conn.execute("CREATE TRIGGER spans_titles_delete AFTER DELETE ON spans BEGIN "
+                 "DELETE FROM span_titles WHERE span_id = OLD.id; END")
+    # The rollup seal (migration 2), now on the compact table: `sealed` is in seconds.
+    forget = ("BEGIN DELETE FROM span_reach; DELETE FROM rollups; DELETE FROM rollup_days; "
+              "END")
+    sealed = "(SELECT sealed * 1000 FROM span_reach)"
+    conn.execute(f"CREATE TRIGGER spans_sealed_insert AFTER INSERT ON spans "
+                 f"WHEN NEW.id < {sealed} {forget}")
+    conn.execute(f"CREATE TRIGGER spans_sealed_delete AFTER DELETE ON spans "
+                 f"WHEN OLD.id < {sealed} {forget}")
+    conn.execute(f"CREATE TRIGGER spans_sealed_update AFTER UPDATE ON spans "
+                 f"WHEN MIN(OLD.id, NEW.id) < {sealed} AND ("
+                 f"OLD.id IS NOT NEW.id OR OLD.app IS NOT NEW.app "
+                 f"OR OLD.category IS NOT NEW.category "
+                 f"OR MIN(OLD.id + OLD.dur, {sealed}) IS NOT MIN(NEW.id + NEW.dur, {sealed})) "
+                 f"{forget}")
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
@@ -121,5 +236,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m3_nudge_answers,
     _m4_people,
     _m5_devices,
+    _m6_compact_spans,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
