@@ -114,12 +114,14 @@ class ActivityTables(Tables):
         """`(device, category, seconds)` of the spans inside [start, end), per device id."""
         with self.transaction("read failed", write=False):  # one snapshot: reach and spans
             lower = self._lower_bound(start)
-            bound = "start >= ? AND " if lower is not None else ""
-            params = ((lower,) if lower is not None else ()) + (end, start)
-            return self._read(
-                "SELECT device, category, SUM(MIN(end, ?) - MAX(start, ?)) FROM activity "
-                f"WHERE {bound}start < ? AND end > ? GROUP BY device, category",
-                (end, start) + params)
+            bound = "s.id >= ? AND " if lower is not None else ""
+            params = ((lower * 1000,) if lower is not None else ()) + (end * 1000, start * 1000)
+            rows = self._read(
+                "SELECT d.device, c.name, SUM(MIN(s.id + s.dur, ?) - MAX(s.id, ?)) FROM spans s "
+                "JOIN categories c ON c.id = s.category JOIN span_devices d ON d.id = s.device "
+                f"WHERE {bound}s.id < ? AND s.id + s.dur > ? GROUP BY s.device, s.category",
+                (end * 1000, start * 1000) + params)
+        return [(device, category, ms / 1000) for device, category, ms in rows]
 
     def first_activity(self) -> float | None:
         """Start of the earliest stored span: since when presence has been watching."""
@@ -185,15 +187,20 @@ class ActivityTables(Tables):
         brought into this database).
         """
         marks = ", ".join("?" * len(categories))
-        others = "" if besides is None else " AND device IS NOT ?"
         with self.transaction("read failed", write=False):
             lower = self._lower_bound(start)
-            bound = "" if lower is None else "start >= ? AND "
-            return self._read(
-                f"SELECT max(start, ?), min(end, ?) FROM activity WHERE {bound}start < ? "
-                f"AND end > ? AND category IN ({marks}) AND {IN_RANGE}{others} ORDER BY start",
-                (start, end, *(() if lower is None else (lower,)), end, start,
-                 *sorted(categories), *(() if besides is None else (besides,))))
+            bound = "" if lower is None else "s.id >= ? AND "
+            skip = None if besides is None else self._code("span_devices", "device", besides,
+                                                           create=False)
+            others = "" if skip is None else " AND s.device IS NOT ?"
+            rows = self._read(
+                f"SELECT max(s.id, ?), min(s.id + s.dur, ?) FROM spans s JOIN categories c "
+                f"ON c.id = s.category WHERE {bound}s.id < ? AND s.id + s.dur > ? "
+                f"AND c.name IN ({marks}) AND {_IN_RANGE}{others} ORDER BY s.id",
+                (start * 1000, end * 1000, *(() if lower is None else (lower * 1000,)),
+                 end * 1000, start * 1000, *sorted(categories),
+                 *(() if skip is None else (skip,))))
+        return [(lo / 1000, hi / 1000) for lo, hi in rows]
 
     def spans(self, start: float, end: float) -> list[Span]:
         """Stored spans overlapping [start, end), oldest first.

@@ -121,6 +121,14 @@ def _m5_devices(conn: sqlite3.Connection) -> None:
 SPAN_ID = ("(SELECT coalesce(max(id) + 1, {ms}) FROM spans WHERE id >= {ms} "
            "AND id < {ms} + 16)")
 _MS = "CAST(round({x} * 1000) AS INTEGER)"
+SPAN_TABLES = (
+    "CREATE TABLE apps (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE categories (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE span_devices (id INTEGER PRIMARY KEY, device TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE spans (id INTEGER PRIMARY KEY, dur INTEGER NOT NULL, app INTEGER, "
+    "category INTEGER NOT NULL, device INTEGER NOT NULL)",
+    "CREATE TABLE span_titles (span_id INTEGER PRIMARY KEY, title TEXT NOT NULL)",
+)
 ACTIVITY_VIEW = (
     "CREATE VIEW activity (id, start, end, app, category, title, device) AS "
     "SELECT s.id, s.id / 1000.0, (s.id + s.dur) / 1000.0, a.name, c.name, t.title, d.device "
@@ -137,13 +145,8 @@ def _m6_compact_spans(conn: sqlite3.Connection) -> None:
     `span_titles`. `activity` stays readable (and writable) with plain SQL as a view with
     the old columns and UNIX-second times. The rollup seal triggers move to `spans`.
     """
-    conn.execute("CREATE TABLE apps (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
-    conn.execute("CREATE TABLE categories (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
-    conn.execute("CREATE TABLE span_devices (id INTEGER PRIMARY KEY, device TEXT NOT NULL "
-                 "UNIQUE)")
-    conn.execute("CREATE TABLE spans (id INTEGER PRIMARY KEY, dur INTEGER NOT NULL, "
-                 "app INTEGER, category INTEGER NOT NULL, device INTEGER NOT NULL)")
-    conn.execute("CREATE TABLE span_titles (span_id INTEGER PRIMARY KEY, title TEXT NOT NULL)")
+    for sql in SPAN_TABLES:
+        conn.execute(sql)
     # This device is device 0 (stored in no bytes at all); the rest follow by how often.
     this = conn.execute("SELECT id FROM devices WHERE kind = 'this'").fetchone()
     devices = [row[0] for row in conn.execute(

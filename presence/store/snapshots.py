@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from presence.errors import StoreError
+from presence.store.migrations import ACTIVITY_VIEW, SPAN_TABLES
 
 # The snapshot's own schema version: readers refuse a newer one and say so.
 FORMAT = 1
@@ -27,11 +28,10 @@ APPLICATION_ID = 0x70726573  # "pres"
 PEOPLE_TABLES = ("people", "person_aliases", "meeting_people", "log_people",
                  "forgotten_people")
 
-_TABLES = (
+# Spans in the database's own compact tables (migration 6), readable as `activity` too.
+_TABLES = SPAN_TABLES + (ACTIVITY_VIEW,) + (
     "CREATE TABLE snapshot (key TEXT PRIMARY KEY, value TEXT)",
     "CREATE TABLE devices (id TEXT PRIMARY KEY, name TEXT, kind TEXT)",
-    "CREATE TABLE activity (id INTEGER PRIMARY KEY, start REAL, end REAL, app TEXT, "
-    "category TEXT, title TEXT, device TEXT)",
     "CREATE TABLE in_person_log (id INTEGER PRIMARY KEY, start REAL, end REAL, note TEXT)",
     "CREATE TABLE meetings (id INTEGER PRIMARY KEY, source TEXT, uid TEXT, start REAL, "
     "end REAL, all_day INTEGER, summary TEXT, location TEXT, kind TEXT, reason TEXT)",
@@ -39,8 +39,11 @@ _TABLES = (
     "message TEXT, channel TEXT, delivered INTEGER)",
 )
 _COPIES = (
-    "INSERT INTO activity SELECT id, start, end, app, category, title, device "
-    "FROM src.activity",
+    "INSERT INTO spans SELECT id, dur, app, category, device FROM src.spans",
+    "INSERT INTO apps SELECT id, name FROM src.apps",
+    "INSERT INTO categories SELECT id, name FROM src.categories",
+    "INSERT INTO span_devices SELECT id, device FROM src.span_devices",
+    "INSERT INTO span_titles SELECT span_id, title FROM src.span_titles",
     "INSERT INTO in_person_log SELECT id, start, end, note FROM src.in_person_log",
     "INSERT INTO meetings SELECT id, source, uid, start, end, all_day, summary, location, "
     "kind, reason FROM src.meetings",
@@ -70,9 +73,9 @@ def _longest(conn: sqlite3.Connection) -> float:
     except sqlite3.OperationalError:
         reach = None
     if reach is None:
-        return conn.execute("SELECT coalesce(max(end - start), 0) FROM activity").fetchone()[0]
-    recent = conn.execute("SELECT max(end - start) FROM activity WHERE start >= ?",
-                          (reach[0] - reach[1],)).fetchone()[0]
+        return conn.execute("SELECT coalesce(max(dur), 0) / 1000.0 FROM spans").fetchone()[0]
+    recent = conn.execute("SELECT max(dur) / 1000.0 FROM spans WHERE id >= ?",
+                          ((reach[0] - reach[1]) * 1000,)).fetchone()[0]
     return max(reach[1], recent or 0.0)
 
 
@@ -112,7 +115,6 @@ def write_snapshot(source: Path, target: Path, meta: dict[str, str],
                 conn.execute(sql)
                 conn.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"')
             schema = conn.execute("PRAGMA src.user_version").fetchone()[0]
-            conn.execute("CREATE INDEX activity_start ON activity (start)")
             longest = _longest(conn)
             conn.executemany("INSERT INTO devices (id, name, kind) VALUES (?, ?, ?)", devices)
             rows = dict(meta, format=str(FORMAT), schema=str(schema), longest=repr(longest),
