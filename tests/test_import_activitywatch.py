@@ -129,7 +129,9 @@ class Home:
             out: dict[tuple[str, str], float] = defaultdict(float)
             for _, start, end, _, category, _, device in store.iter_activity():
                 out[(names[device], category)] += end - start
-            return dict(out)
+            # Spans keep milliseconds; a span starting in the same millisecond as another
+            # device's takes the next one (store/migrations.py), so totals are to 0.01 s.
+            return {key: round(seconds, 2) for key, seconds in out.items()}
         finally:
             store.close()
 

@@ -142,6 +142,11 @@ def merge_touching(spans: Iterable[SpanRow]) -> Iterator[SpanRow]:
         yield current
 
 
+# The store keeps times to the millisecond, and a span that starts in the same millisecond
+# as another device's moves to the next one: a remainder shorter than this is no new time.
+GRAIN = 0.01
+
+
 def uncovered(spans: Iterable[SpanRow],
               covered: Iterable[tuple[float, float]]) -> Iterator[SpanRow]:
     """The parts of sorted, non-overlapping `spans` outside the `covered` intervals (sorted by
@@ -158,8 +163,11 @@ def uncovered(spans: Iterable[SpanRow],
             while block is not None and block[1] <= at:
                 block = next(intervals, None)
             if block is None or block[0] >= end:
-                yield span if at == start else (at, end, app, category, title)
+                if at == start:
+                    yield span
+                elif end - at >= GRAIN:
+                    yield (at, end, app, category, title)
                 break
-            if block[0] > at:
+            if block[0] - at >= GRAIN:
                 yield (at, block[0], app, category, title)
             at = max(at, block[1])
