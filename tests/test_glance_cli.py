@@ -210,3 +210,27 @@ def test_the_tooltip_names_who_you_saw(tmp_path):
     shown = json.loads(run(env, "bar", "--format", "waybar").stdout)
     assert "Saw: Priya, Sam" in shown["tooltip"].splitlines()
     assert "people 30m" in shown["text"]
+
+
+def test_a_follower_whose_bar_died_leaves_instead_of_lingering(tmp_path):
+    """A bar killed without closing the pipe: the follower notices its new parent and exits."""
+    import psutil
+
+    env = sealed_env(tmp_path)
+    Store.open(Path(env["PRESENCE_HOME"]) / "presence.db").close()
+    lines = tmp_path / "bar.txt"
+    # The shell stands in for the bar: it starts the follower and lives until told to go.
+    shell = subprocess.Popen(
+        ["sh", "-c", f'"{sys.executable}" -m presence bar --format text --follow '
+                     f'>"{lines}" 2>/dev/null </dev/null & echo $!; read go'],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    follower = psutil.Process(int(shell.stdout.readline()))
+    wait_for(lambda: lines.exists() and lines.read_text().strip(), "the follower's first line",
+             timeout=60)
+    shell.stdin.close()
+    shell.wait(timeout=30)
+    try:
+        follower.wait(timeout=60)
+    except psutil.TimeoutExpired:
+        follower.kill()
+        raise AssertionError("the follower lingered after its bar went away")

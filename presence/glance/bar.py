@@ -165,7 +165,8 @@ def _sleep(timeout: float) -> list[int]:
 
 
 def follow(follower: Follower, fmt: str, tz: tzinfo, out: IO[str], now: Callable[[], float],
-           wait: Callable[[float], list[int]], on_click: Callable[[int], None]) -> None:
+           wait: Callable[[float], list[int]], on_click: Callable[[int], None],
+           alive: Callable[[], bool] = lambda: True) -> None:
     """Print a line whenever the text or the class changes, until the bar goes away.
 
     Args:
@@ -176,13 +177,14 @@ def follow(follower: Follower, fmt: str, tz: tzinfo, out: IO[str], now: Callable
         now: the wall clock.
         wait: sleeps up to the given seconds; returns the buttons clicked meanwhile.
         on_click: what a click on the block does.
+        alive: whether the bar that started us is still there.
     """
     render = RENDERERS[fmt]
     last: tuple[str, str] | None = None
     first = True
     if fmt == "i3bar":
         out.write(json.dumps(I3BAR_HEADER) + "\n[\n")
-    while True:
+    while alive():
         glance = follower.poll(now())
         if glance is not None and (text(glance, tz), glance.state) != last:
             last = (text(glance, tz), glance.state)
@@ -244,9 +246,13 @@ def run(db_path: Path, config: Config, fmt: str, out: IO[str], stdin_fd: int | N
             # a click that cannot be done must not take the bar down
             log.warning("click %s did nothing: %s", button, exc)
 
+    # A bar that dies without closing our pipe leaves us to init: a quiet day writes no line
+    # that would fail, so notice the new parent instead of lingering for good.
+    parent = os.getppid()
     try:
         follow(follower, fmt, config.tz, out, clock.now,
-               clicks.wait if clicks is not None else _sleep, on_click)
+               clicks.wait if clicks is not None else _sleep, on_click,
+               lambda: os.getppid() == parent)
     except BrokenPipeError:
         # The bar went away (reload, quit): leave quietly, without Python's exit-time
         # complaint about flushing a closed stdout.
