@@ -68,7 +68,7 @@ class Daemon:
                 and returns the database to go on with and whether it kept the history;
                 None: never (a dry run, a replay).
         """
-        self.config = config
+        self.config = config  # a property: what the loop derives from it is kept beside it
         self.store = store
         self._recover = recover
         self._open_probe = open_probe
@@ -89,11 +89,28 @@ class Daemon:
         self.store_error: str | None = None
         self._last_flush: float | None = None
         self.last_tick: Tick | None = None
-        self._version: int | None = None
+        # the pause is read again at the next tick after a poke (`recheck_holds`), and at
+        # every flush whatever happens: never once per tick (issue 18)
+        self._holds_stale = True
         self._paused_until: float | None = None
+        # the signal `presence pause` may send to make this daemon read the pause at once
+        # (named in the heartbeat, so that no one signals a daemon that does not listen)
+        self.listens: str | None = None
         self._shown: tuple[float, str | None, str] | None = None
         self.ticks = 0
         self.missed_ticks = 0
+
+    @property
+    def config(self) -> Config:
+        """The effective configuration (a reload replaces it)."""
+        return self._config
+
+    @config.setter
+    def config(self, value: Config) -> None:
+        self._config = value
+        # read once per config rather than on every tick
+        self._pulse = spans.pulse_time(value.interval)
+        self._flush_seconds = value.get("daemon.flush_seconds")
 
     # probe handling
 
@@ -145,20 +162,25 @@ class Daemon:
 
     # the pipeline
 
-    def _paused(self, now: float) -> bool:
-        """Whether the user paused presence (`presence pause`); re-read only when another
-        connection changed the store, so a pause takes effect on the next tick at the cost
-        of one PRAGMA per tick."""
+    def recheck_holds(self) -> None:
+        """Have the next tick read the pause again: `presence pause` and `resume` poke the
+        running daemon (SIGUSR1, see `lock.poke`). Safe from a signal handler."""
+        self._holds_stale = True
+
+    def _paused(self, now: float, due: bool) -> bool:
+        """Whether the user paused presence (`presence pause`). The stored pause is read
+        again after a poke and whenever a flush is due, so a pause takes effect within one
+        interval when the daemon is poked, within one flush otherwise."""
         if self.store is None:
             return False
-        try:
-            version = self.store.data_version()
-            if version != self._version:
+        if self._holds_stale or due:
+            self._holds_stale = False
+            try:
                 self._paused_until = holds.active(self.store.get_setting(holds.PAUSE_KEY), now)
-                self._version = version
-        except StoreError as exc:
-            self._store_failed(exc)
-        return holds.active(self._paused_until, now) is not None
+            except StoreError as exc:
+                self._store_failed(exc)
+        until = self._paused_until
+        return until is not None and now < until
 
     def _show(self, open_span: spans.OpenSpan) -> None:
         """Keep the "now" record (what is in front, since when) current for `status`, the
@@ -180,22 +202,23 @@ class Daemon:
         While paused the probe is not read at all: the sample is a `paused` one with no app
         and no title (DESIGN §3 Pause).
         """
-        if self._paused(now):
+        last_flush = self._last_flush
+        due = last_flush is None or not 0 <= now - last_flush < self._flush_seconds
+        if self._paused(now, due):
             classified = Classified(Sample(now, None), PAUSED, "paused")
         else:
             classified = classify(self.config, self._read(now))
         # a web app in a browser tab is kept under its own name (`whatsapp in firefox`)
         app = None if classified.category in (AWAY, PAUSED) else \
             classified.web_app or classified.sample.app
-        pulse = spans.pulse_time(self.config.interval)
         title = stored_title(self.config, classified.sample.title, classified.category)
-        closed, self._open = spans.step(self._open, now, app, classified.category, title, pulse)
+        closed, self._open = spans.step(self._open, now, app, classified.category, title,
+                                        self._pulse)
         if closed is not None:
             self._close(closed)
             if self.nudger is not None:
                 self.nudger.observe_closed(closed)
-        if self._last_flush is None or not 0 <= now - self._last_flush < self.config.get(
-                "daemon.flush_seconds"):
+        if due:
             self.flush(now)
         self._show(self._open)
         if self.nudger is not None:
@@ -229,7 +252,7 @@ class Daemon:
             # the rows written before are in the moved file: write the spans whole again
             self._pending = [(None, span) for _, span in self._pending]
             self._open_row = None
-        self._version = None
+        self._holds_stale = True
         return True
 
     def _write_pending(self, retry: bool = True) -> bool:
@@ -297,7 +320,7 @@ class Daemon:
                 "wanted_probe": self.wanted_probe, "probe_error": self.probe_error,
                 "interval": self.config.interval, "device": self.device,
                 "store_error": self.store_error, "ticks": self.ticks,
-                "missed_ticks": self.missed_ticks,
+                "missed_ticks": self.missed_ticks, "listens": self.listens,
                 "notifier": getattr(self.nudger.outbox, "channels", None) if self.nudger
                 else None}
 

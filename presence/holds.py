@@ -61,3 +61,15 @@ def _set(store: Store, key: str, until: float | None) -> None:
         store.delete_setting(key)
     else:
         store.set_setting(key, until)
+    if key == PAUSE_KEY:
+        _poke_daemon(store)
+
+
+def _poke_daemon(store: Store) -> None:
+    """Tell the running daemon that the pause changed, so that it takes effect within one
+    sample instead of at the daemon's next flush (it no longer asks the store every tick)."""
+    from presence.lock import POKE_SIGNAL, poke
+
+    beat = store.get_setting("daemon")
+    if isinstance(beat, dict) and beat.get("listens") == POKE_SIGNAL:
+        poke(store.path, beat.get("pid"))

@@ -7,6 +7,7 @@ importing the daemon.
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from presence import paths
@@ -91,3 +92,27 @@ def running_pid(db_path: Path) -> int | None:
     finally:
         os.close(fd)
     return read_pid(lock_path)
+
+
+# The signal that makes a running daemon read the pause again at once (POSIX only; elsewhere
+# the daemon reads it at its next flush).
+POKE_SIGNAL = "SIGUSR1"
+
+
+def poke(db_path: Path, pid: object) -> bool:
+    """Signal the daemon running on `db_path` to read the holds again; whether it was told.
+
+    Only the process that holds the lock with `pid` is signalled (a pid the daemon's
+    heartbeat named as listening), never this process itself: a daemon that does not
+    handle the signal would be ended by it.
+    """
+    number = getattr(signal, POKE_SIGNAL, None)
+    if number is None or not isinstance(pid, int) or pid == os.getpid():
+        return False
+    try:
+        if running_pid(db_path) != pid:
+            return False
+        os.kill(pid, number)
+    except OSError:
+        return False
+    return True

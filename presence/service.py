@@ -22,7 +22,7 @@ from presence.nudges.dnd import Keeper
 from presence.nudges.notify import default_notifiers, report_opener
 from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError, StoreError
-from presence.lock import InstanceLock
+from presence.lock import POKE_SIGNAL, InstanceLock
 from presence.sanitise import visible
 from presence.store import Store, open_or_recover, start_afresh
 
@@ -170,6 +170,10 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     cfg = config_mod.load(config_path, required=config_path is not None)
     if interval is not None:
         cfg = config_mod.override(cfg, "daemon.interval_seconds", interval)
+    poke = getattr(signal, POKE_SIGNAL, None)
+    if poke is not None:
+        # until the handler below is in place a poke must not end the process (its default)
+        signal.signal(poke, signal.SIG_IGN)
     lock = InstanceLock(paths.lock_file(db_path))
     if not dry_run:
         # first: a second `presence run` says only that one runs already
@@ -243,6 +247,9 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     signal.signal(signal.SIGINT, stop)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, reload)
+    if poke is not None:
+        signal.signal(poke, lambda _signum, _frame: daemon.recheck_holds())
+        daemon.listens = POKE_SIGNAL
     tty = out.isatty()
     status_line = StatusLine(out, in_place=tty) if tty or dry_run else None
 

@@ -103,6 +103,32 @@ def test_status_json_shows_snooze_pause_and_the_sample_the_bar_shows(tmp_path, d
     assert status["paused_until"] is None and status["state"] == "snoozed"
 
 
+def test_a_pause_given_while_the_daemon_runs_takes_effect_within_one_interval(tmp_path):
+    """The daemon no longer asks the store every sample whether it is paused: `pause` and
+    `resume` poke it. With flushes ten minutes apart, only the poke can make the pause show
+    within the deadline."""
+    (tmp_path / "config.toml").write_text(
+        'timezone = "UTC"\n[daemon]\ninterval_seconds = 1\nflush_seconds = 600\n')
+    env = sealed(tmp_path)
+    process = start(env, "run", "--probe", "none")
+    try:
+        def category():
+            return (json.loads(run(env, "status", "--json").stdout)["now"] or {}).get("category")
+
+        wait_for(lambda: category() == "other", "the daemon's first sample", timeout=30,
+                 every=0.2)
+        assert run(env, "pause", "1h").returncode == 0
+        wait_for(lambda: category() == "paused", "the pause within a sample", timeout=20,
+                 every=0.2)
+        assert run(env, "resume").returncode == 0
+        wait_for(lambda: category() == "other", "recording again within a sample",
+                 timeout=20, every=0.2)
+        assert process.poll() is None, "the poke must not end the daemon"
+    finally:
+        stop(process)
+    assert process.returncode == 0
+
+
 def test_a_config_typo_does_not_hide_the_running_daemon(tmp_path, daemon):
     (tmp_path / "config.toml").write_text('timezone = "UTC"\n[daemon]\nintervall = 5\n')
     env = sealed(tmp_path)
@@ -234,3 +260,57 @@ def test_a_follower_whose_bar_died_leaves_instead_of_lingering(tmp_path):
     except psutil.TimeoutExpired:
         follower.kill()
         raise AssertionError("the follower lingered after its bar went away")
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from presence.lock import InstanceLock
+InstanceLock(Path(sys.argv[1])).acquire()
+for line in sys.stdin:
+    print("alive", flush=True)
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGUSR1"), reason="POSIX signals")
+def test_a_pause_pokes_only_the_lock_holder_that_says_it_listens(tmp_path):
+    """A daemon from before the poke (or any process named by a stale heartbeat) would be
+    ended by the signal: only the process holding the lock, under the pid its heartbeat
+    names as listening, is signalled."""
+    import signal
+
+    from presence import holds
+    from presence.paths import lock_file
+
+    db = tmp_path / "presence.db"
+    store = Store.open(db)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(lock_file(db))],
+                              env=sealed(tmp_path), stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    bystander = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / "other.lock")],
+                                 env=sealed(tmp_path), stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+
+    def answers(process) -> bool:
+        process.stdin.write("?\n")
+        process.stdin.flush()
+        return process.stdout.readline() == "alive\n"
+
+    try:
+        assert answers(holder) and answers(bystander)  # both hold their locks now
+        store.set_setting("daemon", {"pid": holder.pid})  # an older daemon: no "listens"
+        holds.pause(store, time.time() + 3600)
+        store.set_setting("daemon", {"pid": bystander.pid, "listens": "SIGUSR1"})
+        holds.resume(store, time.time())
+        assert answers(holder) and answers(bystander), "nobody listening was signalled"
+        store.set_setting("daemon", {"pid": holder.pid, "listens": "SIGUSR1"})
+        holds.pause(store, time.time() + 3600)
+        # this holder has no handler: the signal it was sent ends it
+        assert holder.wait(timeout=30) == -signal.SIGUSR1
+        assert answers(bystander)
+    finally:
+        store.close()
+        for process in (holder, bystander):
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=15)
