@@ -225,7 +225,7 @@ def _compile(pattern: str, path: Path, key: str) -> Pattern:
 _MAXIMUM = 1_000_000
 _MAXIMA = {"daemon.interval_seconds": 3600, "daemon.idle_seconds": 86_400,
            "daemon.flush_seconds": 86_400, "calendar.refresh_minutes": 10_080,
-           "nudges.reconnect.days": 3650}
+           "calendar.deadline_seconds": 300, "nudges.reconnect.days": 3650}
 
 
 def _numbers(node: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
@@ -255,7 +255,7 @@ def _check_values(data: dict[str, Any], path: Path) -> None:
     if problem:
         raise ConfigError(f"{path}: key 'daemon.interval_seconds' {problem}")
     for key in ("daemon.flush_seconds", "calendar.refresh_minutes", "nudges.reconnect.days",
-                "devices.every_minutes"):
+                "devices.every_minutes", "calendar.deadline_seconds"):
         if get(key) < 1:
             raise ConfigError(f"{path}: key '{key}' must be a positive integer, not {get(key)}")
     for key in _NON_NEGATIVE:

@@ -29,6 +29,10 @@ class CalendarError(PresenceError):
     exit_code = 2
 
 
+class CalendarDeadline(CalendarError):
+    """A calendar source took longer than its deadline to read, parse and expand."""
+
+
 class ProbeUnavailable(PresenceError):
     """A probe backend cannot run here (no display, missing library, wrong OS)."""
 

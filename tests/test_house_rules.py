@@ -84,7 +84,8 @@ PURE = ["timeline", "timeparse", "classify", "spans", "calendar/text", "calendar
         "calendar/expand", "calendar/classify", "people/names", "people/ledger",
         "nudges/policy", "nudges/view", "nudges/text", "nudges/effect", "nudges/away",
         "nudges/people_digest", "reports/summary", "reports/render", "reports/html",
-        "calendar/settings", "tomltree", "autostart/render"]
+        "calendar/settings", "calendar/series", "calendar/limits", "tomltree",
+        "autostart/render"]
 IMPURE = re.compile(r"^\s*(from|import) (presence\.(store|cli|probe|clock|service|daemon|paths"
                     r"|localzone)\b|(os|sqlite3|subprocess|socket|time)\b)")
 

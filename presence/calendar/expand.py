@@ -5,8 +5,9 @@ expands its series into the instances that overlap a window and classifies each 
 keeps a `ParsedCalendar` for as long as its source's bytes do not change (issue 3, item 5).
 `load_instances()` does both in one call.
 
-Expansion uses recurring-ical-events (RRULE, RDATE, EXDATE, moved and cancelled instances) on
-icalendar's parse of text that `calendar_text` has unfolded and repaired. Times with no zone at
+Expansion uses recurring-ical-events (RRULE, RDATE, EXDATE, moved and cancelled instances,
+bounded in `series.py`) on icalendar's parse of text that `text.py` has unfolded, repaired and
+cut into components; both look at the source's `Deadline` between bounded steps. Times with no zone at
 all are floating: they take the calendar's X-WR-TIMEZONE if it has one, else the configured
 zone; a time with a TZID or a Z is never moved. Pure: bytes and times in, values out.
 """
@@ -14,18 +15,17 @@ zone; a time with a TZID or a Z is never moved. Pure: bytes and times in, values
 from __future__ import annotations
 
 import hashlib
-import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from presence.calendar.classify import IN_PERSON, Rules, classify, invited, text_of
 from presence.calendar.limits import (
-    MAX_CALENDAR_STEPS,
-    MAX_INSTANCES,
-    MAX_SERIES_STEPS,
-    MAX_WINDOW_INSTANCES,
-    expansion_steps,
+    BATCH_BYTES,
+    BATCH_COMPONENTS,
+    NO_DEADLINE,
+    Deadline,
     too_frequent,
 )
 from presence.calendar.settings import CalendarSettings
@@ -36,12 +36,17 @@ from presence.errors import CalendarError
 from presence.model import Meeting, Named
 from presence.people.names import event_people
 
+if TYPE_CHECKING:
+    from presence.calendar.series import Budget
+
 UTC = timezone.utc
 # Floating and all-day times are compared after they are placed in a zone; asking the expander
 # for a day more on each side covers every UTC offset (at most ±14 h).
 _PAD = timedelta(days=1)
 # Properties whose parse failure makes an event unusable; other broken properties are ignored.
 _VITAL = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+# Instances turned into meetings between two looks at the deadline.
+_CHECK_INSTANCES = 512
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class _Part:
     query: Any
     floating: tzinfo
     rules: Rules
-    failures: list[tuple[str, str]]
+    budget: Budget
     verdicts: dict[tuple[int, bool], tuple[str, str]] = field(default_factory=dict)
     people: dict[int, tuple[Named, ...]] = field(default_factory=dict)
 
@@ -82,40 +87,48 @@ class ParsedCalendar:
         self.warnings: tuple[str, ...] = tuple(warnings)
         self._parts = parts
 
-    def instances(self, start: datetime, end: datetime) -> LoadResult:
+    def instances(self, start: datetime, end: datetime,
+                  deadline: Deadline = NO_DEADLINE) -> LoadResult:
         """The instances that overlap [start, end), classified.
 
         Args:
             start: aware start of the window.
             end: aware end of the window (exclusive).
+            deadline: the source's deadline, checked series by series.
 
         Returns:
             The meetings sorted by start, with the parse warnings and any series that failed
             to expand.
+
+        Raises:
+            CalendarError: the deadline passed (the message names the source).
         """
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("the window must be given as aware datetimes")
         try:
-            return self._instances(start.astimezone(UTC), end.astimezone(UTC))
+            return self._instances(start.astimezone(UTC), end.astimezone(UTC), deadline)
         except CalendarError:
             raise
         except Exception as exc:  # noqa: BLE001 - a surprise in one file fails that file alone
             raise CalendarError(f"{self.source}: cannot expand the calendar "
                                 f"({unexpected(exc)})") from None
 
-    def _instances(self, start: datetime, end: datetime) -> LoadResult:
+    def _instances(self, start: datetime, end: datetime, deadline: Deadline) -> LoadResult:
         seen: set[tuple[str, Any]] = set()
         meetings: list[tuple[datetime, Meeting]] = []
         warnings = list(self.warnings)
         for part in self._parts:
-            part.failures.clear()
-            for occurrence in part.query.between(start - _PAD, end + _PAD):
+            part.budget.failures.clear()
+            part.budget.deadline = deadline
+            for count, occurrence in enumerate(part.query.between(start - _PAD, end + _PAD)):
+                if not count % _CHECK_INSTANCES:
+                    deadline.check(self.source, "while classifying its events")
                 made = self._meeting(part, occurrence, start, end)
                 if made is not None and (made[1].uid, made[1].start) not in seen:
                     seen.add((made[1].uid, made[1].start))
                     meetings.append(made)
             warnings.extend(f"{self.source}: event {uid} skipped: {why}"
-                            for uid, why in part.failures)
+                            for uid, why in part.budget.failures)
         meetings.sort(key=lambda pair: (pair[0], pair[1].uid))
         return LoadResult(tuple(m for _, m in meetings), tuple(warnings))
 
@@ -184,31 +197,30 @@ def _uid(event: Any) -> str:
     return "no-uid-" + hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def parse_calendar(data: bytes, source: str, settings: CalendarSettings) -> ParsedCalendar:
+def parse_calendar(data: bytes, source: str, settings: CalendarSettings,
+                   deadline: Deadline = NO_DEADLINE) -> ParsedCalendar:
     """Parse one source's bytes (a file or a feed with one or more VCALENDARs).
 
     Args:
         data: the raw bytes, as read.
         source: the name used in meetings and messages (a path or a redacted URL).
         settings: zone, owners and classification words.
+        deadline: the source's deadline, checked between every two batches of components.
 
     Returns:
         A `ParsedCalendar`; its `warnings` name the events that were skipped and why.
 
     Raises:
-        CalendarError: the file cannot be read at all; the message names the file and line.
+        CalendarError: the file cannot be read at all, or not before the deadline; the
+            message names the file (and the line).
     """
-    from icalendar import Calendar
-
     warnings: list[str] = []
     parts: list[_Part] = []
     try:
-        for text in split_calendars(data, source):
-            try:
-                calendar = Calendar.from_ical(text.text)
-            except (ValueError, TypeError, KeyError, IndexError) as exc:
-                raise CalendarError(f"{source}: cannot read the calendar: {exc}") from exc
-            parts.append(_part(calendar, text, source, settings, warnings))
+        for text in split_calendars(data, source, deadline):
+            warnings.extend(text.warnings)
+            calendar = _parse(text, source, deadline)
+            parts.append(_part(calendar, text, source, settings, warnings, deadline))
     except CalendarError:
         raise
     except Exception as exc:  # noqa: BLE001 - a surprise in one file fails that file alone
@@ -217,8 +229,46 @@ def parse_calendar(data: bytes, source: str, settings: CalendarSettings) -> Pars
     return ParsedCalendar(source, parts, warnings, settings)
 
 
+def _parse(text: CalendarText, source: str, deadline: Deadline) -> Any:
+    """icalendar's parse of one calendar, a batch of components at a time: one call of the
+    parser cannot be interrupted, so each is given a bounded piece and the deadline is looked
+    at between two. The VTIMEZONEs come first, so icalendar knows every zone before the
+    events that use it."""
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(text.head + "END:VCALENDAR\r\n")
+        done = 0
+        for count, batch in _batches(text.components):
+            deadline.check(source, f"after parsing {done:,} of {len(text.components):,} "
+                                   "components" if done else
+                                   f"before parsing its {len(text.components):,} components")
+            piece = Calendar.from_ical("BEGIN:VCALENDAR\r\n" + batch + "END:VCALENDAR\r\n")
+            for component in piece.subcomponents:
+                calendar.add_component(component)
+            done += count
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise CalendarError(f"{source}: cannot read the calendar: {exc}") from exc
+    return calendar
+
+
+def _batches(components: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """(how many, their text) for runs of components of at most `BATCH_COMPONENTS` and
+    `BATCH_BYTES` (a larger component goes alone)."""
+    batch: list[str] = []
+    size = 0
+    for component in components:
+        if batch and (len(batch) >= BATCH_COMPONENTS or size + len(component) > BATCH_BYTES):
+            yield len(batch), "".join(batch)
+            batch, size = [], 0
+        batch.append(component)
+        size += len(component)
+    if batch:
+        yield len(batch), "".join(batch)
+
+
 def load_instances(data: bytes, source: str, start: datetime, end: datetime,
-                   settings: CalendarSettings) -> LoadResult:
+                   settings: CalendarSettings, deadline: Deadline = NO_DEADLINE) -> LoadResult:
     """Parse a source's bytes and return the classified instances overlapping [start, end).
 
     Args:
@@ -227,15 +277,19 @@ def load_instances(data: bytes, source: str, start: datetime, end: datetime,
         start: aware start of the window.
         end: aware end of the window (exclusive).
         settings: zone, owners and classification words.
+        deadline: the source's deadline, over the parse and the expansion.
 
     Raises:
-        CalendarError: the file cannot be read at all (names the file and line).
+        CalendarError: the file cannot be read at all, or not before the deadline (names the
+            file and line).
     """
-    return parse_calendar(data, source, settings).instances(start, end)
+    return parse_calendar(data, source, settings, deadline).instances(start, end, deadline)
 
 
 def _part(calendar: Any, text: CalendarText, source: str, settings: CalendarSettings,
-          warnings: list[str]) -> _Part:
+          warnings: list[str], deadline: Deadline) -> _Part:
+    from presence.calendar.series import Budget, bounded_query
+
     floating = settings.tz
     wr_zone = text_of(calendar, "X-WR-TIMEZONE")
     if wr_zone:
@@ -259,16 +313,17 @@ def _part(calendar: Any, text: CalendarText, source: str, settings: CalendarSett
             warnings.append(f"{source}: line {line}: event {_uid(event)} skipped: {problem}")
         else:
             events.append(event)
-    failures: list[tuple[str, str]] = []
+    budget = Budget(source)
+    budget.deadline = deadline
     try:
-        query = _query(calendar, events, failures)
+        query = bounded_query(calendar, events, budget)
     except ValueError as exc:
         # recurring-ical-events refuses a whole calendar only for its CALSCALE.
         raise CalendarError(f"{source}: cannot expand the calendar: {exc}") from exc
     # Failures while building the series are permanent; those while expanding are per window.
-    warnings.extend(f"{source}: event {uid} skipped: {why}" for uid, why in failures)
-    failures.clear()
-    return _Part(query=query, floating=floating, rules=rules, failures=failures)
+    warnings.extend(f"{source}: event {uid} skipped: {why}" for uid, why in budget.failures)
+    budget.failures.clear()
+    return _Part(query=query, floating=floating, rules=rules, budget=budget)
 
 
 def _problem(event: Any) -> str | None:
@@ -281,94 +336,3 @@ def _problem(event: Any) -> str | None:
     if "DTSTART" not in event:
         return "it has no DTSTART"
     return too_frequent(event)
-
-
-def _query(calendar: Any, events: list[Any], failures: list[tuple[str, str]]) -> Any:
-    """A recurring-ical-events query over `events`, through its documented extension points:
-    an adapter and occurrence that hand back the source component instead of a copy (copying
-    every instance costs more than expanding it), and a series that reports its own failure
-    by UID instead of failing the whole calendar."""
-    from recurring_ical_events import (
-        CalendarQuery,
-        EventAdapter,
-        Occurrence,
-        SelectComponents,
-        Series,
-    )
-
-    errors = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
-
-    class Adapter(EventAdapter):
-        def __init__(self, component: Any) -> None:
-            super().__init__(component)
-            self.event = component
-
-    class Instance(Occurrence):
-        def __init__(self, adapter: Any, start: Any = None, end: Any = None,
-                     sequence: int = -1) -> None:
-            super().__init__(adapter, start, end, sequence)
-            self.event = adapter.event
-
-        def as_component(self, keep_recurrence_attributes: bool) -> Any:
-            return self
-
-    budget: dict[str, Any] = {"steps": 0.0, "until": None, "instances": 0, "full": False}
-
-    class GuardedSeries(Series):
-        occurrence = Instance
-
-        def __init__(self, adapters: list[Any]) -> None:
-            super().__init__(adapters)
-            self.heads = [adapter.event for adapter in adapters]
-
-        def between(self, span_start: Any, span_stop: Any) -> Any:
-            if budget["until"] != span_stop:  # a new window: a new budget
-                budget.update(steps=0.0, until=span_stop, instances=0, full=False)
-            if budget["instances"] >= MAX_WINDOW_INSTANCES:
-                if not budget["full"]:
-                    budget["full"] = True
-                    failures.append((self.uid, f"the calendar has more than "
-                                               f"{MAX_WINDOW_INSTANCES} instances in the "
-                                               "window; this series and the rest are skipped"))
-                return []
-            stop = span_stop if isinstance(span_stop, datetime) else datetime.combine(
-                span_stop, time(), UTC)
-            stop = stop if stop.tzinfo is not None else stop.replace(tzinfo=UTC)
-            steps = sum(expansion_steps(event, stop) for event in self.heads)
-            if steps > MAX_SERIES_STEPS:
-                failures.append((self.uid, f"its recurrence takes more than "
-                                           f"{MAX_SERIES_STEPS} steps to expand"))
-                return []
-            budget["steps"] += steps
-            if budget["steps"] > MAX_CALENDAR_STEPS:
-                failures.append((self.uid, "the calendar's recurrences take more than "
-                                           f"{MAX_CALENDAR_STEPS} steps to expand"))
-                return []
-            try:
-                found = list(itertools.islice(super().between(span_start, span_stop),
-                                              MAX_INSTANCES + 1))
-            except errors as exc:
-                failures.append((self.uid, f"cannot expand its recurrence ({exc})"))
-                return []
-            if len(found) > MAX_INSTANCES:
-                failures.append((self.uid, f"more than {MAX_INSTANCES} instances in the "
-                                           "window"))
-                return []
-            budget["instances"] += len(found)
-            return found
-
-    class Select(SelectComponents):
-        def collect_series_from(self, source: Any, suppress_errors: Any) -> list[Any]:
-            groups: dict[str, list[Any]] = {}
-            for event in events:
-                groups.setdefault(text_of(event, "UID") or str(id(event)), []).append(
-                    Adapter(event))
-            result = []
-            for uid, adapters in groups.items():
-                try:
-                    result.append(GuardedSeries(adapters))
-                except errors as exc:
-                    failures.append((uid, f"cannot expand its recurrence ({exc})"))
-            return result
-
-    return CalendarQuery(calendar, components=[Select()])

@@ -4,13 +4,19 @@ A 198-byte event with `RRULE:FREQ=SECONDLY` and no end would expand into million
 one with `FREQ=MINUTELY` since 2020 makes dateutil walk three million steps before the window
 even starts. Such series are refused before they are expanded, by their shape
 (`too_frequent`) and by an estimate of their cost (`expansion_steps`); what is expanded is cut
-at `MAX_INSTANCES` per series. Pure.
+at `MAX_INSTANCES` per series. Reading, parsing and expanding one source share one wall-clock
+`Deadline`, checked between every two bounded steps (a batch of components, a series, a run of
+instances), so a source that takes too long fails alone. Pure: the clock is passed in.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime, time, timezone
-from typing import Any
+from typing import Any, Callable
+
+from presence.errors import CalendarDeadline
 
 UTC = timezone.utc
 # Instances of one series inside a window; rule steps one series may take from its DTSTART to
@@ -23,6 +29,14 @@ MAX_WINDOW_INSTANCES = 10_000
 MAX_EVENTS = 20_000
 MAX_SERIES_STEPS = 100_000
 MAX_CALENDAR_STEPS = 1_000_000
+# icalendar parses about 0.7 MB/s here and cannot be interrupted: it is given the components
+# in batches of at most this much text, one component is at most `MAX_COMPONENT_BYTES` (an
+# event with 500 attendees is about 100 KB), and the deadline is checked between batches.
+BATCH_BYTES = 64 * 1024
+BATCH_COMPONENTS = 100
+MAX_COMPONENT_BYTES = 256 * 1024
+# Seconds one source may take to be read, parsed and expanded ([calendar] deadline_seconds).
+DEFAULT_DEADLINE = 30.0
 _PERIOD_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400,
                    "WEEKLY": 7 * 86400, "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
 _EXPANDING_PARTS = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY",
@@ -79,3 +93,47 @@ def expansion_steps(event: Any, until: datetime) -> float:
                 pass
         total += steps
     return total
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When one source's read, parse and expansion must be over (issue 14).
+
+    Attributes:
+        seconds: the whole allowance, for messages.
+        at: the moment it ends, on `steady`'s scale.
+        steady: the monotonic clock, passed in (this module never reads the clock).
+    """
+
+    seconds: float
+    at: float
+    steady: Callable[[], float]
+
+    @classmethod
+    def after(cls, seconds: float, steady: Callable[[], float]) -> Deadline:
+        """A deadline `seconds` from now on the `steady` clock."""
+        return cls(seconds, steady() + seconds, steady)
+
+    def remaining(self) -> float:
+        """Seconds left (0 once passed; infinite for `NO_DEADLINE`)."""
+        return max(self.at - self.steady(), 0.0)
+
+    def check(self, source: str, doing: str) -> None:
+        """Raise the source's one-line error once the deadline has passed.
+
+        Args:
+            source: the file or redacted URL, named in the message.
+            doing: where it stopped, in words ("at line 8192", "while expanding ...").
+        """
+        if self.steady() >= self.at:
+            raise CalendarDeadline(
+                f"{source}: not read within the {self.seconds:g} s deadline (stopped {doing});"
+                " subscribe to a shorter range or raise [calendar] deadline_seconds")
+
+
+def _never() -> float:
+    return 0.0
+
+
+# For callers with no deadline of their own (tests of the parser, the benchmarks).
+NO_DEADLINE = Deadline(math.inf, math.inf, _never)

@@ -20,10 +20,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from presence.config import Config
-from presence.errors import PresenceError
+from presence import clock
+from presence.errors import CalendarDeadline, PresenceError
 from presence.model import FocusWindow, Meeting
 from presence.store import Store
 from presence.timeline import day_bounds, local_day
@@ -31,6 +32,7 @@ from presence.timeline import day_bounds, local_day
 if TYPE_CHECKING:
     # The calendar libraries load only when a source is parsed (DESIGN §6).
     from presence.calendar.expand import CalendarSettings
+    from presence.calendar.limits import Deadline
     from presence.calendar.sources import SourceRead
 
 log = logging.getLogger(__name__)
@@ -96,25 +98,39 @@ class SourceInstances:
     warnings: tuple[str, ...]
 
 
+def deadline(config: Config, steady: Callable[[], float] = clock.steady) -> Deadline:
+    """One source's deadline, from now: its read, parse and expansion must end within
+    `[calendar] deadline_seconds`."""
+    from presence.calendar.limits import Deadline
+
+    return Deadline.after(float(config.get("calendar.deadline_seconds")), steady)
+
+
 def instances(read: SourceRead, settings: CalendarSettings, start: datetime,
-              end: datetime) -> SourceInstances:
+              end: datetime, within: Deadline | None = None) -> SourceInstances:
     """Parse, expand and classify every document of a read source over [start, end).
 
     A document that cannot be parsed becomes a warning while another one of the source can
-    be read; the others are kept.
+    be read; the others are kept. All of them share the source's deadline.
 
     Raises:
-        PresenceError: no document of the source could be parsed (the first one's error).
+        PresenceError: no document of the source could be parsed (the first one's error), or
+            the deadline passed (that error, naming the source).
     """
+    from presence.calendar.limits import NO_DEADLINE
     from presence.calendar.expand import parse_calendar
 
     meetings: list[Meeting] = []
     warnings: list[str] = list(read.warnings)
     failures: list[PresenceError] = []
+    within = within or NO_DEADLINE
     for document in read.documents:
+        within.check(read.label, f"before {document.name}")
         try:
-            result = parse_calendar(document.data, document.name, settings).instances(start,
-                                                                                      end)
+            result = parse_calendar(document.data, document.name, settings,
+                                    within).instances(start, end, within)
+        except CalendarDeadline:
+            raise  # the source as a whole is out of time, not this one document
         except PresenceError as exc:
             failures.append(exc)
             warnings.append(str(exc))
@@ -135,13 +151,15 @@ def _settings_key(config: Config, start: float) -> str:
     return hashlib.sha256(f"{calendar}|{config.tz}|{start}".encode()).hexdigest()[:16]
 
 
-def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[SourceStatus]:
+def sync(store: Store, config: Config, cache_dir: Path, now: float,
+         steady: Callable[[], float] = clock.steady) -> list[SourceStatus]:
     """Sync every source into `meetings`, then the automatic focus windows.
 
+    Each source is read, parsed and expanded within its own deadline (`deadline()`).
     Never raises for a bad source: its status says what went wrong and its last good
     instances stay.
     """
-    from presence.calendar.sources import is_url, label, read_source
+    from presence.calendar.sources import DEFAULT_TIMEOUT, is_url, label, read_source
     from presence.secrets import scrub
 
     start, end = window(now, config)
@@ -156,8 +174,10 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
                  "instances": last.get("instances", 0), "error": None, "stale": None,
                  "skipped": last.get("skipped", 0), "first_skipped": last.get("first_skipped")}
         current[shown] = entry
+        within = deadline(config, steady)
         try:
-            read = read_source(source, cache_dir)
+            read = read_source(source, cache_dir, timeout=min(within.remaining(),
+                                                               DEFAULT_TIMEOUT))
             entry["stale"] = read.stale
             key = _settings_key(config, start)
             if read.digest == last.get("digest") and key == last.get("key") \
@@ -169,7 +189,7 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float) -> list[Sour
 
                 settings = CalendarSettings.from_config(config)
             found = instances(read, settings, datetime.fromtimestamp(start, timezone.utc),
-                              datetime.fromtimestamp(end, timezone.utc))
+                              datetime.fromtimestamp(end, timezone.utc), within)
             meetings, warnings = list(found.meetings), found.warnings
             # Who was at the in-person ones is stored with them (presence/people).
             from presence.people.directory import store_meetings

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from presence.calendar.classify import CLASSIFIED_PROPERTIES
-from presence.calendar.limits import MAX_EVENTS
+from presence.calendar.limits import MAX_COMPONENT_BYTES, MAX_EVENTS, NO_DEADLINE, Deadline
 from presence.calendar.zones import iana_name, is_iana
 from presence.errors import CalendarError
 
@@ -34,30 +34,39 @@ _PROPERTY_NAME = re.compile(r"[^;:]*")
 # Real calendars nest three deep (VCALENDAR > VEVENT > VALARM); deeper is refused at once, so
 # the structure check stays linear in the file whatever it holds.
 MAX_NESTING = 10
+# Lines handled between two looks at the deadline (a 25 MB file has about a million).
+_CHECK_LINES = 8192
 _NO_SELF_NESTING = {"VCALENDAR", "VEVENT", "VTODO", "VJOURNAL", "VTIMEZONE", "VFREEBUSY",
                     "STANDARD", "DAYLIGHT", "VALARM"}
 
 
 @dataclass(frozen=True)
 class CalendarText:
-    """One VCALENDAR, unfolded and repaired.
+    """One VCALENDAR, unfolded and repaired, cut into pieces icalendar can parse one by one.
 
     Attributes:
-        text: the calendar as CRLF-separated content lines, VTIMEZONEs first.
-        event_lines: the line (1-based, in the original file) of each VEVENT's BEGIN, in order.
+        head: BEGIN:VCALENDAR and the calendar's own properties, CRLF-separated (no END).
+        components: each VTIMEZONE, then each VEVENT, as CRLF-separated content lines.
+        event_lines: the line (1-based, in the original file) of each kept VEVENT's BEGIN.
         unknown_zones: TZIDs used without a definition that no zone table knows.
+        warnings: events left out before parsing (too large), each naming its line.
     """
 
-    text: str
+    head: str
+    components: tuple[str, ...]
     event_lines: tuple[int, ...]
     unknown_zones: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
 
-def logical_lines(data: bytes) -> list[tuple[int, str]]:
+def logical_lines(data: bytes, source: str = "",
+                  deadline: Deadline = NO_DEADLINE) -> list[tuple[int, str]]:
     """Split raw bytes into unfolded, decoded content lines.
 
     Args:
         data: the file or feed as read.
+        source: how to name the file when the deadline passes.
+        deadline: checked every `_CHECK_LINES` lines.
 
     Returns:
         (line number where the content line starts, text) for every non-blank content line.
@@ -70,6 +79,8 @@ def logical_lines(data: bytes) -> list[tuple[int, str]]:
     raw = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     joined: list[tuple[int, bytearray]] = []
     for number, line in enumerate(raw, start=1):
+        if not number % _CHECK_LINES:
+            deadline.check(source, f"at line {number}")
         if line[:1] in (b" ", b"\t"):
             if joined:
                 # RFC 5545 §3.1: a fold is CRLF plus exactly one space or TAB; joining the
@@ -95,18 +106,22 @@ def _decode(line: bytes) -> str:
         return line.decode("cp1252", "replace")
 
 
-def split_calendars(data: bytes, source: str) -> list[CalendarText]:
+def split_calendars(data: bytes, source: str,
+                    deadline: Deadline = NO_DEADLINE) -> list[CalendarText]:
     """Check the BEGIN/END structure and return each VCALENDAR, repaired.
 
     Args:
         data: the raw bytes of one file or feed.
         source: how to name the file in errors (a path or a redacted URL).
+        deadline: the source's deadline, checked every few thousand lines.
 
     Raises:
-        CalendarError: not iCalendar at all, or a component that is never closed or closed
-            without being opened; the message names the file and the line.
+        CalendarError: not iCalendar at all, a component that is never closed or closed
+            without being opened, nesting past `MAX_NESTING`, more than `MAX_EVENTS` events,
+            calendar properties or a VTIMEZONE larger than `MAX_COMPONENT_BYTES`, or the
+            deadline passed; the message names the file and the line.
     """
-    lines = logical_lines(data)
+    lines = logical_lines(data, source, deadline)
     if not lines:
         raise CalendarError(f"{source}: the calendar is empty")
     first = lines[0][1].strip().upper()
@@ -118,7 +133,9 @@ def split_calendars(data: bytes, source: str) -> list[CalendarText]:
     calendars: list[list[tuple[int, str]]] = []
     stack: list[tuple[str, int]] = []
     events = 0
-    for number, line in lines:
+    for index, (number, line) in enumerate(lines, start=1):
+        if not index % _CHECK_LINES:
+            deadline.check(source, f"at line {number}")
         head = line[:6].upper()
         if head == "BEGIN:":
             name = line[6:].strip().upper()
@@ -160,20 +177,23 @@ def split_calendars(data: bytes, source: str) -> list[CalendarText]:
         open_name, open_line = stack[-1]
         raise CalendarError(f"{source}: line {open_line}: BEGIN:{open_name} is never closed "
                             f"(the file ends at line {lines[-1][0]})")
-    return [_repair(block) for block in calendars]
+    return [_repair(block, source) for block in calendars]
 
 
-def _repair(block: list[tuple[int, str]]) -> CalendarText:
+def _repair(block: list[tuple[int, str]], source: str) -> CalendarText:
     """Keep what presence reads, VTIMEZONEs first; rename custom zones, map Windows names.
 
     Only calendar properties, VTIMEZONEs and VEVENTs (without their VALARMs, and with only the
     properties presence reads) are kept: a broken alarm or to-do would otherwise fail the whole
-    calendar in icalendar, and presence reads neither.
+    calendar in icalendar, and presence reads neither. An event larger than
+    `MAX_COMPONENT_BYTES` is left out with a warning, so that no one piece icalendar parses
+    can outlast the deadline by much.
     """
-    zones: list[list[str]] = []
-    rest: list[str] = []
-    event_lines: list[int] = []
-    current: list[str] | None = None
+    head: list[str] = []
+    zones: list[tuple[int, list[str]]] = []
+    events: list[tuple[int, list[str]]] = []
+    current: list[str] | None = None  # the VTIMEZONE or VEVENT being read
+    in_event = False
     skip_depth = 0
     depth = 0
     for number, line in block:
@@ -188,29 +208,44 @@ def _repair(block: list[tuple[int, str]]) -> CalendarText:
                 depth -= 1
             continue
         if is_begin and depth == 2:
-            if upper.startswith("BEGIN:VTIMEZONE"):
+            in_event = upper.startswith("BEGIN:VEVENT")
+            if in_event or upper.startswith("BEGIN:VTIMEZONE"):
                 current = []
-                zones.append(current)
-            elif upper.startswith("BEGIN:VEVENT"):
-                current = rest
-                event_lines.append(number)
+                (events if in_event else zones).append((number, current))
             else:
                 skip_depth = depth
                 continue
-        elif is_begin and depth == 3 and current is rest:
+        elif is_begin and depth == 3 and in_event:
             skip_depth = depth
             continue
-        elif current is rest and not is_end and \
+        elif in_event and not is_end and \
                 _PROPERTY_NAME.match(line).group().upper() not in _EVENT_PROPERTIES:
             continue
-        (current if current is not None else rest).append(line)
+        (current if current is not None else head).append(line)
         if is_end:
             if depth == 2:
-                current = None
+                current, in_event = None, False
             depth -= 1
+    head.pop()  # END:VCALENDAR
+
+    warnings: list[str] = []
+    kept: list[tuple[int, list[str]]] = []
+    for number, lines in events:
+        if sum(len(line) + 2 for line in lines) <= MAX_COMPONENT_BYTES:
+            kept.append((number, lines))
+            continue
+        uid = next((_value(line) for line in lines if line[:4].upper() == "UID:"), "?")
+        warnings.append(f"{source}: line {number}: event {uid[:80]} skipped: it is larger "
+                        f"than {MAX_COMPONENT_BYTES // 1024} KiB")
+    for number, lines in [(block[0][0], head), *zones]:
+        if sum(len(line) + 2 for line in lines) > MAX_COMPONENT_BYTES:
+            what = "the calendar's properties are" if lines is head else "a VTIMEZONE is"
+            raise CalendarError(f"{source}: line {number}: {what} larger than "
+                                f"{MAX_COMPONENT_BYTES // 1024} KiB; not a calendar presence "
+                                "reads")
 
     renames: dict[str, str] = {}
-    for zone in zones:
+    for _, zone in zones:
         tzid = next((_unescape(_value(line)) for line in zone if line[:5].upper() == "TZID:"),
                     None)
         if tzid is None or is_iana(tzid):
@@ -231,14 +266,14 @@ def _repair(block: list[tuple[int, str]]) -> CalendarText:
             return tzid
         return mapped
 
-    out = [rest[0]]  # BEGIN:VCALENDAR
-    for zone in zones:
-        out.extend(_rewrite_tzid(line, rename) if _TZID_RE.search(line) else line
-                   for line in zone)
-    out.extend(_rewrite_tzid(line, rename) if _TZID_RE.search(line) else line
-               for line in rest[1:])
-    return CalendarText(text="\r\n".join(out) + "\r\n", event_lines=tuple(event_lines),
-                        unknown_zones=tuple(unknown))
+    def text(lines: list[str]) -> str:
+        return "".join((_rewrite_tzid(line, rename) if _TZID_RE.search(line) else line)
+                       + "\r\n" for line in lines)
+
+    return CalendarText(head=text(head),
+                        components=tuple(text(lines) for _, lines in (*zones, *kept)),
+                        event_lines=tuple(number for number, _ in kept),
+                        unknown_zones=tuple(unknown), warnings=tuple(warnings))
 
 
 def _value(line: str) -> str:

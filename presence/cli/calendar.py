@@ -149,7 +149,8 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
     from presence import paths
     from presence.calendar.expand import CalendarSettings
     from presence.calendar.sources import label, read_source
-    from presence.calendar.sync import instances
+    from presence.calendar.sources import DEFAULT_TIMEOUT
+    from presence.calendar.sync import deadline, instances
 
     try:
         cfg = _config(ctx)
@@ -171,12 +172,14 @@ def events(ctx: click.Context, sources: tuple[str, ...], start_text: str, end_te
     meetings: list[Meeting] = []
     failed = 0
     for source in chosen:
+        within = deadline(cfg)
         try:
-            read = read_source(source, paths.cache_dir())
+            read = read_source(source, paths.cache_dir(),
+                               timeout=min(within.remaining(), DEFAULT_TIMEOUT))
             if read.stale:
                 echo(f"warning: {label(source)}: showing the cached copy ({read.stale})",
                      err=True)
-            found = instances(read, settings, start, end)
+            found = instances(read, settings, start, end, within)
         except PresenceError as exc:
             echo(f"presence: {exc}", err=True)
             failed += 1
