@@ -7,38 +7,22 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from desktop_helpers import kill_quietly, wait_for
 
 from presence.nudges.dnd import Keeper
 from presence.nudges.notify import switch_for
-from tests.test_nudge_e2e import ics_event, nudge_rows
+from tests.test_nudge_e2e import lunch_in_progress, nudge_rows
 
 pytestmark = pytest.mark.desktop
 
 
 def setup_home(home, ends_in: timedelta, dnd: bool = True) -> None:
     """A lunch that began 10 min ago and ends `ends_in` from now; do not disturb on."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    calendar = home / "lunch.ics"
-    calendar.write_text(ics_event(now - timedelta(minutes=10), now + ends_in), encoding="utf-8")
-    (home / "config.toml").write_text(f"""
-timezone = "UTC"
-[daemon]
-flush_seconds = 1
-[calendar]
-sources = ["{calendar}"]
-owner_emails = ["me@example.org"]
-[nudges.phubbing]
-grace_seconds = 2
-[focus]
-do_not_disturb = {str(dnd).lower()}
-[quiet_hours]
-start = "00:00"
-end = "00:00"
-""", encoding="utf-8")
+    lunch_in_progress(home, grace_seconds=2, ends_in=ends_in,
+                      extra=f"[focus]\ndo_not_disturb = {str(dnd).lower()}\n")
 
 
 def paused(session) -> bool:

@@ -30,12 +30,13 @@ def ics_event(start: datetime, end: datetime) -> str:
         "END:VEVENT", "END:VCALENDAR", ""])
 
 
-def lunch_in_progress(home, grace_seconds: int) -> None:
-    """A calendar with a lunch that began 10 min ago, and a config that reads it."""
+def lunch_in_progress(home, grace_seconds: int, ends_in: timedelta = timedelta(minutes=50),
+                      extra: str = "") -> None:
+    """A calendar with a lunch that began 10 min ago and ends `ends_in` from now, and a config
+    that reads it (`extra` is more TOML, such as a [focus] table)."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
     calendar = home / "lunch.ics"
-    calendar.write_text(ics_event(now - timedelta(minutes=10), now + timedelta(minutes=50)),
-                        encoding="utf-8")
+    calendar.write_text(ics_event(now - timedelta(minutes=10), now + ends_in), encoding="utf-8")
     (home / "config.toml").write_text(f"""
 timezone = "UTC"
 [daemon]
@@ -48,7 +49,7 @@ grace_seconds = {grace_seconds}
 [quiet_hours]
 start = "00:00"
 end = "00:00"
-""")
+{extra}""", encoding="utf-8")
 
 
 def nudge_rows(db):
