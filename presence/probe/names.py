@@ -11,6 +11,7 @@ each process by (pid, create time) so a reused pid is never mistaken for the old
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ _SUFFIX = re.compile(r"\.(exe|app|bin|appimage)$", re.IGNORECASE)
 # Chromium/Electron child processes on macOS: "Slack Helper", "Discord Helper (GPU)".
 _HELPER = re.compile(r"\s+helper(\s*\([^)]*\))?$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_COMM_LENGTH = 15  # the kernel keeps this many characters of a process name
 
 # Processes that host other apps: their own name hides the app, the window class shows it
 # (Flatpak apps start under bwrap, Electron apps under a system `electron`, Java and Python
@@ -172,5 +174,11 @@ class ProcessCache:
         except (psutil.AccessDenied, OSError):
             # another user's process, or a kernel thread: the name is still worth having
             exe = None
+        if name is not None and exe is not None and len(name) == _COMM_LENGTH:
+            # psutil completes a 15-character comm from the command line, which can still be
+            # empty just after exec; the executable's own name is the full one
+            full = os.path.basename(exe)
+            if full.startswith(name):
+                name = full
         log.debug("pid %s is %s (%s)", proc.pid, name, exe)
         return ProcessInfo(proc.pid, name, exe)
