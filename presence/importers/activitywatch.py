@@ -244,7 +244,7 @@ def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], N
                 if item.type is not None and item.type not in USED_TYPES:
                     continue  # a web or other bucket: read, counted, never staged
                 place = staged.setdefault(item.index, _Staged(seq + 1, seq))
-                store.stage([(n, *event) for n, event in enumerate(item.events, seq + 1)])
+                store.stage(item.events)
                 place.add([event[0] for event in item.events])
                 seq += len(item.events)
     except (JsonStreamError, MalformedExport) as exc:

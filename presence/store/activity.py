@@ -81,13 +81,33 @@ class ActivityTables(Tables):
             spans: `(start, end, app, category, title)` tuples (a `Span`'s fields).
             device: the device id they belong to.
         """
+        code = self._code
+        apps: dict[str | None, int | None] = {None: None}
+        categories: dict[str, int | None] = {}
+        device_code = code("span_devices", "device", device)
         with self.transaction("could not store spans"):
+            plain: list[tuple[int, int, int | None, int | None, int | None]] = []
             for start, end, app, category, title in spans:
-                row_id = self._write(_INSERT, self._row(start, end, app, category,
-                                                        device)).lastrowid
-                if title is not None:
-                    self._write("INSERT INTO span_titles (span_id, title) VALUES (?, ?)",
-                                (row_id, title))
+                app_code = apps.get(app, -1)
+                if app_code == -1:
+                    app_code = apps[app] = code("apps", "name", app)
+                category_code = categories.get(category)
+                if category_code is None:
+                    category_code = categories[category] = code("categories", "name",
+                                                                 category)
+                row = (round(start * 1000), round(end * 1000), app_code, category_code,
+                       device_code)
+                if title is None:
+                    plain.append(row)
+                    continue
+                # A titled span needs its row id for the title (titles are opt-in, so the
+                # slower way is rare): what came before it is written first, in order.
+                self._write_many(_INSERT, plain)
+                plain.clear()
+                row_id = self._write(_INSERT, row).lastrowid
+                self._write("INSERT INTO span_titles (span_id, title) VALUES (?, ?)",
+                            (row_id, title))
+            self._write_many(_INSERT, plain)
 
     def covered(self, device: str, since: float) -> Iterator[tuple[float, float]]:
         """`(start, end)` of the device's spans that end after `since`, by start, in pages.

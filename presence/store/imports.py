@@ -17,8 +17,8 @@ from presence.store.db import Tables
 
 PAGE = 20_000
 
-# (sequence number, start, end, app or status, title or package)
-StagedRow = tuple[int, float, float, "str | None", "str | None"]
+# (start, end, app or status, title or package); its sequence number is its place in line
+StagedRow = tuple[float, float, "str | None", "str | None"]
 ORDERS = ("ascending", "descending", "unsorted")
 
 
@@ -44,9 +44,10 @@ class ImportTables(Tables):
         return self.transaction("cannot stage the import", write=False)
 
     def stage(self, rows: list[StagedRow]) -> None:
-        """Stage some events."""
+        """Stage some events; they are numbered on from the last staged (1 for the first)."""
         with self.staging():
-            self._write_many("INSERT INTO temp.import_events VALUES (?, ?, ?, ?, ?)", rows)
+            self._write_many("INSERT INTO temp.import_events (start, end, app, detail) "
+                             "VALUES (?, ?, ?, ?)", rows)
 
     def staged(self, first: int, last: int,
                order: str) -> Iterator[tuple[float, float, str | None, str | None]]:
