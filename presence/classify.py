@@ -9,6 +9,7 @@ one never matches a desktop sample, which has no package.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,17 +19,44 @@ from presence.model import AWAY, OTHER, Classified, Sample
 NOTHING_IN_FRONT = "nothing in front"
 NO_RULE = "no rule matched"
 
-# Web chat and social sites, found in a browser's window title: (word in the title, the name
-# people know it by). The first found names the tab, for spans and for nudges alike.
+# Web chat, call and social sites in a browser's tab: (how the tab names it, the name people
+# know it by). The first one found in what the deciding rule matched (else in the whole title)
+# names the tab, for spans, imports and nudges alike; `web_site` keys a span by the name in
+# lower case (`whatsapp in firefox`). Words are found whole ("x" is X, "xkcd" is not).
 WEB_APPS = (
     ("whatsapp", "WhatsApp"), ("slack", "Slack"), ("discord", "Discord"),
     ("telegram", "Telegram"), ("messenger", "Messenger"), ("google chat", "Google Chat"),
-    ("microsoft teams", "Teams"), ("signal", "Signal"), ("element", "Element"),
+    ("chat - google", "Google Chat"), ("chat.google.com", "Google Chat"),
+    ("microsoft teams", "Teams"), ("teams.microsoft.com", "Teams"), ("signal", "Signal"),
+    ("element", "Element"), ("google meet", "Google Meet"), ("meet.jit.si", "Jitsi Meet"),
+    ("jitsi", "Jitsi Meet"), ("meet - ", "Google Meet"), ("zoom", "Zoom"),
+    ("whereby", "Whereby"), ("webex", "Webex"), ("facetime", "FaceTime"),
     ("instagram", "Instagram"), ("facebook", "Facebook"), ("reddit", "Reddit"),
-    ("linkedin", "LinkedIn"), ("tiktok", "TikTok"), ("bluesky", "Bluesky"),
-    ("mastodon", "Mastodon"), ("twitter", "X"),
+    ("r/", "Reddit"), ("linkedin", "LinkedIn"), ("tiktok", "TikTok"), ("bluesky", "Bluesky"),
+    ("bsky", "Bluesky"), ("mastodon", "Mastodon"), ("threads", "Threads"),
+    ("twitter", "X"), ("x", "X"),
 )
-WEB_NAMES = dict(WEB_APPS)
+# Every key a span may carry, old spellings included (`twitter in firefox` from before).
+WEB_NAMES = {**dict(WEB_APPS), **{name.lower(): name for _, name in WEB_APPS}}
+_WEB_WORDS = tuple(
+    (re.compile(("(?<!\\w)" if word[0].isalnum() else "") + re.escape(word)
+                + ("(?!\\w)" if word[-1].isalnum() else "")), name.lower(), word)
+    for word, name in WEB_APPS)
+
+
+def web_site(text: str, *, short: bool = True) -> str | None:
+    """The key (`whatsapp`, `google meet`, `x`) of the first web app that `text` names.
+
+    Args:
+        text: what a rule matched, or a whole window title.
+        short: whether the one- and two-letter names count ("x", "r/"): in what a rule
+            matched they mean the site, in a whole title too often something else.
+    """
+    lowered = text.lower()
+    for pattern, key, word in _WEB_WORDS:
+        if (short or len(word) > 2) and pattern.search(lowered):
+            return key
+    return None
 
 
 @dataclass(frozen=True)
@@ -39,6 +67,11 @@ class Verdict:
     category: str
     rule: str
     web_app: str | None = None
+
+    def counted_as(self, app: str | None) -> str | None:
+        """The name the time counts under everywhere (spans, summaries, imports): the web
+        app the rule found in a browser tab, else the app itself."""
+        return self.web_app or app
 
 
 def _matches(rule: Rule, app: str, title: str, exe: str, is_browser: bool,
@@ -56,12 +89,16 @@ def _matches(rule: Rule, app: str, title: str, exe: str, is_browser: bool,
     return True
 
 
-def _web_app(browser: str, title: str) -> str | None:
-    lowered = title.lower()
-    for word, _ in WEB_APPS:
-        if word in lowered:
-            return f"{word} in {browser}"
-    return None
+def _web_app(rule: Rule, browser: str, title: str) -> str:
+    """The name a browser's time counts under when `rule` (a `browser_title` rule) decided:
+    the web app that the rule's match names, else the one the title names, else the rule's
+    own words (a user's rule for a site presence does not know)."""
+    found = rule.browser_title.search(title) if rule.browser_title is not None else None
+    matched = found.group(0) if found is not None else ""  # type: ignore[attr-defined]
+    site = web_site(matched) or web_site(title, short=False)
+    if site is None:
+        site = " ".join(re.findall(r"[\w.]+", matched.lower())) or rule.name.lower() or "web"
+    return f"{site} in {browser}"
 
 
 def describe(rule: Rule) -> str:
@@ -95,7 +132,7 @@ def _cached_explainer(config: Config):
         is_browser = bool(app_s) and config.browsers.search(app_s) is not None
         for rule in config.rules:
             if _matches(rule, app_s, title_s, exe_s, is_browser, package_s):
-                web = _web_app(app_s, title_s) if rule.browser_title is not None else None
+                web = _web_app(rule, app_s, title_s) if rule.browser_title is not None else None
                 return Verdict(rule.category, describe(rule), web)
         return Verdict(OTHER, NO_RULE)
 

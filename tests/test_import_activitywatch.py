@@ -159,10 +159,9 @@ def test_export_file_then_url_imports_desktop_and_phone_once(aw: AwServer, tmp_p
     first = home.run("import", "activitywatch", str(export))
     assert first.exit_code == 0, first.output
     assert home.totals() == EXPECTED
-    assert (f"3 buckets, 17 events: 1 day of {HOST} (this device), 1 day of Pixel 8; "
-            "2 buckets skipped") in first.stdout
+    assert (f"4 buckets, 18 events: 1 day of {HOST} (this device), 1 day of Pixel 8; "
+            "1 bucket skipped") in first.stdout
     assert f"{WINDOW}: 1 event with a negative duration skipped" in first.stderr
-    assert "skipped aw-watcher-web-firefox" in first.stderr
     assert "skipped aw-watcher-android-unlock" in first.stderr
     rows = home.rows()
     assert all(row[5] is None for row in rows), "titles are stored only with store_titles"
@@ -281,3 +280,78 @@ def test_malformed_exports_are_refused_or_skipped_in_one_line(aw: AwServer, tmp_
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and str(not_json) in result.stderr
 
+
+
+WEB = "aw-watcher-web-firefox"
+
+
+def fill_browser(aw: AwServer) -> None:
+    """A morning in Firefox whose window titles say nothing, and aw-watcher-web's tabs."""
+    aw.clear()
+    aw.create_bucket(WINDOW, "currentwindow", "aw-watcher-window", HOST)
+    aw.insert(WINDOW, [
+        window("11:00:00", 300, "firefox", "Mozilla Firefox"),
+        window("11:05:00", 120, "code", "main.py - presence"),
+        window("11:07:00", 180, "firefox", "Mozilla Firefox"),
+        # the window's own title names a web app: it stands, whatever the tab says
+        window("11:10:00", 60, "firefox", "Discord — Mozilla Firefox"),
+        window("11:11:00", 60, "firefox", "Mozilla Firefox"),
+    ])
+    aw.create_bucket(AFK, "afkstatus", "aw-watcher-afk", HOST)
+    aw.insert(AFK, [afk("11:00:00", 480, "not-afk"), afk("11:08:00", 60, "afk"),
+                    afk("11:09:00", 600, "not-afk")])
+
+    def tab(clock: str, seconds: float, title: str, url: str) -> dict:
+        return {"timestamp": at(clock), "duration": seconds, "data": {
+            "url": url, "title": title, "audible": False, "incognito": False, "tabCount": 3}}
+
+    aw.create_bucket(WEB, "web.tab.current", "aw-client-web", HOST)
+    aw.insert(WEB, [
+        tab("11:00:00", 120, "(3) WhatsApp", "https://web.whatsapp.com/"),
+        tab("11:02:00", 120, "Pull requests · presence", "https://github.com/pulls"),
+        # 11:04-11:05: no tab event, the browser is what the window says
+        # the tab stays WhatsApp while the editor is in front: not the browser's time
+        tab("11:05:00", 120, "(3) WhatsApp", "https://web.whatsapp.com/"),
+        tab("11:07:00", 180, "Instagram", "https://www.instagram.com/"),
+        tab("11:10:00", 60, "(3) WhatsApp", "https://web.whatsapp.com/"),
+        # a title that names nothing, an address that does
+        tab("11:11:00", 60, "Inbox", "https://app.slack.com/client/T1/C2"),
+    ])
+    aw.create_bucket("aw-watcher-web-chrome", "web.tab.current", "aw-client-web",
+                     "other-laptop")
+    aw.insert("aw-watcher-web-chrome", [tab("11:00:00", 60, "(1) WhatsApp",
+                                            "https://web.whatsapp.com/")])
+
+
+def test_browser_tabs_name_the_browser_time_as_the_web_app(aw: AwServer, tmp_path: Path):
+    # Issue 19: web buckets were skipped, and Firefox's time counted as firefox (other)
+    # even while aw-watcher-web saw WhatsApp Web in front
+    fill_browser(aw)
+    home = Home(tmp_path / "home")
+    result = home.run("import", "activitywatch", "--url", aw.url)
+    assert result.exit_code == 0, result.output
+    assert (f"3 buckets, 14 events: 1 day of {HOST} (this device); 1 bucket skipped"
+            in result.stdout)
+    assert ("skipped aw-watcher-web-chrome: browser tabs (1 tab event) with no window bucket "
+            "of other-laptop to name") in result.stderr
+    seconds: dict[tuple, float] = defaultdict(float)
+    for _, start, end, app, category, title, _ in home.rows():
+        seconds[(app, category)] += end - start
+        assert title is None, "titles are stored only with store_titles"
+    assert {k: round(v, 2) for k, v in seconds.items()} == {
+        ("whatsapp in firefox", "messaging"): 120,
+        ("firefox", "other"): 120 + 60,
+        ("code", "other"): 120,
+        ("instagram in firefox", "social"): 180 - 60,
+        (None, "away"): 60,
+        ("discord in firefox", "messaging"): 60,
+        ("slack in firefox", "messaging"): 60,
+    }
+    # named so everywhere: the summary lists each web app once, under its category
+    day = json.loads(home.run("summary", DAY, "--json").stdout)
+    assert [(a["app"], a["category"]) for a in day["apps"] if "firefox" in a["app"]] == [
+        ("firefox", "other"), ("instagram in firefox", "social"),
+        ("whatsapp in firefox", "messaging"), ("discord in firefox", "messaging"),
+        ("slack in firefox", "messaging")]
+    again = home.run("import", "activitywatch", "--url", aw.url)
+    assert "nothing new (already imported)" in again.stdout

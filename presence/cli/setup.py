@@ -35,7 +35,7 @@ def rules_test(obj: Context, app: str, title: str | None, exe: str | None,
     verdict = explain(obj.config(), name, title, exe)
     if as_json:
         echo_json({"app": name, "category": verdict.category, "rule": verdict.rule,
-                   "counted_as": verdict.web_app or name})
+                   "counted_as": verdict.counted_as(name)})
     else:
         counted = f"; counted as {verdict.web_app}" if verdict.web_app else ""
         echo(f"{name}: {verdict.category}  (rule: {verdict.rule}){counted}")

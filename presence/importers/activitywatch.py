@@ -5,8 +5,10 @@ Which bucket becomes what (DESIGN §3 Import):
   this device when the host is this machine — cut by the AFK bucket of the same host;
 - aw-android buckets (`aw-watcher-android*`, `currentwindow`): spans of a device named after
   the phone's hostname ("Pixel 8"), classified by package name;
-- AFK buckets are read for the cut; web buckets and every other type are counted and skipped
-  (the window watcher's titles already name a browser's tab).
+- AFK buckets are read for the cut, web buckets (aw-watcher-web) for the tab in front where
+  the window was a browser of the same host (its time then counts as the web app the tab
+  shows: WhatsApp Web in Firefox is messaging, `whatsapp in firefox`); a web bucket with no
+  window bucket beside it, and every other type, is counted and skipped.
 
 The file is read once, as a stream; events are staged on disk, then each bucket is turned into
 spans in time order and written in one transaction. Importing an export again adds nothing:
@@ -80,8 +82,9 @@ class ImportResult:
         return any(d.seconds_added > 0 for d in self.devices)
 
 
-# The bucket types whose events an import uses (`bucket_kind` says which is which).
-USED_TYPES = ("currentwindow", "afkstatus")
+def used_type(type_: str) -> bool:
+    """Whether events of a bucket of this type are read (window, phone, AFK or web)."""
+    return type_ in ("currentwindow", "afkstatus") or type_.startswith("web.tab")
 
 
 def bucket_kind(info: BucketInfo) -> str:
@@ -95,6 +98,17 @@ def bucket_kind(info: BucketInfo) -> str:
     if info.type.startswith("web.tab"):
         return WEB
     return OTHER
+
+
+# aw-watcher-web names its buckets after the browser: `aw-watcher-web-firefox`.
+_WEB_PREFIX = "aw-watcher-web-"
+# A web watcher that could not learn its host writes this (or nothing).
+_NO_HOST = ("", "unknown")
+
+
+def web_browser(info: BucketInfo) -> str:
+    """The browser a web bucket watched (`firefox`, `chrome`), or "" when it does not say."""
+    return info.id[len(_WEB_PREFIX):].lower() if info.id.startswith(_WEB_PREFIX) else ""
 
 
 # Seconds aw-server may take to start answering; the export itself then streams without limit.
@@ -241,8 +255,8 @@ def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], N
                 if isinstance(item, BucketInfo):
                     infos[item.index] = item
                     continue
-                if item.type is not None and item.type not in USED_TYPES:
-                    continue  # a web or other bucket: read, counted, never staged
+                if item.type is not None and not used_type(item.type):
+                    continue  # another kind of bucket: read, counted, never staged
                 place = staged.setdefault(item.index, _Staged(seq + 1, seq))
                 store.stage(item.events)
                 place.add([event[0] for event in item.events])
@@ -266,6 +280,8 @@ def _write(store: Store, config: Config, infos: dict[int, BucketInfo],
     afk_of = {i.hostname: i.index for i in infos.values()
               if bucket_kind(i) == AFK and i.has_events}
     skipped, notes, plans = [], [], []
+    webs = [i for i in infos.values() if bucket_kind(i) == WEB and i.count]
+    used_webs: set[int] = set()
     for info in infos.values():
         kind = bucket_kind(info)
         if info.negative:
@@ -275,8 +291,6 @@ def _write(store: Store, config: Config, infos: dict[int, BucketInfo],
             skipped.append(f"{info.id}: no events in the bucket")
         elif kind in (WINDOW, PHONE):
             plans.append((info, kind))
-        elif kind == WEB:
-            skipped.append(f"{info.id}: browser tabs (the window titles already name them)")
         elif kind == OTHER:
             skipped.append(f"{info.id}: type {info.type or 'unknown'!r} is not app time")
     totals: dict[str, tuple[str, bool, set, float]] = {}
@@ -290,16 +304,27 @@ def _write(store: Store, config: Config, infos: dict[int, BucketInfo],
             if kind == PHONE:
                 spans = awspans.classify_phone(config, events)
             else:
-                spans = awspans.classify_window(config, events)
+                tabs = [w for w in webs if w.hostname == info.hostname
+                        or (mine and w.hostname.strip().lower() in _NO_HOST)]
+                used_webs.update(w.index for w in tabs)
+                spans = awspans.classify_window(config, events, awspans.Tabs(config, {
+                    web_browser(w): staged_events(w.index) for w in tabs}) if tabs else None)
                 if info.hostname in afk_of:
                     afk = awspans.afk_periods(staged_events(afk_of[info.hostname]))
                     spans = awspans.cut_afk(spans, afk, config.always_active)
             spans = _days_into(awspans.merge_touching(spans), config, days)
             added += _store_new(store, spans, device_id)
             totals[device_id] = (name, mine, days, added)
+    for info in infos.values():
+        if bucket_kind(info) == WEB and info.index not in used_webs:
+            what = (f"{info.count:,} tab event{'' if info.count == 1 else 's'}" if info.count
+                    else "no events")
+            skipped.append(f"{info.id}: browser tabs ({what}) with no window bucket of "
+                           f"{info.hostname or 'its host'} to name")
     devices = tuple(DeviceImport(name, mine, len(days), added)
                     for name, mine, days, added in totals.values() if days)
-    used = [info for info, _ in plans] + [infos[i] for i in afk_of.values()]
+    used = ([info for info, _ in plans] + [infos[i] for i in afk_of.values()]
+            + [infos[i] for i in sorted(used_webs)])
     return ImportResult(source, len(used), sum(i.count for i in used), devices,
                         tuple(skipped), tuple(notes))
 

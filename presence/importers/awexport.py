@@ -26,7 +26,8 @@ from presence.model import NAME_LIMIT, TITLE_LIMIT
 MAX_APP = NAME_LIMIT
 MAX_TITLE = TITLE_LIMIT
 
-# An event as the importers use it: (start, end, app or AFK status, title or package), UNIX s.
+# An event as the importers use it: (start, end, app or AFK status or tab address, title or
+# package), UNIX seconds.
 Event = tuple[float, float, "str | None", "str | None"]
 
 
@@ -179,8 +180,10 @@ def _parse_run(run: list[Any], bucket: str, before: int) -> list[Event]:
 
 
 def _fields(data: dict[str, Any]) -> tuple[Any, Any]:
-    """What an event says: window app and title, Android app and package, or AFK status."""
-    return data.get("app") or data.get("status"), data.get("title") or data.get("package")
+    """What an event says: window app and title, Android app and package, AFK status, or a
+    browser tab's address and title."""
+    return (data.get("app") or data.get("status") or data.get("url"),
+            data.get("title") or data.get("package"))
 
 
 _NUMBERS = (int, float)

@@ -6,7 +6,8 @@ so a multi-year bucket costs what one day costs in memory:
   clip_overlaps   events of one bucket that overlap are counted once (the earlier one keeps
                   the shared time: aw-watcher-window's pulsetime lets an event run on a little)
   classify_window / classify_phone
-                  the same rules as live samples (a phone's package name included)
+                  the same rules and names as live samples (a phone's package name included;
+                  a browser's time named by its tab where aw-watcher-web saw one)
   cut_afk         the desktop's window time inside the AFK bucket's `afk` periods is `away`,
                   except for always-active categories (a call without typing)
   merge_touching  equal spans that meet become one
@@ -51,20 +52,107 @@ def clip_overlaps(events: Iterable[Event]) -> Iterator[Event]:
 _SEEN = 50_000
 
 
-def classify_window(config: Config, events: Iterable[Event]) -> Iterator[SpanRow]:
-    """Desktop window events `(start, end, app, title)` → spans, classified like live samples
-    (the app name normalised as the probes do; the title stored only when opted in)."""
-    seen: dict[tuple[str | None, str | None], tuple[str | None, str, str | None]] = {}
+def classify_window(config: Config, events: Iterable[Event],
+                    tabs: Tabs | None = None) -> Iterator[SpanRow]:
+    """Desktop window events `(start, end, app, title)` → spans, classified and named like
+    live samples (the app name normalised as the probes do, a web app in a browser tab under
+    its own name; the title stored only when opted in).
+
+    Where the window was a browser whose title names no web app, the browser's tabs (`tabs`,
+    from aw-watcher-web) name that time instead when the tab in front does.
+    """
+    seen: dict[tuple[str | None, str | None], tuple[SpanBody, str | None]] = {}
     for start, end, app, title in events:
         known = seen.get((app, title))
         if known is None:
             if len(seen) >= _SEEN:
                 seen.clear()
             name = normalise(app)
-            category = explain(config, name, title).category
-            known = seen[(app, title)] = (name, category,
-                                          stored_title(config, title, category))
-        yield (start, end, *known)
+            verdict = explain(config, name, title)
+            body = (verdict.counted_as(name), verdict.category,
+                    stored_title(config, title, verdict.category))
+            # A browser whose own title named no web app: its tabs may.
+            browser = (name if tabs is not None and name and verdict.web_app is None
+                       and config.browsers.search(name) is not None else None)
+            known = seen[(app, title)] = (body, browser)
+        body, browser = known
+        if browser is None:
+            yield (start, end, *body)
+        else:
+            for at, stop, named in tabs.split(browser, start, end):  # type: ignore[union-attr]
+                yield (at, stop, *(named or body))
+
+
+SpanBody = tuple["str | None", str, "str | None"]
+
+
+class Tabs:
+    """The tabs in front in each browser (aw-watcher-web buckets), read along with the window
+    events in time order: which web app a browser showed when.
+
+    `streams` maps a browser's name as its bucket gives it (`firefox`, `chrome`) to its tab
+    events `(start, end, url, title)`, sorted by start.
+    """
+
+    def __init__(self, config: Config, streams: dict[str, Iterable[Event]]):
+        """Read `streams` (each sorted by start) with the rules of `config`."""
+        self._config = config
+        self._streams = {key: _Cursor(clip_overlaps(events)) for key, events in streams.items()}
+        self._named: dict[tuple[str, str | None, str | None], SpanBody | None] = {}
+
+    def _cursor(self, browser: str) -> _Cursor | None:
+        for key, cursor in self._streams.items():
+            if key and key in browser:
+                return cursor
+        return next(iter(self._streams.values())) if len(self._streams) == 1 else None
+
+    def split(self, browser: str, start: float,
+              end: float) -> Iterator[tuple[float, float, SpanBody | None]]:
+        """[start, end) of `browser` in pieces, each with what its tab names (None: nothing,
+        the window's own naming stands). Calls must come in time order per browser."""
+        cursor = self._cursor(browser)
+        at = start
+        while cursor is not None and at < end:
+            tab = cursor.first_ending_after(at)
+            if tab is None or tab[0] >= end:
+                break
+            if tab[0] > at:
+                yield (at, tab[0], None)
+                at = tab[0]
+            stop = min(tab[1], end)
+            yield (at, stop, self._name(browser, tab[2], tab[3]))
+            at = stop
+        if at < end:
+            yield (at, end, None)
+
+    def _name(self, browser: str, url: str | None, title: str | None) -> SpanBody | None:
+        key = (browser, url, title)
+        if key not in self._named:
+            if len(self._named) >= _SEEN:
+                self._named.clear()
+            named = None
+            # The tab's title as the window would show it, else its address (web.whatsapp.com).
+            for text in (title, url):
+                verdict = explain(self._config, browser, text) if text else None
+                if verdict is not None and verdict.web_app is not None:
+                    named = (verdict.counted_as(browser), verdict.category,
+                             stored_title(self._config, title, verdict.category))
+                    break
+            self._named[key] = named
+        return self._named[key]
+
+
+class _Cursor:
+    """A sorted stream of events read forward: the first one that ends after a moment."""
+
+    def __init__(self, events: Iterator[Event]):
+        self._events = events
+        self._current = next(events, None)
+
+    def first_ending_after(self, at: float) -> Event | None:
+        while self._current is not None and self._current[1] <= at:
+            self._current = next(self._events, None)
+        return self._current
 
 
 def classify_phone(config: Config, events: Iterable[Event]) -> Iterator[SpanRow]:

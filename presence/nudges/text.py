@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Sequence
 from datetime import date
 
-from presence.classify import WEB_APPS, WEB_NAMES
+from presence.classify import WEB_NAMES, web_site
 from presence.timeparse import format_minutes
 
 # Display names for the normalised app names of the shipped rules; anything else is title-cased.
@@ -56,11 +56,8 @@ def app_name(app: str | None, title: str | None = None) -> str:
     site, _, browser = key.partition(" in ")
     if browser and site in WEB_NAMES:
         return f"{WEB_NAMES[site]} in {app_name(browser)}"  # a span kept as `whatsapp in firefox`
-    if title and not _is_chat_app(key):
-        lowered = title.lower()
-        for word, name in WEB_APPS:
-            if word in lowered:
-                return name
+    if title and not _is_chat_app(key) and (site := web_site(title, short=False)) is not None:
+        return WEB_NAMES[site]
     if key in _DISPLAY:
         return _DISPLAY[key]
     return key.replace("-", " ").replace("_", " ").title() if key else "an app"
