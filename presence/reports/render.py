@@ -177,8 +177,8 @@ def _apps_text(apps: Iterable[AppMinutes], ascii: bool, limit: int = 5) -> list[
     lines = ["", "  top apps"]
     for a in top:
         # wide enough for a web app in a browser ("instagram in firefox"), within 80 columns
-        name = visible(a.app or "", 24)
-        lines.append(f"    {name:<24} {a.category:<10} {bar(a.minutes, scale, 20, ascii)}"
+        name = visible(a.app or "", 22)
+        lines.append(f"    {name:<22} {a.category:<10} {bar(a.minutes, scale, 20, ascii)}"
                      f" {format_minutes(a.minutes):>11}")
     return lines
 
