@@ -50,8 +50,11 @@ def peer_db(folder: Path, index: int, now: float, tz) -> Path:
     db = folder / f"peer{index}.db"
     build(db, now, tz)
     conn = sqlite3.connect(db)
-    shift = 7 * 60 * index
-    conn.execute("UPDATE activity SET start = start - ?, end = end - ?", (shift, shift))
+    shift_ms = 7 * 60 * 1000 * index
+    # A span's start is its key (migration 6): move every key, through negative ones so
+    # that no two spans ever share one mid-way.
+    conn.execute("UPDATE spans SET id = -(id - ?)", (shift_ms,))
+    conn.execute("UPDATE spans SET id = -id")
     conn.commit()
     conn.close()
     return db

@@ -38,8 +38,13 @@ _TABLES = SPAN_TABLES + (ACTIVITY_VIEW,) + (
     "CREATE TABLE nudges (id INTEGER PRIMARY KEY, at REAL, kind TEXT, key TEXT, title TEXT, "
     "message TEXT, channel TEXT, delivered INTEGER)",
 )
+_SPAN_COLUMNS = ("id", "dur", "app", "category", "device")
+# `SELECT *` between tables of one shape lets SQLite copy each record as it stands (its
+# transfer optimisation, what VACUUM uses) instead of decoding and encoding every column:
+# the year's 730,000 spans, most of a snapshot, copy in about half the time.
+_COPY_SPANS = "INSERT INTO spans SELECT * FROM src.spans"
 _COPIES = (
-    "INSERT INTO spans SELECT id, dur, app, category, device FROM src.spans",
+    f"INSERT INTO spans SELECT {', '.join(_SPAN_COLUMNS)} FROM src.spans",
     "INSERT INTO apps SELECT id, name FROM src.apps",
     "INSERT INTO categories SELECT id, name FROM src.categories",
     "INSERT INTO span_devices SELECT id, device FROM src.span_devices",
@@ -102,11 +107,13 @@ def write_snapshot(source: Path, target: Path, meta: dict[str, str],
             # No journal: the file is private until renamed, and a failed write is discarded.
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA cache_size = -32768")  # 32 MiB: pages written once, in order
             conn.execute("ATTACH DATABASE ? AS src", (_uri(source, mode="ro"),))
             conn.execute("BEGIN")
             for sql in _TABLES:
                 conn.execute(sql)
-            spans = conn.execute(_COPIES[0]).rowcount
+            shape = tuple(r[1] for r in conn.execute("PRAGMA src.table_info(spans)"))
+            spans = conn.execute(_COPY_SPANS if shape == _SPAN_COLUMNS else _COPIES[0]).rowcount
             for sql in _COPIES[1:]:
                 conn.execute(sql)
             for name, sql in conn.execute(
