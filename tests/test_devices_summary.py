@@ -192,3 +192,35 @@ def test_the_daily_budget_counts_chat_on_every_device_once(home, tmp_path):
     kinds = [n.kind for n in policy.decide(noon, state, cfg)]
     assert "crowding_out" in kinds
     assert "crowding_out" not in [n.kind for n in policy.decide(noon, alone, cfg)]
+
+
+def test_someone_forgotten_on_another_device_is_not_brought_back_here(home, tmp_path):
+    store = Store.open(home / "presence.db")
+    logbook.add(store, "1h", f"{DAY}T13:00", False, "Sam Lee, Priya", "lunch with Sam Lee",
+                NOW, BERLIN)
+    store.close()
+    desktop = tmp_path / "desktop"
+    desktop.mkdir()
+    (desktop / "config.toml").write_text('timezone = "Europe/Berlin"\n')
+    store = Store.open(desktop / "presence.db")
+    store.insert_span(Span(at("09:00"), at("09:05"), "code", "other"), "desktop")
+    logbook.add(store, "1h", f"{DAY}T15:00", False, "Sam Lee", None, NOW, BERLIN)
+    store.close()
+    publish(tmp_path, desktop / "presence.db", "00000000000000d1", "desktop")
+
+    def shown() -> tuple[list[str], str]:
+        ledger = CliRunner().invoke(main, ["people", "--json", "--all"], catch_exceptions=False)
+        return sorted(p["name"] for p in json.loads(ledger.stdout)), json.dumps(summary(home))
+
+    assert shown()[0] == ["Priya", "Sam Lee"]
+    # the user forgets Sam on the desktop; the laptop has not been told
+    forget = CliRunner().invoke(main, ["people", "forget", "Sam Lee"],
+                                env={"PRESENCE_HOME": str(desktop)}, catch_exceptions=False)
+    assert forget.exit_code == 0, forget.output
+    publish(tmp_path, desktop / "presence.db", "00000000000000d1", "desktop")
+    names, day = shown()
+    assert names == ["Priya"]
+    assert "Sam" not in day and "Priya" in day
+    # with the desktop's snapshot gone, nothing here was deleted: the forget lives there
+    (tmp_path / "sync" / "00000000000000d1.presence.db").unlink()
+    assert shown()[0] == ["Priya", "Sam Lee"]

@@ -61,24 +61,64 @@ def meetings_once(*sources: Iterable[Meeting]) -> list[Meeting]:
     return sorted(seen.values(), key=lambda m: (m.interval or (0.0, 0.0), m.uid))
 
 
-def forgotten_here(store) -> Callable[[Named], bool]:
-    """Whether a name a peer holds belongs to someone this device was told to forget (the
-    peer may not have heard yet: it is left out here all the same)."""
-    hashes = store.forgotten_hashes()
-    if not hashes:
-        return lambda named: False
-    from presence.people import names
+class Forgotten:
+    """Whom the user forgot on any device: this one's salted hashes and every peer's.
 
-    salt = store.people_salt()
-    return lambda named: names.forgotten(named, salt, hashes)
+    A forget travels with the snapshot (each carries its hashes and their salt), so someone
+    forgotten on one device is left out on every other, from their own rows as from the
+    peers' (issue 17), even before that device has heard of it.
+    """
+
+    def __init__(self, sets: Sequence[tuple[str, frozenset[str]]]):
+        self._sets = [(salt, hashes) for salt, hashes in sets if salt and hashes]
+
+    def __bool__(self) -> bool:
+        return bool(self._sets)
+
+    def __call__(self, named: Named) -> bool:
+        """Whether `named` (a spelling, an address) belongs to someone forgotten anywhere."""
+        if not self._sets:
+            return False
+        from presence.people import names
+
+        return any(names.forgotten(named, salt, hashes) for salt, hashes in self._sets)
+
+    def person(self, person: Person) -> bool:
+        """Whether any of a person's spellings or addresses was forgotten anywhere."""
+        return bool(self._sets) and any(self(n) for n in spellings(person))
+
+    def scrub(self, text: str) -> str:
+        """`text` with every name forgotten anywhere blanked out."""
+        if not self._sets or not text:
+            return text
+        from presence.people import names
+
+        for salt, hashes in self._sets:
+            text = names.scrub(text, salt, hashes)
+        return text
+
+
+def forgotten_anywhere(store, theirs: Iterable[tuple[str, frozenset[str]]]) -> Forgotten:
+    """Who was forgotten here or on a peer; `theirs` are the peers' `(salt, hashes)`, read
+    with the rest of what a reader takes from each (`PeerSnapshot.forgotten`)."""
+    hashes = store.forgotten_hashes()
+    return Forgotten(([(store.people_salt(), hashes)] if hashes else []) + list(theirs))
+
+
+def spellings(person: Person) -> list[Named]:
+    """Every way a person is written: the name with each address, the name, each alias."""
+    emails = [a for a in person.aliases if "@" in a]
+    return ([Named(person.name, e) for e in emails] + [Named(person.name)]
+            + [Named(a) for a in person.aliases if "@" not in a])
 
 
 class PeopleUnion:
     """Peers' people in terms of this device's people."""
 
-    def __init__(self, own: Sequence[Person],
-                 forgotten: Callable[[Named], bool] = lambda named: False):
-        self.own = list(own)
+    def __init__(self, own: Sequence[Person], forgotten: Forgotten = Forgotten(())):
+        # someone forgotten on a peer is left out of this device's own people too
+        self.own = [p for p in own if not forgotten.person(p)]
+        self._kept = {p.id for p in self.own}
         # the name matcher (unicodedata and its patterns) only where there are peers to join
         from presence.people import names
 
@@ -93,13 +133,11 @@ class PeopleUnion:
 
         out = {}
         for person in theirs:
-            emails = [a for a in person.aliases if "@" in a]
-            spellings = [Named(person.name, e) for e in emails] + [Named(person.name)]
-            spellings += [Named(a) for a in person.aliases if "@" not in a]
-            if any(self._forgotten(n) for n in spellings):
+            written = spellings(person)
+            if any(self._forgotten(n) for n in written):
                 continue
             found = None
-            for named in spellings:
+            for named in written:
                 found = names.match(named, self._known)
                 if found is not None:
                     break
@@ -113,8 +151,12 @@ class PeopleUnion:
             out[person.id] = self._new[key].id
         return out
 
+    def kept(self, person_id: int) -> bool:
+        """Whether one of this device's people still counts (nobody forgot them anywhere)."""
+        return person_id in self._kept
+
     def people(self) -> list[Person]:
-        """This device's people and those only peers know."""
+        """This device's people (those forgotten nowhere) and those only peers know."""
         return self.own + list(self._new.values())
 
 

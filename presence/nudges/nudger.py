@@ -216,8 +216,16 @@ class Nudger:
 
         recent = [(n.key, n.at) for n, _, _ in self.store.nudges(
             now - people_digest.WEEK_SECONDS, float("inf")) if n.kind == policy.RECONNECT]
-        return {"people_due": people_digest.due_people(everyone(self.store, now,
-                                                                self.config.tz)),
+        if self.config.devices_folder is None:
+            ledgers = everyone(self.store, now, self.config.tz)
+        else:
+            from presence.devices.merge import reading
+
+            # one ledger over every device: a peer's time together counts, and someone
+            # forgotten on a peer is never named here
+            with reading(self.store, self.config, now) as peers:
+                ledgers = everyone(self.store, now, self.config.tz, peers=peers)
+        return {"people_due": people_digest.due_people(ledgers),
                 "people_named": people_digest.last_named(recent)}
 
     def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:

@@ -110,14 +110,15 @@ def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False,
 def _with_peers(store: Store, people: list[Person], begun: dict[int, list],
                 planned: dict[int, list], peers: Sequence, now: float
                 ) -> tuple[list[Person], dict[int, list], dict[int, list]]:
-    from presence.devices.merge import PeopleUnion, forgotten_here, occasions_once, take
+    from presence.devices.merge import PeopleUnion, forgotten_anywhere, occasions_once, take
 
-    union = PeopleUnion(people, forgotten_here(store))
-    theirs = take(peers, lambda peer: (peer.people(), *peer.occasion_times(now))
-                  if peer.has_table("people") else ([], {}, {}))
+    theirs = take(peers, lambda peer: (peer.people(), *peer.occasion_times(now),
+                                       peer.forgotten())
+                  if peer.has_table("people") else ([], {}, {}, ("", frozenset())))
+    union = PeopleUnion(people, forgotten_anywhere(store, [t[3] for t in theirs]))
     all_begun = {pid: list(items) for pid, items in begun.items()}
     their_plans = []
-    for their_people, their_begun, their_planned in theirs:
+    for their_people, their_begun, their_planned, _ in theirs:
         ids = union.map(their_people)
         for pid, items in their_begun.items():
             if pid in ids:  # the ledger merges the stretches: one seen twice counts once

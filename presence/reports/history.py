@@ -153,6 +153,7 @@ class _Peer:
     meetings: list
     people: list
     together: list
+    forgotten: tuple
 
 
 def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start: float,
@@ -173,7 +174,8 @@ def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start:
             first=peer.first_activity(),
             meetings=peer.meetings(period_start, period_end, tz),
             people=peer.people() if has_people else [],
-            together=peer.together(period_start, period_end) if has_people else [])
+            together=peer.together(period_start, period_end) if has_people else [],
+            forgotten=peer.forgotten() if has_people else ("", frozenset()))
 
     return take(peers, read)
 
@@ -227,6 +229,11 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
         first_day=local_day(begin, tz) if begin is not None else None)
     meetings = merge.meetings_once(store.meetings(period_start, period_end, tz),
                                    *(p.meetings for p in others))
+    forgotten = merge.forgotten_anywhere(store, [p.forgotten for p in others]) if others \
+        else None
+    if forgotten:  # a name forgotten on one device is blanked on every other
+        meetings = [dataclasses.replace(m, summary=forgotten.scrub(m.summary))
+                    for m in meetings]
     met = merge_intervals((max(s, period_start), min(e, upto))
                           for s, e in _timed(meetings, "in_person"))
     # A span may touch two meetings' intervals: keep it once, or its chat would count twice.
@@ -238,8 +245,9 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     logged = list(dict.fromkeys(store.in_person_log(period_start, period_end) + [
         row for p in others for row in p.logged if row[0] < period_end and row[1] > period_start]))
     with_people = store.together(period_start, period_end)
-    if others:
-        people = merge.PeopleUnion(store.people(), merge.forgotten_here(store))
+    if forgotten is not None:
+        people = merge.PeopleUnion(store.people(), forgotten)
+        with_people = [t for t in with_people if people.kept(t[0])]
         for p in others:
             ids = people.map(p.people)
             shown = {person.id: person.name for person in people.people()}

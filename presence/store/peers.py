@@ -69,10 +69,11 @@ class PeerSnapshot(ActivityTables, CalendarTables, InPersonTables, PeopleTables)
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path, info: SnapshotInfo,
-                 longest: float):
+                 longest: float, salt: str = ""):
         super().__init__(conn, path)
         self.info = info
         self._longest = longest
+        self._salt = salt
 
     @classmethod
     def open(cls, path: Path) -> "PeerSnapshot":
@@ -102,13 +103,14 @@ class PeerSnapshot(ActivityTables, CalendarTables, InPersonTables, PeopleTables)
             info = SnapshotInfo(meta["device_id"], meta.get("device_name", ""),
                                 float(meta["written_at"]), version, int(meta.get("spans", 0)))
             longest = float(meta.get("longest", 0))
+            salt = meta.get("people_salt", "")
         except StoreError:
             conn.close()
             raise
         except (sqlite3.Error, KeyError, ValueError) as exc:
             conn.close()
             raise StoreError(f"{path}: the snapshot is damaged ({exc})") from exc
-        return cls(conn, path, info, longest)
+        return cls(conn, path, info, longest, salt)
 
     def close(self) -> None:
         """Close the file."""
@@ -126,6 +128,17 @@ class PeerSnapshot(ActivityTables, CalendarTables, InPersonTables, PeopleTables)
     def _lower_bound(self, start: float) -> float | None:
         # no sealed-history cache in a snapshot: the longest span bounds every scan
         return start - self._longest
+
+    def people_salt(self) -> str:
+        """The salt of the peer's forgotten-name hashes ("" when it never forgot anyone)."""
+        return self._salt
+
+    def forgotten(self) -> tuple[str, frozenset[str]]:
+        """The peer's forgotten people: its salt and its hashes (none without the table or
+        the salt: a snapshot of an older presence)."""
+        if not self._salt or not self.has_table("forgotten_people"):
+            return self._salt, frozenset()
+        return self._salt, self.forgotten_hashes()
 
     def devices(self) -> list[tuple[str, str, str]]:
         """The peer's device registry: `(id, name, kind)` (itself and what it imported)."""

@@ -3,7 +3,7 @@
 A snapshot is a plain SQLite file of its own small schema (`FORMAT`, in `PRAGMA user_version`,
 with `APPLICATION_ID` marking it as presence's): the device's activity, logged in-person
 time, meetings, nudges, the device registry, the people tables where present, and a `snapshot`
-table naming the device and the time. It holds no calendar sources (URLs are secrets) and no
+table naming the device, the time and the salt of its forgotten-name hashes. It holds no calendar sources (URLs are secrets) and no
 caches, so it is smaller than the database it comes from. It is written with no journal into a
 file nobody else reads yet; the caller syncs and renames it into the shared folder, so a peer
 never sees a live database or its WAL.
@@ -11,6 +11,7 @@ never sees a live database or its WAL.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 from presence.errors import StoreError
 from presence.store.migrations import ACTIVITY_VIEW, SPAN_TABLES
+from presence.store.people import SALT_KEY
 
 # The snapshot's own schema version: readers refuse a newer one and say so.
 FORMAT = 1
@@ -122,6 +124,12 @@ def write_snapshot(source: Path, target: Path, meta: dict[str, str],
                 conn.execute(sql)
                 conn.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"')
             schema = conn.execute("PRAGMA src.user_version").fetchone()[0]
+            # The salt of the forgotten-name hashes copied above: a peer reading them needs
+            # it, so that someone forgotten here stays forgotten there (issue 17).
+            salt = conn.execute("SELECT value FROM src.settings WHERE key = ?",
+                                (SALT_KEY,)).fetchall()
+            if salt:
+                meta = dict(meta, people_salt=str(json.loads(salt[0][0])))
             longest = _longest(conn)
             conn.executemany("INSERT INTO devices (id, name, kind) VALUES (?, ?, ?)", devices)
             rows = dict(meta, format=str(FORMAT), schema=str(schema), longest=repr(longest),
