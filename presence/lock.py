@@ -83,15 +83,20 @@ def read_pid(lock_path: Path) -> int | None:
 def running_pid(db_path: Path) -> int | None:
     """The pid of the daemon running on `db_path`, or None when none holds the lock."""
     lock_path = paths.lock_file(db_path)
-    if not lock_path.exists():
-        return None
-    fd = os.open(lock_path, os.O_RDONLY if os.name != "nt" else os.O_RDWR)
+    return read_pid(lock_path) if is_held(lock_path) else None
+
+
+def is_held(lock_path: Path) -> bool:
+    """Whether a daemon holds the lock file `lock_path` (see `paths.lock_file`): two
+    system calls and no pid, for what asks often (a bar following the store)."""
     try:
-        if _try_lock(fd):
-            return None
+        fd = os.open(lock_path, os.O_RDONLY if os.name != "nt" else os.O_RDWR)
+    except OSError:
+        return False  # no lock file: no daemon ever ran on this database
+    try:
+        return not _try_lock(fd)
     finally:
         os.close(fd)
-    return read_pid(lock_path)
 
 
 # The signal that makes a running daemon read the pause again at once (POSIX only; elsewhere

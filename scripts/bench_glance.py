@@ -11,6 +11,8 @@ daemon, on a one-year database.
    the bar and the tray are measured over the same stretch (target: bar and tray each at most
    0.01 % of one core, a tenth of the daemon's).
 
+A Python process that only sleeps a second at a time runs beside them as the floor.
+
 Usage: python scripts/bench_glance.py [--runs 15] [--seconds 600] [--json OUT.json]
 """
 
@@ -22,6 +24,7 @@ import os
 import re
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -42,6 +45,8 @@ from presence.config import load  # noqa: E402
 
 WAYLAND = ROOT / "scripts" / "wayland-session.sh"
 WARMUP_SECONDS = 10
+# The floor of a process that wakes at the daemon's 1 s interval and does nothing.
+_SLEEP_LOOP = "import time\nwhile True:\n    time.sleep(1)"
 
 
 def _process_times(commands: dict[str, list[str]], env: dict[str, str],
@@ -137,13 +142,16 @@ def beside_the_daemon(home: Path, seconds: float) -> dict:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         started.append(subprocess.Popen([sys.executable, "-m", "presence", "tray"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        # the floor beside them: a Python process that only wakes once a second
+        started.append(subprocess.Popen([sys.executable, "-c", _SLEEP_LOOP], env=env))
         deadline = time.monotonic() + 60
         daemon = psutil.Process(started[2].pid)
         tray = psutil.Process(started[3].pid)
         follow = _find("-m presence bar --format waybar --follow", deadline)
         subprocess.run(["swaymsg", "[app_id=slack] focus"], env=env, capture_output=True)
         time.sleep(WARMUP_SECONDS)  # imports, the first reads and the first flush
-        procs = {"daemon": daemon, "bar_follow": follow, "tray": tray}
+        procs = {"daemon": daemon, "bar_follow": follow, "tray": tray,
+                 "sleep_loop": psutil.Process(started[4].pid)}
         before = {name: cpu_seconds(p) for name, p in procs.items()}
         wall0 = time.monotonic()
         time.sleep(seconds)
@@ -155,6 +163,8 @@ def beside_the_daemon(home: Path, seconds: float) -> dict:
                 100 * (after[name] - before[name]) / wall, 4)
             out[f"{name}_rss_mb"] = round(proc.memory_info().rss / 2**20, 1)
         for name in ("bar_follow", "tray"):
+            out[f"{name}_vs_sleep_loop"] = round((after[name] - before[name]) / max(
+                after["sleep_loop"] - before["sleep_loop"], 1e-9), 2)
             out[f"{name}_vs_daemon"] = round((after[name] - before[name])
                                              / max(after["daemon"] - before["daemon"], 1e-9), 3)
         return out
@@ -171,6 +181,17 @@ def beside_the_daemon(home: Path, seconds: float) -> dict:
         subprocess.run([str(WAYLAND), "stop", str(rundir)], capture_output=True)
 
 
+def _end_history_at(db: Path, now: float) -> None:
+    """Drop what the generator wrote for later today: a recorded history ends now, and the
+    daemon's own spans follow it (a span "from the future" would grow with the clock too)."""
+    conn = sqlite3.connect(db)
+    ms = int(now * 1000)
+    conn.execute("DELETE FROM spans WHERE id >= ?", (ms,))
+    conn.execute("UPDATE spans SET dur = ? - id WHERE id + dur > ?", (ms, ms))
+    conn.commit()
+    conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -181,7 +202,9 @@ def main() -> None:
     try:
         (folder / "config.toml").write_text(f'timezone = "{ZONE}"\n', encoding="utf-8")
         tz = load(folder / "config.toml", required=True).tz
-        spans = build(folder / "presence.db", time.time(), tz)
+        now = time.time()
+        spans = build(folder / "presence.db", now, tz)
+        _end_history_at(folder / "presence.db", now)
         figures = {"spans": spans, **one_shot(folder, opts.runs),
                    **beside_the_daemon(folder, opts.seconds)}
     finally:

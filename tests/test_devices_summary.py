@@ -224,3 +224,22 @@ def test_someone_forgotten_on_another_device_is_not_brought_back_here(home, tmp_
     # with the desktop's snapshot gone, nothing here was deleted: the forget lives there
     (tmp_path / "sync" / "00000000000000d1.presence.db").unlink()
     assert shown()[0] == ["Priya", "Sam Lee"]
+
+
+def test_the_bar_and_the_tray_see_a_peers_snapshot_arrive(home, tmp_path):
+    from presence.glance.follow import Follower
+
+    cfg = config_mod.load(home / "config.toml", required=True)
+    follower = Follower(home / "presence.db", cfg)
+    try:
+        assert follower.poll(NOW).virtual_minutes == 0  # today, on this device: nothing yet
+        assert follower.poll(NOW + 1) is None
+        desktop = device(tmp_path, "desktop", [Span(NOW - 3600, NOW - 1800, "discord",
+                                                    "messaging")])
+        publish(tmp_path, desktop, "00000000000000d1", "desktop", written_at=NOW - 60)
+        # nothing changed in this device's store: the folder did
+        arrived = follower.poll(NOW + 2)
+        assert arrived is not None and arrived.virtual_minutes == 30
+        assert follower.poll(NOW + 3) is None
+    finally:
+        follower.close()

@@ -265,3 +265,36 @@ def test_while_the_daemon_flushes_the_follower_rereads_today_at_most_once_a_minu
     finally:
         follower.close()
         lock.release()
+
+
+def test_a_flush_that_grows_the_span_in_front_shows_what_a_full_read_would(tmp_path):
+    from presence.lock import InstanceLock
+    from presence.model import Span
+    from presence.paths import lock_file
+
+    store, config = day_with_lunch(tmp_path)
+    row = store.insert_span(Span(at("2026-03-03T14:00"), at("2026-03-03T14:50"), "signal",
+                                 "messaging"), "laptop")
+    in_front(store, "signal", "messaging", "2026-03-03T14:00")
+    lock = InstanceLock(lock_file(tmp_path / "presence.db"))
+    lock.acquire()  # the daemon runs (the test holds its lock)
+    follower = Follower(tmp_path / "presence.db", config)
+    now = at(NOW)
+    try:
+        assert bar.text(follower.poll(now), BERLIN) == "signal · chat 1h30 · people 1h10"
+        for minute, flushed in enumerate(("14:51", "14:52:30", "14:59"), start=1):
+            store.extend_span(row, at(f"2026-03-03T{flushed}"))  # the daemon's flush
+            grown = follower.poll(now + minute)
+            full = view.read(store, config, now + minute, running=True)
+            assert grown is not None
+            assert grown.virtual_minutes == pytest.approx(full.virtual_minutes)
+            assert (bar.waybar(grown, BERLIN), grown.state) == (bar.waybar(full, BERLIN),
+                                                                full.state)
+        assert bar.text(grown, BERLIN) == "signal · chat 1h39 · people 1h10"
+        # a write that grows nothing (a focus window from the CLI) is no flush: today is
+        # read again (within the minute), and the window is seen
+        store.add_focus(FocusWindow(None, now + 600, now + 7200, "Dinner", "manual"))
+        assert follower.poll(now + 120).until == now + 600
+    finally:
+        follower.close()
+        lock.release()

@@ -1,29 +1,45 @@
 """Following the store cheaply: a new glance only when something may have changed.
 
-`bar --follow` and the tray wake once per daemon interval and ask SQLite one question,
-`PRAGMA data_version`, which changes only when another connection (the daemon, the CLI)
-committed. Then they read three small records (what is in front, the snooze, the pause): when
-one of those changed (a switch, a click), today's numbers are read again at once. When only
-the daemon's flush changed the store (the open span grew), they are read again at most every
-`REREAD_SECONDS`: the bar shows minutes, and re-reading a busy day every flush would cost
-more than the daemon's own sampling. They are also read when the daemon starts or stops, and
-when the glance itself said it would change (a snooze ends, a meeting starts, midnight).
+`bar --follow` and the tray wake once per daemon interval and ask two cheap questions: did the
+store change — the WAL file's stat, and SQLite's `PRAGMA data_version` only when that moved
+(it changes only when another connection, the daemon or the CLI, committed) — and, with a
+`[devices] folder`, did the folder's modification time move (a peer's snapshot renamed in,
+issue 17). Nothing else runs while both stay the same.
+
+When the store changed, three small records (what is in front, the snooze, the pause) and the
+tail of the spans are read. A switch or a click (a record changed) reads today again at once.
+A daemon flush only grows the span in front: the glance is then advanced by that growth
+(`view.advance`) instead of reading the day again — the same numbers, for a fraction of the
+work, as long as nothing else could differ (no in-person time going on, no other device's time
+past the span in front). Anything else the store says reads today again, at most every
+`REREAD_SECONDS`; and today is read again anyway every `FULL_SECONDS`, when the daemon starts
+or stops, when a peer's snapshot arrives, and when the glance said it would change (a snooze
+ends, a meeting starts, midnight).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from presence import holds
 from presence.config import Config
 from presence.errors import StoreError
 from presence.glance import view
-from presence.lock import running_pid
+from presence.lock import is_held
+from presence.paths import lock_file
+from presence.timeline import day_bounds, local_day
 
 log = logging.getLogger(__name__)
 
 REREAD_SECONDS = 60.0
+# The advanced glance is checked against a full read this often (what the tail cannot see:
+# a calendar sync that landed in the same second as a flush).
+FULL_SECONDS = 300.0
+# How old the WAL's modification time must be before an unchanged one is trusted to mean an
+# unchanged store (a few of the kernel's clock ticks).
+WAL_SETTLED = 0.1
 # A daemon that stops writes nothing more: while the store is quiet, whether it still runs is
 # asked of its lock this often (each wake, only when the store changed).
 LOCK_CHECK_SECONDS = 5.0
@@ -41,10 +57,17 @@ class Follower:
         self._version: int | None = None
         self._stale = True
         self._marks: tuple | None = None
+        self._tail: tuple | None = None
         self._dirty = False
-        self._read_at = 0.0
+        self._read_at = -FULL_SECONDS
         self._running: bool | None = None
+        self._lock = lock_file(db_path)
+        self._wal = db_path.with_name(db_path.name + "-wal")
+        self._wal_mark: tuple | None = None
         self._checked_at = -LOCK_CHECK_SECONDS
+        self._folder = config.devices_folder
+        self._folder_mark: int | None = self._folder_mtime()
+        self._alone = True
 
     def store(self):
         """The open read connection, or None while there is no database yet."""
@@ -62,34 +85,77 @@ class Follower:
         `data_version` does not report to the connection that wrote)."""
         self._stale = True
 
+    def _wal_stat(self) -> tuple | None:
+        """What the WAL file looks like (None without one: then SQLite is asked)."""
+        try:
+            st = os.stat(self._wal)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
+    def _folder_mtime(self) -> int | None:
+        """The devices folder's modification time: a snapshot renamed in changes it."""
+        if self._folder is None:
+            return None
+        try:
+            return os.stat(self._folder).st_mtime_ns
+        except OSError:
+            return None
+
     def poll(self, now: float) -> view.Glance | None:
         """A new glance when something may have changed since the last one, else None."""
         store = self.store()
         version = None
         if store is not None:
             try:
-                version = store.data_version()
+                # Every commit writes the WAL: while it stays as it was, so does the store,
+                # and SQLite need not be asked (stat first, so that no commit slips between).
+                wal = self._wal_stat()
+                if wal is not None and wal == self._wal_mark:
+                    version = self._version
+                else:
+                    version = store.data_version()
+                    # A file's time moves in clock ticks: a mark younger than WAL_SETTLED
+                    # may yet be shared by a second commit, so it is not trusted.
+                    settled = wal is not None and now - wal[0] / 1e9 >= WAL_SETTLED
+                    self._wal_mark = wal if settled else None
             except StoreError as exc:
                 log.info("cannot read the database: %s", exc)
                 self.close()
                 store = None
+        if self._folder is not None:
+            mark = self._folder_mtime()
+            if mark != self._folder_mark:
+                self._folder_mark, self._stale = mark, True
+        if version == self._version and not self._stale and self.glance is not None \
+                and now < self.glance.until and 0 <= now - self._checked_at < LOCK_CHECK_SECONDS \
+                and not (self._dirty and now - self._read_at >= REREAD_SECONDS):
+            return None  # the wake-up of a quiet store: nothing more to ask
         if (self._running is None or version != self._version
                 or not 0 <= now - self._checked_at < LOCK_CHECK_SECONDS):
-            self._running = running_pid(self.db_path) is not None
+            self._running = is_held(self._lock)
             self._checked_at = now
         running = self._running
         last = self.glance
-        due = (self._stale or last is None or running != last.running or now >= last.until)
+        due = (self._stale or last is None or running != last.running or now >= last.until
+               or now - self._read_at >= FULL_SECONDS)
         try:
-            if version != self._version:
-                self._version, self._dirty = version, True
+            if version != self._version and not due:
+                self._version = version
                 marks = self._read_marks(store)
-                due = due or marks != self._marks or not running
+                if marks != self._marks or not running:
+                    due = True
+                else:
+                    grown = self._advanced(store, now)
+                    if grown is not None:
+                        self.glance = grown
+                        return grown
+                    self._dirty = True
             due = due or (self._dirty and now - self._read_at >= REREAD_SECONDS)
             if not due:
                 return None
-            self.glance = view.read(store, self.config, now, running)
-            self._marks = self._read_marks(store)
+            self._version = version
+            self.glance = self._read(store, now, running)
         except StoreError as exc:
             log.info("cannot read today's numbers: %s", exc)
             return None
@@ -100,6 +166,58 @@ class Follower:
             if isinstance(beat.get("interval"), (int, float)) and beat["interval"] > 0:
                 self.interval = float(beat["interval"])
         return self.glance
+
+    def _day_start(self, now: float) -> float:
+        tz = self.config.tz
+        return day_bounds(local_day(now, tz), tz)[0]
+
+    def _read(self, store, now: float, running: bool) -> view.Glance:
+        """Today read whole, with the records and the tail it was read with (one snapshot
+        of the store, so a flush in between is neither lost nor counted twice)."""
+        if store is None:
+            self._marks = self._tail = None
+            return view.read(None, self.config, now, running)
+        with store.transaction("cannot read today's numbers", write=False):
+            glance = view.read(store, self.config, now, running)
+            self._marks = self._read_marks(store)
+            self._tail = store.span_tail(self._day_start(now))
+        self._alone = self._no_peers()
+        return glance
+
+    def _no_peers(self) -> bool:
+        """Whether the devices folder holds no snapshot but this device's own (or there is
+        no folder): then no peer's time can overlap the span in front."""
+        if self._folder is None:
+            return True
+        from presence.devices.peers import is_snapshot_file
+        from presence.devices.snapshot import snapshot_name
+
+        try:
+            me = self._store.this_device() if self._store is not None else None
+            names = [e.name for e in os.scandir(self._folder) if is_snapshot_file(e.name)]
+        except FileNotFoundError:
+            return True
+        except (OSError, StoreError):
+            return False
+        own = snapshot_name(me.id) if me is not None else None
+        return all(name == own for name in names)
+
+    def _advanced(self, store, now: float) -> view.Glance | None:
+        """The last glance advanced by what the span in front grew, when that is all that
+        changed and the growth counts whole; None when today must be read again."""
+        last, before = self.glance, self._tail
+        if last is None or before is None or not last.steady or not self._alone:
+            return None
+        after = store.span_tail(self._day_start(now))
+        count, key, length, category, others = after
+        # A write that grew nothing (a log, a focus window, a calendar sync) is no flush.
+        if (count, key, others) != before[:2] + before[4:] or length <= before[2] \
+                or category != before[3] or key is None:
+            return None
+        if others is not None and others > key + before[2]:
+            return None  # another device's time lies past the span in front
+        self._tail = after
+        return view.advance(last, (length - before[2]) / 1000, category, self.config, now)
 
     @staticmethod
     def _read_marks(store) -> tuple | None:
@@ -114,3 +232,4 @@ class Follower:
         if self._store is not None:
             self._store.close()
             self._store = None
+        self._wal_mark = None

@@ -7,12 +7,14 @@ bar, the tray, `status` and `presence summary` always tell the same day.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from presence import holds
 from presence.config import Config
+from presence.model import AWAY
 from presence.reports.history import day_summary
 from presence.timeline import day_bounds, local_day
 
@@ -57,6 +59,8 @@ class Glance:
         phubbing: a virtual app is in front during an in-person meeting.
         until: the moment this glance may change without the store changing (a snooze, a
             pause, a meeting or a focus window ends or starts, midnight).
+        steady: no in-person time is going on (on any device), so that until `until` only
+            the span in front grows with the clock (see `advance`).
     """
 
     at: float
@@ -75,6 +79,7 @@ class Glance:
     virtual_in_front: bool
     phubbing: bool
     until: float
+    steady: bool = False
 
     @property
     def state(self) -> str:
@@ -130,6 +135,9 @@ def read(store: Store | None, config: Config, now: float, running: bool) -> Glan
     changes = [day_end, held.snoozed_until, held.paused_until,
                going[2] if going else None, upcoming[1] if upcoming else None]
     changes += [w.end if w.start <= now else w.start for w in windows]
+    together = [(m.start, m.end) for m in summary.meetings if m.kind == "in_person"]
+    together += [(entry.start, entry.end) for entry in summary.logged]
+    changes += [t for interval in together for t in interval]  # in-person time starts, ends
     return Glance(
         at=now, running=running, current=current,
         virtual_minutes=virtual, in_person_minutes=in_person,
@@ -143,4 +151,27 @@ def read(store: Store | None, config: Config, now: float, running: bool) -> Glan
         snoozed_until=held.snoozed_until, paused_until=held.paused_until,
         over_budget=virtual >= budget and virtual > in_person,
         virtual_in_front=chatting, phubbing=going is not None and chatting,
-        until=min(c for c in changes if c is not None and c > now))
+        until=min(c for c in changes if c is not None and c > now),
+        steady=not any(s <= now < e for s, e in together))
+
+
+def advance(glance: Glance, seconds: float, category: str, config: Config,
+            at: float) -> Glance:
+    """`glance` once the span in front grew by `seconds` of `category` and nothing else
+    changed: what `read` would say at `at`, without reading the day again.
+
+    Only for a `steady` glance before its `until`, and only when no other device's time lies
+    past where the span in front ended (then the union over devices gives the growth to it
+    whole); the follower checks both.
+    """
+    minutes = seconds / 60
+    shown = dict(glance.categories)
+    if category != AWAY:  # away is never shown, as in the summary
+        shown[category] = shown.get(category, 0.0) + minutes
+    virtual = glance.virtual_minutes + (minutes if category in config.virtual_categories
+                                        else 0.0)
+    budget = config.get("nudges.crowding_out.budget_minutes")
+    return dataclasses.replace(
+        glance, at=at, virtual_minutes=virtual,
+        categories=tuple(sorted(shown.items(), key=lambda kv: -kv[1])),
+        over_budget=virtual >= budget and virtual > glance.in_person_minutes)

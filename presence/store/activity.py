@@ -148,6 +148,20 @@ class ActivityTables(Tables):
         first = self._read("SELECT min(id) FROM spans")[0][0]
         return None if first is None else first / 1000
 
+    def span_tail(self, start: float) -> tuple[int, int | None, int, str | None, int | None]:
+        """How the spans from `start` on stand, cheaply: `(count, key, length, category,
+        others_end)` — how many start there, the last span's key (its start in ms), length
+        (ms) and category, and the latest end (ms) of another device's span among them.
+        A follower compares two of these to tell that only the span in front grew."""
+        with self.transaction("read failed", write=False):
+            last = self._read("SELECT s.id, s.dur, s.device, c.name FROM spans s JOIN "
+                              "categories c ON c.id = s.category ORDER BY s.id DESC LIMIT 1")
+            key, length, device, category = last[0] if last else (None, 0, None, None)
+            count, others = self._read(
+                "SELECT count(*), max(CASE WHEN device IS NOT ? THEN id + dur END) FROM spans "
+                "WHERE id >= ?", (device, start * 1000))[0]
+        return count, key, length, category, others
+
     def last_span(self) -> Span | None:
         """The most recently started span, if any."""
         rows = self._read(f"{_SELECT} WHERE {_IN_RANGE} ORDER BY s.id DESC LIMIT 1")
