@@ -4,10 +4,13 @@
 
 Inputs: .ics files (mutations of the project's fixtures and of RFC 5545-style examples, plus
 hand-made hostile shapes), window titles (through the shipped and the user's rules), and
-replay traces. Each input runs in a worker process with the memory cap of the daemon's sync
-child; the parent kills a worker that takes longer than the deadline. A finding is an
-exception other than presence's own one-line errors, a hang past the deadline, or a worker
-that dies (memory); each is written to DIR with its input. Prints one summary line per kind
+replay traces of three kinds: valid ones (which must replay), near-valid ones (a valid trace
+with a few recorder or editor mistakes) and invalid ones (wrong in every field). Each input
+runs in a worker process with the memory cap of the daemon's sync child; calendars are parsed
+under a deadline as a sync parses them, and the parent kills a worker that takes longer than
+its own, longer deadline. A finding is an exception other than presence's own one-line
+errors, a hang past the deadline, a worker that dies (memory), or a valid trace refused; each
+is written to DIR with its input. Prints one summary line per kind
 and exits 1 when anything was found.
 """
 
@@ -22,6 +25,7 @@ import resource
 import sys
 import time
 import traceback
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "ics").glob("*.ics"))
 DEADLINE = {"ics": 20.0, "title": 5.0, "trace": 20.0}
+# The deadline each calendar is parsed and expanded under, as a sync would; the worker is
+# killed only at DEADLINE["ics"], so a hang there is the deadline overshot by 10 s or more.
+PARSE_DEADLINE = 10.0
 MEMORY_MB = 1024
 
 RFC_EXAMPLES = [
@@ -127,7 +134,100 @@ def make_title(rng: random.Random) -> str:
     return title
 
 
-def make_trace(rng: random.Random) -> str:
+APPS = ["slack", "firefox", "zoom", "code", "signal-desktop", "discord", "telegram-desktop",
+        "chromium", "foot", "thunderbird", None]
+ZONES = ["+01:00", "+02:00", "Z", "-05:00", "+14:00", "-12:00", "+05:45", ""]
+
+
+def valid_trace(rng: random.Random) -> list[str]:
+    """A trace replay must accept: samples in time order (gaps of seconds to a year, offsets
+    from -12:00 to +14:00, no offset at all), real app names, titles from the title fuzzer,
+    optional exe and idle."""
+    at = datetime(rng.choice([1971, 2000, 2026, 2038, 2100, 8998]), rng.randint(1, 12),
+                  rng.randint(1, 28), rng.randrange(24), rng.randrange(60), tzinfo=timezone.utc)
+    zone = rng.choice(ZONES)
+    lines = []
+    long_gap = False
+    for _ in range(rng.randint(1, 60)):
+        sample: dict = {"t": _stamp(at, zone), "app": rng.choice(APPS)}
+        if rng.random() < 0.7:
+            sample["title"] = make_title(rng)[:rng.choice([0, 30, 300])]
+        if rng.random() < 0.5:
+            sample["exe"] = f"/usr/bin/{sample['app'] or 'x'}"
+        if rng.random() < 0.7:
+            sample["idle"] = rng.choice([0, 0, 3, 179.5, 181, 3600, 10 * 366 * 86400.0])
+        lines.append(json.dumps(sample))
+        gap = rng.choice([0, 1, 5, 30, 299, 3600])
+        if not long_gap and rng.random() < 0.1:  # a suspended recorder: skipped in one step
+            gap, long_gap = rng.choice([13 * 3600, 366 * 86400, 10 * 365 * 86400]), True
+        if at.year + gap / (365 * 86400) >= 8999:
+            gap = 0
+        at += timedelta(seconds=gap)
+        if rng.random() < 0.05:
+            zone = rng.choice(ZONES)  # a trip across zones
+    return lines
+
+
+def _stamp(at, zone: str) -> str:
+    if not zone:
+        return at.replace(tzinfo=None).isoformat()
+    if zone == "Z":
+        return at.replace(tzinfo=None).isoformat() + "Z"
+    sign = -1 if zone[0] == "-" else 1
+    offset = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+    return at.astimezone(offset).isoformat()
+
+
+def near_valid_trace(rng: random.Random) -> list[str]:
+    """A valid trace with one to three small mistakes a recorder or an editor makes: a line
+    moved back in time, a value of the wrong type or out of range, a key missing or unknown,
+    a line cut short or doubled, a stray blank or BOM, a time that is not a time."""
+    lines = valid_trace(rng)
+    for _ in range(rng.randint(1, 3)):
+        i = rng.randrange(len(lines))
+        kind = rng.randrange(10)
+        if kind == 0 and len(lines) > 1:
+            j = rng.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+            continue
+        if kind == 1:
+            lines[i] = lines[i][:rng.randrange(len(lines[i]) + 1)]
+            continue
+        if kind == 2:
+            lines.insert(i, rng.choice(["", " ", "\ufeff" + lines[i], lines[i], "\t"]))
+            continue
+        try:
+            item = json.loads(lines[i])
+        except ValueError:
+            continue  # already broken by an earlier mistake
+        if not isinstance(item, dict):
+            continue
+        if kind == 3:
+            item.pop(rng.choice(["t", "app", "title", "idle", "exe"]), None)
+        elif kind == 4:
+            item[rng.choice(["window", "T", "pid", ""])] = 1
+        elif kind == 5:
+            item["idle"] = rng.choice([-1, 1e400, "5", True, [], 10 ** 30, 1e-320])
+        elif kind == 6:
+            item[rng.choice(["app", "title", "exe"])] = rng.choice([3, True, {}, [], 1.5])
+        elif kind == 7:
+            item["t"] = rng.choice(["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
+                                    "1969-12-31T23:59:59Z", "2026-02-30T00:00", "2026-03-02",
+                                    "2026-03-02T09:00:00+24:00", "yesterday", "", 1700000000,
+                                    None, "2026-03-02T09:00:00.123456789+01:00",
+                                    "2026-W10-1T09:00", "+002026-03-02T09:00:00Z"])
+        elif kind == 8:
+            item["t"] = item["t"].replace("T", rng.choice([" ", "t", "_"]), 1)
+        else:
+            lines[i] = rng.choice(["[" + lines[i] + "]", lines[i] + lines[i],
+                                   lines[i].replace("}", ', "idle": NaN}'), "null"])
+            continue
+        lines[i] = json.dumps(item)
+    return lines
+
+
+def invalid_trace(rng: random.Random) -> list[str]:
+    """Lines mostly wrong in every field: NaN, huge numbers, junk times and values."""
     values = [0, 1, -1, 1e400, "NaN", "Infinity", "-Infinity", 1e308, 10 ** 30, True, None,
               "\"x\"", "[]", "{}"]
     times = ["2026-03-02T09:00:00+01:00", "2026-03-02T09:00:05Z", "0001-01-01T00:00:00+14:00",
@@ -143,7 +243,18 @@ def make_trace(rng: random.Random) -> str:
         app = rng.choice(["\"slack\"", "null", "3", "\"\\u001b[2J\"", "\"" + "a" * 1000 + "\""])
         title = json.dumps(make_title(rng)[:50])
         lines.append(f'{{"t": {json.dumps(t)}, "app": {app}, "idle": {idle}, "title": {title}}}')
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+
+TRACES = {"valid": valid_trace, "near-valid": near_valid_trace, "invalid": invalid_trace}
+
+
+def make_trace(rng: random.Random) -> tuple[str, str]:
+    """(which kind, the trace): half valid, a third near-valid, the rest invalid."""
+    kind = rng.choices(list(TRACES), [3, 2, 1])[0]
+    ending = rng.choice(["\n", "\r\n"])
+    return kind, ending.join(TRACES[kind](rng)) + rng.choice([ending, ""])
 
 
 def worker(conn) -> None:
@@ -151,12 +262,12 @@ def worker(conn) -> None:
     from presence.calendar.sync import limit_memory
 
     limit_memory(MEMORY_MB)
-    from datetime import datetime, timezone
-
+    from presence import clock
     from presence import config as config_mod
     from presence.calendar.expand import CalendarSettings, parse_calendar
+    from presence.calendar.limits import Deadline
     from presence.classify import classify
-    from presence.errors import PresenceError
+    from presence.errors import CalendarDeadline, PresenceError
     from presence.model import Sample
     from presence.replay import iter_trace, replay
 
@@ -168,7 +279,9 @@ def worker(conn) -> None:
         kind, payload, folder = conn.recv()
         try:
             if kind == "ics":
-                parse_calendar(payload, "fuzz.ics", settings).instances(*window)
+                deadline = Deadline.after(PARSE_DEADLINE, clock.steady)
+                parse_calendar(payload, "fuzz.ics", settings, deadline).instances(
+                    *window, deadline)
             elif kind == "title":
                 for app in ("firefox", "slack", "editor"):
                     classify(cfg, Sample(0.0, app, payload, "/usr/bin/" + app[:10], None, 0))
@@ -176,6 +289,8 @@ def worker(conn) -> None:
                 samples = iter_trace(payload.splitlines(True), "fuzz.jsonl", timezone.utc)
                 replay(samples, cfg, [], Path(folder))
             answer = ("ok", "")
+        except CalendarDeadline as exc:
+            answer = ("deadline", str(exc))
         except PresenceError as exc:
             text = str(exc)
             answer = ("error", text) if "\n" not in text else ("bug", "multi-line: " + text)
@@ -187,6 +302,40 @@ def worker(conn) -> None:
         conn.send((*answer, peak))
 
 
+def worker_cpu(pid: int) -> float:
+    """CPU seconds the worker has used so far."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def answered(conn, pid: int, cpu_before: float, deadline: float) -> bool:
+    """Wait for the worker's answer until it has spent `deadline` seconds of CPU on the input
+    (or ten times that of wall-clock time). On a machine others load, a niced worker may get a
+    tenth of a core: wall-clock time alone would call a slow share of the CPU a hang."""
+    began = time.monotonic()
+    while not conn.poll(1.0):
+        try:
+            spent = worker_cpu(pid) - cpu_before
+        except Exception:  # noqa: BLE001 - psutil.NoSuchProcess: it died; recv says so
+            return True
+        if spent > deadline or time.monotonic() - began > 10 * deadline:
+            return False
+    return True
+
+
+def generate(rng: random.Random) -> tuple[str, str, str | bytes]:
+    """(what the input is, how the worker runs it, the input): .ics, a title or a trace."""
+    kind = rng.choices(["ics", "title", "trace"], [6, 2, 2])[0]
+    if kind == "ics":
+        return "ics", "ics", mutate_ics(rng)
+    if kind == "title":
+        return "title", "title", make_title(rng)
+    which, trace = make_trace(rng)
+    return f"trace:{which}", "trace", trace
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
@@ -196,9 +345,10 @@ def main() -> int:
     rng = random.Random(args.seed)
     scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"presence-fuzz-{os.getpid()}"
     scratch.mkdir(parents=True, exist_ok=True)
-    counts = {k: {"tried": 0, "ok": 0, "error": 0, "bug": 0, "hang": 0, "died": 0}
-              for k in DEADLINE}
-    slowest = {k: 0.0 for k in DEADLINE}
+    labels = ["ics", "title", *(f"trace:{which}" for which in TRACES)]
+    counts = {k: {"tried": 0, "ok": 0, "error": 0, "deadline": 0, "bug": 0, "hang": 0,
+                  "died": 0, "refused": 0} for k in labels}
+    slowest = {k: 0.0 for k in labels}
     peak_mb = 0.0
     ctx = mp.get_context("spawn")
 
@@ -211,13 +361,13 @@ def main() -> int:
     proc, conn = start()
     stop_at = time.monotonic() + args.seconds
     while time.monotonic() < stop_at:
-        kind = rng.choices(["ics", "title", "trace"], [6, 2, 2])[0]
-        payload = {"ics": mutate_ics, "title": make_title, "trace": make_trace}[kind](rng)
-        counts[kind]["tried"] += 1
+        label, kind, payload = generate(rng)
+        counts[label]["tried"] += 1
         began = time.monotonic()
+        cpu = worker_cpu(proc.pid)
         conn.send((kind, payload, str(scratch)))
         outcome = None
-        if conn.poll(DEADLINE[kind]):
+        if answered(conn, proc.pid, cpu, DEADLINE[kind]):
             try:
                 status, detail, peak = conn.recv()
                 outcome = status
@@ -225,28 +375,32 @@ def main() -> int:
             except EOFError:
                 outcome, detail = "died", "the worker died (memory?)"
         else:
-            outcome, detail = "hang", f"no answer within {DEADLINE[kind]} s"
-        slowest[kind] = max(slowest[kind], time.monotonic() - began)
-        counts[kind][outcome] += 1
-        if outcome in ("bug", "hang", "died"):
+            outcome, detail = "hang", f"no answer within {DEADLINE[kind]} s of CPU time"
+        if outcome == "error" and label == "trace:valid":
+            # a valid trace must replay: refusing it is a finding too
+            outcome, detail = "refused", "a valid trace was refused: " + detail
+        slowest[label] = max(slowest[label], time.monotonic() - began)
+        counts[label][outcome] += 1
+        if outcome in ("bug", "hang", "died", "refused"):
             args.out.mkdir(parents=True, exist_ok=True)
-            name = f"{kind}-{counts[kind]['tried']}-{outcome}"
+            name = f"{label.replace(':', '-')}-{counts[label]['tried']}-{outcome}"
             data = payload if isinstance(payload, bytes) else payload.encode("utf-8",
                                                                               "surrogatepass")
             (args.out / f"{name}.input").write_bytes(data)
             (args.out / f"{name}.txt").write_text(detail, encoding="utf-8")
             print(f"finding: {name}: {detail.strip().splitlines()[-1][:200]}", flush=True)
-            if outcome != "bug" or not proc.is_alive():
+            if outcome in ("hang", "died") or not proc.is_alive():
                 proc.kill()
                 proc.join()
                 proc, conn = start()
     proc.kill()
     found = 0
-    for kind, c in counts.items():
-        found += c["bug"] + c["hang"] + c["died"]
-        print(f"{kind:<5} tried {c['tried']:>6}  ok {c['ok']:>6}  one-line errors {c['error']:>6}"
-              f"  bugs {c['bug']}  hangs {c['hang']}  died {c['died']}  "
-              f"slowest {slowest[kind]:.2f} s")
+    for label, c in counts.items():
+        found += c["bug"] + c["hang"] + c["died"] + c["refused"]
+        print(f"{label:<16} tried {c['tried']:>6}  ok {c['ok']:>6}  one-line errors "
+              f"{c['error']:>6}  past the parse deadline {c['deadline']}  bugs {c['bug']}  "
+              f"hangs {c['hang']}  died {c['died']}  "
+              f"valid refused {c['refused']}  slowest {slowest[label]:.2f} s")
     print(f"seed {args.seed}, {args.seconds:.0f} s, worker peak RSS {peak_mb:.0f} MB, "
           f"findings {found}")
     return 1 if found else 0

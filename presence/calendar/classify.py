@@ -19,6 +19,7 @@ Pure: a component in, a verdict out.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,11 @@ CLASSIFIED_PROPERTIES = frozenset({
     "CATEGORIES", "LOCATION", "URL", "DESCRIPTION", "GEO", "X-APPLE-STRUCTURED-LOCATION",
     *(name for name, _ in _CONFERENCE_PROPS),
 })
-_URL_RE = re.compile(r"(?:https?://|\b)((?:[a-z0-9-]+\.)+[a-z]{2,})(?=[/:?#\s]|$)", re.IGNORECASE)
+# Host names are found in two linear steps: maximal runs of host characters, then each run
+# matched whole. One pattern searching the text for hosts backtracked quadratically: 40 KB of
+# "a-a-a-" in a DESCRIPTION took 40 s, and calendar text comes from third parties (issue 14).
+_HOST_RUN = re.compile(r"[a-z0-9.-]+", re.IGNORECASE)
+_HOST = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", re.IGNORECASE)
 _TEAMS_TEXT = re.compile(r"microsoft teams|teams[- ](meeting|besprechung|call)|"
                          r"réunion microsoft teams|skype (for business|meeting)", re.IGNORECASE)
 _CALL_WORDS = re.compile(r"^(zoom|google meet|meet|skype|webex|facetime|jitsi|whereby|teams|"
@@ -66,8 +71,11 @@ _NO_PLACE = re.compile(r"^(tbd|tba|n/?a|none|-+|\?+|\.+)$", re.IGNORECASE)
 _PHONE_CHARS = re.compile(r"^[\d\s+()./,#*;x-]+$", re.IGNORECASE)
 _ROOM_RE = re.compile(r"\b(room|rooms|raum|salle|sala|besprechungsraum|meeting ?room|"
                       r"conference ?room|boardroom|floor|etage|building|bldg|office)\b", re.IGNORECASE)
-_ADDRESS_RE = re.compile(r"\d.*[,\n]|[,\n].*\d|\b(str\.|straße|strasse|street|st\.|road|rd\.|"
-                         r"avenue|ave\.|platz|weg|rue|via|calle|lane|blvd)\b", re.IGNORECASE)
+# An address: a number and a comma ("Main St 1, Berlin"), or a street word. Tested as two
+# linear checks: `\d.*,|,.*\d` as one pattern is quadratic on a long run of digits.
+_STREET_RE = re.compile(r"\b(str\.|straße|strasse|street|st\.|road|rd\.|"
+                        r"avenue|ave\.|platz|weg|rue|via|calle|lane|blvd)\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 _BUSY_ONLY = {"busy", "tentative", "free", "away", "out of office", "working elsewhere"}
 _ROOM_CUTYPES = {"ROOM", "RESOURCE"}
 
@@ -135,11 +143,29 @@ def _conference_host(host: str, extra: tuple[str, ...]) -> str | None:
 
 
 def _link_in(text: str, extra: tuple[str, ...]) -> str | None:
-    for match in _URL_RE.finditer(text):
-        label = _conference_host(match.group(1), extra)
+    for host in _hosts(text):
+        label = _conference_host(host, extra)
         if label is not None:
             return label
     return None
+
+
+def _hosts(text: str) -> Iterator[str]:
+    """The host names in `text` ("zoom.us" in "https://zoom.us/j/1"), in linear time: each
+    ends before a path, a port, a query, a fragment, a space or the end of the text."""
+    for run in _HOST_RUN.finditer(text):
+        end = run.end()
+        if end < len(text) and text[end] not in "/:?#" and not text[end].isspace():
+            continue
+        host = run.group().lstrip(".-")
+        if _HOST.fullmatch(host):
+            yield host
+
+
+def _is_address(part: str) -> bool:
+    """Whether one part of a LOCATION (no newline in it) reads like a street address."""
+    return ("," in part and _DIGIT.search(part) is not None) or \
+        _STREET_RE.search(part) is not None
 
 
 def _is_phone(text: str) -> bool:
@@ -181,7 +207,7 @@ def _location_signals(location: str, extra: tuple[str, ...]) -> tuple[str | None
         if physical is None:
             if _ROOM_RE.search(part):
                 physical = "room in LOCATION"
-            elif _ADDRESS_RE.search(part):
+            elif _is_address(part):
                 physical = "address in LOCATION"
             else:
                 physical = "place in LOCATION"

@@ -7,9 +7,9 @@ keeps a `ParsedCalendar` for as long as its source's bytes do not change (issue 
 
 Expansion uses recurring-ical-events (RRULE, RDATE, EXDATE, moved and cancelled instances,
 bounded in `series.py`) on icalendar's parse of text that `text.py` has unfolded, repaired and
-cut into components; both look at the source's `Deadline` between bounded steps. Times with no zone at
-all are floating: they take the calendar's X-WR-TIMEZONE if it has one, else the configured
-zone; a time with a TZID or a Z is never moved. Pure: bytes and times in, values out.
+cut into components; both look at the source's `Deadline` between bounded steps. Times with no
+zone at all are floating: they take the calendar's X-WR-TIMEZONE if it has one, else the
+configured zone; a time with a TZID or a Z is never moved. Pure: bytes and times in, values out.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from presence.calendar.text import CalendarText, split_calendars
 from presence.calendar.zones import iana_name, iana_zone
 from presence.errors import CalendarError
 from presence.model import Meeting, Named
+from presence.sanitise import visible
 from presence.people.names import event_people
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class ParsedCalendar:
                 if made is not None and (made[1].uid, made[1].start) not in seen:
                     seen.add((made[1].uid, made[1].start))
                     meetings.append(made)
-            warnings.extend(f"{self.source}: event {uid} skipped: {why}"
+            warnings.extend(f"{self.source}: event {visible(uid, 80)} skipped: {why}"
                             for uid, why in part.budget.failures)
         meetings.sort(key=lambda pair: (pair[0], pair[1].uid))
         return LoadResult(tuple(m for _, m in meetings), tuple(warnings))
@@ -248,7 +249,9 @@ def _parse(text: CalendarText, source: str, deadline: Deadline) -> Any:
                 calendar.add_component(component)
             done += count
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise CalendarError(f"{source}: cannot read the calendar: {exc}") from exc
+        # icalendar quotes the input it could not read, newlines and all
+        raise CalendarError(f"{source}: cannot read the calendar: {visible(exc, 200)}") \
+            from exc
     return calendar
 
 
@@ -310,7 +313,8 @@ def _part(calendar: Any, text: CalendarText, source: str, settings: CalendarSett
                            (c for c in calendar.subcomponents if c.name == "VEVENT")):
         problem = _problem(event)
         if problem is not None:
-            warnings.append(f"{source}: line {line}: event {_uid(event)} skipped: {problem}")
+            warnings.append(f"{source}: line {line}: event {visible(_uid(event), 80)} skipped: "
+                            f"{problem}")
         else:
             events.append(event)
     budget = Budget(source)
@@ -319,9 +323,11 @@ def _part(calendar: Any, text: CalendarText, source: str, settings: CalendarSett
         query = bounded_query(calendar, events, budget)
     except ValueError as exc:
         # recurring-ical-events refuses a whole calendar only for its CALSCALE.
-        raise CalendarError(f"{source}: cannot expand the calendar: {exc}") from exc
+        raise CalendarError(f"{source}: cannot expand the calendar: {visible(exc, 200)}") \
+            from exc
     # Failures while building the series are permanent; those while expanding are per window.
-    warnings.extend(f"{source}: event {uid} skipped: {why}" for uid, why in budget.failures)
+    warnings.extend(f"{source}: event {visible(uid, 80)} skipped: {why}"
+                    for uid, why in budget.failures)
     budget.failures.clear()
     return _Part(query=query, floating=floating, rules=rules, budget=budget)
 
@@ -332,7 +338,7 @@ def _problem(event: Any) -> str | None:
             raw = event.get(name)
             raw = raw[0] if isinstance(raw, list) else raw
             # icalendar keeps an unreadable value as vBroken, a str of the raw text.
-            return f"{name} {str(raw) if raw is not None else ''!r} cannot be read"
+            return f"{name} {str(raw)[:80] if raw is not None else ''!r} cannot be read"
     if "DTSTART" not in event:
         return "it has no DTSTART"
     return too_frequent(event)

@@ -19,6 +19,7 @@ from presence.calendar.classify import CLASSIFIED_PROPERTIES
 from presence.calendar.limits import MAX_COMPONENT_BYTES, MAX_EVENTS, NO_DEADLINE, Deadline
 from presence.calendar.zones import iana_name, is_iana
 from presence.errors import CalendarError
+from presence.sanitise import visible
 
 _NAME_RE = re.compile(rb"^[A-Za-z0-9-]+[;:]")
 _TZID_RE = re.compile(r"tzid", re.IGNORECASE)
@@ -141,8 +142,9 @@ def split_calendars(data: bytes, source: str,
             name = line[6:].strip().upper()
             if name in _NO_SELF_NESTING and any(open_ == name for open_, _ in stack):
                 open_line = next(n for open_, n in reversed(stack) if open_ == name)
-                raise CalendarError(f"{source}: line {open_line}: BEGIN:{name} is never closed "
-                                    f"(another BEGIN:{name} follows at line {number})")
+                raise CalendarError(f"{source}: line {open_line}: BEGIN:{_shown(name)} is never "
+                                    f"closed (another BEGIN:{_shown(name)} follows at line "
+                                    f"{number})")
             if len(stack) >= MAX_NESTING:
                 raise CalendarError(f"{source}: line {number}: components nested more than "
                                     f"{MAX_NESTING} deep")
@@ -154,19 +156,19 @@ def split_calendars(data: bytes, source: str,
                                         "(subscribe to a shorter range, or split the file)")
             if not stack:
                 if name != "VCALENDAR":
-                    raise CalendarError(f"{source}: line {number}: BEGIN:{name} outside "
+                    raise CalendarError(f"{source}: line {number}: BEGIN:{_shown(name)} outside "
                                         "a VCALENDAR")
                 calendars.append([])
             stack.append((name, number))
         elif head[:4] == "END:":
             name = line[4:].strip().upper()
             if not any(open_ == name for open_, _ in stack):
-                raise CalendarError(f"{source}: line {number}: END:{name} without a "
-                                    f"matching BEGIN:{name}")
+                raise CalendarError(f"{source}: line {number}: END:{_shown(name)} without a "
+                                    f"matching BEGIN:{_shown(name)}")
             if stack[-1][0] != name:
                 open_name, open_line = stack[-1]
-                raise CalendarError(f"{source}: line {open_line}: BEGIN:{open_name} is never "
-                                    f"closed (END:{name} follows at line {number})")
+                raise CalendarError(f"{source}: line {open_line}: BEGIN:{_shown(open_name)} is "
+                                    f"never closed (END:{_shown(name)} follows at line {number})")
             stack.pop()
         elif not stack:
             # Junk between or after calendars (a trailing HTML footer, a stray comment) is
@@ -175,9 +177,14 @@ def split_calendars(data: bytes, source: str,
         calendars[-1].append((number, line))
     if stack:
         open_name, open_line = stack[-1]
-        raise CalendarError(f"{source}: line {open_line}: BEGIN:{open_name} is never closed "
-                            f"(the file ends at line {lines[-1][0]})")
+        raise CalendarError(f"{source}: line {open_line}: BEGIN:{_shown(open_name)} is never "
+                            f"closed (the file ends at line {lines[-1][0]})")
     return [_repair(block, source) for block in calendars]
+
+
+def _shown(name: str) -> str:
+    """A component's name as an error may quote it: one short, visible line."""
+    return visible(name, 40)
 
 
 def _repair(block: list[tuple[int, str]], source: str) -> CalendarText:
@@ -235,8 +242,8 @@ def _repair(block: list[tuple[int, str]], source: str) -> CalendarText:
             kept.append((number, lines))
             continue
         uid = next((_value(line) for line in lines if line[:4].upper() == "UID:"), "?")
-        warnings.append(f"{source}: line {number}: event {uid[:80]} skipped: it is larger "
-                        f"than {MAX_COMPONENT_BYTES // 1024} KiB")
+        warnings.append(f"{source}: line {number}: event {visible(uid, 80)} skipped: it is "
+                        f"larger than {MAX_COMPONENT_BYTES // 1024} KiB")
     for number, lines in [(block[0][0], head), *zones]:
         if sum(len(line) + 2 for line in lines) > MAX_COMPONENT_BYTES:
             what = "the calendar's properties are" if lines is head else "a VTIMEZONE is"
