@@ -119,18 +119,20 @@ class PeopleUnion:
         # someone forgotten on a peer is left out of this device's own people too
         self.own = [p for p in own if not forgotten.person(p)]
         self._kept = {p.id for p in self.own}
-        # the name matcher (unicodedata and its patterns) only where there are peers to join
-        from presence.people import names
-
         self._forgotten = forgotten
-        self._known = [names.Known(p.id, p.name, frozenset(p.aliases)) for p in own]
+        self._known: list | None = None  # made when a peer has people to join
         self._new: dict[str, Person] = {}
 
     def map(self, theirs: Sequence[Person]) -> dict[int, int]:
         """Peer person id → this device's id, or the shared negative id of someone only
         peers know; someone forgotten here has no id (their rows are left out)."""
+        if not theirs:
+            return {}
+        # the name matcher (unicodedata and its patterns) only where there are people to join
         from presence.people import names
 
+        if self._known is None:
+            self._known = [names.Known(p.id, p.name, frozenset(p.aliases)) for p in self.own]
         out = {}
         for person in theirs:
             written = spellings(person)

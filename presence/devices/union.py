@@ -56,10 +56,14 @@ def union_spans(sources: Iterable[Iterable[Span]], virtual: frozenset[str],
         Non-overlapping pieces of the input spans, oldest first; `away` spans are left out.
     """
     by_rank: list[list[Span]] = [[], [], []]
+    ranks: dict[str, int] = {}  # a handful of categories: rank each once, not each span
     for spans in sources:
         for span in spans:
             if span.end > span.start and span.category != AWAY:
-                by_rank[_rank(span.category, virtual, always_active)].append(span)
+                rank = ranks.get(span.category)
+                if rank is None:
+                    rank = ranks[span.category] = _rank(span.category, virtual, always_active)
+                by_rank[rank].append(span)
     claimed: list[tuple[float, float]] = []
     out: list[Span] = []
     for spans in by_rank:

@@ -141,12 +141,13 @@ def summarise(store: Store, config: Config, first: date, last: date,
 
 @dataclasses.dataclass(frozen=True)
 class _Peer:
-    """What a summary takes from one peer, read in one go: the spans of the days shown, the
-    chat of the days before (all a trend needs), in-person time, people."""
+    """What a summary takes from one peer, read in one go: the spans of the days shown,
+    in-person time, people (the chat of the days before, all a trend needs, comes through
+    `chat_days`)."""
 
     name: str
+    source: object  # the open snapshot, for the union of past chat (reports/chat_days.py)
     shown: list
-    trend: list
     in_person: list
     logged: list
     first: float | None
@@ -156,19 +157,18 @@ class _Peer:
     forgotten: tuple
 
 
-def _take_peers(peers: list, config: Config, lo: float, hi: float, period_start: float,
+def _take_peers(peers: list, config: Config, hi: float, period_start: float,
                 period_end: float, back: float) -> list[_Peer]:
     from presence.devices.merge import take
 
-    tz, trend_hi = config.tz, min(period_start, hi)
+    tz = config.tz
 
     def read(peer) -> _Peer:
         has_people = peer.has_table("people")
         return _Peer(
             name=peer.info.name or peer.info.device_id,
+            source=peer,
             shown=peer.spans(period_start, hi) if hi > period_start else [],
-            trend=peer.intervals(lo, trend_hi, config.virtual_categories)
-            if trend_hi > lo else [],
             in_person=peer.meetings(back, period_end, tz, kind="in_person"),
             logged=peer.in_person_log(back, period_end),
             first=peer.first_activity(),
@@ -193,12 +193,21 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     upto = min(period_end, now)
     lo, hi = day_bounds(since, tz)[0], min(period_end, now)
     back = -float("inf") if history else period_start
-    others = _take_peers(peers, config, lo, hi, period_start, period_end, back)
+    others = _take_peers(peers, config, hi, period_start, period_end, back)
     virtual_by_day = {day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
                       for day, c in cells.items()}
     union = None
     names = {d.id: d.name for d in store.devices()}
-    if any(p.shown or p.trend for p in others) or len(names) > 1:
+    trend_hi = min(period_start, hi)
+    if others or len(names) > 1:
+        if trend_hi > lo:
+            from presence.reports.chat_days import union_chat_by_day
+
+            before, failed = union_chat_by_day(store, [p.source for p in others], lo,
+                                               trend_hi, config)
+            others = [p for i, p in enumerate(others) if i not in failed]
+        else:
+            before = {}
         # A moment seen on several devices counts once (rollups hold this database's spans,
         # which an import fills with other devices' too, a phone from ActivityWatch): the
         # days shown from the union of every device's spans, the days before (whose chat
@@ -206,10 +215,6 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
         union = union_spans([store.spans(period_start, hi) if hi > period_start else []]
                             + [p.shown for p in others], virtual, config.always_active)
         cells.update(cells_by_day(union, first, last, tz, until=now))
-        trend_hi = min(period_start, hi)
-        chat = merge_intervals((store.intervals(lo, trend_hi, virtual) if trend_hi > lo else [])
-                               + [iv for p in others for iv in p.trend])
-        before = seconds_by_day(chat, tz)
         virtual_by_day = {day: before.get(day, 0.0) if day < first else
                           sum(secs for (_, _, cat), secs in cells[day].items() if cat in virtual)
                           for day in cells}
@@ -240,7 +245,8 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     if union is None:
         spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
     else:
-        spans = [sp for sp in union if any(sp.start < e and sp.end > s for s, e in met)]
+        spans = [sp for sp in union if any(sp.start < e and sp.end > s for s, e in met)] \
+            if met else []
     nudges = store.nudge_records(period_start, period_end)
     logged = list(dict.fromkeys(store.in_person_log(period_start, period_end) + [
         row for p in others for row in p.logged if row[0] < period_end and row[1] > period_start]))
