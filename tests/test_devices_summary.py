@@ -243,3 +243,32 @@ def test_the_bar_and_the_tray_see_a_peers_snapshot_arrive(home, tmp_path):
         assert follower.poll(NOW + 3) is None
     finally:
         follower.close()
+
+
+def test_the_trend_over_devices_follows_a_peers_past_days_when_they_change(home, tmp_path):
+    def feb(day: int, hhmm: str) -> float:
+        return datetime.fromisoformat(f"2026-02-{day}T{hhmm}").replace(
+            tzinfo=BERLIN).timestamp()
+
+    store = Store.open(home / "presence.db")
+    store.insert_span(Span(feb(27, "09:00"), feb(27, "09:30"), "slack", "messaging"), "laptop")
+    store.close()
+    desktop = device(tmp_path, "desktop", [Span(feb(27, "09:15"), feb(27, "09:45"), "discord",
+                                                "messaging")])
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    trend = summary(home)["trend"]
+    # 09:00-09:45 on the 27th, once, over the three days since presence first saw anything
+    assert (trend["days"], trend["virtual_minutes_per_day"]) == (3, 15.0)
+    assert summary(home)["trend"] == trend  # the second time from what was kept
+    # the desktop's past changes (an import there) and it writes a new snapshot
+    store = Store.open(desktop)
+    store.insert_span(Span(feb(28, "20:00"), feb(28, "20:30"), "signal", "messaging"), "desktop")
+    store.close()
+    publish(tmp_path, desktop, "00000000000000d1", "desktop", written_at=NOW - 30)
+    assert summary(home)["trend"]["virtual_minutes_per_day"] == 25.0
+    # and this device's past, too
+    store = Store.open(home / "presence.db")
+    store.insert_span(Span(feb(26, "20:00"), feb(26, "20:15"), "slack", "messaging"), "laptop")
+    store.close()
+    trend = summary(home)["trend"]
+    assert (trend["days"], trend["virtual_minutes_per_day"]) == (4, 22.5)
