@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from desktop_helpers import wait_for
 
@@ -205,3 +206,37 @@ def test_phone_chat_imported_during_the_day_counts_in_the_daily_budget(tmp_path:
     alone = policy.PolicyState(spans=spans, category="messaging", app="slack")
     assert "crowding_out" in [n.kind for n in policy.decide(at(12), with_phone, cfg)]
     assert "crowding_out" not in [n.kind for n in policy.decide(at(12), alone, cfg)]
+
+
+def test_events_in_any_order_import_the_same(tmp_path: Path):
+    # aw-server writes newest first; other tools oldest first, or in no order, or the bucket's
+    # type after its events: every way of writing the same history stores the same spans
+    import random
+
+    start = 1_772_438_400.0
+    events = [{"timestamp": _stamp(start + 30 * n), "duration": 30.0 if n % 5 else 45.0,
+               "data": {"app": "Slack" if n % 3 else "code", "title": f"w {n % 4}"}}
+              for n in range(30_000)]  # over a megabyte: several staged batches
+    shuffled = events[:]
+    random.Random(19).shuffle(shuffled)
+    meta = {"id": "aw-watcher-window_elsewhere", "type": "currentwindow",
+            "client": "aw-watcher-window", "hostname": "elsewhere"}
+    stored = {}
+    for name, listed, type_last in (("descending", events[::-1], False),
+                                    ("ascending", events, False),
+                                    ("shuffled", shuffled, False),
+                                    ("type after the events", events[::-1], True)):
+        bucket = ({"events": listed, **meta} if type_last else {**meta, "events": listed})
+        folder = tmp_path / name.replace(" ", "-")
+        folder.mkdir()
+        export = folder / "export.json"
+        export.write_text(json.dumps({"buckets": {meta["id"]: bucket}}), encoding="utf-8")
+        assert export.stat().st_size > 2 << 20
+        result = invoke(folder, "import", "activitywatch", str(export))
+        assert result.exit_code == 0, result.output
+        stored[name] = read_store(folder / "presence.db", lambda s: list(s.iter_activity()))
+    first = stored.pop("descending")
+    # overlaps counted once: each 45 s event runs 15 s into the next one
+    assert sum(row[2] - row[1] for row in first) == pytest.approx(30 * 30_000)
+    for name, rows in stored.items():
+        assert [r[1:6] for r in rows] == [r[1:6] for r in first], name

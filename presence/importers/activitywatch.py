@@ -220,7 +220,7 @@ def import_export(store: Store, config: Config, raw: IO[bytes], source: str, me:
 
 @dataclass
 class _Staged:
-    """Where one bucket's events went in the staging table, and in what order they came."""
+    """Which staged batches hold one bucket's events, and in what order the events came."""
 
     first: int
     last: int
@@ -235,20 +235,19 @@ class _Staged:
             return "ascending"
         return "descending" if self.descending else "unsorted"
 
-    def add(self, starts: list[float]) -> None:
-        """Note the starts of the next events, in file order."""
+    def add(self, batch: int, starts: list[float]) -> None:
+        """Note the next batch of the bucket and its events' starts, in file order."""
         chain = starts if self.previous is None else [self.previous, *starts]
         self.ascending = self.ascending and all(map(float.__lt__, chain, chain[1:]))
         self.descending = self.descending and all(map(float.__gt__, chain, chain[1:]))
         self.previous = starts[-1]
-        self.last += len(starts)
+        self.last = batch
 
 
 def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], None] | None
            ) -> tuple[dict[int, BucketInfo], dict[int, _Staged]]:
     infos: dict[int, BucketInfo] = {}
     staged: dict[int, _Staged] = {}
-    seq = 0
     try:
         with store.staging():
             for item in read_export(JsonStream(raw, on_read=on_read)):
@@ -257,10 +256,9 @@ def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], N
                     continue
                 if item.type is not None and not used_type(item.type):
                     continue  # another kind of bucket: read, counted, never staged
-                place = staged.setdefault(item.index, _Staged(seq + 1, seq))
-                store.stage(item.events)
-                place.add([event[0] for event in item.events])
-                seq += len(item.events)
+                batch = store.stage(item.events)
+                staged.setdefault(item.index, _Staged(batch, batch)).add(
+                    batch, [event[0] for event in item.events])
     except (JsonStreamError, MalformedExport) as exc:
         raise InputError(f"{source}: {exc}; nothing was imported") from None
     except OSError as exc:
@@ -367,5 +365,5 @@ def _store_new(store: Store, spans: Iterator[SpanRow], device: str) -> float:
     seconds = 0.0
     while batch := list(itertools.islice(fresh, 5000)):
         store.insert_spans(batch, device)
-        seconds += sum(s[1] - s[0] for s in batch if s[3] != AWAY)
+        seconds += sum([s[1] - s[0] for s in batch if s[3] != AWAY])
     return seconds

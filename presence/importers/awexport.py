@@ -124,10 +124,9 @@ def _read_bucket(stream: JsonStream, index: int,
         has_events = True
         stream.begin_array()
         while run := stream.items():
-            batch = _parse_run(run, key, count)
+            batch, negatives = _parse_run(run, key, count)
             count += len(run)
-            negative += len(run) - len(batch)
-            batch = [event for event in batch if event[1] > event[0]]
+            negative += negatives
             if batch:
                 yield EventBatch(index, batch, _text(meta["type"]) if "type" in meta else None)
     yield BucketInfo(index, _text(meta.get("id")) or key, _text(meta.get("type")),
@@ -147,36 +146,45 @@ def _text(value: Any) -> str:
     return value[:MAX_APP] if isinstance(value, str) else ""
 
 
-def _parse_run(run: list[Any], bucket: str, before: int) -> list[Event]:
-    """The events of a decoded run, without those of negative duration.
+def _parse_run(run: list[Any], bucket: str, before: int) -> tuple[list[Event], int]:
+    """The events of a decoded run that have a length, and how many had a negative one.
 
     The loop is the import's hot path: plain events take the short way, and anything unusual
-    goes through `parse_event`, which says what is wrong.
+    goes through `parse_event`, which says what is wrong. Zero-length events (a watcher's
+    first heartbeat) add nothing and are left out.
     """
     fromiso = datetime.fromisoformat
     out: list[Event] = []
     append = out.append
+    negative = 0
     for number, raw in enumerate(run, before + 1):
         try:
             moment = fromiso(raw["timestamp"])
             duration = raw["duration"]
-            app, detail = _fields(raw["data"])
+            data = raw["data"]
+            # _fields, written out: this runs for every event of a multi-year export
+            app = data.get("app") or data.get("status") or data.get("url")
+            detail = data.get("title") or data.get("package")
         except (KeyError, TypeError, ValueError, AttributeError):
             moment = None
         if (moment is None or moment.tzinfo is None or duration.__class__ not in _NUMBERS
                 or not 0 <= duration < _INF or app.__class__ not in _TEXT
                 or detail.__class__ not in _TEXT):
             event = parse_event(raw, bucket, number)
-            if event is not None:
+            if event is None:
+                negative += 1
+            elif event[1] > event[0]:
                 append(event)
             continue
         start = moment.timestamp()
-        if app is not None and len(app) > MAX_APP:
-            app = app[:MAX_APP]
-        if detail is not None and len(detail) > MAX_TITLE:
-            detail = detail[:MAX_TITLE]
-        append((start, start + duration, app, detail))
-    return out
+        end = start + duration
+        if end > start:
+            if app is not None and len(app) > MAX_APP:
+                app = app[:MAX_APP]
+            if detail is not None and len(detail) > MAX_TITLE:
+                detail = detail[:MAX_TITLE]
+            append((start, end, app, detail))
+    return out, negative
 
 
 def _fields(data: dict[str, Any]) -> tuple[Any, Any]:

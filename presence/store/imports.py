@@ -4,10 +4,17 @@ An export lists events in no useful order (aw-server writes them newest first, a
 metadata may come after its events), so the import first stages every event in a temporary
 table — outside the user's database, on disk, so memory stays flat — and reads each bucket
 back sorted. Staging takes no lock on the database; writing the spans is one transaction.
+
+Events are staged a batch to a row (a run of events as the reader decoded it, `marshal`led):
+a row per event cost SQLite more than everything else the import does with an event. A
+bucket whose events came in time order, or in reverse (aw-server's own export), reads back
+batch by batch; only a bucket in neither order is copied to a table of one row per event for
+SQLite to sort.
 """
 
 from __future__ import annotations
 
+import marshal
 import sqlite3
 from collections.abc import Iterator
 from typing import ContextManager
@@ -17,51 +24,67 @@ from presence.store.db import Tables
 
 PAGE = 20_000
 
-# (start, end, app or status, title or package); its sequence number is its place in line
+# (start, end, app or status, title or package)
 StagedRow = tuple[float, float, "str | None", "str | None"]
 ORDERS = ("ascending", "descending", "unsorted")
 
 
 class ImportTables(Tables):
-    """The temporary `import_events` table of an import in progress on this connection.
+    """The temporary `import_batches` table of an import in progress on this connection.
 
-    Events are numbered in file order (`seq`), so one bucket is a range of numbers, and a
-    bucket whose events came in time order (aw-server writes newest first) reads back without
-    sorting.
+    Batches are numbered in file order (`seq`, from 1), so one bucket is a range of numbers.
     """
 
     def start_staging(self) -> None:
-        """Create the (empty) staging table, replacing any left from before."""
+        """Create the (empty) staging tables, replacing any left from before."""
         # Staged rows are worth nothing after a crash: no rollback journal for them.
         self._write("PRAGMA temp.journal_mode = OFF")
-        self._write("DROP TABLE IF EXISTS temp.import_events")
-        self._write("CREATE TEMP TABLE import_events (seq INTEGER PRIMARY KEY, "
-                    "start REAL NOT NULL, end REAL NOT NULL, app TEXT, detail TEXT)")
+        self.stop_staging()
+        self._write("CREATE TEMP TABLE import_batches (seq INTEGER PRIMARY KEY, "
+                    "events BLOB NOT NULL)")
 
     def staging(self) -> ContextManager[None]:
         """One transaction around all the `stage` calls of an import (it writes only the
         temporary database, so it holds no lock on the user's)."""
         return self.transaction("cannot stage the import", write=False)
 
-    def stage(self, rows: list[StagedRow]) -> None:
-        """Stage some events; they are numbered on from the last staged (1 for the first)."""
+    def stage(self, rows: list[StagedRow]) -> int:
+        """Stage a batch of events (in file order); returns its number."""
         with self.staging():
-            self._write_many("INSERT INTO temp.import_events (start, end, app, detail) "
-                             "VALUES (?, ?, ?, ?)", rows)
+            return int(self._write("INSERT INTO temp.import_batches (events) VALUES (?)",
+                                   (marshal.dumps(rows),)).lastrowid)
 
-    def staged(self, first: int, last: int,
-               order: str) -> Iterator[tuple[float, float, str | None, str | None]]:
-        """The staged events numbered first..last by start (then end), streamed in pages.
+    def staged(self, first: int, last: int, order: str) -> Iterator[StagedRow]:
+        """The events of batches first..last by start (then end), streamed.
 
         Args:
-            first: the first sequence number.
-            last: the last sequence number.
-            order: how they were staged (`ORDERS`): in time order, reversed, or neither.
+            first: the first batch number.
+            last: the last batch number.
+            order: how the events came (`ORDERS`): in time order, reversed, or neither.
         """
-        sql = ("SELECT start, end, app, detail FROM temp.import_events "
-               "WHERE seq BETWEEN ? AND ? ORDER BY ")
-        sql += {"ascending": "seq", "descending": "seq DESC", "unsorted": "start, end"}[order]
-        cursor = self._stream(sql, (first, last))
+        if order == "unsorted":
+            yield from self._sorted(first, last)
+            return
+        descending = order == "descending"
+        for seq in range(last, first - 1, -1) if descending else range(first, last + 1):
+            rows = self._read("SELECT events FROM temp.import_batches WHERE seq = ?", (seq,))
+            if rows:
+                batch = marshal.loads(rows[0][0])
+                yield from reversed(batch) if descending else batch
+
+    def _sorted(self, first: int, last: int) -> Iterator[StagedRow]:
+        """A bucket in no order: its events one to a row, read back sorted by SQLite."""
+        table = f"temp.import_sorted_{first}"  # one per bucket: buckets are read side by side
+        self._write(f"DROP TABLE IF EXISTS {table}")
+        self._write(f"CREATE TABLE {table} (start REAL NOT NULL, end REAL NOT NULL, app TEXT, "
+                    "detail TEXT)")
+        with self.staging():
+            for seq in range(first, last + 1):
+                for (events,) in self._read("SELECT events FROM temp.import_batches "
+                                            "WHERE seq = ?", (seq,)):
+                    self._write_many(f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
+                                     marshal.loads(events))
+        cursor = self._stream(f"SELECT start, end, app, detail FROM {table} ORDER BY start, end")
         try:
             while rows := cursor.fetchmany(PAGE):  # type: ignore[attr-defined]
                 yield from rows
@@ -69,5 +92,8 @@ class ImportTables(Tables):
             raise StoreError(f"{self.path}: cannot read the staged import ({exc})") from exc
 
     def stop_staging(self) -> None:
-        """Drop the staging table."""
-        self._write("DROP TABLE IF EXISTS temp.import_events")
+        """Drop the staging tables."""
+        tables = self._read("SELECT name FROM temp.sqlite_master WHERE type = 'table' AND "
+                            "(name = 'import_batches' OR name LIKE 'import_sorted_%')")
+        for (name,) in tables:
+            self._write(f"DROP TABLE temp.{name}")
