@@ -18,7 +18,11 @@ what any import that reads the document whole pays before doing anything.
 
 Targets (issue 19): at least 100,000 events/s; peak RSS under 80 MB whatever the file size.
 
-Usage: python scripts/bench_import.py [--quick] [--json OUT.json] [--keep DIR]
+With `--baseline TREE` (another presence source tree, e.g. `git archive COMMIT | tar -x -C
+TREE`), every import also runs with that tree's code, taking turns with this one on the same
+files, and a second table sets the two side by side: before/after figures measured together.
+
+Usage: python scripts/bench_import.py [--quick] [--json OUT.json] [--keep DIR] [--baseline TREE]
 """
 
 from __future__ import annotations
@@ -147,11 +151,14 @@ def _child_cpu() -> float:
     return spent
 
 
-def import_once(export: Path, home: Path) -> tuple[float, float, float, str]:
+def import_once(export: Path, home: Path,
+                tree: Path | None = None) -> tuple[float, float, float, str]:
     """`presence import activitywatch EXPORT` into `home`, as a whole process: (wall seconds,
-    CPU seconds, its own peak RSS in MB, its output)."""
+    CPU seconds, its own peak RSS in MB, its output). `tree`: run that source tree's code."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
     env["PRESENCE_HOME"] = str(home)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
     code = ("import resource, runpy, sys; sys.argv = ['presence', 'import', 'activitywatch', "
@@ -196,6 +203,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a month instead of years")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    parser.add_argument("--baseline", type=Path, metavar="TREE",
+                        help="also run another presence source tree's code, side by side")
     parser.add_argument("--generate", nargs=3, metavar=("KIND", "DAYS", "PATH"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -220,6 +229,10 @@ def main() -> None:
         home = folder / f"home-{kind}-{days}d"
         empty = folder / "empty.json"
         empty_export(empty)
+        if args.baseline is not None:
+            base = folder / f"base-{kind}-{days}d"
+            base_fixed, base_fixed_cpu, _, _ = import_once(empty, base, args.baseline)
+            base_s, base_cpu, base_rss, _ = import_once(export, base, args.baseline)
         fixed, fixed_cpu, fixed_rss, _ = import_once(empty, home)  # creates the database
         seconds, cpu, rss, report = import_once(export, home)
         again, _, again_rss, again_report = import_once(export, home)
@@ -234,6 +247,11 @@ def main() -> None:
                      "again_seconds": round(again, 2), "again_rss_mb": round(again_rss, 1),
                      "json_load_seconds": round(load_s, 2), "json_load_rss_mb": round(load_rss, 1),
                      "report": report.strip(), "again_report": again_report.strip()})
+        if args.baseline is not None:
+            rows[-1].update(
+                base_seconds=round(base_s, 2), base_peak_rss_mb=round(base_rss, 1),
+                base_events_per_s_net=round(events / max(base_s - base_fixed, 1e-9)),
+                base_events_per_cpu_s_net=round(events / max(base_cpu - base_fixed_cpu, 1e-9)))
         print(f"bench_import: {label}: {events:,} events, {net:,.0f} events/s net, "
               f"{rss:.1f} MB", file=sys.stderr, flush=True)
         if not args.keep:
@@ -249,6 +267,17 @@ def main() -> None:
               f"{r['again_seconds']} s, "
               f"{r['again_rss_mb']} MB | {r['json_load_seconds']} s, "
               f"{r['json_load_rss_mb']} MB |")
+    if args.baseline is not None:
+        print(f"\nside by side with {args.baseline} (taking turns on the same files):\n")
+        print("| export | events per CPU second, net: before | after | after/before | "
+              "events/s net (wall): before | after | peak RSS: before | after |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for r in rows:
+            print(f"| {r['case']} | {r['base_events_per_cpu_s_net']:,} | "
+                  f"{r['events_per_cpu_s_net']:,} | "
+                  f"{r['events_per_cpu_s_net'] / r['base_events_per_cpu_s_net']:.2f}× | "
+                  f"{r['base_events_per_s_net']:,} | {r['events_per_s_net']:,} | "
+                  f"{r['base_peak_rss_mb']} MB | {r['peak_rss_mb']} MB |")
     worst_rate = min(r["events_per_s_net"] for r in rows)
     worst_cpu_rate = min(r["events_per_cpu_s_net"] for r in rows)
     worst_rss = max(max(r["peak_rss_mb"], r["again_rss_mb"]) for r in rows)

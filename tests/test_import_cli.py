@@ -240,3 +240,30 @@ def test_events_in_any_order_import_the_same(tmp_path: Path):
     assert sum(row[2] - row[1] for row in first) == pytest.approx(30 * 30_000)
     for name, rows in stored.items():
         assert [r[1:6] for r in rows] == [r[1:6] for r in first], name
+
+
+def test_an_import_into_rolled_up_days_is_counted_by_the_next_summary(tmp_path: Path):
+    # Summaries of past days read rollups of the sealed history; spans an import adds to
+    # those days must make them be rolled up again (the import sets the per-row seal
+    # trigger aside and forgets the rollups once)
+    def export(path: Path, host: str, clock: str, app: str, minutes: int) -> Path:
+        event = {"timestamp": f"2026-03-02T{clock}:00+00:00", "duration": 60.0 * minutes,
+                 "data": {"app": app, "title": ""}}
+        path.write_text(json.dumps({"buckets": {f"aw-watcher-window_{host}": {
+            "id": f"aw-watcher-window_{host}", "type": "currentwindow",
+            "client": "aw-watcher-window", "hostname": host, "events": [event]}}}),
+            encoding="utf-8")
+        return path
+
+    host = socket.gethostname()  # this device's history: no union over devices to read
+    first = export(tmp_path / "first.json", host, "08:00", "Slack", 30)
+    assert invoke(tmp_path, "import", "activitywatch", str(first)).exit_code == 0
+    day = json.loads(invoke(tmp_path, "summary", "2026-03-02", "--json").stdout)
+    assert day["categories"] == {"messaging": 30.0}
+    assert read_store(tmp_path / "presence.db", lambda s: s.span_reach()) is not None
+    assert read_store(tmp_path / "presence.db", lambda s: s.rollup_days("UTC")) is not None
+
+    second = export(tmp_path / "second.json", host, "10:00", "discord", 20)
+    assert invoke(tmp_path, "import", "activitywatch", str(second)).exit_code == 0
+    day = json.loads(invoke(tmp_path, "summary", "2026-03-02", "--json").stdout)
+    assert day["categories"] == {"messaging": 50.0}

@@ -292,7 +292,7 @@ def _write(store: Store, config: Config, infos: dict[int, BucketInfo],
         elif kind == OTHER:
             skipped.append(f"{info.id}: type {info.type or 'unknown'!r} is not app time")
     totals: dict[str, tuple[str, bool, set, float]] = {}
-    with store.transaction("the import was not stored"):
+    with store.bulk_spans("the import was not stored"):
         for info, kind in plans:
             device_id, name, mine = _device_of(info, kind, me, host)
             if not mine:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from presence.errors import StoreError
 from presence.model import EARLIEST, LATEST, Span
 from presence.store.db import Tables
-from presence.store.migrations import SPAN_ID
+from presence.store.migrations import FORGET_ROLLUPS, SPAN_ID
 
 COVERAGE_PAGE = 20_000
 
@@ -40,6 +41,7 @@ class ActivityTables(Tables):
         super().__init__(conn, path)
         # Lookup rows are never renumbered, so what this connection learnt stays true.
         self._codes: dict[tuple[str, str], int] = {}
+        self._bulk_first: float | None = None  # earliest span start (ms) inside `bulk_spans`
 
     def _code(self, table: str, column: str, value: str, create: bool = True) -> int | None:
         """The small integer standing for `value` in a lookup table (made on first use)."""
@@ -77,6 +79,36 @@ class ActivityTables(Tables):
         """Move the end of a stored span (the open span, flushed again)."""
         self._write("UPDATE spans SET dur = ? - id WHERE id = ?", (round(end * 1000), row_id))
 
+    @contextmanager
+    def bulk_spans(self, what: str) -> Iterator[None]:
+        """One write transaction around many `insert_spans` (an import of years of history).
+
+        The seal trigger on `spans` forgets the rollups when a span lands in sealed history;
+        run for each of a year's spans it costs as much as the inserts themselves. Inside this
+        block it is set aside and its work done once, at the end, if any span landed before
+        the seal. Nobody sees the table without it: the block is one transaction holding the
+        write lock, and a failure rolls the trigger back in with everything else.
+
+        Raises:
+            StoreError: SQLite failed; nothing of the block was stored.
+        """
+        with self.transaction(what):
+            trigger = self._read("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
+                                 "name = 'spans_sealed_insert'")
+            sealed = self._read("SELECT sealed FROM span_reach")
+            if trigger:
+                self._write("DROP TRIGGER spans_sealed_insert")
+            self._bulk_first = float("inf")
+            try:
+                yield
+            finally:
+                first, self._bulk_first = self._bulk_first, None
+            if trigger:
+                self._write(trigger[0][0])
+            if sealed and first < sealed[0][0] * 1000:
+                for sql in FORGET_ROLLUPS:
+                    self._write(sql)
+
     def insert_spans(self, spans: list[tuple[Any, ...]], device: str) -> None:
         """Store many spans of `device` at once (an import, inside its transaction).
 
@@ -88,6 +120,8 @@ class ActivityTables(Tables):
         # (app, category) → their codes: a year of spans has a few hundred pairs
         codes: dict[tuple[str | None, str], tuple[int | None, int | None]] = {}
         device_code = code("span_devices", "device", device)
+        if self._bulk_first is not None and spans:
+            self._bulk_first = min(self._bulk_first, min(s[0] for s in spans) * 1000)
         with self.transaction("could not store spans"):
             plain: list[tuple[int, int, int | None, int | None, int | None]] = []
             append = plain.append

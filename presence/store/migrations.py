@@ -136,6 +136,12 @@ ACTIVITY_VIEW = (
     "LEFT JOIN span_titles t ON t.span_id = s.id LEFT JOIN span_devices d ON d.id = s.device")
 
 
+# What the seal triggers do when sealed history changes: forget the caches built on it.
+FORGET_ROLLUPS = ("DELETE FROM span_reach", "DELETE FROM rollups", "DELETE FROM rollup_days")
+# (An import of years sets the insert seal aside and does this once: `bulk_spans` in
+# store/activity.py.)
+
+
 def _m6_compact_spans(conn: sqlite3.Connection) -> None:
     """Spans in about 20 bytes instead of 90 (issue 18), every old row kept.
 
@@ -217,8 +223,7 @@ def _m6_compact_spans(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TRIGGER spans_titles_delete AFTER DELETE ON spans BEGIN "
                  "DELETE FROM span_titles WHERE span_id = OLD.id; END")
     # The rollup seal (migration 2), now on the compact table: `sealed` is in seconds.
-    forget = ("BEGIN DELETE FROM span_reach; DELETE FROM rollups; DELETE FROM rollup_days; "
-              "END")
+    forget = f"BEGIN {'; '.join(FORGET_ROLLUPS)}; END"
     sealed = "(SELECT sealed * 1000 FROM span_reach)"
     conn.execute(f"CREATE TRIGGER spans_sealed_insert AFTER INSERT ON spans "
                  f"WHEN NEW.id < {sealed} {forget}")
