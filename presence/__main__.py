@@ -1,6 +1,6 @@
-"""`python -m presence`."""
+"""`python -m presence`: the same entry as the `presence` console script."""
 
-from presence.cli.main import main
+from presence.cli.entry import main
 
 if __name__ == "__main__":
-    main(prog_name="presence")
+    main()

@@ -2,28 +2,65 @@
 
 Kept apart from `service.py` so that every short command (`presence summary`, `status`) can set
 up logging without importing the daemon, the notifiers and the calendar code (issue 5: the
-read commands import only what they need).
+read commands import only what they need). The modules a read command loads take their
+logger from `logger(__name__)`, which imports `logging` on the first record: a command that
+logs nothing never imports it (issue 18), and the quick entry defers its set-up until then.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from presence import paths
-from presence.sanitise import block
-from presence.secrets import hide_urls
+if TYPE_CHECKING:
+    import logging
+    from pathlib import Path
+
+# The verbosity of a set-up deferred until the first record (`setup_logging(deferred=True)`).
+_deferred: list[int] = []
 
 
-class SafeFormatter(logging.Formatter):
-    """Log lines quote titles, calendars and servers: escape characters are shown, not sent
-    to the terminal or the journal, and no URL is written whole (calendar URLs are secrets)."""
+class _Logger:
+    """`logging.getLogger(name)`, fetched when it is first used."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        return block(hide_urls(super().format(record)))
+    __slots__ = ("_name", "_real")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._real: logging.Logger | None = None
+
+    def __getattr__(self, attr: str) -> Any:
+        # only what the slots do not hold comes here: debug, info, warning, isEnabledFor ...
+        if self._real is None:
+            import logging
+
+            if _deferred:
+                setup_logging(_deferred.pop())
+            self._real = logging.getLogger(self._name)
+        return getattr(self._real, attr)
+
+
+def logger(name: str) -> logging.Logger:
+    """The logger called `name` (a module's `__name__`), imported and set up on first use."""
+    return _Logger(name)  # type: ignore[return-value]
+
+
+def _formatter() -> logging.Formatter:
+    import logging
+
+    from presence.sanitise import block
+    from presence.secrets import hide_urls
+
+    class SafeFormatter(logging.Formatter):
+        """Log lines quote titles, calendars and servers: escape characters are shown, not
+        sent to the terminal or the journal, and no URL is written whole (calendar URLs are
+        secrets)."""
+
+        def format(self, record: logging.LogRecord) -> str:
+            return block(hide_urls(super().format(record)))
+
+    return SafeFormatter("%(asctime)s presence %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
 
 
 def _private_rotating_handler(log_file: Path) -> logging.Handler:
@@ -50,15 +87,24 @@ def _private_rotating_handler(log_file: Path) -> logging.Handler:
                                       encoding="utf-8")
 
 
-def setup_logging(verbose: int, log_file: Path | None = None) -> None:
+def setup_logging(verbose: int, log_file: Path | None = None, *, deferred: bool = False) -> None:
     """Send presence's log to stderr (journald keeps it under systemd) and, for the daemon,
-    to a small rotating private file."""
+    to a small rotating private file. `deferred`: only once something logs (through
+    `logger()`), unless logging is in use already."""
+    if deferred and "logging" not in sys.modules:
+        _deferred[:] = [verbose]
+        return
+    import logging
+
+    from presence import paths
+
+    _deferred.clear()
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
     root = logging.getLogger("presence")
     root.setLevel(logging.DEBUG)
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    fmt = SafeFormatter("%(asctime)s presence %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    fmt = _formatter()
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(level)
     stderr.setFormatter(fmt)

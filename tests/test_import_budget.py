@@ -3,9 +3,10 @@
 Each command runs as a real process on a real database (a span, a meeting, a person); at
 exit it writes `sys.modules` to a file. The test names the presence modules each command may
 load and the packages it may use beyond the standard library, and refuses the heavy ones
-(the calendar libraries, psutil, sqlite-utils, D-Bus, OpenSSL's hashlib, tempfile's archive
-modules). It is a test of what is imported, never of time: the time is measured by
-scripts/bench_summary.py.
+(click, logging, the calendar libraries, psutil, sqlite-utils, D-Bus, OpenSSL's hashlib,
+tempfile's archive modules). Both ways a user starts presence are checked: `python -m
+presence` and the `presence` console script. It is a test of what is imported, never of
+time: the time is measured by scripts/bench_summary.py, bench_glance.py and bench_people.py.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ import pytest
 from summary_data import BERLIN, add_span, home, meeting
 from support import sealed_env
 
-# Everything a read command shares: the CLI group, the config, the store, the timeline.
+# Everything a read command shares: the quick entry, the config, the store, the timeline.
 CORE = {
-    "presence", "presence.cli", "presence.cli.common", "presence.cli.main", "presence.clock",
-    "presence.config", "presence.errors", "presence.logsetup", "presence.model",
-    "presence.paths", "presence.patterns", "presence.sanitise", "presence.secrets",
-    "presence.timeline", "presence.timeparse", "presence.tomltree", "presence.devices",
-    "presence.devices.merge",
+    "presence", "presence.cli", "presence.cli.common", "presence.cli.entry",
+    "presence.cli.reads", "presence.clock", "presence.config", "presence.errors",
+    "presence.logsetup", "presence.model", "presence.paths", "presence.patterns",
+    "presence.sanitise", "presence.secrets", "presence.timeline", "presence.timeparse",
+    "presence.tomltree", "presence.devices", "presence.devices.merge",
     # the probe names the config checks against (the package's list, not a backend)
     "presence.probe", "presence.probe.base",
     "presence.store", "presence.store.activity", "presence.store.calendar", "presence.store.db",
@@ -38,39 +39,50 @@ DAY = {"presence.devices.union", "presence.reports", "presence.reports.by_device
        "presence.reports.history", "presence.reports.summary"}
 NOW = {"presence.glance", "presence.glance.view", "presence.holds", "presence.lock"}
 ALLOWED = {
-    "summary": CORE | DAY | {"presence.cli.summary", "presence.privatefile",
-                             "presence.reports.render"},
-    "status": CORE | DAY | NOW | {"presence.cli.daemon", "presence.status",
-                                  "presence.calendar", "presence.calendar.sync"},
-    "bar": CORE | DAY | NOW | {"presence.cli.glance", "presence.glance.bar",
-                               "presence.glance.follow"},
-    "people": CORE | {"presence.cli.people", "presence.people", "presence.people.directory",
+    "summary": CORE | DAY | {"presence.reports.render"},
+    "status": CORE | DAY | NOW | {"presence.status", "presence.calendar",
+                                  "presence.calendar.sync"},
+    "bar": CORE | DAY | NOW | {"presence.glance.bar", "presence.glance.follow"},
+    "people": CORE | {"presence.people", "presence.people.directory",
                       "presence.people.ledger", "presence.people.names",
                       "presence.people.render"},
 }
-# Beyond the standard library, a read command uses click and RE2 (the config's patterns).
-PACKAGES = {"click", "re2"}
-# Standard-library modules that cost milliseconds and that no read command needs.
+# Beyond the standard library, a read command uses RE2 (the config's patterns) and nothing
+# else: not click, whose import alone costs more than half of Python's start.
+PACKAGES = {"re2"}
+# Standard-library modules that cost milliseconds and that no read command needs; logging
+# is imported on the first record only (`presence.logsetup.logger`).
 HEAVY_STDLIB = {"tempfile", "shutil", "bz2", "lzma", "hashlib", "subprocess", "socket", "ssl",
                 "email", "http", "asyncio", "argparse", "statistics", "decimal", "csv",
-                "multiprocessing", "concurrent", "xml", "ctypes"}
+                "multiprocessing", "concurrent", "xml", "ctypes", "logging"}
 ARGS = {"summary": ["summary", "2026-03-10", "--json"], "status": ["status", "--json"],
         "bar": ["bar"], "people": ["people", "--json"]}
+HEAVY = ("click", "sqlite_utils", "psutil", "icalendar", "recurring_ical_events", "jeepney",
+         "Xlib", "plyer", "presence.cli.main", "presence.daemon", "presence.calendar.expand",
+         "presence.probe.x11", "presence.nudges")
 
-# Runs the CLI as `python -m presence` does, and writes sys.modules at exit (after main's
-# sys.exit), so that the imports made while the command ran are counted too.
+# Runs the CLI as `python -m presence` does (START "module"), or as the installed `presence`
+# console script does (START "script": pip's wrapper, run as the file it is), and writes
+# sys.modules at exit (after main's sys.exit), so that the imports made while the command ran
+# are counted too.
 RUNNER = ("import atexit, json, runpy, sys\n"
-          "out = sys.argv.pop(1)\n"
+          "out, start = sys.argv.pop(1), sys.argv.pop(1)\n"
           "atexit.register(lambda: open(out, 'w').write(json.dumps(sorted(sys.modules))))\n"
-          "sys.argv[0] = 'presence'\n"
-          "runpy.run_module('presence', run_name='__main__', alter_sys=True)\n")
+          "if start == 'module':\n"
+          "    sys.argv[0] = 'presence'\n"
+          "    runpy.run_module('presence', run_name='__main__', alter_sys=True)\n"
+          "else:\n"
+          "    sys.argv[0] = start\n"
+          "    runpy.run_path(start, run_name='__main__')\n")
+SCRIPT = Path(sys.executable).with_name("presence")
 
 
-def _modules(tmp_path: Path, args: list[str], name: str) -> set[str]:
+def _modules(tmp_path: Path, args: list[str], name: str, start: str = "module",
+             code: int = 0) -> set[str]:
     out = tmp_path / f"{name}.json"
-    done = subprocess.run([sys.executable, "-c", RUNNER, str(out), *args],
+    done = subprocess.run([sys.executable, "-c", RUNNER, str(out), start, *args],
                           env=sealed_env(tmp_path), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == code, done.stderr
     return set(json.loads(out.read_text()))
 
 
@@ -87,21 +99,37 @@ def database(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("command", sorted(ARGS))
-def test_a_read_command_imports_only_what_it_uses(database, command):
-    loaded = _modules(database, ARGS[command], command)
+def _check(loaded: set[str], command: str, baseline: set[str]) -> None:
     ours = {m for m in loaded if m == "presence" or m.startswith("presence.")}
     assert ours - ALLOWED[command] == set(), f"{command} loads more of presence than it uses"
     outside = {m.split(".")[0] for m in loaded} - set(sys.stdlib_module_names) - {"presence"}
     # what the interpreter and its site packages load for any program (site hooks, the
     # editable install's finder) is not the command's
-    baseline = _baseline(database)
     assert {m for m in outside - baseline if not m.startswith("_")} <= PACKAGES, command
     assert not {m.split(".")[0] for m in loaded} & HEAVY_STDLIB, command
-    for heavy in ("sqlite_utils", "psutil", "icalendar", "recurring_ical_events", "jeepney",
-                  "Xlib", "plyer", "presence.daemon", "presence.calendar.expand",
-                  "presence.probe.x11", "presence.nudges"):
+    for heavy in HEAVY:
         assert heavy not in loaded, f"{command} imports {heavy}"
+
+
+@pytest.mark.parametrize("command", sorted(ARGS))
+def test_a_read_command_imports_only_what_it_uses(database, command):
+    _check(_modules(database, ARGS[command], command), command, _baseline(database))
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="presence is not installed in this interpreter")
+@pytest.mark.parametrize("command", sorted(ARGS))
+def test_the_console_script_takes_the_same_short_path(database, command):
+    loaded = _modules(database, ARGS[command], command, start=str(SCRIPT))
+    _check(loaded, command, _baseline(database))
+
+
+def test_any_other_command_goes_through_click(database):
+    # the quick path is for the read commands alone: help, other commands and mistakes are
+    # click's, so their texts and usage errors stay what DESIGN §2 promises
+    for args, code in ((["summary", "--help"], 0), (["focus", "list"], 0),
+                       (["bar", "--folow"], 2)):
+        loaded = _modules(database, args, "other", code=code)
+        assert "click" in loaded and "presence.cli.main" in loaded, args
 
 
 def _baseline(tmp_path: Path) -> set[str]:

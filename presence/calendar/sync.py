@@ -16,7 +16,6 @@ calendar never weighs on the daemon's memory and a broken one can never stop it.
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +27,7 @@ from presence.errors import CalendarDeadline, PresenceError
 from presence.model import FocusWindow, Meeting
 from presence.store import Store
 from presence.timeline import day_bounds, local_day
+from presence.logsetup import logger
 
 if TYPE_CHECKING:
     # The calendar libraries load only when a source is parsed (DESIGN §6).
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from presence.calendar.limits import Deadline
     from presence.calendar.sources import SourceRead
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 STATUS_KEY = "calendar_sync"
 # Written by the daemon when its sync child dies without recording its sources.

@@ -2,17 +2,16 @@
 
 Every command prints through `echo` or `echo_json` (a test checks that no other module calls
 `click.echo` or `print`), so text from outside is sanitised on every path to a terminal or pipe.
+Nothing here imports click: the quick read commands (`cli/entry.py`) print through the same
+two functions as the click commands, so both paths write the same bytes.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
-
-import click
 
 from presence import paths
 from presence.sanitise import block, json_text
@@ -52,13 +51,42 @@ def local_time(ts: float, obj: Context) -> str:
 def echo(text: object = "", err: bool = False, nl: bool = True) -> None:
     """Print a line (or lines) of output, with every control or escape character that came
     from outside shown visibly (`\\x1b`) rather than sent to the terminal."""
-    click.echo(block(text), err=err, nl=nl)
+    _write(block(text) + ("\n" if nl else ""), sys.stderr if err else sys.stdout)
 
 
 def echo_json(value: Any) -> None:
     """Print a JSON document (the stable machine-readable outputs); C1 controls and invisible
     formatting characters are escaped as `\\uXXXX`, so the values are unchanged."""
-    click.echo(json_text(json.dumps(value, indent=2, ensure_ascii=False)))
+    import json
+
+    _write(json_text(json.dumps(value, indent=2, ensure_ascii=False)) + "\n", sys.stdout)
+
+
+def _write(text: str, stream: Any) -> None:
+    # As click.echo writes (the CliRunner and every earlier release printed through it): no
+    # stream (pythonw), nothing; a stream that can only take ASCII gets UTF-8 bytes with
+    # unencodable characters replaced rather than an error; flushed at once, so a bar or a
+    # pipe sees each line when it is printed.
+    if stream is None:
+        return
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None and _is_ascii(encoding):
+        stream.flush()
+        buffer.write(text.encode("utf-8", "replace"))
+        buffer.flush()
+        return
+    stream.write(text)
+    stream.flush()
+
+
+def _is_ascii(encoding: str) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name == "ascii"
+    except LookupError:
+        return False
 
 
 def quiet_closed_stdout() -> None:
@@ -70,36 +98,3 @@ def quiet_closed_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass  # not a real file (tests capture output): nothing will be flushed at exit
-
-
-def usage_line(exc: click.ClickException) -> str:
-    """A click error as one line in presence's style: what was wrong and where to look."""
-    ctx = getattr(exc, "ctx", None)
-    where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-    if isinstance(exc, click.NoSuchOption):
-        close = f"; did you mean {' or '.join(sorted(exc.possibilities))}?" \
-            if exc.possibilities else ""
-        return f"unknown option {exc.option_name}{close}{where}"
-    if isinstance(exc, click.BadParameter) and exc.param is not None:
-        hint = _param_name(exc.param)
-        choices = getattr(exc.param.type, "choices", None)
-        if isinstance(exc, click.MissingParameter):
-            return f"{hint} is missing{where}"
-        if choices:
-            names = [str(c) for c in choices]
-            return f"{hint} must be {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}" \
-                f"{names[-1]}"
-        return f"{hint}: {exc.message.rstrip('.')}"
-    if isinstance(exc, click.UsageError):
-        message = exc.message.rstrip(".")
-        if message[1:2].islower():
-            message = message[0].lower() + message[1:]  # click's sentences start mid-line here
-        return f"{message}{where}"
-    return exc.format_message()
-
-
-def _param_name(param: click.Parameter) -> str:
-    if isinstance(param, click.Option):
-        longs = [o for o in param.opts if o.startswith("--")]
-        return (longs or param.opts)[0]
-    return (param.metavar or param.name or "argument").upper()

@@ -7,7 +7,8 @@ import sys
 import click
 
 from presence import paths
-from presence.cli.common import Context, echo, echo_json
+from presence.cli import reads
+from presence.cli.common import Context
 from presence.probe import PROBES
 
 
@@ -56,11 +57,4 @@ def status(obj: Context, as_json: bool) -> None:
 
     Example: presence status --json
     """
-    from presence.status import gather, render
-
-    report = gather(obj.config_path, obj.db_path)
-    if as_json:
-        echo_json(report.data)
-    else:
-        echo(render(report))
-    sys.exit(report.exit_code)
+    sys.exit(reads.status(obj, as_json))

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from presence.cli import reads
 from presence.cli.common import Context, echo
 from presence.glance.bar import FORMATS
 
@@ -24,13 +25,9 @@ def bar(obj: Context, fmt: str, follow: bool) -> None:
 
     Example: presence bar --format waybar --follow
     """
-    from presence import config as config_mod
-    from presence.glance import bar as glance_bar
-
-    config, _ = config_mod.load_or_defaults(obj.config_path, required=obj.config_path is not None)
-    if follow:
-        sys.exit(glance_bar.run(obj.db_path, config, fmt, sys.stdout, sys.stdin.fileno()))
-    echo(glance_bar.show(obj.db_path, config, fmt))
+    code = reads.bar(obj, fmt, follow)
+    if code is not None:
+        sys.exit(code)
 
 
 @click.command()

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from presence import __version__
-from presence.cli.common import echo, quiet_closed_stdout, usage_line
+from presence.cli.common import echo, quiet_closed_stdout
 from presence.errors import PresenceError
 from presence.sanitise import block
 
@@ -117,3 +117,36 @@ def main(ctx: click.Context, config_path: Path | None, db_path: Path | None,
 
     setup_logging(verbose)
     ctx.obj = Context(config_path, db_path, verbose)
+
+
+def usage_line(exc: click.ClickException) -> str:
+    """A click error as one line in presence's style: what was wrong and where to look."""
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+    if isinstance(exc, click.NoSuchOption):
+        close = f"; did you mean {' or '.join(sorted(exc.possibilities))}?" \
+            if exc.possibilities else ""
+        return f"unknown option {exc.option_name}{close}{where}"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        hint = _param_name(exc.param)
+        choices = getattr(exc.param.type, "choices", None)
+        if isinstance(exc, click.MissingParameter):
+            return f"{hint} is missing{where}"
+        if choices:
+            names = [str(c) for c in choices]
+            return f"{hint} must be {', '.join(names[:-1]) + ' or ' if len(names) > 1 else ''}" \
+                f"{names[-1]}"
+        return f"{hint}: {exc.message.rstrip('.')}"
+    if isinstance(exc, click.UsageError):
+        message = exc.message.rstrip(".")
+        if message[1:2].islower():
+            message = message[0].lower() + message[1:]  # click's sentences start mid-line here
+        return f"{message}{where}"
+    return exc.format_message()
+
+
+def _param_name(param: click.Parameter) -> str:
+    if isinstance(param, click.Option):
+        longs = [o for o in param.opts if o.startswith("--")]
+        return (longs or param.opts)[0]
+    return (param.metavar or param.name or "argument").upper()

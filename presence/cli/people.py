@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from presence import clock
-from presence.cli.common import Context, echo, echo_json
+from presence.cli import reads
+from presence.cli.common import Context, echo
 
 
 @click.group("people", invoke_without_command=True)
@@ -22,24 +23,7 @@ def people(ctx: click.Context, as_json: bool, show_all: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from presence.devices.merge import reading
-    from presence.people import directory, render
-
-    obj: Context = ctx.obj
-    config = obj.config()
-    tz = config.tz
-    store, now = obj.store(), clock.now()
-    with reading(store, config, now) as peers:  # the people seen on the other devices too
-        items = directory.everyone(store, now, tz, include_all=show_all, peers=peers)
-    if as_json:
-        echo_json([render.ledger_json(i) for i in items])
-        return
-    if not items:
-        echo("nobody yet: in-person events that name people, and `presence log 1h --with "
-             "Sam`, fill this in")
-        return
-    for line in render.table(items, tz):
-        echo(line)
+    reads.people(ctx.obj, as_json, show_all)
 
 
 @people.command("show")

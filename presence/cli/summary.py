@@ -13,21 +13,13 @@ from pathlib import Path
 
 import click
 
-from presence.cli.common import Context, echo, echo_json
+from presence.cli import reads
+from presence.cli.common import Context, echo
 from presence.errors import InputError
 from presence.privatefile import private_output
 from presence.store.export import EXPORT_TABLES
 from presence.timeline import local_day
 from presence.timeparse import parse_bound, parse_day
-
-
-def _ascii_only() -> bool:
-    """Whether stdout cannot show block characters (then bars are drawn with #)."""
-    try:
-        "█▏".encode(sys.stdout.encoding or "ascii")
-        return False
-    except (UnicodeEncodeError, LookupError):
-        return True
 
 
 @click.command()
@@ -45,28 +37,7 @@ def summary(obj: Context, day: str, week: bool, as_json: bool) -> None:
 
     Example: presence summary yesterday --json
     """
-    from presence import clock
-    from presence.reports import history
-
-    now = clock.now()
-    config = obj.config()
-    the_day = parse_day(day, local_day(now, config.tz))
-    store = obj.store(create=False)
-    try:
-        if week:
-            period = history.period_summary(store, config, the_day, 7, now)
-        else:
-            one = history.day_summary(store, config, the_day, now)
-    finally:
-        store.close()
-    from presence.reports import render
-
-    if as_json:
-        echo_json(render.period_json(period) if week else render.day_json(one))
-    elif week:
-        echo(render.render_period(period, config.tz, _ascii_only()))
-    else:
-        echo(render.render_day(one, config.tz, _ascii_only()))
+    reads.summary(obj, day, week, as_json)
 
 
 @click.command()

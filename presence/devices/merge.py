@@ -9,7 +9,6 @@ name (someone only a peer knows keeps a negative id, the same for every peer).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
@@ -17,8 +16,9 @@ from typing import TypeVar
 from presence.config import Config
 from presence.errors import StoreError
 from presence.model import Meeting, Named, Occasion, Person
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 T = TypeVar("T")
 
 

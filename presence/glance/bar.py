@@ -9,7 +9,6 @@ a right click opens today's report.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import select
 from datetime import datetime, tzinfo
@@ -24,8 +23,9 @@ if TYPE_CHECKING:
     from presence.glance.follow import Follower
 from presence.sanitise import json_text, visible
 from presence.timeparse import format_minutes, format_short, format_until
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 FORMATS = ("waybar", "i3bar", "polybar", "text")
 # One colour per class, for the bars that take colours rather than CSS classes.

@@ -19,7 +19,6 @@ ends, a meeting starts, midnight).
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -30,8 +29,9 @@ from presence.glance import view
 from presence.lock import is_held
 from presence.paths import lock_file
 from presence.timeline import day_bounds, local_day
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 REREAD_SECONDS = 60.0
 # The advanced glance is checked against a full read this often (what the tail cannot see:

@@ -6,7 +6,6 @@ One module per backend. `select()` picks a backend name from explicit inputs and
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -14,8 +13,9 @@ from dataclasses import dataclass
 
 from presence.errors import ConfigError
 from presence.probe.base import Probe
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 # The one list of probe names: `[daemon] probe` and `run --probe` take their choices from it.
 PROBES = ("auto", "x11", "sway", "hyprland", "gnome", "kde", "macos", "windows", "psutil", "none")

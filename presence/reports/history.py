@@ -17,7 +17,6 @@ its meetings, logged time and people join this device's, each instance once.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from datetime import date, timedelta, tzinfo
 
 from presence.config import Config
@@ -35,8 +34,9 @@ from presence.reports.summary import (
     summarise_period,
 )
 from presence.timeline import clipped_seconds, day_bounds, local_day, merge_intervals
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 # History older than this is sealed and rolled up: far beyond the daemon's flush interval, so
 # sealed spans no longer change in normal use (when they do, the store drops the caches).

@@ -13,7 +13,6 @@ object callers use. Several statements that belong together run inside one `tran
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -25,8 +24,9 @@ from presence.errors import CorruptDatabase, StoreError
 from presence.model import EARLIEST, LATEST
 from presence.paths import make_private_dir
 from presence.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 # Rows whose times fall outside what presence can show (written by older versions, or by hand)

@@ -14,7 +14,6 @@ written with it (presence/store/in_person.py).
 from __future__ import annotations
 
 import json
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -22,8 +21,9 @@ from datetime import datetime
 from presence.errors import StoreError
 from presence.model import Meeting, Occasion, Person
 from presence.store.db import IN_RANGE, Tables
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 SALT_KEY = "people_salt"
 
