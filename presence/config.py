@@ -176,7 +176,7 @@ def _load(path: Path | None, required: bool, system_zone: Callable[[], tzinfo]) 
     if not isinstance(user_rules, list):
         raise ConfigError(f"{user_path}: key 'rules' must be an array of tables ([[rules]])")
     merged["rules"] = list(user_rules) + list(base.get("rules", []))
-    return _build(merged, tuple(files), user_path, len(user_rules), system_zone)
+    return _build(merged, tuple(files), user_path, len(user_rules), system_zone, base)
 
 
 def load_or_defaults(path: Path | None = None, *, required: bool = False,
@@ -196,7 +196,8 @@ def load_or_defaults(path: Path | None = None, *, required: bool = False,
 def defaults(system_zone: Callable[[], tzinfo] = _system_zone) -> Config:
     """The shipped configuration alone (doctor goes on with it when the user's is broken)."""
     base = _read(paths.shipped_config())
-    return _build(base, (paths.shipped_config(),), paths.shipped_config(), 0, system_zone)
+    return _build(base, (paths.shipped_config(),), paths.shipped_config(), 0, system_zone,
+                  base)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -212,9 +213,9 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _compile(pattern: str, path: Path, key: str) -> Pattern:
+def _compile(pattern: str, path: Path, key: str, shipped: bool = False) -> Pattern:
     try:
-        return compile_pattern(pattern)
+        return compile_pattern(pattern, shipped=shipped)
     except PatternError as exc:
         shown = visible(pattern, 80)
         raise ConfigError(f"{path}: key '{key}' is not a valid regular expression "
@@ -305,7 +306,8 @@ def _build_rules(raw: list[Any], path: Path, n_user: int,
                 if not isinstance(item[key], str):
                     raise ConfigError(f"{source}: key '{where}.{key}' must be a string "
                                       f"(a regular expression), not {item[key]!r}")
-                patterns[key] = _compile(item[key], source, f"{where}.{key}")
+                patterns[key] = _compile(item[key], source, f"{where}.{key}",
+                                         shipped=origin == "shipped")
         if not patterns:
             raise ConfigError(f"{source}: {where} needs at least one of "
                               f"{', '.join(RULE_FIELDS)}")
@@ -326,7 +328,8 @@ def _flatten(node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _build(data: dict[str, Any], files: tuple[Path, ...], path: Path, n_user_rules: int,
-           system_zone: Callable[[], tzinfo]) -> Config:
+           system_zone: Callable[[], tzinfo], shipped: dict[str, Any]) -> Config:
+    # `shipped`: the default.toml tree; its patterns are compiled on first use (patterns.py)
     _check_values(data, path)
     return Config(
         data=data,
@@ -334,8 +337,11 @@ def _build(data: dict[str, Any], files: tuple[Path, ...], path: Path, n_user_rul
         files=files,
         tz=resolve_zone(data["timezone"], path, system_zone),
         rules=_build_rules(data["rules"], path, n_user_rules, data["categories"]),
-        browsers=_compile(data["categories"]["browsers"], path, "categories.browsers"),
-        exclude_titles=tuple(_compile(p, path, "privacy.exclude_titles")
+        browsers=_compile(data["categories"]["browsers"], path, "categories.browsers",
+                          shipped=data["categories"]["browsers"] == shipped["categories"]
+                          ["browsers"]),
+        exclude_titles=tuple(_compile(p, path, "privacy.exclude_titles",
+                                      shipped=p in shipped["privacy"]["exclude_titles"])
                              for p in data["privacy"]["exclude_titles"]),
     )
 

@@ -16,12 +16,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-try:
-    import re2 as _re2
-except ImportError:  # pragma: no cover - google-re2 is a dependency; this is the fallback
-    _re2 = None
-
-ENGINE = "re2" if _re2 is not None else "re"
 MAX_LENGTH = 4000
 MAX_DEPTH = 50
 MAX_REPEAT = 1000
@@ -37,44 +31,68 @@ class PatternError(ValueError):
 
 @dataclass(frozen=True)
 class Pattern:
-    """A compiled, case-insensitive pattern; equal when the source text is equal."""
+    """A case-insensitive pattern, compiled by `compile_pattern` or on its first search;
+    equal when the source text is equal."""
 
     source: str
-    _compiled: Any = field(compare=False, repr=False)
+    _compiled: Any = field(default=None, compare=False, repr=False)
 
     def search(self, text: str) -> object | None:
         """A match object where the pattern occurs anywhere in `text`, else None."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = _compile(self.source)
+            object.__setattr__(self, "_compiled", compiled)  # a cache, not a change of value
         try:
-            return self._compiled.search(text)
+            return compiled.search(text)
         except UnicodeEncodeError:  # RE2 takes UTF-8: a lone surrogate is not text
-            return self._compiled.search(text.encode("utf-8", "replace").decode("utf-8"))
+            return compiled.search(text.encode("utf-8", "replace").decode("utf-8"))
 
 
-def compile_pattern(source: str) -> Pattern:
+def compile_pattern(source: str, *, shipped: bool = False) -> Pattern:
     """Compile a config pattern (case-insensitive, searched anywhere unless anchored).
+
+    Args:
+        source: the pattern as the config spells it.
+        shipped: a pattern of presence's own `default.toml` (every one compiles, a test
+            checks): compiled on its first search instead, so that a command that classifies
+            nothing (`summary`, `bar`) neither imports RE2 nor compiles the rules (issue 18).
 
     Raises:
         PatternError: the pattern is too long, too deep, repeats too often, is not valid, or
             could backtrack catastrophically.
     """
+    return Pattern(source, None if shipped else _compile(source))
+
+
+def _re2() -> Any:
+    try:
+        import re2
+    except ImportError:  # pragma: no cover - google-re2 is a dependency; this is the fallback
+        return None
+    return re2
+
+
+def _compile(source: str) -> Any:
     if len(source) > MAX_LENGTH:
         raise PatternError(f"it is {len(source)} characters long (at most {MAX_LENGTH})")
     translated = _scan(source)
-    if _re2 is not None:
-        options = _re2.Options()
+    re2 = _re2()
+    if re2 is not None:
+        options = re2.Options()
         options.case_sensitive = False
         options.log_errors = False
         options.max_mem = 8 << 20
         try:
-            return Pattern(source, _re2.compile(translated, options))
-        except _re2.error as exc:
+            return re2.compile(translated, options)
+        except re2.error as exc:
             raise PatternError(_re2_reason(exc)) from None
     try:
         compiled = re.compile(source, re.IGNORECASE)
     except (re.error, OverflowError, RecursionError) as exc:
         raise PatternError(str(exc)) from None
     _refuse_catastrophic(source)
-    return Pattern(source, compiled)
+    return compiled
 
 
 def _scan(source: str) -> str:

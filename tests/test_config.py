@@ -14,6 +14,8 @@ from presence.errors import ConfigError
 from desktop_helpers import wait_for
 
 from presence.tomltree import to_toml
+from presence.config import RULE_FIELDS, defaults as load_defaults
+from presence.patterns import compile_pattern
 from tests.support import load_config, sealed_env, write_config
 
 
@@ -232,3 +234,17 @@ def test_interval_seconds_and_run_interval_accept_and_refuse_alike(tmp_path, val
     reason = "must be a number of seconds, at least 0.1 (such as 5 or 0.5)"
     assert reason in from_config.stderr and reason in from_option.stderr
     assert from_option.stderr.startswith("presence: --interval: ")
+
+
+def test_every_shipped_pattern_compiles_and_is_compiled_only_when_searched():
+    # shipped patterns are compiled on their first search (a summary classifies nothing), so
+    # this is where one that does not compile is caught, not at a user's first sample
+    config = load_defaults()
+    shipped = [getattr(rule, key) for rule in config.rules for key in RULE_FIELDS
+               if getattr(rule, key) is not None]
+    shipped += [config.browsers, *config.exclude_titles]
+    assert len(shipped) >= 10
+    assert all(p._compiled is None for p in shipped)
+    for pattern in shipped:
+        assert compile_pattern(pattern.source) == pattern  # the eager check a user's gets
+    assert config.browsers.search("Firefox") and config.browsers._compiled is not None
