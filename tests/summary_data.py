@@ -46,3 +46,16 @@ def add_meetings(store: Store, *meetings: Meeting) -> None:
 def add_nudge(store: Store, when: str, kind: str, title: str, delivered: bool = True) -> None:
     row = store.insert_nudge(Nudge(at(when), kind, f"{kind}:{when}", title, f"{title}."))
     store.record_delivery(row, "dbus", delivered, None if delivered else "no server")
+
+
+def small_home(folder: Path) -> Path:
+    """A PRESENCE_HOME with a day of chat and work (10 March 2026), a dinner with Sam that
+    evening and Sam as a known person: something for every read command to show."""
+    store, _ = home(folder)
+    add_span(store, "2026-03-10T09:00", "2026-03-10T10:00", "slack", "messaging")
+    add_span(store, "2026-03-10T10:00", "2026-03-10T12:00", "code", "other")
+    store.replace_meetings("cal.ics", [meeting("Dinner with Sam", "2026-03-10T19:00",
+                                               "2026-03-10T21:00")], BERLIN, 0.0)
+    store.add_person("Sam", ["sam@example.org"])
+    store.close()
+    return folder

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 import pytest
-from summary_data import BERLIN, add_span, home, meeting
+from summary_data import small_home
 from support import sealed_env
 
 from presence.cli import entry
@@ -24,14 +24,7 @@ CLICK = "import sys; from presence.cli.main import main; main(prog_name='presenc
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
     """A PRESENCE_HOME with a day of chat and work, a dinner with Sam and Sam as a person."""
-    store, _ = home(tmp_path)
-    add_span(store, "2026-03-10T09:00", "2026-03-10T10:00", "slack", "messaging")
-    add_span(store, "2026-03-10T10:00", "2026-03-10T12:00", "code", "other")
-    store.replace_meetings("cal.ics", [meeting("Dinner with Sam", "2026-03-10T19:00",
-                                               "2026-03-10T21:00")], BERLIN, 0.0)
-    store.add_person("Sam", ["sam@example.org"])
-    store.close()
-    return tmp_path
+    return small_home(tmp_path)
 
 
 def _both(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, ...]:

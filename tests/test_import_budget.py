@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from summary_data import BERLIN, add_span, home, meeting
+from summary_data import small_home
 from support import sealed_env
 
 # Everything a read command shares: the quick entry, the config, the store, the timeline.
@@ -88,15 +88,8 @@ def _modules(tmp_path: Path, args: list[str], name: str, start: str = "module",
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
-    """A real PRESENCE_HOME: a day of chat and work, a dinner with someone, a known person."""
-    store, _ = home(tmp_path)
-    add_span(store, "2026-03-10T09:00", "2026-03-10T10:00", "slack", "messaging")
-    add_span(store, "2026-03-10T10:00", "2026-03-10T12:00", "code", "other")
-    store.replace_meetings("cal.ics", [meeting("Dinner with Sam", "2026-03-10T19:00",
-                                               "2026-03-10T21:00")], BERLIN, 0.0)
-    store.add_person("Sam", ["sam@example.org"])
-    store.close()
-    return tmp_path
+    """A PRESENCE_HOME with a day of chat and work, a dinner with Sam and Sam as a person."""
+    return small_home(tmp_path)
 
 
 def _check(loaded: set[str], command: str, baseline: set[str]) -> None:
