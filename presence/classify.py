@@ -38,10 +38,15 @@ WEB_APPS = (
 )
 # Every key a span may carry, old spellings included (`twitter in firefox` from before).
 WEB_NAMES = {**dict(WEB_APPS), **{name.lower(): name for _, name in WEB_APPS}}
-_WEB_WORDS = tuple(
-    (re.compile(("(?<!\\w)" if word[0].isalnum() else "") + re.escape(word)
-                + ("(?!\\w)" if word[-1].isalnum() else "")), name.lower(), word)
-    for word, name in WEB_APPS)
+
+
+@lru_cache(maxsize=1)
+def _web_words() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    # compiled on first use: the read commands import this module and never name a tab
+    return tuple(
+        (re.compile(("(?<!\\w)" if word[0].isalnum() else "") + re.escape(word)
+                    + ("(?!\\w)" if word[-1].isalnum() else "")), name.lower(), word)
+        for word, name in WEB_APPS)
 
 
 def web_site(text: str, *, short: bool = True) -> str | None:
@@ -53,7 +58,7 @@ def web_site(text: str, *, short: bool = True) -> str | None:
             matched they mean the site, in a whole title too often something else.
     """
     lowered = text.lower()
-    for pattern, key, word in _WEB_WORDS:
+    for pattern, key, word in _web_words():
         if (short or len(word) > 2) and pattern.search(lowered):
             return key
     return None
