@@ -355,3 +355,19 @@ def test_browser_tabs_name_the_browser_time_as_the_web_app(aw: AwServer, tmp_pat
         ("slack in firefox", "messaging")]
     again = home.run("import", "activitywatch", "--url", aw.url)
     assert "nothing new (already imported)" in again.stdout
+
+
+def test_a_tab_title_is_stored_only_with_store_titles(aw: AwServer, tmp_path: Path):
+    fill_browser(aw)
+    home = Home(tmp_path / "home")
+    home.config.write_text('timezone = "UTC"\n[privacy]\nstore_titles = true\n'
+                           'exclude_titles = ["^Instagram$"]\n', encoding="utf-8")
+    assert home.run("import", "activitywatch", "--url", aw.url).exit_code == 0
+    titles = {(row[3], row[5]) for row in home.rows()}
+    # the tab that named the time keeps its own title; elsewhere the window's stands
+    assert ("whatsapp in firefox", "(3) WhatsApp") in titles
+    assert ("slack in firefox", "Inbox") in titles
+    assert ("firefox", "Mozilla Firefox") in titles
+    assert ("discord in firefox", "Discord — Mozilla Firefox") in titles
+    assert ("instagram in firefox", None) in titles  # excluded by the user's pattern
+    assert not any("Pull requests" in (title or "") for _, title in titles)
