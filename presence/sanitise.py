@@ -14,18 +14,28 @@ Control and invisible formatting characters are shown visibly, the way Python wr
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # C0 controls, DEL, C1 controls (8-bit CSI is U+009B), the bidirectional overrides and
 # isolates, the line and paragraph separators, zero-width and byte-order marks: each either
 # drives a terminal or makes text look other than it is.
 _INVISIBLE = ("\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
               "\ufff9-\ufffb\U000e0000-\U000e007f")
-_LINE = re.compile(f"[\x00-\x1f{_INVISIBLE}]")
+_LINE = f"[\x00-\x1f{_INVISIBLE}]"
 # Multi-line output keeps its own newlines and tabs; every other unsafe character is escaped.
-_BLOCK = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
+_BLOCK = f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]"
 # json.dumps already escapes C0 controls; the rest must be escaped after it.
-_JSON_EXTRA = re.compile(f"[{_INVISIBLE}]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_EXTRA = f"[{_INVISIBLE}]"
+_SURROGATE = "[\ud800-\udfff]"
+# Every character of the sets above is one `str.isprintable()` refuses (controls, format
+# characters, separators other than the space, surrogates, unassigned code points), so text
+# that is printable holds none of them and is returned as it is: most text is, and the sets
+# are compiled only when one is needed (compiling them costs a few ms of every command).
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -39,7 +49,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def _no_surrogates(text: str) -> str:
     # A lone surrogate (from `surrogateescape` decoding) cannot be encoded for a terminal.
-    return _SURROGATE.sub(_escape, text)
+    return text if text.isprintable() else _compiled(_SURROGATE).sub(_escape, text)
 
 
 def visible(value: object, limit: int | None = None) -> str:
@@ -50,7 +60,9 @@ def visible(value: object, limit: int | None = None) -> str:
     >>> visible("Lunch\\x1b]0;pwned\\x07")
     'Lunch\\\\x1b]0;pwned\\\\x07'
     """
-    text = _no_surrogates(_LINE.sub(_escape, str(value)))
+    text = str(value)
+    if not text.isprintable():
+        text = _no_surrogates(_compiled(_LINE).sub(_escape, text))
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 1, 0)] + "…"
     return text
@@ -60,7 +72,10 @@ def block(value: object) -> str:
     """Several lines of output, safe to print: newlines and tabs kept, every other control,
     escape or invisible formatting character shown as `\\x1b`-style text. The last line of
     defence before anything reaches a terminal or a pipe."""
-    return _no_surrogates(_BLOCK.sub(_escape, str(value)))
+    text = str(value)
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text
+    return _no_surrogates(_compiled(_BLOCK).sub(_escape, text))
 
 
 def json_text(document: str) -> str:
@@ -74,4 +89,7 @@ def json_text(document: str) -> str:
             return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
         return f"\\u{code:04x}"
 
-    return _SURROGATE.sub(as_json_escape, _JSON_EXTRA.sub(as_json_escape, document))
+    if document.replace("\n", "").isprintable():
+        return document
+    return _compiled(_SURROGATE).sub(as_json_escape,
+                                     _compiled(_JSON_EXTRA).sub(as_json_escape, document))

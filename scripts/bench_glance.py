@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_daemon import cpu_seconds  # noqa: E402
-from bench_summary import ZONE, build  # noqa: E402
+from bench_summary import ZONE, build, console_script  # noqa: E402
 
 from presence.config import load  # noqa: E402
 
@@ -80,13 +80,16 @@ def one_shot(home: Path, runs: int) -> dict:
     commands = {"floor": [sys.executable, "-c", "import sqlite3"],
                 "bar": [*presence, "bar", "--format", "waybar"],
                 "status": [*presence, "status", "--json"]}
+    script = console_script()  # `presence` as a user types it, where pip installed it
+    if script is not None:
+        commands["bar_script"] = [script, "bar", "--format", "waybar"]
     _process_times(commands, env, 2)  # bytecode cached, files in the page cache
     measured = _process_times(commands, env, runs)
     out = {}
     for name in commands:
         wall, cpu = measured[name]
         out[f"{name}_wall_ms"], out[f"{name}_cpu_ms"] = round(wall, 1), round(cpu, 1)
-    for name in ("bar", "status"):
+    for name in [n for n in ("bar", "status", "bar_script") if n in commands]:
         out[f"{name}_vs_floor_wall"] = round(measured[name][0] / measured["floor"][0], 2)
         out[f"{name}_vs_floor_cpu"] = round(measured[name][1] / measured["floor"][1], 2)
     return out

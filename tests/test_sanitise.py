@@ -150,3 +150,15 @@ def test_app_names_and_labels_in_summary_and_focus_list(tmp_path):
     listed = presence(env, "focus", "list")
     assert_clean(listed)
     assert "Din\\x1b[2Jner\\x9b" in listed.stdout
+
+
+def test_every_character_that_is_escaped_is_one_isprintable_refuses():
+    # the sanitiser returns printable text as it is, without its regexes (issue 18): that is
+    # only right while every escaped character is one that str.isprintable() refuses
+    from presence import sanitise
+
+    for pattern in (sanitise._LINE, sanitise._BLOCK, sanitise._JSON_EXTRA, sanitise._SURROGATE):
+        found = re.compile(pattern)
+        assert not [c for c in range(0x110000) if chr(c).isprintable() and found.match(chr(c))]
+    assert sanitise.block("Dinner\twith Sam\nat 19:00") == "Dinner\twith Sam\nat 19:00"
+    assert sanitise.block("Sam\u202e\x1b[2J") == "Sam\\u202e\\x1b[2J"

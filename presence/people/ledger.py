@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
+from functools import lru_cache
 
 from presence.model import Occasion, Person
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals
@@ -135,9 +136,7 @@ def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Ite
     if past and past[-1][1] > now:
         # merged and sorted, all begun: only the last can still be going on
         past[-1] = (past[-1][0], now)
-    today = local_day(now, tz)
-    since_30 = day_bounds(today - timedelta(days=29), tz)[0]
-    since_365 = day_bounds(today - timedelta(days=364), tz)[0]
+    today, since_30, since_365 = _windows(now, tz)
     last_seen = past[-1][1] if past else None
     days_since = (today - local_day(last_seen, tz)).days if last_seen is not None else None
     plans = sorted((o.start, o.label) for o in planned if o.start >= now)
@@ -152,6 +151,15 @@ def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Ite
         cadence_days=gap, status=status,
         next=plans[0][0] if plans else None, next_label=plans[0][1] if plans else None,
         overdue=overdue, past=tuple(past))
+
+
+@lru_cache(maxsize=8)
+def _windows(now: float, tz: tzinfo) -> tuple[date, float, float]:
+    # today and the starts of the 30- and 365-day windows: the same for everyone in one
+    # `people` (300 people asked the zone for the same three dates each)
+    today = local_day(now, tz)
+    return (today, day_bounds(today - timedelta(days=29), tz)[0],
+            day_bounds(today - timedelta(days=364), tz)[0])
 
 
 def _minutes(past: Sequence[tuple[float, float]], start: float, end: float) -> float:
