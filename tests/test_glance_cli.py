@@ -180,6 +180,35 @@ def test_bar_follow_prints_a_line_only_when_text_or_class_changes(tmp_path):
         stop(follower)
 
 
+# The i3bar protocol (i3's docs/i3bar-protocol, which swaybar follows): the header's keys and
+# a block's keys, with the type each must have; `full_text` is the one a block needs.
+I3BAR_HEADER_KEYS = {"version": int, "stop_signal": int, "cont_signal": int,
+                     "click_events": bool}
+I3BAR_BLOCK_KEYS = {"full_text": str, "short_text": str, "color": str, "background": str,
+                    "border": str, "min_width": (int, str), "align": str, "name": str,
+                    "instance": str, "urgent": bool, "separator": bool,
+                    "separator_block_width": int, "markup": str}
+
+
+def i3bar_status(line: str, first: bool) -> list[dict]:
+    """One status line as a bar reads it: an array of blocks, after the first one preceded
+    by a comma; every key one the protocol defines, of its type."""
+    if not first:
+        assert line.startswith(","), line
+        line = line[1:]
+    blocks = json.loads(line)
+    assert isinstance(blocks, list) and blocks
+    for block in blocks:
+        assert isinstance(block.get("full_text"), str)
+        for key, value in block.items():
+            assert key in I3BAR_BLOCK_KEYS and isinstance(value, I3BAR_BLOCK_KEYS[key]), key
+        if "color" in block:
+            assert len(block["color"]) == 7 and block["color"][0] == "#"
+            int(block["color"][1:], 16)
+        assert block.get("markup", "none") in ("none", "pango")
+    return blocks
+
+
 def test_i3bar_protocol_and_its_clicks(tmp_path, daemon):
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser.sh"
@@ -191,17 +220,16 @@ def test_i3bar_protocol_and_its_clicks(tmp_path, daemon):
     try:
         header = json.loads(lines.next())
         assert header == {"version": 1, "click_events": True}
+        assert all(isinstance(header[k], I3BAR_HEADER_KEYS[k]) for k in header)
         assert lines.next() == "["  # the endless array opens
-        [block] = json.loads(lines.next())
+        [block] = i3bar_status(lines.next(), first=True)
         assert block["name"] == "presence" and block["full_text"] == "chat 0m · people 0m"
         assert block["color"] == bar.COLOURS["balanced"]
         # the bar writes click events as an endless array on our stdin
         follower.stdin.write(b'[\n{"name":"presence","instance":"today","button":1,'
                              b'"x":10,"y":5,"relative_x":3,"relative_y":2}\n')
         follower.stdin.flush()
-        later = lines.next()
-        assert later.startswith(",")
-        [block] = json.loads(later[1:])
+        [block] = i3bar_status(lines.next(), first=False)
         assert "snoozed until" in block["full_text"]
         assert json.loads(run(env, "status", "--json").stdout)["snoozed_until"]
         follower.stdin.write(b',{"name":"presence","instance":"today","button":3}\n')
