@@ -144,17 +144,25 @@ def _cached_explainer(config: Config):
     return run
 
 
-def classify(config: Config, sample: Sample) -> Classified:
-    """Classify a sample, turning long idleness into `away`.
+def judge(config: Config, sample: Sample) -> Verdict:
+    """The verdict on a sample: its rule's, or `away` after long idleness.
 
     Idle longer than `[daemon] idle_seconds` counts as away, except for categories in
-    `[categories] always_active` (on a call you talk, you do not type).
+    `[categories] always_active` (on a call you talk, you do not type). The daemon's loop
+    keeps the verdict and builds a `Classified` only when someone asks for one.
     """
-    verdict = explain(config, sample.app, sample.title, sample.exe)
-    idle_limit = config.get("daemon.idle_seconds")
-    if (sample.idle is not None and sample.idle > idle_limit
-            and verdict.category not in config.always_active):
-        return Classified(sample, AWAY, f"idle for {int(sample.idle)} s (over {idle_limit} s)")
+    verdict = _cached_explainer(config)(sample.app, sample.title, sample.exe, None)
+    idle = sample.idle
+    if idle is not None:
+        idle_limit = config.get("daemon.idle_seconds")
+        if idle > idle_limit and verdict.category not in config.always_active:
+            return Verdict(AWAY, f"idle for {int(idle)} s (over {idle_limit} s)")
+    return verdict
+
+
+def classify(config: Config, sample: Sample) -> Classified:
+    """Classify a sample, turning long idleness into `away` (see `judge`)."""
+    verdict = judge(config, sample)
     return Classified(sample, verdict.category, verdict.rule, verdict.web_app)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from presence import clock, holds, spans
-from presence.classify import classify, stored_title
+from presence.classify import Verdict, judge, stored_title
 from presence.config import Config
 from presence.errors import ProbeUnavailable, StoreError
 from presence.model import AWAY, PAUSED, Classified, Sample, Span
@@ -39,6 +39,11 @@ class Tick:
     classified: Classified
     open_span: spans.OpenSpan
     probe: str
+
+
+# The verdict on a sample taken while paused, and the categories whose spans name no app.
+_PAUSED_VERDICT = Verdict(PAUSED, "paused")
+_NO_APP = (AWAY, PAUSED)
 
 
 class Daemon:
@@ -83,12 +88,16 @@ class Daemon:
         self.probe_error: str | None = None
         self._retry_at = 0.0
         self._retries = 0
+        # The open span as of its last change or flush, and its latest sample: the span is
+        # built again only when someone reads it, not on every tick (`open_span`).
         self._open: spans.OpenSpan | None = None
+        self._last = 0.0
+        self._sample: Sample | None = None
+        self._verdict: Verdict | None = None
         self._open_row: int | None = None
         self._pending: list[tuple[int | None, Span]] = []
         self.store_error: str | None = None
         self._last_flush: float | None = None
-        self.last_tick: Tick | None = None
         # the pause is read again at the next tick after a poke (`recheck_holds`), and at
         # every flush whatever happens: never once per tick (issue 18)
         self._holds_stale = True
@@ -153,7 +162,9 @@ class Daemon:
         return open_probe("none")
 
     def _read(self, now: float) -> Sample:
-        probe = self._ensure_probe()
+        probe = self.probe
+        if probe is None or probe.name != self.wanted_probe:
+            probe = self._ensure_probe()
         try:
             return probe.read(now)
         except ProbeUnavailable as exc:
@@ -196,36 +207,82 @@ class Daemon:
             return
         self._shown = shown
 
+    @property
+    def open_span(self) -> spans.OpenSpan | None:
+        """The span being extended, up to the latest sample."""
+        current = self._open
+        if current is not None and current.last != self._last:
+            current = self._open = spans.OpenSpan(current.start, self._last, current.app,
+                                                  current.category, current.title)
+        return current
+
+    @property
+    def last_tick(self) -> Tick | None:
+        """What the latest tick saw and decided; None before the first."""
+        if self._sample is None or self._verdict is None:
+            return None
+        open_span = self.open_span
+        assert open_span is not None
+        return Tick(self._classified(), open_span, self.probe.name if self.probe else PAUSED)
+
+    def _classified(self) -> Classified:
+        verdict = self._verdict
+        assert self._sample is not None and verdict is not None
+        return Classified(self._sample, verdict.category, verdict.rule, verdict.web_app)
+
     def tick(self, now: float) -> Tick:
+        """Take one sample at `now`, push it through classify, spans and store (`step`),
+        and say what it saw and decided."""
+        self.step(now)
+        tick = self.last_tick
+        assert tick is not None
+        return tick
+
+    def step(self, now: float) -> None:
         """Take one sample at `now` and push it through classify, spans and store.
 
         While paused the probe is not read at all: the sample is a `paused` one with no app
-        and no title (DESIGN §3 Pause).
+        and no title (DESIGN §3 Pause). A sample that continues the open span costs no write
+        and no new object beyond the probe's sample: this is the whole ingest path.
         """
         last_flush = self._last_flush
         due = last_flush is None or not 0 <= now - last_flush < self._flush_seconds
-        if self._paused(now, due):
-            classified = Classified(Sample(now, None), PAUSED, "paused")
+        if (self._holds_stale or due or self._paused_until is not None) and \
+                self._paused(now, due):
+            sample, verdict = Sample(now, None), _PAUSED_VERDICT
         else:
-            classified = classify(self.config, self._read(now))
+            sample = self._read(now)
+            verdict = judge(self._config, sample)
+        self._sample, self._verdict = sample, verdict
+        category = verdict.category
         # a web app in a browser tab is kept under its own name (`whatsapp in firefox`)
-        app = None if classified.category in (AWAY, PAUSED) else \
-            classified.web_app or classified.sample.app
-        title = stored_title(self.config, classified.sample.title, classified.category)
-        closed, self._open = spans.step(self._open, now, app, classified.category, title,
-                                        self._pulse)
+        app = None if category in _NO_APP else verdict.web_app or sample.app
+        title = sample.title
+        if title is not None:
+            title = stored_title(self._config, title, category)
+        current = self._open
+        if current is not None and spans.continues(current, self._last, now, app, category,
+                                                   title, self._pulse):
+            self._last = now
+        else:
+            self._change(now, app, category, title)
+        if due:
+            self.flush(now)
+        if self.nudger is not None:
+            open_span = self.open_span
+            assert open_span is not None
+            self.nudger.tick(now, self._classified(), open_span.as_span())
+        self.ticks += 1
+
+    def _change(self, now: float, app: str | None, category: str, title: str | None) -> None:
+        """A sample that does not continue the open span: close it, open the next."""
+        closed, current = spans.step(self.open_span, now, app, category, title, self._pulse)
+        self._open, self._last = current, now
         if closed is not None:
             self._close(closed)
             if self.nudger is not None:
                 self.nudger.observe_closed(closed)
-        if due:
-            self.flush(now)
-        self._show(self._open)
-        if self.nudger is not None:
-            self.nudger.tick(now, classified, self._open.as_span())
-        self.ticks += 1
-        self.last_tick = Tick(classified, self._open, self.probe.name if self.probe else PAUSED)
-        return self.last_tick
+        self._show(current)
 
     def _close(self, closed: Span) -> None:
         """Queue a span that just ended, final, and write it now (every change is flushed)."""
@@ -298,9 +355,9 @@ class Daemon:
             with self.store.transaction("cannot flush the open span"):
                 row = self._open_row
                 if row is None:
-                    row = self.store.insert_span(self._open.as_span(), self.device)
+                    row = self.store.insert_span(self._open.as_span(self._last), self.device)
                 else:
-                    self.store.extend_span(row, self._open.last)
+                    self.store.extend_span(row, self._last)
                 self.store.set_setting("daemon", self.heartbeat(now))
             self._open_row = row
         except StoreError as exc:
@@ -327,7 +384,7 @@ class Daemon:
     def shutdown(self) -> None:
         """Flush the open span, let queued nudges finish, and release the probe."""
         if self._open is not None:
-            self.flush(self._open.last)
+            self.flush(self._last)
         if self.nudger is not None:
             self.nudger.close()
         if self.probe is not None:
@@ -348,10 +405,11 @@ class Daemon:
         next_at = self._steady()
         try:
             while not self.stop_event.is_set() and (max_ticks is None or done < max_ticks):
-                tick = self.tick(self._now())
-                done += 1
                 if on_tick is not None:
-                    on_tick(tick)
+                    on_tick(self.tick(self._now()))
+                else:
+                    self.step(self._now())
+                done += 1
                 interval = self.config.interval
                 next_at += interval
                 delay = next_at - self._steady()

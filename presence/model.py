@@ -58,6 +58,12 @@ class Sample:
     idle: float | None = None
 
     def __post_init__(self) -> None:
+        title, app, exe = self.title, self.app, self.exe
+        # the common case first, in one expression: every sample of every probe passes here
+        if ((title is None or (title.isascii() and len(title) <= TITLE_LIMIT))
+                and (app is None or (app.isascii() and len(app) <= NAME_LIMIT))
+                and (exe is None or (exe.isascii() and len(exe) <= EXE_LIMIT))):
+            return
         for name, limit in (("title", TITLE_LIMIT), ("app", NAME_LIMIT), ("exe", EXE_LIMIT)):
             value = getattr(self, name)
             if value is None:

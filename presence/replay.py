@@ -145,7 +145,8 @@ class TraceProbe:
     def read(self, now: float) -> Sample:
         """The sample that holds at `now`, stamped with `now`."""
         held = self.samples[max(0, bisect_right(self._times, now) - 1)]
-        return Sample(now, held.app, held.title, held.exe, None, held.idle)
+        return held if held.at == now and held.pid is None else \
+            Sample(now, held.app, held.title, held.exe, None, held.idle)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -172,7 +173,9 @@ class _HeldProbe:
     def read(self, now: float) -> Sample:
         """The held sample at `now`."""
         held = self.held
-        return Sample(now, held.app, held.title, held.exe, None, held.idle)
+        # a one-second trace at a one-second interval: the sample is already the tick's
+        return held if held.at == now and held.pid is None else \
+            Sample(now, held.app, held.title, held.exe, None, held.idle)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -243,7 +246,7 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
                             break
                         continue
                     clock["now"] = now
-                    daemon.tick(now)
+                    daemon.step(now)
                     tick += 1
                 if after is not None:
                     held = after

@@ -29,14 +29,18 @@ class OpenSpan:
     category: str
     title: str | None = None
 
-    def same_activity(self, app: str | None, category: str, title: str | None) -> bool:
-        """Whether a sample with these values continues this span."""
-        return (self.app, self.category, self.title) == (app, category, title)
-
     def as_span(self, end: float | None = None) -> Span:
         """The span so far, ending at `end` or at its latest sample."""
         return Span(self.start, self.last if end is None else end, self.app, self.category,
                     self.title)
+
+
+def continues(current: OpenSpan, last: float, at: float, app: str | None, category: str,
+              title: str | None, pulse: float) -> bool:
+    """Whether a sample at `at` extends `current`, whose latest sample was at `last`: the
+    same activity, after a gap of at most the pulse time (never back in time)."""
+    return (0 <= at - last <= pulse and current.app == app and current.category == category
+            and current.title == title)
 
 
 def step(current: OpenSpan | None, at: float, app: str | None, category: str,
@@ -49,12 +53,13 @@ def step(current: OpenSpan | None, at: float, app: str | None, category: str,
     """
     if current is None:
         return None, OpenSpan(at, at, app, category, title)
-    gap = at - current.last
-    continuous = 0 <= gap <= pulse
-    if continuous and current.same_activity(app, category, title):
-        # the hot path (every tick): a plain constructor is several times faster than replace()
+    if continues(current, current.last, at, app, category, title, pulse):
+        # a plain constructor is several times faster than replace()
         return None, OpenSpan(current.start, at, current.app, current.category, current.title)
-    closed = current.as_span(end=at if continuous else None)
+    # a change hands over at the new sample when the gap is bridged, else at the last sample
+    bridged = continues(current, current.last, at, current.app, current.category,
+                        current.title, pulse)
+    closed = current.as_span(end=at if bridged else None)
     return closed, OpenSpan(at, at, app, category, title)
 
 

@@ -121,8 +121,10 @@ def ingest_presence(samples: list[Sample], folder: Path) -> tuple[Path, Callable
                     monotonic=lambda: 0.0)
 
     def run() -> None:
+        # `step` is the tick's whole pipeline (what `run()` calls when nobody asks for the
+        # tick's report, as in a replay); `tick` adds building that report.
         for sample in samples:
-            daemon.tick(sample.at)
+            daemon.step(sample.at)
         daemon.shutdown()
         store.close()
 
