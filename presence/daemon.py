@@ -17,17 +17,15 @@ from typing import Callable
 from presence import clock, holds, spans
 from presence.classify import Verdict, judge, stored_title
 from presence.config import Config
-from presence.errors import ProbeUnavailable, StoreError
+from presence.errors import StoreError
 from presence.model import AWAY, PAUSED, Classified, Sample, Span
 from presence.nudges.nudger import Nudger
 from presence.probe.base import Probe
+from presence.probe.holder import ProbeHolder
 from presence.store import Store, is_damage
 
 log = logging.getLogger(__name__)
 
-# Seconds between attempts to reopen the wanted probe after it failed (a login service may
-# start before the display; a display may come back).
-PROBE_RETRY_SECONDS = (2, 4, 8, 15, 30, 60)
 # Closed spans kept in memory while the database refuses writes (a day of busy switching).
 MAX_PENDING = 20_000
 
@@ -76,18 +74,13 @@ class Daemon:
         self.config = config  # a property: what the loop derives from it is kept beside it
         self.store = store
         self._recover = recover
-        self._open_probe = open_probe
         self.wanted_probe = wanted_probe
-        self.fallback_probe = fallback_probe
+        self._probes = ProbeHolder(open_probe, wanted_probe, fallback_probe, monotonic)
         self.nudger = nudger
         self.device = device or socket.gethostname()
         self._now = now
         self._steady = monotonic
         self.stop_event = threading.Event()
-        self.probe: Probe | None = None
-        self.probe_error: str | None = None
-        self._retry_at = 0.0
-        self._retries = 0
         # The open span as of its last change or flush, and its latest sample: the span is
         # built again only when someone reads it, not on every tick (`open_span`).
         self._open: spans.OpenSpan | None = None
@@ -121,55 +114,15 @@ class Daemon:
         self._pulse = spans.pulse_time(value.interval)
         self._flush_seconds = value.get("daemon.flush_seconds")
 
-    # probe handling
+    @property
+    def probe(self) -> Probe | None:
+        """The probe read now: the wanted one, or its stand-in while that one fails."""
+        return self._probes.probe
 
-    def _ensure_probe(self) -> Probe:
-        if self.probe is not None and (self.probe.name == self.wanted_probe
-                                       or self._steady() < self._retry_at):
-            return self.probe
-        try:
-            probe = self._open_probe(self.wanted_probe)
-        except ProbeUnavailable as exc:
-            self._fall_back(str(exc))
-        else:
-            if self.probe is not None:
-                self.probe.close()
-                log.info("probe %s is back", self.wanted_probe)
-            self.probe, self.probe_error, self._retries = probe, None, 0
-        assert self.probe is not None
-        return self.probe
-
-    def _fall_back(self, reason: str) -> None:
-        if self.probe is not None:
-            self.probe.close()
-        self.probe = self._stand_in()
-        if self.probe_error != reason:
-            log.warning("probe %s unavailable, using %s until it is back: %s",
-                        self.wanted_probe, self.probe.name, reason)
-        self.probe_error = reason
-        delay = PROBE_RETRY_SECONDS[min(self._retries, len(PROBE_RETRY_SECONDS) - 1)]
-        self._retries += 1
-        self._retry_at = self._steady() + delay
-
-    def _stand_in(self) -> Probe:
-        from presence.probe import open_probe
-
-        if self.fallback_probe and self.fallback_probe != self.wanted_probe:
-            try:
-                return open_probe(self.fallback_probe)
-            except ProbeUnavailable as exc:
-                log.info("fallback probe %s unavailable too: %s", self.fallback_probe, exc)
-        return open_probe("none")
-
-    def _read(self, now: float) -> Sample:
-        probe = self.probe
-        if probe is None or probe.name != self.wanted_probe:
-            probe = self._ensure_probe()
-        try:
-            return probe.read(now)
-        except ProbeUnavailable as exc:
-            self._fall_back(str(exc))
-            return Sample(now, None)
+    @property
+    def probe_error(self) -> str | None:
+        """Why the wanted probe is not the one read, or None."""
+        return self._probes.error
 
     # the pipeline
 
@@ -251,7 +204,7 @@ class Daemon:
                 self._paused(now, due):
             sample, verdict = Sample(now, None), _PAUSED_VERDICT
         else:
-            sample = self._read(now)
+            sample = self._probes.read(now)
             verdict = judge(self._config, sample)
         self._sample, self._verdict = sample, verdict
         category = verdict.category
@@ -387,9 +340,7 @@ class Daemon:
             self.flush(self._last)
         if self.nudger is not None:
             self.nudger.close()
-        if self.probe is not None:
-            self.probe.close()
-            self.probe = None
+        self._probes.close()
 
     # pacing
 
