@@ -15,7 +15,8 @@ Every engine gets the same generated data (DESIGN §6):
   per day, and for presence the breakdown per structure and what each proposed change saves.
 - queries on a one-year database (the spans of `bench_summary.build`, 2,000 a day, loaded
   into every engine): per-app totals of one day half a year back, of the last week and of the
-  whole year — presence through `history.activity` (daily rollups plus live spans), aw-core
+  whole year — presence through `history.app_totals` (the summaries' reader: one aggregate
+  over the daily rollups plus the live days' spans), aw-core
   through `bucket.get` + `merge_events_by_keys` as its web UI's queries do, the floor through
   one SQL aggregate. For aw-core also a whole process that prints one day's per-app totals,
   the counterpart of `presence summary DAY --json`.
@@ -331,9 +332,8 @@ def year_presence(year_db: Path, runs: int) -> dict[str, Any]:
 
     def per_app(first: date, last: date) -> dict:
         totals: dict = {}
-        for cells in history.activity(store, tz, first, last, now).values():
-            for (_, app, _), seconds in cells.items():
-                totals[app] = totals.get(app, 0.0) + seconds
+        for (app, _), seconds in history.app_totals(store, tz, first, last, now).items():
+            totals[app] = totals.get(app, 0.0) + seconds
         return totals
 
     per_app(ranges["year"][0], ranges["year"][1])  # seal and roll up once, as any reader does

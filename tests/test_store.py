@@ -314,6 +314,40 @@ def test_a_year_of_spans_moves_to_the_compact_table_with_every_row_kept(tmp_path
     conn.close()
 
 
+def test_rollups_of_schema_6_gain_their_day_totals_and_keep_every_row(tmp_path):
+    """Migration 7 on a database whose history schema 6 had rolled up: the day totals come
+    from the stored cells, the cells and spans stay, and a late span forgets both."""
+    from datetime import date
+
+    from presence.store.migrations import MIGRATIONS
+
+    path = tmp_path / "presence.db"
+    conn = sqlite3.connect(path)
+    for migrate in MIGRATIONS[:6]:
+        migrate(conn)
+    conn.execute("PRAGMA user_version = 6")
+    conn.execute("INSERT INTO activity (start, end, app, category, title, device) VALUES "
+                 "(1000, 4600, 'slack', 'messaging', NULL, NULL)")
+    cells = [("UTC", "1970-01-01", 0, "slack", "messaging", 2600.0),
+             ("UTC", "1970-01-01", 1, "slack", "messaging", 1000.0),
+             ("UTC", "1970-01-01", 1, None, "other", 5.0)]
+    conn.executemany("INSERT INTO rollups VALUES (?, ?, ?, ?, ?, ?)", cells)
+    conn.execute("INSERT INTO rollup_days VALUES ('UTC', '1970-01-01', '1970-01-01')")
+    conn.execute("INSERT INTO span_reach VALUES (1, 86400, 3600)")
+    conn.commit()
+    conn.close()
+
+    store = Store.open(path, create=False)
+    day = date(1970, 1, 1)
+    assert set(store.rollup_totals("UTC", day, day)) == {
+        (None, "other", 5.0), ("slack", "messaging", 3600.0)}
+    assert len(store.rollups("UTC", day, day)) == 3
+    assert [(s.start, s.end) for s in store.spans(0, 86400)] == [(1000, 4600)]
+    store.insert_span(Span(5000, 5060, "code", "other"), "laptop")  # into sealed history
+    assert store.rollup_totals("UTC", day, day) == [] and store.rollup_days("UTC") is None
+    store.close()
+
+
 def test_plain_sql_on_the_activity_view_reaches_the_compact_tables(tmp_path):
     store = Store.open(tmp_path / "p.db")
     row = store.insert_span(Span(100.25, 105.5, "slack", "messaging", "general"), "laptop")

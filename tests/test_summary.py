@@ -246,6 +246,34 @@ def test_rollups_give_the_same_numbers_as_the_spans(tmp_path):
     assert rolled == live
 
 
+def test_per_app_totals_of_a_period_are_its_days_summed_rolled_up_or_live(tmp_path):
+    """`history.app_totals` (one aggregate over the rollups, plus the live days' spans)
+    tells the numbers of the period summary, across a DST day and the live day."""
+    store, config = home(tmp_path)
+    add_span(store, "2026-10-24T22:00", "2026-10-25T01:00", "slack", "messaging")
+    add_span(store, "2026-10-25T02:10+02:00", "2026-10-25T02:50+01:00", "x", "social")
+    add_span(store, "2026-10-26T09:00", "2026-10-26T11:15", "code", "other")
+    add_span(store, "2026-10-28T09:00", "2026-10-28T09:20", "slack", "messaging")
+    add_span(store, "2026-10-29T08:00", "2026-10-29T08:45", "slack", "messaging")
+    now = at("2026-10-29T09:00")  # the 29th is live, the days before are rolled up
+    first, last = AUTUMN - timedelta(days=1), date(2026, 10, 29)
+    period = history.period_summary(store, config, last, (last - first).days + 1, now)
+    assert store.rollup_days("Europe/Berlin")[1] == date(2026, 10, 28)
+    totals = history.app_totals(store, BERLIN, first, last, now)
+    assert {(a.app, a.category): a.minutes for a in period.apps} == {
+        key: seconds / 60 for key, seconds in totals.items()}
+    assert totals[("slack", "messaging")] == (3 * 60 + 20 + 45) * 60  # from 22:00 on the 24th
+    assert totals[("x", "social")] == 100 * 60  # 02:10 CEST to 02:50 CET
+    # a range inside the rolled-up days alone, and one of the live day alone
+    assert history.app_totals(store, BERLIN, date(2026, 10, 26), date(2026, 10, 26), now) == {
+        ("code", "other"): 135 * 60}
+    assert history.app_totals(store, BERLIN, last, last, now) == {("slack", "messaging"): 2700}
+    # a span stored late into sealed history is counted: the day totals went with the rollups
+    add_span(store, "2026-10-26T12:00", "2026-10-26T12:30", "signal", "messaging")
+    assert history.app_totals(store, BERLIN, date(2026, 10, 26), date(2026, 10, 26), now) == {
+        ("code", "other"): 135 * 60, ("signal", "messaging"): 30 * 60}
+
+
 def test_changing_sealed_history_drops_the_rollups(tmp_path):
     store, config = home(tmp_path)
     add_span(store, "2026-06-01T10:00", "2026-06-01T11:00", "slack", "messaging")

@@ -95,27 +95,58 @@ def _roll_up(store: Store, tz: tzinfo, sealed: float) -> tuple[date, date] | Non
     return store.rollup_days(zone)
 
 
+def _first_live(store: Store, tz: tzinfo, first: date, last: date, now: float) -> date:
+    """Seal and roll up the history as of `now`; the first day from `first` on that is not
+    rolled up (the days before it, up to `last`, are read from rollups)."""
+    reach = _seal(store, now)
+    rolled = _roll_up(store, tz, reach[0]) if reach is not None else None
+    if rolled is not None and first <= rolled[1]:
+        return min(last, rolled[1]) + timedelta(days=1)
+    return first
+
+
+def _live_cells(store: Store, tz: tzinfo, live: date, last: date,
+                now: float) -> dict[date, Cells]:
+    """The cells of the days `live`..`last` that are not rolled up, from their spans."""
+    start, end = day_bounds(live, tz)[0], min(day_bounds(last, tz)[1], now)
+    spans = store.spans(start, end) if end > start else []
+    return cells_by_day(spans, live, last, tz, until=now)
+
+
 def activity(store: Store, tz: tzinfo, first: date, last: date,
              now: float) -> dict[date, Cells]:
     """The activity cells of every day from `first` to `last` (inclusive) as of `now`."""
     out: dict[date, Cells] = {}
-    live = first
-    reach = _seal(store, now)
-    rolled = _roll_up(store, tz, reach[0]) if reach is not None else None
-    if rolled is not None and first <= rolled[1]:
-        stop = min(last, rolled[1])
+    live = _first_live(store, tz, first, last, now)
+    if live > first:
         day = first
-        while day <= stop:  # days before the first rolled-up day hold no activity at all
+        while day < live:  # days before the first rolled-up day hold no activity at all
             out[day] = {}
             day += timedelta(days=1)
+        stop = live - timedelta(days=1)
         for day, hour, app, category, seconds in store.rollups(zone_name(tz), first, stop):
             out[day][(hour, app, category)] = seconds
-        live = stop + timedelta(days=1)
     if live <= last:
-        start, end = day_bounds(live, tz)[0], min(day_bounds(last, tz)[1], now)
-        spans = store.spans(start, end) if end > start else []
-        out.update(cells_by_day(spans, live, last, tz, until=now))
+        out.update(_live_cells(store, tz, live, last, now))
     return out
+
+
+def app_totals(store: Store, tz: tzinfo, first: date, last: date,
+               now: float) -> dict[tuple[str | None, str], float]:
+    """Seconds per (app, category) from `first` to `last` (inclusive) as of `now`: the
+    days `activity` reads from rollups come from their day totals (one aggregate), the days
+    since from their spans (another); a year costs two queries, not 365 days of cells."""
+    live = _first_live(store, tz, first, last, now)
+    totals: dict[tuple[str | None, str], float] = {}
+    if live > first:
+        for app, category, seconds in store.rollup_totals(zone_name(tz), first,
+                                                          live - timedelta(days=1)):
+            totals[(app, category)] = seconds
+    start, end = day_bounds(live, tz)[0], min(day_bounds(last, tz)[1], now)
+    if live <= last and end > start:
+        for app, category, seconds in store.app_seconds(start, end):
+            totals[(app, category)] = totals.get((app, category), 0.0) + seconds
+    return totals
 
 
 def _timed(meetings: list, kind: str | None = None) -> list[tuple[float, float]]:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from presence.errors import StoreError
-from presence.model import EARLIEST, LATEST, Span
+from presence.model import AWAY, EARLIEST, LATEST, Span
 from presence.store.db import Tables
-from presence.store.migrations import FORGET_ROLLUPS, SPAN_ID
+from presence.store.migrations import FORGET_CACHES, SPAN_ID
 
 COVERAGE_PAGE = 20_000
 
@@ -106,7 +106,7 @@ class ActivityTables(Tables):
             if trigger:
                 self._write(trigger[0][0])
             if sealed and first < sealed[0][0] * 1000:
-                for sql in FORGET_ROLLUPS:
+                for sql in FORGET_CACHES:
                     self._write(sql)
 
     def insert_spans(self, spans: list[tuple[Any, ...]], device: str) -> None:
@@ -196,6 +196,21 @@ class ActivityTables(Tables):
                 f"WHERE {bound}s.id < ? AND s.id + s.dur > ? GROUP BY s.device, s.category",
                 (end * 1000, start * 1000) + params)
         return [(device, category, ms / 1000) for device, category, ms in rows]
+
+    def app_seconds(self, start: float, end: float) -> list[tuple[str | None, str, float]]:
+        """`(app, category, seconds)` of the spans inside [start, end), clipped to it, with
+        `away` left out as a summary's cells leave it: one aggregate, no `Span` per row."""
+        with self.transaction("read failed", write=False):  # one snapshot: reach and spans
+            lower = self._lower_bound(start)
+            bound = "" if lower is None else "s.id >= ? AND "
+            rows = self._read(
+                "SELECT a.name, c.name, SUM(MIN(s.id + s.dur, ?) - MAX(s.id, ?)) FROM spans s "
+                "LEFT JOIN apps a ON a.id = s.app JOIN categories c ON c.id = s.category "
+                f"WHERE {bound}s.id < ? AND s.id + s.dur > ? AND c.name != ? AND {_IN_RANGE} "
+                "GROUP BY s.app, s.category",
+                (end * 1000, start * 1000, *(() if lower is None else (lower * 1000,)),
+                 end * 1000, start * 1000, AWAY))
+        return [(app, category, ms / 1000) for app, category, ms in rows]
 
     def first_activity(self) -> float | None:
         """Start of the earliest stored span: since when presence has been watching."""

@@ -237,6 +237,34 @@ def _m6_compact_spans(conn: sqlite3.Connection) -> None:
                  f"{forget}")
 
 
+def _m7_day_totals(conn: sqlite3.Connection) -> None:
+    """Per-day totals of each app beside the rollups (issue 18): a year's per-app totals are
+    one aggregate over a few thousand rows instead of sixty thousand hourly cells.
+
+    `rollup_totals` holds seconds per (zone, local day, app, category) of the rolled-up days,
+    the rollups' cells summed over the hours; filled with them, and dropped with them by the
+    same triggers (a cache: nothing the user stored is in it).
+    """
+    conn.execute("CREATE TABLE rollup_totals (zone TEXT NOT NULL, day TEXT NOT NULL, app TEXT, "
+                 "category TEXT NOT NULL, seconds REAL NOT NULL)")
+    # covering: the year's aggregate reads the index alone, in day order
+    conn.execute("CREATE INDEX idx_rollup_totals ON rollup_totals "
+                 "(zone, day, app, category, seconds)")
+    conn.execute("INSERT INTO rollup_totals (zone, day, app, category, seconds) "
+                 "SELECT zone, day, app, category, SUM(seconds) FROM rollups "
+                 "GROUP BY zone, day, app, category")
+    # every trigger that forgets the rollups forgets the totals too
+    forgets = "DELETE FROM rollup_days;"
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND instr(sql, ?) > 0", (forgets,)).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(sql.replace(forgets, f"{forgets} DELETE FROM rollup_totals;"))
+
+
+# What the seal triggers do since migration 7 (`bulk_spans` does it once after an import).
+FORGET_CACHES = (*FORGET_ROLLUPS, "DELETE FROM rollup_totals")
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
@@ -245,5 +273,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m4_people,
     _m5_devices,
     _m6_compact_spans,
+    _m7_day_totals,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,4 +1,5 @@
-"""`rollups` and `rollup_days`: seconds per local day, hour, app and category of whole days."""
+"""`rollups`, `rollup_totals` and `rollup_days`: seconds per local day, hour, app and category
+of whole days, and per day, app and category (migrations 2 and 7)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ class RollupTables(Tables):
             "SELECT day, hour, app, category, seconds FROM rollups WHERE zone = ? AND day >= ? "
             "AND day <= ?", (zone, first.isoformat(), last.isoformat()))]
 
+    def rollup_totals(self, zone: str, first: date,
+                      last: date) -> list[tuple[str | None, str, float]]:
+        """Seconds per `(app, category)` over the rolled-up days first..last."""
+        return self._read(
+            "SELECT app, category, SUM(seconds) FROM rollup_totals WHERE zone = ? AND day >= ? "
+            "AND day <= ? GROUP BY app, category", (zone, first.isoformat(), last.isoformat()))
+
     def add_rollups(self, zone: str, first: date, last: date,
                     cells: list[tuple[date, int, str | None, str, float]], sealed: float) -> bool:
         """Store the cells of days first..last, computed from the history sealed at `sealed`.
@@ -43,6 +51,12 @@ class RollupTables(Tables):
                 "INSERT INTO rollups (zone, day, hour, app, category, seconds) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [(zone, d.isoformat(), h, app, cat, secs) for d, h, app, cat, secs in cells])
+            # the day totals from the cells just stored: one computation of both
+            self._write(
+                "INSERT INTO rollup_totals (zone, day, app, category, seconds) "
+                "SELECT zone, day, app, category, SUM(seconds) FROM rollups WHERE zone = ? "
+                "AND day >= ? AND day <= ? GROUP BY day, app, category",
+                (zone, first.isoformat(), last.isoformat()))
             self._write("INSERT OR REPLACE INTO rollup_days (zone, first, last) "
                         "VALUES (?, ?, ?)",
                         (zone, (have[0] if have else first).isoformat(), last.isoformat()))
