@@ -25,6 +25,7 @@ from presence.errors import ConfigError, StoreError
 from presence.lock import POKE_SIGNAL, InstanceLock
 from presence.sanitise import visible
 from presence.store import Store, open_or_recover, start_afresh
+from presence.store.db import schema_behind
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,20 @@ class CalendarSyncRunner:
             self._child.wait(timeout=10)
 
 
+def _migrate_in_a_child(db_path: Path) -> None:
+    """Create or migrate the database in a child process, so that the migrations' imports
+    never stay in the daemon's memory; whatever goes wrong there, the daemon's own open
+    says (and repairs what it can)."""
+    code = ("import sys; from pathlib import Path; from presence.store import Store; "
+            "Store.open(Path(sys.argv[1])).close()")
+    try:
+        subprocess.run([sys.executable, "-c", code, str(db_path)], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600,
+                       check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.info("could not migrate in a child process (%s); migrating here", exc)
+
+
 def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | None = None,
                probe: str | None = None, dry_run: bool = False,
                out: IO[str] = sys.stdout) -> int:
@@ -185,6 +200,8 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     store = nudger = syncer = snapshots = device = None
     if not dry_run:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.now()))
+        if schema_behind(db_path):
+            _migrate_in_a_child(db_path)
         store, moved = open_or_recover(db_path, stamp)
         if moved is not None:
             log.error("the database was damaged: moved it to %s and started a fresh one", moved)

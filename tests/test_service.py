@@ -188,3 +188,44 @@ def test_calendar_syncs_run_on_the_clock_they_are_given(tmp_path):
     wait_for(runner.poll, what="the second sync to finish", timeout=60)
     assert synced() == 2
     runner.close()
+
+
+# What sampling does not need stays out of the daemon's memory (issue 18): the schema is made
+# by a child process (the first migration imports sqlite-utils), calendars are parsed by the
+# sync child, and neither's modules are ever imported by the daemon itself.
+NOT_IN_THE_DAEMON = ("sqlite_utils", "icalendar", "recurring_ical_events", "x_wr_timezone",
+                     "presence.calendar.expand", "presence.calendar.text",
+                     "presence.calendar.sources", "presence.importers", "presence.reports")
+
+
+def test_the_daemon_imports_neither_the_migrations_needs_nor_the_calendar_parser(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from presence.calendar.sync import last_checked
+
+    calendar = tmp_path / "google.ics"
+    shutil.copy(Path(__file__).parent / "fixtures" / "ics" / "google.ics", calendar)
+    (tmp_path / "config.toml").write_text(f'[daemon]\nflush_seconds = 1\n'
+                                          f'[calendar]\nsources = ["{calendar}"]\n')
+    # a fresh home: the daemon creates the database; -X importtime names what it imports
+    proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "presence", "run",
+                             "--probe", "none", "--interval", "0.2"], env=sealed_env(tmp_path),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: read_store(tmp_path / "presence.db", last_checked),
+                 what="the calendar sync child to record the calendar", timeout=90)
+        ticks = heartbeat(tmp_path)["ticks"]
+        # the daemon has read the synced meetings (its nudger refreshes after a sync)
+        wait_for(lambda: heartbeat(tmp_path)["ticks"] > ticks + 5, what="more samples")
+        assert read_store(tmp_path / "presence.db", lambda s: s.span_count()) >= 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in err.splitlines()
+                if line.startswith("import time:") and "|" in line}
+    assert "presence.daemon" in imported and "presence.calendar.sync" in imported
+    loaded = sorted(name for name in imported for banned in NOT_IN_THE_DAEMON
+                    if name == banned or name.startswith(banned + "."))
+    assert loaded == []

@@ -120,6 +120,22 @@ def _unversioned(conn: sqlite3.Connection, path: Path, create: bool) -> str | No
             "file, or copy with: sqlite3 ORIGINAL.db \".backup COPY.db\"")
 
 
+def schema_behind(path: Path) -> bool:
+    """Whether opening the database at `path` would create or migrate its schema (missing,
+    or older than this presence): what the daemon leaves to a child process, since the
+    migrations import what sampling never needs (sqlite-utils, about 10 MB)."""
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return True
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
+    except sqlite3.Error:
+        return True  # damaged or locked: the daemon's own open says what is wrong
+    finally:
+        conn.close()
+
+
 class Tables:
     """The connection to the presence database and the ways to run SQL on it.
 
