@@ -265,5 +265,9 @@ def test_an_import_into_rolled_up_days_is_counted_by_the_next_summary(tmp_path: 
 
     second = export(tmp_path / "second.json", host, "10:00", "discord", 20)
     assert invoke(tmp_path, "import", "activitywatch", str(second)).exit_code == 0
+    # the day totals beside the rollups (a year's per-app totals) are forgotten with them
+    from datetime import date
+    assert read_store(tmp_path / "presence.db", lambda s: s.rollup_totals(
+        "UTC", date(2026, 3, 2), date(2026, 3, 2))) == []
     day = json.loads(invoke(tmp_path, "summary", "2026-03-02", "--json").stdout)
     assert day["categories"] == {"messaging": 50.0}
