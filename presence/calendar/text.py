@@ -12,7 +12,9 @@ name derived from its own definition. Pure: bytes in, text out.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from presence.calendar.classify import CLASSIFIED_PROPERTIES
@@ -61,15 +63,16 @@ class CalendarText:
 
 
 def logical_lines(data: bytes, source: str = "",
-                  deadline: Deadline = NO_DEADLINE) -> list[tuple[int, str]]:
-    """Split raw bytes into unfolded, decoded content lines.
+                  deadline: Deadline = NO_DEADLINE) -> Iterator[tuple[int, str]]:
+    """Split raw bytes into unfolded, decoded content lines, one at a time: a check that
+    fails at line 13 of a hostile feed never unfolds the rest of it.
 
     Args:
         data: the file or feed as read.
         source: how to name the file when the deadline passes.
         deadline: checked every `_CHECK_LINES` lines.
 
-    Returns:
+    Yields:
         (line number where the content line starts, text) for every non-blank content line.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -78,25 +81,28 @@ def logical_lines(data: bytes, source: str = "",
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     raw = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-    joined: list[tuple[int, bytearray]] = []
+    started, pending = 0, None
     for number, line in enumerate(raw, start=1):
         if not number % _CHECK_LINES:
             deadline.check(source, f"at line {number}")
         if line[:1] in (b" ", b"\t"):
-            if joined:
+            if pending is not None:
                 # RFC 5545 §3.1: a fold is CRLF plus exactly one space or TAB; joining the
                 # bytes before decoding mends a UTF-8 character split across the fold.
-                joined[-1][1].extend(line[1:])
+                pending.extend(line[1:])
             continue
         if not line.strip():
             continue
-        if joined and not _NAME_RE.match(line):
+        if pending is not None and not _NAME_RE.match(line):
             # A line with no property name is the tail of the previous one, wrapped by a
             # mail client or an editor that did not fold properly.
-            joined[-1][1].extend(line)
+            pending.extend(line)
             continue
-        joined.append((number, bytearray(line)))
-    return [(number, _decode(bytes(line))) for number, line in joined]
+        if pending is not None:
+            yield started, _decode(bytes(pending))
+        started, pending = number, bytearray(line)
+    if pending is not None:
+        yield started, _decode(bytes(pending))
 
 
 def _decode(line: bytes) -> str:
@@ -123,20 +129,20 @@ def split_calendars(data: bytes, source: str,
             deadline passed; the message names the file and the line.
     """
     lines = logical_lines(data, source, deadline)
-    if not lines:
+    opening = next(lines, None)
+    if opening is None:
         raise CalendarError(f"{source}: the calendar is empty")
-    first = lines[0][1].strip().upper()
+    first = opening[1].strip().upper()
     if first != "BEGIN:VCALENDAR":
         hint = " (it looks like a web page)" if first.startswith(("<!DOCTYPE", "<HTML", "<?XML")) \
             else ""
-        raise CalendarError(f"{source}: line {lines[0][0]}: not an iCalendar file{hint}: "
+        raise CalendarError(f"{source}: line {opening[0]}: not an iCalendar file{hint}: "
                             f"expected BEGIN:VCALENDAR")
     calendars: list[list[tuple[int, str]]] = []
     stack: list[tuple[str, int]] = []
     events = 0
-    for index, (number, line) in enumerate(lines, start=1):
-        if not index % _CHECK_LINES:
-            deadline.check(source, f"at line {number}")
+    number = opening[0]
+    for number, line in itertools.chain([opening], lines):
         head = line[:6].upper()
         if head == "BEGIN:":
             name = line[6:].strip().upper()
@@ -178,7 +184,7 @@ def split_calendars(data: bytes, source: str,
     if stack:
         open_name, open_line = stack[-1]
         raise CalendarError(f"{source}: line {open_line}: BEGIN:{_shown(open_name)} is never "
-                            f"closed (the file ends at line {lines[-1][0]})")
+                            f"closed (the file ends at line {number})")
     return [_repair(block, source) for block in calendars]
 
 
