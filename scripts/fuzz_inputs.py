@@ -217,7 +217,7 @@ def near_valid_trace(rng: random.Random) -> list[str]:
                                     None, "2026-03-02T09:00:00.123456789+01:00",
                                     "2026-W10-1T09:00", "+002026-03-02T09:00:00Z"])
         elif kind == 8:
-            item["t"] = item["t"].replace("T", rng.choice([" ", "t", "_"]), 1)
+            item["t"] = str(item.get("t", "")).replace("T", rng.choice([" ", "t", "_"]), 1)
         else:
             lines[i] = rng.choice(["[" + lines[i] + "]", lines[i] + lines[i],
                                    lines[i].replace("}", ', "idle": NaN}'), "null"])
