@@ -107,8 +107,8 @@ def _parse_batch(numbered: list[tuple[int, str]], name: str, tz: Any,
 def _sample(item: Any, where: str, tz: Any) -> Sample:
     if not isinstance(item, dict) or "t" not in item or "app" not in item:
         raise InputError(f"{where}: a sample needs \"t\" and \"app\" (app may be null)")
-    unknown = set(item) - _KEYS
-    if unknown:
+    if not item.keys() <= _KEYS:
+        unknown = set(item) - _KEYS
         raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r} (a sample has "
                          f"{', '.join(sorted(_KEYS))})")
     try:
@@ -201,7 +201,7 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
     from presence.nudges.notify import RecordingNotifier
     from presence.nudges.nudger import Nudger
     from presence.store import Store
-    from presence.timeline import local_day
+    from presence.timeline import day_bounds, local_day
 
     stream = iter(samples)
     try:
@@ -231,11 +231,15 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
             step = cfg.interval
             tick = 0  # the clock is first + tick × step: no drift over long traces
             days: set[Any] = set()
+            today = (0.0, 0.0)  # the bounds of the newest day in `days`: most samples fall in it
             for after in itertools.chain(stream, [None]):
                 until = held.at if after is None else after.at
                 hold_end = held.at + MAX_HOLD_SECONDS
                 probe.held = held
-                days.update(_days(local_day, held.at, min(until, hold_end), cfg.tz))
+                if not today[0] <= held.at <= min(until, hold_end) < today[1]:
+                    touched = list(_days(local_day, held.at, min(until, hold_end), cfg.tz))
+                    days.update(touched)
+                    today = day_bounds(touched[-1], cfg.tz)
                 while first + tick * step < until or (after is None and
                                                       first + tick * step <= until):
                     now = first + tick * step
