@@ -210,6 +210,24 @@ def test_trend_compares_with_the_days_before_since_presence_started(tmp_path):
     assert s["streak_days"] == 3  # today may still bring someone
 
 
+def test_a_streak_longer_than_the_trend_window_is_counted_whole(tmp_path):
+    # the summary reads in-person time from the trend's first day, and further back only
+    # when a streak runs that far: a 40-day streak, then one broken 10 days back
+    store, config = home(tmp_path)
+    first = date(2026, 6, 6) - timedelta(days=39)
+    for n in range(40):
+        day = (first + timedelta(days=n)).isoformat()
+        store.add_in_person(at(f"{day}T18:00"), at(f"{day}T19:00"), None)
+    s = day_json(history.day_summary(store, config, date(2026, 6, 6), at("2026-06-06T20:00")))
+    assert s["streak_days"] == 40
+    week = history.period_summary(store, config, date(2026, 6, 6), 7, at("2026-06-06T20:00"))
+    assert [d.streak_days for d in week.days] == list(range(34, 41))
+    store.remove_in_person(store.in_person_entries(at("2026-05-27T00:00"),
+                                                   at("2026-05-28T00:00"))[0][0])
+    s = day_json(history.day_summary(store, config, date(2026, 6, 6), at("2026-06-06T20:00")))
+    assert s["streak_days"] == 10
+
+
 def test_week_is_seven_days_with_totals(tmp_path):
     store, config = home(tmp_path)
     for day in range(1, 15):

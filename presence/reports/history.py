@@ -211,6 +211,30 @@ def _take_peers(peers: list, config: Config, hi: float, period_start: float,
     return take(peers, read)
 
 
+def _in_person(store: Store, peers: list[tuple[list, list]], back: float, period_end: float,
+               now: float, tz) -> list[tuple[float, float]]:
+    """The merged in-person intervals from `back` to the period's end, up to `now`: this
+    device's and each peer's (meetings, logged) in-person meetings once, and logged time."""
+    from presence.devices import merge
+
+    together = _timed(merge.meetings_once(store.meetings(back, period_end, tz, kind="in_person"),
+                                          *(meetings for meetings, _ in peers)))
+    together += [(s, e) for s, e, _ in store.in_person_log(back, period_end)]
+    together += [(s, e) for _, logged in peers for s, e, _ in logged]
+    return merge_intervals((s, min(e, now)) for s, e in together)
+
+
+def _streak_reaches(by_day: dict[date, float], since: date, first: date) -> bool:
+    """Whether every day from `since` to the day before `first` had in-person time, so that a
+    streak in the period may go on before what was read."""
+    day = since
+    while day < first:
+        if day not in by_day:
+            return False
+        day += timedelta(days=1)
+    return True
+
+
 def _summarise(store: Store, config: Config, first: date, last: date, now: float,
                peers: list, history: bool = True) -> tuple[list[DaySummary], Background]:
     from presence.devices import merge
@@ -223,7 +247,9 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     period_start, period_end = day_bounds(first, tz)[0], day_bounds(last, tz)[1]
     upto = min(period_end, now)
     lo, hi = day_bounds(since, tz)[0], min(period_end, now)
-    back = -float("inf") if history else period_start
+    # In-person time is read from the trend's first day: a streak that runs back to it is
+    # read further below, so a summary costs the same on ten years as on one.
+    back = lo if history else period_start
     others = _take_peers(peers, config, hi, period_start, period_end, back)
     virtual_by_day = {day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
                       for day, c in cells.items()}
@@ -250,18 +276,20 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
                           sum(secs for (_, _, cat), secs in cells[day].items() if cat in virtual)
                           for day in cells}
     # In-person time before the period feeds the streak; none of it counts before it happened.
-    together = _timed(merge.meetings_once(
-        store.meetings(back, period_end, tz, kind="in_person"),
-        *(p.in_person for p in others)))
-    logged_all = store.in_person_log(back, period_end)
-    together += [(s, e) for s, e, _ in logged_all]
-    together += [(s, e) for p in others for s, e, _ in p.logged]
-    in_person = merge_intervals((s, min(e, now)) for s, e in together)
+    in_person = _in_person(store, [(p.in_person, p.logged) for p in others], back, period_end,
+                           now, tz)
+    by_day = seconds_by_day(in_person, tz)
+    if history and _streak_reaches(by_day, since, first):
+        in_person = _in_person(store, [(p.source.meetings(-float("inf"), period_end, tz,
+                                                          kind="in_person"),
+                                        p.source.in_person_log(-float("inf"), period_end))
+                                       for p in others], -float("inf"), period_end, now, tz)
+        by_day = seconds_by_day(in_person, tz)
     begins = [b for b in [store.first_activity()] + [p.first for p in others] if b is not None]
     begin = (min(begins) if begins else None) if history else period_start
     background = Background(
         virtual=virtual_by_day,
-        in_person=seconds_by_day(in_person, tz),
+        in_person=by_day,
         first_day=local_day(begin, tz) if begin is not None else None)
     meetings = merge.meetings_once(store.meetings(period_start, period_end, tz),
                                    *(p.meetings for p in others))
