@@ -272,3 +272,15 @@ def test_the_trend_over_devices_follows_a_peers_past_days_when_they_change(home,
     store.close()
     trend = summary(home)["trend"]
     assert (trend["days"], trend["virtual_minutes_per_day"]) == (4, 22.5)
+
+
+def test_a_streak_kept_on_a_peer_counts_beyond_the_trend_window(home, tmp_path):
+    # the laptop met someone on the day shown; the desktop logged the 20 evenings before it
+    db = tmp_path / "desktop.db"
+    store = Store.open(db)
+    for back in range(1, 21):
+        store.add_in_person(at("18:00") - back * 86400, at("19:00") - back * 86400, None)
+    store.close()
+    assert summary(home)["streak_days"] == 1
+    publish(tmp_path, db, "00000000000000d2", "desktop")
+    assert summary(home)["streak_days"] == 21

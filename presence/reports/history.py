@@ -224,6 +224,17 @@ def _in_person(store: Store, peers: list[tuple[list, list]], back: float, period
     return merge_intervals((s, min(e, now)) for s, e in together)
 
 
+def _all_in_person(peer: _Peer, period_end: float, tz) -> tuple[list, list]:
+    """A peer's in-person meetings and logged time over its whole history; what was read
+    of it already when its snapshot fails now (a reader never fails for a peer)."""
+    try:
+        return (peer.source.meetings(-float("inf"), period_end, tz, kind="in_person"),
+                peer.source.in_person_log(-float("inf"), period_end))
+    except StoreError as exc:
+        log.warning("devices: %s: in-person history left out: %s", peer.name, exc)
+        return peer.in_person, peer.logged
+
+
 def _streak_reaches(by_day: dict[date, float], since: date, first: date) -> bool:
     """Whether every day from `since` to the day before `first` had in-person time, so that a
     streak in the period may go on before what was read."""
@@ -280,10 +291,8 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
                            now, tz)
     by_day = seconds_by_day(in_person, tz)
     if history and _streak_reaches(by_day, since, first):
-        in_person = _in_person(store, [(p.source.meetings(-float("inf"), period_end, tz,
-                                                          kind="in_person"),
-                                        p.source.in_person_log(-float("inf"), period_end))
-                                       for p in others], -float("inf"), period_end, now, tz)
+        in_person = _in_person(store, [_all_in_person(p, period_end, tz) for p in others],
+                               -float("inf"), period_end, now, tz)
         by_day = seconds_by_day(in_person, tz)
     begins = [b for b in [store.first_activity()] + [p.first for p in others] if b is not None]
     begin = (min(begins) if begins else None) if history else period_start
