@@ -13,7 +13,6 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import time as dtime, tzinfo
 from pathlib import Path
 from types import MappingProxyType
@@ -21,6 +20,7 @@ from typing import Any
 
 from presence import paths
 from presence.errors import ConfigError
+from presence.frozen import field, frozen
 from presence.model import RULE_CATEGORIES
 from presence.probe import PROBES
 from presence.tomltree import merge
@@ -59,7 +59,7 @@ def interval_problem(value: object) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     """One classification rule: all of its patterns must match."""
 
@@ -73,7 +73,7 @@ class Rule:
     package: Pattern | None = None  # an Android package name (ActivityWatch import)
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Config:
     """The effective configuration: one value, built once by `load` and never changed
     (`override` makes a new one).
@@ -367,7 +367,7 @@ def resolve_zone(name: str, path: Path | None = None,
 def override(config: Config, dotted: str, value: Any) -> Config:
     """A copy of `config` with one key replaced (command-line options such as `--interval`)."""
     import copy
-    import dataclasses
+    from presence.frozen import replace
 
     data = copy.deepcopy(config.data)
     node = data
@@ -375,4 +375,4 @@ def override(config: Config, dotted: str, value: Any) -> Config:
     for part in parents:
         node = node[part]
     node[last] = value
-    return dataclasses.replace(config, data=data, keys=MappingProxyType(_flatten(data)))
+    return replace(config, data=data, keys=MappingProxyType(_flatten(data)))

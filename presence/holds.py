@@ -8,8 +8,9 @@ nudger, `status`, the bar and the tray read them back, so they all agree on what
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from presence.frozen import frozen
 
 if TYPE_CHECKING:
     from presence.store import Store
@@ -18,7 +19,7 @@ SNOOZE_KEY = "snooze_until"
 PAUSE_KEY = "pause_until"
 
 
-@dataclass(frozen=True)
+@frozen
 class Holds:
     """What holds at one moment: each the UNIX seconds it ends, or None when it is off."""
 

@@ -6,9 +6,10 @@ only at the calendar and rendering edges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+
+from presence.frozen import frozen
 
 AWAY = "away"
 OTHER = "other"
@@ -37,7 +38,7 @@ NAME_LIMIT = 128
 EXE_LIMIT = 1024
 
 
-@dataclass(frozen=True)
+@frozen
 class Sample:
     """What was in front at one moment, as a probe saw it.
 
@@ -81,7 +82,7 @@ class Sample:
                                        value.encode("utf-8", "replace").decode("utf-8"))
 
 
-@dataclass(frozen=True)
+@frozen
 class Classified:
     """A sample with its category and the rule that decided it.
 
@@ -95,7 +96,7 @@ class Classified:
     web_app: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Span:
     """A merged run of equal samples: [start, end) with one app and category."""
 
@@ -111,7 +112,7 @@ class Span:
         return self.end - self.start
 
 
-@dataclass(frozen=True)
+@frozen
 class Named:
     """A person as an event or a log names them (see presence/people/names.py).
 
@@ -124,7 +125,7 @@ class Named:
     email: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Person:
     """Someone the user spends time with, as stored.
 
@@ -141,7 +142,7 @@ class Person:
     goal_days: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Occasion:
     """Time in person with someone: a calendar instance or a logged stretch.
 
@@ -160,7 +161,7 @@ class Occasion:
     ref: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Meeting:
     """One calendar instance, classified.
 
@@ -190,7 +191,7 @@ class Meeting:
         return self.start.timestamp(), self.end.timestamp()
 
 
-@dataclass(frozen=True)
+@frozen
 class FocusWindow:
     """A stretch of time in which virtual apps earn a `focus` nudge."""
 
@@ -201,7 +202,7 @@ class FocusWindow:
     origin: str  # manual | auto
 
 
-@dataclass(frozen=True)
+@frozen
 class Nudge:
     """A message to the user, decided by the policy."""
 
@@ -212,7 +213,7 @@ class Nudge:
     message: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NudgeRecord:
     """A nudge as stored, with what became of it.
 

@@ -7,6 +7,7 @@ override each. Otherwise the platform's conventional folders (platformdirs).
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 APP = "presence"
@@ -64,6 +65,7 @@ def cache_dir() -> Path:
     return data_dir() / "cache"
 
 
+@cache  # where presence is installed does not change while it runs (config.load asks often)
 def shipped_config() -> Path:
     """The shipped `default.toml`: inside the wheel, or in the source tree's `config/`."""
     here = Path(__file__).resolve().parent

@@ -13,8 +13,9 @@ such as `x{4294967296}` or a pasted wall of parentheses is a clear error, never 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from presence.frozen import field, frozen
 
 MAX_LENGTH = 4000
 MAX_DEPTH = 50
@@ -29,7 +30,7 @@ class PatternError(ValueError):
     """A pattern that is not valid or cannot be bounded; the message says why, in words."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Pattern:
     """A case-insensitive pattern, compiled by `compile_pattern` or on its first search;
     equal when the source text is equal."""

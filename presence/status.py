@@ -7,7 +7,6 @@ own reading and shows the error as one more line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from presence import clock, paths
 from presence.config import load_or_defaults
 from presence.errors import StoreError
+from presence.frozen import frozen
 from presence.glance import view
 from presence.model import AWAY
 from presence.calendar.sync import failures
@@ -27,7 +27,7 @@ def _utc(at: float | None) -> str | None:
     return None if at is None else iso_utc(at)
 
 
-@dataclass(frozen=True)
+@frozen
 class Status:
     """The status: `data` is the `status --json` document (keys are stable; more may be
     added), `glance` today's glance (None without a database), `tz` the zone to show times in.

@@ -164,11 +164,11 @@ def test_the_system_zone_edge_reads_tz(monkeypatch):
 
 
 def test_a_config_is_a_frozen_value(tmp_path):
-    import dataclasses
+    from presence.frozen import FrozenError
 
     cfg = config.load(write_config(tmp_path, "[daemon]\ninterval_seconds = 7\n"), required=True)
     assert cfg.get("daemon.interval_seconds") == 7 and cfg.get("daemon")["interval_seconds"] == 7
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenError):
         cfg.tz = ZoneInfo("UTC")
     with pytest.raises(TypeError):
         cfg.keys["daemon.interval_seconds"] = 1

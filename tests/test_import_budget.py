@@ -24,7 +24,7 @@ from support import sealed_env
 CORE = {
     "presence", "presence.cli", "presence.cli.common", "presence.cli.entry",
     "presence.cli.reads", "presence.clock", "presence.config", "presence.errors",
-    "presence.logsetup", "presence.model", "presence.paths", "presence.patterns",
+    "presence.frozen", "presence.logsetup", "presence.model", "presence.paths", "presence.patterns",
     "presence.sanitise", "presence.secrets", "presence.timeline", "presence.timeparse",
     "presence.tomltree", "presence.devices", "presence.devices.merge",
     # the probe names the config checks against (the package's list, not a backend)
@@ -55,6 +55,9 @@ PACKAGES = {"re2"}
 HEAVY_STDLIB = {"tempfile", "shutil", "bz2", "lzma", "hashlib", "subprocess", "socket", "ssl",
                 "email", "http", "asyncio", "argparse", "statistics", "decimal", "csv",
                 "multiprocessing", "concurrent", "xml", "ctypes", "logging"}
+# `dataclasses` imports `inspect` (with ast, dis and tokenize) and compiles six methods a class
+# with `exec`: the value types of these commands are `presence.frozen`'s instead.
+NO_DATACLASSES = {"summary", "status", "bar"}
 ARGS = {"summary": ["summary", "2026-03-10", "--json"], "status": ["status", "--json"],
         "bar": ["bar"], "people": ["people", "--json"]}
 HEAVY = ("click", "sqlite_utils", "psutil", "icalendar", "recurring_ical_events", "jeepney",
@@ -100,6 +103,8 @@ def _check(loaded: set[str], command: str, baseline: set[str]) -> None:
     # editable install's finder) is not the command's
     assert {m for m in outside - baseline if not m.startswith("_")} <= PACKAGES, command
     assert not {m.split(".")[0] for m in loaded} & HEAVY_STDLIB, command
+    if command in NO_DATACLASSES:
+        assert not {"dataclasses", "inspect"} & loaded, f"{command} creates dataclasses"
     for heavy in HEAVY:
         assert heavy not in loaded, f"{command} imports {heavy}"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,6 +9,7 @@ import pytest
 from freezegun import freeze_time
 from hypothesis import given, strategies as st
 
+from presence.frozen import replace
 from presence.nudges import text as nudge_text
 from presence.nudges import view
 from presence.model import FocusWindow, Meeting, Nudge, Span

@@ -16,7 +16,6 @@ calendar never weighs on the daemon's memory and a broken one can never stop it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Callable
 from presence.config import Config
 from presence import clock
 from presence.errors import CalendarDeadline, PresenceError
+from presence.frozen import frozen
 from presence.model import FocusWindow, Meeting
 from presence.store import Store
 from presence.timeline import day_bounds, local_day
@@ -45,7 +45,7 @@ DAYS_BACK = 7
 DAYS_AHEAD = 60
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceStatus:
     """The outcome of syncing one source, as shown by `calendar list`, status and doctor."""
 
@@ -83,7 +83,7 @@ def auto_focus_windows(meetings: list[Meeting], lead_minutes: int) -> list[Focus
     return windows
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceInstances:
     """What one read source holds in a window.
 

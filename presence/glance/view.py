@@ -7,13 +7,12 @@ bar, the tray, `status` and `presence summary` always tell the same day.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from presence import holds
 from presence.config import Config
+from presence.frozen import frozen, replace
 from presence.model import AWAY
 from presence.reports.history import day_summary
 from presence.timeline import day_bounds, local_day
@@ -28,7 +27,7 @@ LOOKAHEAD_SECONDS = 14 * 86400.0
 NOW_KEY = "now"
 
 
-@dataclass(frozen=True)
+@frozen
 class Current:
     """What is in front: the app (None when nothing), its category, and since when."""
 
@@ -37,7 +36,7 @@ class Current:
     since: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Glance:
     """Today at one moment, as the bar, the tray and `status` show it.
 
@@ -171,7 +170,7 @@ def advance(glance: Glance, seconds: float, category: str, config: Config,
     virtual = glance.virtual_minutes + (minutes if category in config.virtual_categories
                                         else 0.0)
     budget = config.get("nudges.crowding_out.budget_minutes")
-    return dataclasses.replace(
+    return replace(
         glance, at=at, virtual_minutes=virtual,
         categories=tuple(sorted(shown.items(), key=lambda kv: -kv[1])),
         over_budget=virtual >= budget and virtual > glance.in_person_minutes)

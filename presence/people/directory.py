@@ -8,7 +8,6 @@ their names never join anyone again and are scrubbed from what a later sync stor
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from presence.errors import InputError
+from presence.frozen import replace
 from presence.model import Meeting, Named, Person
 from presence.people import names
 from presence.people.ledger import Ledger, ledger, ledger_of, ranked, shown_by_default
@@ -64,7 +64,7 @@ class Resolver:
                 new = [s for s in spellings if s not in found.aliases]
                 if new:
                     self.store.add_aliases(person_id, new)
-                    self.known[self.known.index(found)] = dataclasses.replace(
+                    self.known[self.known.index(found)] = replace(
                         found, aliases=found.aliases | frozenset(new))
             if person_id not in ids:
                 ids.append(person_id)
@@ -74,8 +74,8 @@ class Resolver:
         """The meeting with forgotten names blanked out of its title."""
         if not self.hashes:
             return meeting
-        return dataclasses.replace(meeting,
-                                   summary=names.scrub(meeting.summary, self.salt, self.hashes))
+        return replace(meeting,
+                       summary=names.scrub(meeting.summary, self.salt, self.hashes))
 
 
 def store_meetings(store: Store, source: str, meetings: Sequence[Meeting], tz: tzinfo,
@@ -206,7 +206,7 @@ def rename(store: Store, old: str, new: str) -> Person:
             raise InputError(f"{other.name!r} is someone else; to make them one person: "
                              f"presence people merge {person.name!r} {other.name!r}")
     store.rename_person(person.id, clean, [key, names.normalise(person.name)])
-    return dataclasses.replace(person, name=clean)
+    return replace(person, name=clean)
 
 
 def merge(store: Store, name: str, other: str) -> Person:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from presence.errors import ConfigError
+from presence.frozen import frozen
 from presence.probe.base import Probe
 from presence.logsetup import logger
 
@@ -39,7 +39,7 @@ _NOTES = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Selection:
     """The probe `select()` chose and why.
 

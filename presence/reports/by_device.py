@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from presence.frozen import frozen
 from presence.model import AWAY
 
 
-@dataclass(frozen=True)
+@frozen
 class DeviceMinutes:
     """One device's own time in a day (away not counted): each device alone, so devices in use
     at the same moment add up to more than the day's union."""

@@ -16,11 +16,11 @@ its meetings, logged time and people join this device's, each instance once.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, timedelta, tzinfo
 
 from presence.config import Config
 from presence.errors import StoreError
+from presence.frozen import frozen, replace
 from presence.store import Store
 from presence.reports.by_device import device_minutes
 from presence.reports.summary import (
@@ -170,7 +170,7 @@ def summarise(store: Store, config: Config, first: date, last: date,
         return _summarise(store, config, first, last, now, peers, history)
 
 
-@dataclasses.dataclass(frozen=True)
+@frozen
 class _Peer:
     """What a summary takes from one peer, read in one go: the spans of the days shown,
     in-person time, people (the chat of the days before, all a trend needs, comes through
@@ -305,7 +305,7 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     forgotten = merge.forgotten_anywhere(store, [p.forgotten for p in others]) if others \
         else None
     if forgotten:  # a name forgotten on one device is blanked on every other
-        meetings = [dataclasses.replace(m, summary=forgotten.scrub(m.summary))
+        meetings = [replace(m, summary=forgotten.scrub(m.summary))
                     for m in meetings]
     met = merge_intervals((max(s, period_start), min(e, upto))
                           for s, e in _timed(meetings, "in_person"))
@@ -336,7 +336,7 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
         rows = store.device_seconds(start, until)
         rows += [(p.name, sp.category, clipped_seconds(sp, start, until))
                  for p in others for sp in p.shown]
-        days.append(dataclasses.replace(summarise_day(
+        days.append(replace(summarise_day(
             day, tz, now, cells=cells.get(day, {}), virtual=virtual, in_person=in_person,
             meetings=[m for m in meetings
                       if m.interval is not None and m.interval[0] < end
@@ -373,4 +373,4 @@ def period_summary(store: Store, config: Config, last: date, days: int,
         ledgers = everyone(store, now, config.tz, peers=peers)
     period = summarise_period(summaries, background)
     people = section(ledgers, period.people, last, config.tz)
-    return dataclasses.replace(period, section=people)
+    return replace(period, section=people)

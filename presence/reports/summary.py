@@ -9,10 +9,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from presence.frozen import frozen
 from presence.model import AWAY, PAUSED, Meeting, NudgeRecord, Span
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals, overlap
 
@@ -139,7 +139,7 @@ def streak(days_with: set[date] | dict[date, float], day: date, complete: bool) 
     return count
 
 
-@dataclass(frozen=True)
+@frozen
 class AppMinutes:
     """Minutes of one app in one category."""
 
@@ -148,7 +148,7 @@ class AppMinutes:
     minutes: float
 
 
-@dataclass(frozen=True)
+@frozen
 class MeetingMinutes:
     """A timed meeting of the day, with the chat during it when it is in person."""
 
@@ -163,7 +163,7 @@ class MeetingMinutes:
     past_minutes: float = 0.0  # the part of `minutes` that has happened by now
 
 
-@dataclass(frozen=True)
+@frozen
 class LoggedMinutes:
     """In-person time logged by hand, within one day; `minutes` counts only what is past."""
 
@@ -173,7 +173,7 @@ class LoggedMinutes:
     minutes: float
 
 
-@dataclass(frozen=True)
+@frozen
 class PersonMinutes:
     """Someone the user saw in person, and for how long (overlapping occasions once)."""
 
@@ -201,7 +201,7 @@ def people_minutes(together: Iterable[tuple[int, str, float, float]], start: flo
                         key=lambda p: (-p.minutes, p.name.casefold())))
 
 
-@dataclass(frozen=True)
+@frozen
 class Trend:
     """Daily averages over the days before (up to a week, never before presence started)."""
 
@@ -210,7 +210,7 @@ class Trend:
     in_person_minutes: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Background:
     """What trends and streaks are measured against.
 
@@ -225,7 +225,7 @@ class Background:
     first_day: date | None
 
 
-@dataclass(frozen=True)
+@frozen
 class DaySummary:
     """One local day: the balance, where the time went, meetings, nudges, trend, streak."""
 
@@ -248,7 +248,7 @@ class DaySummary:
     devices: tuple["DeviceMinutes", ...] = ()  # each device's own time (by_device.py)
 
 
-@dataclass(frozen=True)
+@frozen
 class PeriodSummary:
     """Consecutive days (a week, a month) and their totals."""
 

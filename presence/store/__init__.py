@@ -19,10 +19,10 @@ Callers use `Store` (and `open_or_recover` in the daemon), never a connection.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from presence.errors import CorruptDatabase, StoreError
+from presence.frozen import field, frozen
 from presence.store.calendar import CalendarTables
 from presence.store.db import SCHEMA_VERSION, is_corruption
 from presence.store.devices import DeviceTables
@@ -40,7 +40,7 @@ __all__ = ["EXPORT_TABLES", "SCHEMA_VERSION", "Health", "Store", "is_damage", "o
            "start_afresh"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Health:
     """What `presence doctor` reports about the database."""
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from presence.frozen import frozen
 from presence.store.db import Tables
 
 THIS = "this"
 IMPORTED = "imported"
 
 
-@dataclass(frozen=True)
+@frozen
 class Device:
     """A device in the registry.
 

@@ -1,0 +1,158 @@
+"""Frozen value types, made without the `dataclasses` module (issue 18).
+
+`@frozen` makes of a class with annotated fields what `@dataclass(frozen=True)` makes of it:
+an `__init__` taking the fields in order (with their defaults, `field(default_factory=...)`
+and `__post_init__`), a `__repr__`, an `__eq__` and a `__hash__` over the fields, and
+assignment refused. The value types the read commands build (`summary`, `status`, `bar`) use
+it: importing `dataclasses` imports `inspect` (with ast, dis and tokenize), and each class
+costs about a millisecond to create, because CPython's `dataclass` compiles six methods for it
+with `exec` — a `summary` created 26 at start, a fifth of its whole process. Here one small
+piece of source is compiled per class (`__init__`, `__eq__`, `__hash__`) and the rest is shared.
+
+`replace` is `dataclasses.replace` for both kinds, so callers need not know which one a type is.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+
+
+class FrozenError(AttributeError):
+    """An assignment to a field of a frozen value (as `dataclasses.FrozenInstanceError`)."""
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+class Field:
+    """What `field(...)` declares about one field (see `field`)."""
+
+    __slots__ = ("default", "default_factory", "repr", "compare")
+
+    def __init__(self, default: Any, default_factory: Any, repr: bool, compare: bool):
+        self.default, self.default_factory = default, default_factory
+        self.repr, self.compare = repr, compare
+
+
+def field(*, default: Any = MISSING, default_factory: Callable[[], Any] | Any = MISSING,
+          repr: bool = True, compare: bool = True) -> Any:
+    """A field's default or factory, and whether `repr` shows it and `==` compares it (the
+    same words as `dataclasses.field`)."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("a field takes a default or a default_factory, not both")
+    return Field(default, default_factory, repr, compare)
+
+
+def _refuse_set(self: Any, name: str, value: Any) -> None:
+    raise FrozenError(f"cannot assign to field {name!r}")
+
+
+def _refuse_delete(self: Any, name: str) -> None:
+    raise FrozenError(f"cannot delete field {name!r}")
+
+
+def _repr(self: Any) -> str:
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__frozen_repr__)
+    return f"{type(self).__qualname__}({shown})"
+
+
+def _fields(cls: type) -> dict[str, Field]:
+    found: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        found.update(getattr(base, "__frozen_specs__", {}))
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+            continue
+        value = cls.__dict__.get(name, MISSING)
+        if isinstance(value, Field):
+            spec = value
+        else:
+            spec = Field(value, MISSING, True, True)
+        if isinstance(spec.default, (list, dict, set)):
+            raise ValueError(f"{cls.__qualname__}.{name}: a mutable default; use "
+                             "field(default_factory=...)")
+        found[name] = spec
+    return found
+
+
+def frozen(cls: type[T] | None = None, *, eq: bool = True) -> Any:
+    """Make `cls` a frozen value type, as `@dataclass(frozen=True)` (or `eq=False`: compared
+    and hashed by identity, as `@dataclass(frozen=True, eq=False)`)."""
+
+    def wrap(cls: type[T]) -> type[T]:
+        specs = _fields(cls)
+        names = list(specs)
+        namespace: dict[str, Any] = {"_set": object.__setattr__, "_factory": MISSING}
+        params, body = [], []
+        for name, spec in specs.items():
+            if spec.default_factory is not MISSING:
+                namespace[f"_f_{name}"] = spec.default_factory
+                params.append(f"{name}=_factory")
+                body.append(f"  _set(self, {name!r}, _f_{name}() if {name} is _factory "
+                            f"else {name})")
+            elif spec.default is not MISSING:
+                namespace[f"_d_{name}"] = spec.default
+                params.append(f"{name}=_d_{name}")
+                body.append(f"  _set(self, {name!r}, {name})")
+            else:
+                if any("=" in p for p in params):
+                    raise TypeError(f"{cls.__qualname__}: non-default field {name!r} after "
+                                    "a field with a default")
+                params.append(name)
+                body.append(f"  _set(self, {name!r}, {name})")
+        if hasattr(cls, "__post_init__"):
+            body.append("  self.__post_init__()")
+        source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "  pass")
+        compared = [n for n in names if specs[n].compare]
+        if eq:
+            mine = "".join(f"self.{n}, " for n in compared)
+            theirs = "".join(f"other.{n}, " for n in compared)
+            source += ("\ndef __eq__(self, other):\n"
+                       "  if other.__class__ is self.__class__:\n"
+                       f"    return ({mine}) == ({theirs})\n"
+                       "  return NotImplemented\n"
+                       f"def __hash__(self):\n  return hash(({mine}))\n")
+        exec(source, namespace)  # noqa: S102 - source built above from the field names
+        for method in ("__init__", "__eq__", "__hash__") if eq else ("__init__",):
+            function = namespace[method]
+            function.__qualname__ = f"{cls.__qualname__}.{method}"
+            setattr(cls, method, function)
+        for name, spec in specs.items():
+            if isinstance(cls.__dict__.get(name), Field):
+                # as dataclasses: the class attribute is the default, or nothing
+                if spec.default is MISSING:
+                    delattr(cls, name)
+                else:
+                    setattr(cls, name, spec.default)
+        cls.__frozen_specs__ = specs  # type: ignore[attr-defined]
+        cls.__frozen_fields__ = tuple(names)  # type: ignore[attr-defined]
+        cls.__frozen_repr__ = tuple(n for n in names if specs[n].repr)  # type: ignore[attr-defined]
+        cls.__match_args__ = tuple(names)  # type: ignore[attr-defined]
+        cls.__repr__ = _repr  # type: ignore[method-assign]
+        cls.__setattr__ = _refuse_set  # type: ignore[method-assign,assignment]
+        cls.__delattr__ = _refuse_delete  # type: ignore[method-assign,assignment]
+        return cls
+
+    return wrap if cls is None else wrap(cls)
+
+
+def replace(value: T, **changes: Any) -> T:
+    """A copy of the frozen value `value` with some fields changed (a `@frozen` type or a
+    dataclass), as `dataclasses.replace`."""
+    names = getattr(type(value), "__frozen_fields__", None)
+    if names is None:
+        import dataclasses
+
+        return dataclasses.replace(value, **changes)  # type: ignore[type-var]
+    unknown = set(changes) - set(names)
+    if unknown:
+        raise TypeError(f"{type(value).__qualname__} has no field {sorted(unknown)[0]!r}")
+    return type(value)(**{n: changes[n] if n in changes else getattr(value, n)
+                          for n in names})
