@@ -1,15 +1,16 @@
 """ICS bytes → the classified event instances of a time window.
 
-`parse_calendar()` reads one source's bytes once (the expensive part); `ParsedCalendar.instances()`
-expands its series into the instances that overlap a window and classifies each one. The daemon
-keeps a `ParsedCalendar` for as long as its source's bytes do not change (issue 3, item 5).
+`parse_calendar()` checks one source's bytes and cuts them into components (`text.py`), and
+parses each calendar's own properties and zones; `ParsedCalendar.instances()` then parses,
+expands and classifies the events a batch of whole series at a time (`batches.py`) and lets
+each batch go, so that a sync's memory follows the batch, not the calendar (issue 14).
 `load_instances()` does both in one call.
 
 Expansion uses recurring-ical-events (RRULE, RDATE, EXDATE, moved and cancelled instances,
-bounded in `series.py`) on icalendar's parse of text that `text.py` has unfolded, repaired and
-cut into components; both look at the source's `Deadline` between bounded steps. Times with no
-zone at all are floating: they take the calendar's X-WR-TIMEZONE if it has one, else the
-configured zone; a time with a TZID or a Z is never moved. Pure: bytes and times in, values out.
+bounded in `series.py`) on icalendar's parse of text that `text.py` has unfolded and repaired;
+both look at the source's `Deadline` between bounded steps. Times with no zone at all are
+floating: they take the calendar's X-WR-TIMEZONE if it has one, else the configured zone; a
+time with a TZID or a Z is never moved. Pure: bytes and times in, values out.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from presence.calendar.classify import IN_PERSON, Rules, classify, invited, text
 from presence.calendar.limits import (
     BATCH_BYTES,
     BATCH_COMPONENTS,
+    MAX_INSTANCES,
     NO_DEADLINE,
     Deadline,
     too_frequent,
@@ -63,22 +65,32 @@ class LoadResult:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Part:
-    """One VCALENDAR of a source, parsed."""
+    """One VCALENDAR of a source: its text, and its own properties and zones, parsed."""
 
-    query: Any
+    text: CalendarText
+    calendar: Any
     floating: tzinfo
     rules: Rules
-    budget: Budget
-    verdicts: dict[tuple[int, bool], tuple[str, str]] = field(default_factory=dict)
-    people: dict[int, tuple[Named, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class _Found:
+    """What an expansion has gathered so far, over every batch of one call."""
+
+    meetings: list[tuple[datetime, Meeting]] = field(default_factory=list)
+    seen: set[tuple[str, Any]] = field(default_factory=set)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
 
 class ParsedCalendar:
-    """One source's calendars, parsed once and expanded for any window.
+    """One source's calendars, checked and cut into components, ready to expand for a window.
 
-    Build it with `parse_calendar()`. Not thread-safe: use one per thread.
+    Build it with `parse_calendar()`. Each `instances()` parses the events a batch of series
+    at a time (`batches.py`), expands and classifies that batch and lets it go, so that memory
+    follows the batch rather than the calendar (issue 14). Not thread-safe: use one per thread.
     """
 
     def __init__(self, source: str, parts: list[_Part], warnings: list[str],
@@ -95,14 +107,15 @@ class ParsedCalendar:
         Args:
             start: aware start of the window.
             end: aware end of the window (exclusive).
-            deadline: the source's deadline, checked series by series.
+            deadline: the source's deadline, checked batch by batch and series by series.
 
         Returns:
-            The meetings sorted by start, with the parse warnings and any series that failed
-            to expand.
+            The meetings sorted by start, with the parse warnings and any event or series
+            that was skipped.
 
         Raises:
-            CalendarError: the deadline passed (the message names the source).
+            CalendarError: an event cannot be parsed at all, or the deadline passed (the
+                message names the source).
         """
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("the window must be given as aware datetimes")
@@ -115,26 +128,62 @@ class ParsedCalendar:
                                 f"({unexpected(exc)})") from None
 
     def _instances(self, start: datetime, end: datetime, deadline: Deadline) -> LoadResult:
-        seen: set[tuple[str, Any]] = set()
-        meetings: list[tuple[datetime, Meeting]] = []
-        warnings = list(self.warnings)
-        for part in self._parts:
-            part.budget.failures.clear()
-            part.budget.deadline = deadline
-            for count, occurrence in enumerate(part.query.between(start - _PAD, end + _PAD)):
-                if not count % _CHECK_INSTANCES:
-                    deadline.check(self.source, "while classifying its events")
-                made = self._meeting(part, occurrence, start, end)
-                if made is not None and (made[1].uid, made[1].start) not in seen:
-                    seen.add((made[1].uid, made[1].start))
-                    meetings.append(made)
-            warnings.extend(f"{self.source}: event {visible(uid, 80)} skipped: {why}"
-                            for uid, why in part.budget.failures)
-        meetings.sort(key=lambda pair: (pair[0], pair[1].uid))
-        return LoadResult(tuple(m for _, m in meetings), tuple(warnings))
+        from presence.calendar.batches import batches
+        from presence.calendar.series import Budget
 
-    def _meeting(self, part: _Part, occurrence: Any, start: datetime,
-                 end: datetime) -> tuple[datetime, Meeting] | None:
+        found = _Found()
+        for part in self._parts:
+            events = part.text.components[len(part.text.components)
+                                          - len(part.text.event_lines):]
+            budget = Budget(self.source)
+            budget.deadline = deadline
+            done = 0
+            for batch in batches(events, start, end):
+                found.skipped.extend(f"{self.source}: event {visible(uid, 80)} skipped: its "
+                                     f"series has more than {MAX_INSTANCES} events"
+                                     for uid in batch.refused)
+                parsed = _parse_events(batch.texts, self.source, deadline, done, len(events))
+                done += len(batch.events)
+                self._expand(part, batch.events, parsed, budget, start, end, found)
+        found.meetings.sort(key=lambda pair: (pair[0], pair[1].uid))
+        return LoadResult(tuple(m for _, m in found.meetings),
+                          (*self.warnings, *found.skipped, *found.failed))
+
+    def _expand(self, part: _Part, indexes: tuple[int, ...], parsed: list[Any], budget: Budget,
+                start: datetime, end: datetime, found: _Found) -> None:
+        """Expand and classify one batch of parsed events into `found`."""
+        from presence.calendar.series import bounded_query
+
+        events = []
+        for index, event in zip(indexes, parsed):
+            problem = _problem(event)
+            if problem is None:
+                events.append(event)
+            else:
+                found.skipped.append(f"{self.source}: line {part.text.event_lines[index]}: "
+                                     f"event {visible(_uid(event), 80)} skipped: {problem}")
+        query = bounded_query(part.calendar, events, budget)
+        # Failures while building the series come first, as the file's; then the expansion's.
+        found.skipped.extend(f"{self.source}: event {visible(uid, 80)} skipped: {why}"
+                             for uid, why in budget.failures)
+        budget.failures.clear()
+        # ids are those of this batch's events, which go with it: the caches go too
+        verdicts: dict[tuple[int, bool], tuple[str, str]] = {}
+        people: dict[int, tuple[Named, ...]] = {}
+        for count, occurrence in enumerate(query.between(start - _PAD, end + _PAD)):
+            if not count % _CHECK_INSTANCES:
+                budget.deadline.check(self.source, "while classifying its events")
+            made = self._meeting(part, occurrence, start, end, verdicts, people)
+            if made is not None and (made[1].uid, made[1].start) not in found.seen:
+                found.seen.add((made[1].uid, made[1].start))
+                found.meetings.append(made)
+        found.failed.extend(f"{self.source}: event {visible(uid, 80)} skipped: {why}"
+                            for uid, why in budget.failures)
+        budget.failures.clear()
+
+    def _meeting(self, part: _Part, occurrence: Any, start: datetime, end: datetime,
+                 verdicts: dict[tuple[int, bool], tuple[str, str]],
+                 people: dict[int, tuple[Named, ...]]) -> tuple[datetime, Meeting] | None:
         event = occurrence.event
         if text_of(event, "STATUS").upper() == "CANCELLED":
             return None
@@ -158,14 +207,14 @@ class ParsedCalendar:
                 key, stop = first, last
         if not (key < end and (stop > start or (stop == key and key >= start))):
             return None
-        verdict = part.verdicts.get((id(event), all_day))
+        verdict = verdicts.get((id(event), all_day))
         if verdict is None:
-            verdict = part.verdicts[(id(event), all_day)] = classify(event, all_day, part.rules)
+            verdict = verdicts[(id(event), all_day)] = classify(event, all_day, part.rules)
         who: tuple[Named, ...] = ()
         if verdict[0] == IN_PERSON:
-            who = part.people.get(id(event)) or ()
-            if id(event) not in part.people:
-                who = part.people[id(event)] = _people(event, part.rules)
+            who = people.get(id(event)) or ()
+            if id(event) not in people:
+                who = people[id(event)] = _people(event, part.rules)
         return key, Meeting(
             source=self.source, uid=_uid(event), summary=text_of(event, "SUMMARY"),
             start=first, end=last, all_day=all_day,
@@ -200,16 +249,19 @@ def _uid(event: Any) -> str:
 
 def parse_calendar(data: bytes, source: str, settings: CalendarSettings,
                    deadline: Deadline = NO_DEADLINE) -> ParsedCalendar:
-    """Parse one source's bytes (a file or a feed with one or more VCALENDARs).
+    """Read one source's bytes (a file or a feed with one or more VCALENDARs): check their
+    structure, cut them into components and parse each calendar's own properties and zones.
+    The events are parsed by `ParsedCalendar.instances()`, a batch at a time.
 
     Args:
         data: the raw bytes, as read.
         source: the name used in meetings and messages (a path or a redacted URL).
         settings: zone, owners and classification words.
-        deadline: the source's deadline, checked between every two batches of components.
+        deadline: the source's deadline, checked every few thousand lines and between every
+            two batches of zones.
 
     Returns:
-        A `ParsedCalendar`; its `warnings` name the events that were skipped and why.
+        A `ParsedCalendar`; its `warnings` name what was left out and why.
 
     Raises:
         CalendarError: the file cannot be read at all, or not before the deadline; the
@@ -220,8 +272,8 @@ def parse_calendar(data: bytes, source: str, settings: CalendarSettings,
     try:
         for text in split_calendars(data, source, deadline):
             warnings.extend(text.warnings)
-            calendar = _parse(text, source, deadline)
-            parts.append(_part(calendar, text, source, settings, warnings, deadline))
+            calendar = _parse_head(text, source, deadline)
+            parts.append(_part(calendar, text, source, settings, warnings))
     except CalendarError:
         raise
     except Exception as exc:  # noqa: BLE001 - a surprise in one file fails that file alone
@@ -230,32 +282,53 @@ def parse_calendar(data: bytes, source: str, settings: CalendarSettings,
     return ParsedCalendar(source, parts, warnings, settings)
 
 
-def _parse(text: CalendarText, source: str, deadline: Deadline) -> Any:
-    """icalendar's parse of one calendar, a batch of components at a time: one call of the
-    parser cannot be interrupted, so each is given a bounded piece and the deadline is looked
-    at between two. The VTIMEZONEs come first, so icalendar knows every zone before the
-    events that use it."""
+def _parse_head(text: CalendarText, source: str, deadline: Deadline) -> Any:
+    """icalendar's parse of a calendar's own properties and its VTIMEZONEs. icalendar
+    remembers each zone as it parses it, so the events of every later batch can use them."""
     from icalendar import Calendar
 
+    zones = text.components[:len(text.components) - len(text.event_lines)]
     try:
         calendar = Calendar.from_ical(text.head + "END:VCALENDAR\r\n")
-        done = 0
-        for count, batch in _batches(text.components):
-            deadline.check(source, f"after parsing {done:,} of {len(text.components):,} "
-                                   "components" if done else
-                                   f"before parsing its {len(text.components):,} components")
-            piece = Calendar.from_ical("BEGIN:VCALENDAR\r\n" + batch + "END:VCALENDAR\r\n")
-            for component in piece.subcomponents:
-                calendar.add_component(component)
-            done += count
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        # icalendar quotes the input it could not read, newlines and all
-        raise CalendarError(f"{source}: cannot read the calendar: {visible(exc, 200)}") \
-            from exc
+        raise _unreadable(source, exc) from exc
+    for zone in _parse_components(zones, source, deadline, 0, len(zones)):
+        calendar.add_component(zone)
     return calendar
 
 
-def _batches(components: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+def _parse_events(texts: tuple[str, ...], source: str, deadline: Deadline, done: int,
+                  total: int) -> list[Any]:
+    """icalendar's parse of a batch's events, in the order given."""
+    return [event for event in _parse_components(texts, source, deadline, done, total)
+            if event.name == "VEVENT"]
+
+
+def _parse_components(texts: tuple[str, ...], source: str, deadline: Deadline, done: int,
+                      total: int) -> list[Any]:
+    """Parse components a chunk at a time: one call of the parser cannot be interrupted, so
+    each is given a bounded piece and the deadline is looked at between two."""
+    from icalendar import Calendar
+
+    parsed: list[Any] = []
+    try:
+        for count, chunk in _chunks(texts):
+            deadline.check(source, f"after parsing {done:,} of {total:,} components" if done
+                           else f"before parsing its {total:,} components")
+            piece = Calendar.from_ical("BEGIN:VCALENDAR\r\n" + chunk + "END:VCALENDAR\r\n")
+            parsed.extend(piece.subcomponents)
+            done += count
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise _unreadable(source, exc) from exc
+    return parsed
+
+
+def _unreadable(source: str, exc: Exception) -> CalendarError:
+    # icalendar quotes the input it could not read, newlines and all
+    return CalendarError(f"{source}: cannot read the calendar: {visible(exc, 200)}")
+
+
+def _chunks(components: tuple[str, ...]) -> Iterator[tuple[int, str]]:
     """(how many, their text) for runs of components of at most `BATCH_COMPONENTS` and
     `BATCH_BYTES` (a larger component goes alone)."""
     batch: list[str] = []
@@ -290,7 +363,7 @@ def load_instances(data: bytes, source: str, start: datetime, end: datetime,
 
 
 def _part(calendar: Any, text: CalendarText, source: str, settings: CalendarSettings,
-          warnings: list[str], deadline: Deadline) -> _Part:
+          warnings: list[str]) -> _Part:
     from presence.calendar.series import Budget, bounded_query
 
     floating = settings.tz
@@ -307,29 +380,13 @@ def _part(calendar: Any, text: CalendarText, source: str, settings: CalendarSett
                         "taken as floating")
     calname = text_of(calendar, "X-WR-CALNAME").lower()
     rules = settings.rules(calname if "@" in calname and " " not in calname else None)
-
-    events = []
-    for line, event in zip(text.event_lines,
-                           (c for c in calendar.subcomponents if c.name == "VEVENT")):
-        problem = _problem(event)
-        if problem is not None:
-            warnings.append(f"{source}: line {line}: event {visible(_uid(event), 80)} skipped: "
-                            f"{problem}")
-        else:
-            events.append(event)
-    budget = Budget(source)
-    budget.deadline = deadline
     try:
-        query = bounded_query(calendar, events, budget)
+        bounded_query(calendar, [], Budget(source))
     except ValueError as exc:
-        # recurring-ical-events refuses a whole calendar only for its CALSCALE.
+        # recurring-ical-events refuses a whole calendar only for its CALSCALE: said at once.
         raise CalendarError(f"{source}: cannot expand the calendar: {visible(exc, 200)}") \
             from exc
-    # Failures while building the series are permanent; those while expanding are per window.
-    warnings.extend(f"{source}: event {visible(uid, 80)} skipped: {why}"
-                    for uid, why in budget.failures)
-    budget.failures.clear()
-    return _Part(query=query, floating=floating, rules=rules, budget=budget)
+    return _Part(text=text, calendar=calendar, floating=floating, rules=rules)
 
 
 def _problem(event: Any) -> str | None:
