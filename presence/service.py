@@ -13,7 +13,7 @@ from typing import IO, Callable
 
 from presence import clock, config as config_mod
 from presence import paths
-from presence.calendar.sync import configured_sources, last_checked, record_child
+from presence.calendar.sync import child_limit, configured_sources, last_checked, record_child
 from presence.daemon import Daemon, Tick
 from presence.devices import identity
 from presence.devices.snapshot import SnapshotWriter
@@ -60,9 +60,13 @@ class CalendarSyncRunner:
     dies (a signal, the memory limit, the time limit, or an exit without recording its
     outcome) is reported through `report` (status, doctor and `calendar list` show it) and
     retried later and later: after one refresh period, then two, four... up to a day.
+
+    The time limit is asked for at each start (`limit`): the daemon derives it from the
+    sources and their deadline (`calendar.sync.child_limit`), so that a child is never
+    stopped while a source that is still within its own deadline waits for its turn.
     """
 
-    # A sync that runs longer than this (a URL that trickles) is stopped; the next one retries.
+    # The time limit when none is given (the tests' children, which have no sources).
     LIMIT_SECONDS = 300
     MAX_BACKOFF_SECONDS = 24 * 3600
 
@@ -70,7 +74,8 @@ class CalendarSyncRunner:
                  every: Callable[[], float],
                  last_recorded: Callable[[], float | None] = lambda: None,
                  report: Callable[[str | None, float | None], None] = lambda error, retry: None,
-                 *, steady: Callable[[], float] = clock.steady,
+                 *, limit: Callable[[], float] | None = None,
+                 steady: Callable[[], float] = clock.steady,
                  wall: Callable[[], float] = clock.now):
         """
         Args:
@@ -79,6 +84,7 @@ class CalendarSyncRunner:
             every: seconds between syncs (asked after each start: a reload may change it).
             last_recorded: when the last sync recorded its outcome in the store (wall clock).
             report: records a sync that died without recording (its error, the retry time).
+            limit: seconds a sync may run, asked at each start (default `LIMIT_SECONDS`).
             steady: the monotonic clock that paces the syncs and bounds a running one.
             wall: the wall clock, to compare with what a sync recorded.
         """
@@ -87,6 +93,8 @@ class CalendarSyncRunner:
         self.every = every
         self.last_recorded = last_recorded
         self.report = report
+        self._limit = limit or (lambda: float(self.LIMIT_SECONDS))
+        self.limit = float(self.LIMIT_SECONDS)
         self._steady = steady
         self._wall = wall
         self._child: subprocess.Popen | None = None
@@ -102,7 +110,7 @@ class CalendarSyncRunner:
         now = self._steady()
         if self._child is not None:
             code = self._child.poll()
-            overdue = code is None and now - self._started > self.LIMIT_SECONDS
+            overdue = code is None and now - self._started > self.limit
             if overdue:
                 self._child.kill()
                 code = self._child.wait()
@@ -114,6 +122,7 @@ class CalendarSyncRunner:
         if now >= self._next:
             self._next = now + self.every()
             if self.has_sources():
+                self.limit = self._limit()
                 self._started = now
                 self._started_wall = self._wall()
                 self._child = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
@@ -125,7 +134,7 @@ class CalendarSyncRunner:
         recorded = self.last_recorded()
         finished = recorded is not None and recorded >= self._started_wall
         if overdue:
-            why = f"ran longer than {self.LIMIT_SECONDS} s and was stopped"
+            why = f"ran longer than {self.limit:g} s and was stopped"
         elif code < 0:
             why = f"was killed by signal {-code}"
         elif code not in (0, 1) or not finished:
@@ -240,6 +249,7 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
             every=lambda: daemon.config.get("calendar.refresh_minutes") * 60.0,
             last_recorded=lambda: last_checked(daemon.store),
             report=lambda error, retry_at: record_child(daemon.store, error, retry_at),
+            limit=lambda: child_limit(daemon.config, daemon.store),
             steady=clock.steady, wall=clock.now)
 
     def reload(_signum: int, _frame: object) -> None:

@@ -313,3 +313,46 @@ def test_a_flood_of_events_or_instances_is_cut_at_the_calendar_limits(tmp_path):
     result = daily.instances(*window)  # 300 series × 92 days = 27,600 instances asked for
     assert len(result.meetings) <= MAX_WINDOW_INSTANCES
     assert sum("more than 10000 instances in the window" in w for w in result.warnings) == 1
+
+
+def test_the_daemons_sync_child_gives_every_slow_source_its_whole_deadline(tmp_path, hostile):
+    """Sources are synced one after another, each within `[calendar] deadline_seconds`: the
+    child's time limit is derived from them, so trickling sources never use up the child's
+    time before the sources after them had their turn (it was a fixed 300 s: the eleventh
+    30 s source and every one after it were never synced)."""
+    from presence import config as config_mod
+    from presence.calendar.sync import child_limit, configured_sources, last_checked, statuses
+    from presence.service import CalendarSyncRunner
+    from presence.store import Store
+
+    slow = []
+    for n in range(4):
+        hostile.routes[f"/slow{n}"] = trickle(calendar(), 0.3, hostile.stopping)
+        slow.append(hostile.url(f"/slow{n}"))
+    good = tmp_path / "good.ics"
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    good.write_bytes(calendar("Dinner with Ana", f"{tomorrow:%Y%m%d}T190000Z"))
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(f"[calendar]\nsources = {json.dumps([*slow, str(good)])}\n"
+                           "deadline_seconds = 2\n", encoding="utf-8")
+    config = config_mod.load(config_path, required=True)
+    store = Store.open(tmp_path / "presence.db")
+    runner = CalendarSyncRunner(
+        [sys.executable, "-m", "presence", "--db", str(tmp_path / "presence.db"), "--config",
+         str(config_path), "calendar", "sync", "--quiet", "--max-memory", "1024"],
+        has_sources=lambda: bool(configured_sources(config, store)), every=lambda: 3600.0,
+        last_recorded=lambda: last_checked(store), limit=lambda: child_limit(config, store))
+    try:
+        wait_for(runner.poll, what="the sync child to finish", timeout=600, every=0.2)
+    finally:
+        runner.close()
+    assert runner.deaths == 0 and runner.limit >= 5 * 2  # never stopped: all had their turn
+    outcome = statuses(store)
+    assert [state["instances"] for state in outcome.values()] == [0, 0, 0, 0, 1]
+    assert all("within 2 s" in (state["error"] or "") for state in list(outcome.values())[:4])
+    assert list(outcome.values())[4]["error"] is None
+    # the issue's eleven trickling sources at the shipped 30 s: the limit covers them all
+    many = config_mod.override(config, "calendar.sources", [f"{slow[0]}?{n}" for n in range(11)])
+    many = config_mod.override(many, "calendar.deadline_seconds", 30)
+    assert child_limit(many, store) >= 11 * 30
+    store.close()

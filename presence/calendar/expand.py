@@ -16,15 +16,12 @@ time with a TZID or a Z is never moved. Pure: bytes and times in, values out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from presence.calendar.classify import IN_PERSON, Rules, classify, invited, text_of
 from presence.calendar.limits import (
-    BATCH_BYTES,
-    BATCH_COMPONENTS,
     MAX_INSTANCES,
     NO_DEADLINE,
     Deadline,
@@ -32,6 +29,7 @@ from presence.calendar.limits import (
 )
 from presence.calendar.settings import CalendarSettings
 from presence.calendar.sources import unexpected
+from presence.calendar.parsing import parse_events, parse_head
 from presence.calendar.text import CalendarText, split_calendars
 from presence.calendar.zones import iana_name, iana_zone
 from presence.errors import CalendarError
@@ -142,7 +140,7 @@ class ParsedCalendar:
                 found.skipped.extend(f"{self.source}: event {visible(uid, 80)} skipped: its "
                                      f"series has more than {MAX_INSTANCES} events"
                                      for uid in batch.refused)
-                parsed = _parse_events(batch.texts, self.source, deadline, done, len(events))
+                parsed = parse_events(batch.texts, self.source, deadline, done, len(events))
                 done += len(batch.events)
                 self._expand(part, batch.events, parsed, budget, start, end, found)
         found.meetings.sort(key=lambda pair: (pair[0], pair[1].uid))
@@ -170,10 +168,11 @@ class ParsedCalendar:
         # ids are those of this batch's events, which go with it: the caches go too
         verdicts: dict[tuple[int, bool], tuple[str, str]] = {}
         people: dict[int, tuple[Named, ...]] = {}
+        facts: dict[int, _Facts | None] = {}
         for count, occurrence in enumerate(query.between(start - _PAD, end + _PAD)):
             if not count % _CHECK_INSTANCES:
                 budget.deadline.check(self.source, "while classifying its events")
-            made = self._meeting(part, occurrence, start, end, verdicts, people)
+            made = self._meeting(part, occurrence, start, end, verdicts, people, facts)
             if made is not None and (made[1].uid, made[1].start) not in found.seen:
                 found.seen.add((made[1].uid, made[1].start))
                 found.meetings.append(made)
@@ -183,9 +182,14 @@ class ParsedCalendar:
 
     def _meeting(self, part: _Part, occurrence: Any, start: datetime, end: datetime,
                  verdicts: dict[tuple[int, bool], tuple[str, str]],
-                 people: dict[int, tuple[Named, ...]]) -> tuple[datetime, Meeting] | None:
+                 people: dict[int, tuple[Named, ...]],
+                 facts: dict[int, _Facts | None]) -> tuple[datetime, Meeting] | None:
         event = occurrence.event
-        if text_of(event, "STATUS").upper() == "CANCELLED":
+        # read once per event, not once per instance (a weekly series has fifty)
+        known = facts.get(id(event), False)
+        if known is False:
+            known = facts[id(event)] = _facts(event)
+        if known is None:
             return None
         first, last = occurrence.start, occurrence.end
         all_day = not isinstance(first, datetime)
@@ -197,7 +201,7 @@ class ParsedCalendar:
             if first.tzinfo is None:
                 first, last = first.replace(tzinfo=part.floating), last.replace(
                     tzinfo=part.floating)
-            if _outlook_all_day(event, first, last):
+            if known.outlook_all_day and _midnights(first, last):
                 all_day = True
                 first, last = first.date(), last.date()
                 key = datetime.combine(first, time(), self.settings.tz).astimezone(UTC)
@@ -216,9 +220,9 @@ class ParsedCalendar:
             if id(event) not in people:
                 who = people[id(event)] = _people(event, part.rules)
         return key, Meeting(
-            source=self.source, uid=_uid(event), summary=text_of(event, "SUMMARY"),
+            source=self.source, uid=known.uid, summary=known.summary,
             start=first, end=last, all_day=all_day,
-            location=text_of(event, "LOCATION"), kind=verdict[0], reason=verdict[1],
+            location=known.location, kind=verdict[0], reason=verdict[1],
             people=who)
 
 
@@ -229,11 +233,29 @@ def _people(event: Any, rules: Rules) -> tuple[Named, ...]:
                         rules.own_names | found.own_names)
 
 
-def _outlook_all_day(event: Any, first: datetime, last: datetime) -> bool:
-    """Outlook marks some all-day events only with X-MICROSOFT-CDO-ALLDAYEVENT, midnight to
-    midnight in a zone, rather than with DATE values."""
-    if text_of(event, "X-MICROSOFT-CDO-ALLDAYEVENT").upper() != "TRUE":
-        return False
+@dataclass(frozen=True)
+class _Facts:
+    """What every instance of an event shares, as a meeting shows it."""
+
+    uid: str
+    summary: str
+    location: str
+    # Outlook marks some all-day events only with X-MICROSOFT-CDO-ALLDAYEVENT, midnight to
+    # midnight in a zone, rather than with DATE values.
+    outlook_all_day: bool
+
+
+def _facts(event: Any) -> _Facts | None:
+    """An event's shared facts; None for a cancelled one (it has no instances to show)."""
+    if text_of(event, "STATUS").upper() == "CANCELLED":
+        return None
+    return _Facts(uid=_uid(event), summary=text_of(event, "SUMMARY"),
+                  location=text_of(event, "LOCATION"),
+                  outlook_all_day=text_of(event, "X-MICROSOFT-CDO-ALLDAYEVENT").upper()
+                  == "TRUE")
+
+
+def _midnights(first: datetime, last: datetime) -> bool:
     return first.time() == time() and last.time() == time() and last > first
 
 
@@ -272,7 +294,7 @@ def parse_calendar(data: bytes, source: str, settings: CalendarSettings,
     try:
         for text in split_calendars(data, source, deadline):
             warnings.extend(text.warnings)
-            calendar = _parse_head(text, source, deadline)
+            calendar = parse_head(text, source, deadline)
             parts.append(_part(calendar, text, source, settings, warnings))
     except CalendarError:
         raise
@@ -280,67 +302,6 @@ def parse_calendar(data: bytes, source: str, settings: CalendarSettings,
         raise CalendarError(f"{source}: cannot read the calendar ({unexpected(exc)})") \
             from None
     return ParsedCalendar(source, parts, warnings, settings)
-
-
-def _parse_head(text: CalendarText, source: str, deadline: Deadline) -> Any:
-    """icalendar's parse of a calendar's own properties and its VTIMEZONEs. icalendar
-    remembers each zone as it parses it, so the events of every later batch can use them."""
-    from icalendar import Calendar
-
-    zones = text.components[:len(text.components) - len(text.event_lines)]
-    try:
-        calendar = Calendar.from_ical(text.head + "END:VCALENDAR\r\n")
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise _unreadable(source, exc) from exc
-    for zone in _parse_components(zones, source, deadline, 0, len(zones)):
-        calendar.add_component(zone)
-    return calendar
-
-
-def _parse_events(texts: tuple[str, ...], source: str, deadline: Deadline, done: int,
-                  total: int) -> list[Any]:
-    """icalendar's parse of a batch's events, in the order given."""
-    return [event for event in _parse_components(texts, source, deadline, done, total)
-            if event.name == "VEVENT"]
-
-
-def _parse_components(texts: tuple[str, ...], source: str, deadline: Deadline, done: int,
-                      total: int) -> list[Any]:
-    """Parse components a chunk at a time: one call of the parser cannot be interrupted, so
-    each is given a bounded piece and the deadline is looked at between two."""
-    from icalendar import Calendar
-
-    parsed: list[Any] = []
-    try:
-        for count, chunk in _chunks(texts):
-            deadline.check(source, f"after parsing {done:,} of {total:,} components" if done
-                           else f"before parsing its {total:,} components")
-            piece = Calendar.from_ical("BEGIN:VCALENDAR\r\n" + chunk + "END:VCALENDAR\r\n")
-            parsed.extend(piece.subcomponents)
-            done += count
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise _unreadable(source, exc) from exc
-    return parsed
-
-
-def _unreadable(source: str, exc: Exception) -> CalendarError:
-    # icalendar quotes the input it could not read, newlines and all
-    return CalendarError(f"{source}: cannot read the calendar: {visible(exc, 200)}")
-
-
-def _chunks(components: tuple[str, ...]) -> Iterator[tuple[int, str]]:
-    """(how many, their text) for runs of components of at most `BATCH_COMPONENTS` and
-    `BATCH_BYTES` (a larger component goes alone)."""
-    batch: list[str] = []
-    size = 0
-    for component in components:
-        if batch and (len(batch) >= BATCH_COMPONENTS or size + len(component) > BATCH_BYTES):
-            yield len(batch), "".join(batch)
-            batch, size = [], 0
-        batch.append(component)
-        size += len(component)
-    if batch:
-        yield len(batch), "".join(batch)
 
 
 def load_instances(data: bytes, source: str, start: datetime, end: datetime,

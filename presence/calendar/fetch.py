@@ -176,7 +176,7 @@ def fetch(url: str, shown: str, info: dict[str, str], timeout: float,
     except Exception as exc:  # noqa: BLE001 - whatever a server does is this source's error
         if deadline.passed() or isinstance(exc, (socket.timeout, TimeoutError)) or \
                 isinstance(getattr(exc, "reason", None), (socket.timeout, TimeoutError)):
-            raise CalendarError(f"{shown}: no answer within {timeout:g} s") from None
+            raise CalendarError(f"{shown}: no answer within {timeout:.3g} s") from None
         if isinstance(exc, zlib.error):
             raise CalendarError(f"{shown}: the server sent a damaged gzip body") from None
         reason = getattr(exc, "reason", None)

@@ -43,6 +43,10 @@ CHILD_KEY = "calendar_sync_child"
 # Instances kept from a week back (the summary's trend) to two months ahead.
 DAYS_BACK = 7
 DAYS_AHEAD = 60
+# What a sync child needs beside its sources' deadlines: its start-up and the focus windows,
+# and for each source, storing its meetings (not covered by the source's deadline).
+CHILD_START_SECONDS = 60.0
+STORE_SECONDS = 10.0
 
 
 @frozen
@@ -61,6 +65,17 @@ def configured_sources(config: Config, store: Store) -> list[str]:
     for source in [*config.get("calendar.sources"), *store.calendar_sources()]:
         seen.setdefault(source, None)
     return list(seen)
+
+
+def child_limit(config: Config, store: Store) -> float:
+    """How long the daemon lets one sync child run (seconds): sources are synced one after
+    another, and each may take its whole `[calendar] deadline_seconds`, so the limit is their
+    sum plus start-up and storing. A fixed limit shorter than that (it was 300 s: ten
+    trickling sources at 30 s) stopped the child before the sources after them had a turn,
+    at every sync."""
+    sources = len(configured_sources(config, store))
+    return CHILD_START_SECONDS + sources * (float(config.get("calendar.deadline_seconds"))
+                                            + STORE_SECONDS)
 
 
 def window(now: float, config: Config) -> tuple[float, float]:
