@@ -7,7 +7,8 @@ assignment refused. The value types the read commands build (`summary`, `status`
 it: importing `dataclasses` imports `inspect` (with ast, dis and tokenize), and each class
 costs about a millisecond to create, because CPython's `dataclass` compiles six methods for it
 with `exec` — a `summary` created 26 at start, a fifth of its whole process. Here one small
-piece of source is compiled per class (`__init__`, `__eq__`, `__hash__`) and the rest is shared.
+piece of source is compiled per class (`__init__`, `__eq__`, `__hash__`), when its first value
+is made or compared, and the rest is shared.
 
 `replace` is `dataclasses.replace` for both kinds, so callers need not know which one a type is.
 """
@@ -82,6 +83,53 @@ def _fields(cls: type) -> dict[str, Field]:
     return found
 
 
+def _first_use(cls: type, method: str, eq: bool) -> Callable[..., Any]:
+    def stand_in(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if cls.__dict__[method] is stand_in:  # not compiled yet (a subclass has its own)
+            _compile_methods(cls, eq)
+        return cls.__dict__[method](self, *args, **kwargs)
+
+    stand_in.__qualname__ = f"{cls.__qualname__}.{method}"
+    return stand_in
+
+
+def _compile_methods(cls: type, eq: bool) -> None:
+    specs: dict[str, Field] = cls.__frozen_specs__  # type: ignore[attr-defined]
+    namespace: dict[str, Any] = {"_factory": MISSING}
+    # the fields go straight into the instance's dict: three times faster than a call of
+    # object.__setattr__ a field, as dataclasses make them (a day's summary builds 2,000 spans)
+    params, body = [], ["  _d = self.__dict__"]
+    for name, spec in specs.items():
+        if spec.default_factory is not MISSING:
+            namespace[f"_f_{name}"] = spec.default_factory
+            params.append(f"{name}=_factory")
+            body.append(f"  _d[{name!r}] = _f_{name}() if {name} is _factory else {name}")
+        elif spec.default is not MISSING:
+            namespace[f"_d_{name}"] = spec.default
+            params.append(f"{name}=_d_{name}")
+            body.append(f"  _d[{name!r}] = {name}")
+        else:
+            params.append(name)
+            body.append(f"  _d[{name!r}] = {name}")
+    if hasattr(cls, "__post_init__"):
+        body.append("  self.__post_init__()")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body)
+    if eq:
+        compared = [n for n, spec in specs.items() if spec.compare]
+        mine = "".join(f"self.{n}, " for n in compared)
+        theirs = "".join(f"other.{n}, " for n in compared)
+        source += ("\ndef __eq__(self, other):\n"
+                   "  if other.__class__ is self.__class__:\n"
+                   f"    return ({mine}) == ({theirs})\n"
+                   "  return NotImplemented\n"
+                   f"def __hash__(self):\n  return hash(({mine}))\n")
+    exec(source, namespace)  # noqa: S102 - source built above from the field names
+    for method in ("__init__", "__eq__", "__hash__") if eq else ("__init__",):
+        function = namespace[method]
+        function.__qualname__ = f"{cls.__qualname__}.{method}"
+        setattr(cls, method, function)
+
+
 def frozen(cls: type[T] | None = None, *, eq: bool = True) -> Any:
     """Make `cls` a frozen value type, as `@dataclass(frozen=True)` (or `eq=False`: compared
     and hashed by identity, as `@dataclass(frozen=True, eq=False)`)."""
@@ -89,41 +137,11 @@ def frozen(cls: type[T] | None = None, *, eq: bool = True) -> Any:
     def wrap(cls: type[T]) -> type[T]:
         specs = _fields(cls)
         names = list(specs)
-        namespace: dict[str, Any] = {"_set": object.__setattr__, "_factory": MISSING}
-        params, body = [], []
-        for name, spec in specs.items():
-            if spec.default_factory is not MISSING:
-                namespace[f"_f_{name}"] = spec.default_factory
-                params.append(f"{name}=_factory")
-                body.append(f"  _set(self, {name!r}, _f_{name}() if {name} is _factory "
-                            f"else {name})")
-            elif spec.default is not MISSING:
-                namespace[f"_d_{name}"] = spec.default
-                params.append(f"{name}=_d_{name}")
-                body.append(f"  _set(self, {name!r}, {name})")
-            else:
-                if any("=" in p for p in params):
-                    raise TypeError(f"{cls.__qualname__}: non-default field {name!r} after "
-                                    "a field with a default")
-                params.append(name)
-                body.append(f"  _set(self, {name!r}, {name})")
-        if hasattr(cls, "__post_init__"):
-            body.append("  self.__post_init__()")
-        source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "  pass")
-        compared = [n for n in names if specs[n].compare]
-        if eq:
-            mine = "".join(f"self.{n}, " for n in compared)
-            theirs = "".join(f"other.{n}, " for n in compared)
-            source += ("\ndef __eq__(self, other):\n"
-                       "  if other.__class__ is self.__class__:\n"
-                       f"    return ({mine}) == ({theirs})\n"
-                       "  return NotImplemented\n"
-                       f"def __hash__(self):\n  return hash(({mine}))\n")
-        exec(source, namespace)  # noqa: S102 - source built above from the field names
-        for method in ("__init__", "__eq__", "__hash__") if eq else ("__init__",):
-            function = namespace[method]
-            function.__qualname__ = f"{cls.__qualname__}.{method}"
-            setattr(cls, method, function)
+        required = [n for n, spec in specs.items() if spec.default is MISSING
+                    and spec.default_factory is MISSING]
+        if required and names.index(required[-1]) >= len(required):
+            raise TypeError(f"{cls.__qualname__}: non-default field {required[-1]!r} after a "
+                            "field with a default")
         for name, spec in specs.items():
             if isinstance(cls.__dict__.get(name), Field):
                 # as dataclasses: the class attribute is the default, or nothing
@@ -138,6 +156,10 @@ def frozen(cls: type[T] | None = None, *, eq: bool = True) -> Any:
         cls.__repr__ = _repr  # type: ignore[method-assign]
         cls.__setattr__ = _refuse_set  # type: ignore[method-assign,assignment]
         cls.__delattr__ = _refuse_delete  # type: ignore[method-assign,assignment]
+        # The methods are compiled when the class is first used: a command creates more
+        # classes than it builds values of (a `summary` builds 12 of its 26 kinds).
+        for method in ("__init__", "__eq__", "__hash__") if eq else ("__init__",):
+            setattr(cls, method, _first_use(cls, method, eq))
         return cls
 
     return wrap if cls is None else wrap(cls)
