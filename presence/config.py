@@ -28,11 +28,6 @@ from presence.patterns import Pattern, PatternError, compile_pattern
 from presence.sanitise import visible
 from presence.secrets import hide_urls
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 RULE_FIELDS = ("app", "exe", "title", "browser_title", "package")
 _ENUMS = {"daemon.probe": PROBES, "calendar.hybrid": ("in_person", "virtual")}
 _CLOCK_TIMES = ("quiet_hours.start", "quiet_hours.end", "nudges.daily_summary.at")
@@ -157,7 +152,7 @@ def load(path: Path | None = None, *, required: bool = False,
 
 def _load(path: Path | None, required: bool, system_zone: Callable[[], tzinfo]) -> Config:
     shipped = paths.shipped_config()
-    base = _read(shipped)
+    base = _shipped_tree(shipped)
     user_path = path if path is not None else paths.config_file()
     files = [shipped]
     if user_path.exists() and not user_path.is_file():
@@ -195,16 +190,39 @@ def load_or_defaults(path: Path | None = None, *, required: bool = False,
 
 def defaults(system_zone: Callable[[], tzinfo] = _system_zone) -> Config:
     """The shipped configuration alone (doctor goes on with it when the user's is broken)."""
-    base = _read(paths.shipped_config())
+    base = _shipped_tree(paths.shipped_config())
     return _build(base, (paths.shipped_config(),), paths.shipped_config(), 0, system_zone,
                   base)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _shipped_tree(path: Path) -> dict[str, Any]:
+    # default.toml as Python data (presence/shipped.py, written from it by
+    # scripts/shipped_config.py): tomllib's import and its parse of these 230 lines took a
+    # tenth of `presence bar` (issue 18). Only while the file holds the very bytes the module
+    # was made from; an edited default.toml is parsed, as any config file.
+    raw = _bytes(path)
+    from presence import shipped
+
+    return shipped.tree() if raw == shipped.SOURCE else _parse(raw, path)
+
+
+def _bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return _parse(_bytes(path), path)
+
+
+def _parse(raw: bytes, path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+
     try:
         return tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

@@ -31,6 +31,31 @@ def test_every_shipped_key_has_a_comment():
             assert above.startswith("#") or "#" in line, f"line {number + 1} has no comment: {line}"
 
 
+def test_the_shipped_config_as_python_data_is_the_shipped_file():
+    # presence/shipped.py is what scripts/shipped_config.py writes from default.toml: the same
+    # bytes, the same tree (key order included: `config show` prints it in that order)
+    import json
+    import tomllib
+
+    from presence import shipped
+
+    raw = paths.shipped_config().read_bytes()
+    stale = "presence/shipped.py is stale: run python scripts/shipped_config.py"
+    assert shipped.SOURCE == raw, stale
+    assert json.dumps(shipped.tree()) == json.dumps(tomllib.loads(raw.decode("utf-8"))), stale
+    assert shipped.tree() is not shipped.tree()
+
+
+def test_an_edited_shipped_file_is_read_as_it_is(tmp_path, monkeypatch):
+    # until shipped.py is written again, the file itself decides (it is parsed, as before)
+    edited = tmp_path / "default.toml"
+    edited.write_bytes(paths.shipped_config().read_bytes().replace(
+        b"interval_seconds = 5\n", b"interval_seconds = 7\n", 1))
+    monkeypatch.setattr(paths, "shipped_config", lambda: edited)
+    assert config.defaults().get("daemon.interval_seconds") == 7
+    assert load_config(tmp_path, "").get("daemon.interval_seconds") == 7
+
+
 def test_shipped_defaults_match_the_design():
     cfg = config.defaults()
     assert cfg.get("daemon.interval_seconds") == 5
