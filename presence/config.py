@@ -26,7 +26,6 @@ from presence.probe import PROBES
 from presence.tomltree import merge
 from presence.patterns import Pattern, PatternError, compile_pattern
 from presence.sanitise import visible
-from presence.secrets import hide_urls
 
 RULE_FIELDS = ("app", "exe", "title", "browser_title", "package")
 _ENUMS = {"daemon.probe": PROBES, "calendar.hybrid": ("in_person", "virtual")}
@@ -147,6 +146,9 @@ def load(path: Path | None = None, *, required: bool = False,
         return _load(path, required, system_zone)
     except ConfigError as exc:
         # the one exit of every config error: whatever value it quotes, no URL leaves whole
+        # (the redactor's patterns are compiled only then)
+        from presence.secrets import hide_urls
+
         raise ConfigError(hide_urls(str(exc))) from None
 
 

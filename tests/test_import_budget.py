@@ -25,7 +25,7 @@ CORE = {
     "presence", "presence.cli", "presence.cli.common", "presence.cli.entry",
     "presence.cli.reads", "presence.clock", "presence.config", "presence.errors",
     "presence.frozen", "presence.logsetup", "presence.model", "presence.paths", "presence.patterns",
-    "presence.sanitise", "presence.secrets", "presence.shipped", "presence.timeline",
+    "presence.sanitise", "presence.shipped", "presence.timeline",
     "presence.timeparse", "presence.tomltree", "presence.devices", "presence.devices.merge",
     # the probe names the config checks against (the package's list, not a backend)
     "presence.probe", "presence.probe.base",
