@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import select
+import sys
 
 import pytest
 from summary_data import BERLIN, add_meetings, add_span, at, home, meeting
@@ -295,6 +297,44 @@ def test_a_flush_that_grows_the_span_in_front_shows_what_a_full_read_would(tmp_p
         # read again (within the minute), and the window is seen
         store.add_focus(FocusWindow(None, now + 600, now + 7200, "Dinner", "manual"))
         assert follower.poll(now + 120).until == now + 600
+    finally:
+        follower.close()
+        lock.release()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+def test_a_watching_follower_sleeps_until_the_store_is_written_and_sees_each_write(tmp_path):
+    from presence.lock import InstanceLock
+    from presence.paths import lock_file
+
+    store, config = day_with_lunch(tmp_path)
+    lock = InstanceLock(lock_file(tmp_path / "presence.db"))
+    lock.acquire()  # the daemon runs (the test holds its lock)
+    follower = Follower(tmp_path / "presence.db", config, watch=True)
+    now = at(NOW)
+
+    def woken(timeout: float) -> bool:
+        return bool(select.select([follower.fileno()], [], [], timeout)[0])
+
+    try:
+        assert follower.poll(now).state == "balanced"
+        # the first read may have kept the day's rollups (its own write, which wakes it,
+        # and the second look a moment later finds nothing new)
+        assert follower.poll(now + 1) is None and follower.poll(now + 2) is None
+        # nothing written: no wake-up at the daemon's interval, a sleep of many intervals
+        assert follower.wait_seconds(now + 2) >= 5 * follower.interval
+        assert not woken(0.2)
+        holds.snooze(store, now + 600)  # another connection commits
+        assert woken(10)
+        assert follower.poll(now + 1).state == "snoozed"
+        in_front(store, "signal", "messaging")  # the daemon's "now" record: a switch
+        assert woken(10)
+        assert follower.poll(now + 2).current.app == "signal"
+        # the daemon stops: its lock is let go, which wakes the follower too
+        lock.release()
+        assert woken(10)
+        assert follower.poll(now + 3).state == "stopped"
+        assert follower.poll(now + 4) is None
     finally:
         follower.close()
         lock.release()

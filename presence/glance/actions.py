@@ -52,7 +52,8 @@ def write_report(store: Store, config: Config, now: float, target: Path | None =
     from presence.reports.html import render
     from presence.reports.summary import local_day
 
-    period = history.period_summary(store, config, local_day(now, config.tz), 7, now)
+    period = history.period_summary(store, config, local_day(now, config.tz), 7, now,
+                                    by_device=False)  # the page shows no time by device
     page = render(period, config.tz, "Your week")
     target = target or paths.make_private_dir(paths.data_dir()) / REPORT_NAME
     try:

@@ -140,12 +140,14 @@ class ClickReader:
         self._buffer = b""
         self.open = True
 
-    def wait(self, timeout: float) -> list[int]:
-        """The buttons clicked within `timeout` seconds (returns at the first event)."""
+    def wait(self, timeout: float, also: int | None = None) -> list[int]:
+        """The buttons clicked within `timeout` seconds (returns at the first event, or
+        when the descriptor `also` turns readable)."""
         if not self.open:
-            return _sleep(timeout)
-        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
-        if not ready:
+            return _sleep(timeout, also)
+        ready, _, _ = select.select([self.fd] if also is None else [self.fd, also], [], [],
+                                    max(0.0, timeout))
+        if self.fd not in ready:
             return []
         chunk = os.read(self.fd, 65536)
         if not chunk:
@@ -157,7 +159,11 @@ class ClickReader:
         return [b for b in buttons if b is not None]
 
 
-def _sleep(timeout: float) -> list[int]:
+def _sleep(timeout: float, also: int | None = None) -> list[int]:
+    """Sleep `timeout` seconds, or until the descriptor `also` turns readable."""
+    if also is not None:
+        select.select([also], [], [], max(0.0, timeout))
+        return []
     from presence import clock
 
     clock.sleep(timeout)
@@ -165,7 +171,7 @@ def _sleep(timeout: float) -> list[int]:
 
 
 def follow(follower: Follower, fmt: str, tz: tzinfo, out: IO[str], now: Callable[[], float],
-           wait: Callable[[float], list[int]], on_click: Callable[[int], None],
+           wait: Callable[[float, int | None], list[int]], on_click: Callable[[int], None],
            alive: Callable[[], bool] = lambda: True) -> None:
     """Print a line whenever the text or the class changes, until the bar goes away.
 
@@ -175,7 +181,8 @@ def follow(follower: Follower, fmt: str, tz: tzinfo, out: IO[str], now: Callable
         tz: the zone times are shown in.
         out: the bar's end of the pipe.
         now: the wall clock.
-        wait: sleeps up to the given seconds; returns the buttons clicked meanwhile.
+        wait: sleeps up to the given seconds, or until the given descriptor (the
+            follower's watcher, or None) turns readable; returns the buttons clicked.
         on_click: what a click on the block does.
         alive: whether the bar that started us is still there.
     """
@@ -192,7 +199,7 @@ def follow(follower: Follower, fmt: str, tz: tzinfo, out: IO[str], now: Callable
             out.write(prefix + render(glance, tz) + "\n")
             out.flush()
             first = False
-        for button in wait(follower.interval):
+        for button in wait(follower.wait_seconds(now()), follower.fileno()):
             on_click(button)
             follower.invalidate()
 
@@ -229,7 +236,7 @@ def run(db_path: Path, config: Config, fmt: str, out: IO[str], stdin_fd: int | N
     from presence.glance import actions
     from presence.glance.follow import Follower
 
-    follower = Follower(db_path, config)
+    follower = Follower(db_path, config, watch=True)
     clicks = ClickReader(stdin_fd) if fmt == "i3bar" and stdin_fd is not None else None
 
     def on_click(button: int) -> None:

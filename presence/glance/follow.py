@@ -15,6 +15,12 @@ past the span in front). Anything else the store says reads today again, at most
 `REREAD_SECONDS`; and today is read again anyway every `FULL_SECONDS`, when the daemon starts
 or stops, when a peer's snapshot arrives, and when the glance said it would change (a snooze
 ends, a meeting starts, midnight).
+
+A follower made with `watch=True` (`bar --follow`, the tray) also sleeps through the quiet
+seconds: `glance.wake` has the kernel wake it when the database's folder or the devices folder
+is written (a commit, the daemon's lock taken or let go, a snapshot renamed in), `fileno` is
+what to wait on, and `wait_seconds` how long until the glance may change on its own. Without
+inotify it wakes at every interval, as before.
 """
 
 from __future__ import annotations
@@ -35,11 +41,17 @@ log = logger(__name__)
 
 REREAD_SECONDS = 60.0
 # The advanced glance is checked against a full read this often (what the tail cannot see:
-# a calendar sync that landed in the same second as a flush).
-FULL_SECONDS = 300.0
+# a calendar sync that landed in the same wake as a flush). A full read of a busy day costs
+# tens of milliseconds: every 5 minutes it was most of what a quiet follower cost (issue 16).
+FULL_SECONDS = 1800.0
 # How old the WAL's modification time must be before an unchanged one is trusted to mean an
 # unchanged store (a few of the kernel's clock ticks).
 WAL_SETTLED = 0.1
+# A commit is seen by readers a moment after its last write to the WAL (the writer then
+# updates the shared index): a woken follower asks once more this long after the last write.
+COMMIT_SETTLED = 0.5
+# The longest a watching follower sleeps without an event (its bar may have gone away).
+IDLE_SECONDS = 30.0
 # A daemon that stops writes nothing more: while the store is quiet, whether it still runs is
 # asked of its lock this often (each wake, only when the store changed).
 LOCK_CHECK_SECONDS = 5.0
@@ -48,7 +60,7 @@ LOCK_CHECK_SECONDS = 5.0
 class Follower:
     """Keeps one read connection open and hands out a fresh `Glance` when it may differ."""
 
-    def __init__(self, db_path: Path, config: Config):
+    def __init__(self, db_path: Path, config: Config, watch: bool = False):
         self.db_path = db_path
         self.config = config
         self.glance: view.Glance | None = None
@@ -68,6 +80,11 @@ class Follower:
         self._folder = config.devices_folder
         self._folder_mark: int | None = self._folder_mtime()
         self._alone = True
+        self._watch = None
+        self._names: dict[str, set[str]] = {}
+        self._settle_at: float | None = None
+        if watch:
+            self._start_watching()
 
     def store(self):
         """The open read connection, or None while there is no database yet."""
@@ -79,6 +96,65 @@ class Follower:
             except StoreError as exc:
                 log.debug("no database to follow yet: %s", exc)
         return self._store
+
+    def _start_watching(self) -> None:
+        from presence.glance import wake
+
+        real = Path(os.path.realpath(self.db_path))
+        folders = {"data": self.db_path.parent}
+        store = {self.db_path.name, self._wal.name}
+        self._names = {"data": store | {self._lock.name}}
+        if real.parent != self.db_path.parent:  # a symlinked database: its files are there
+            folders["real"] = real.parent
+            self._names["real"] = {real.name, real.name + "-wal", self._lock.name}
+        if self._folder is not None:
+            folders["devices"] = self._folder
+        self._watch = wake.watch(folders)
+
+    def fileno(self) -> int | None:
+        """What to wait on for the store to change (None: wake every `wait_seconds`)."""
+        return self._watch.fileno() if self._watch is not None else None
+
+    def wait_seconds(self, now: float) -> float:
+        """How long the caller may sleep (or wait on `fileno`) before the next `poll`."""
+        watch, glance = self._watch, self.glance
+        if watch is None or not watch.complete or glance is None:
+            return self.interval
+        due = [glance.until, self._read_at + FULL_SECONDS, now + IDLE_SECONDS]
+        if self._dirty:
+            due.append(self._read_at + REREAD_SECONDS)
+        if self._settle_at is not None:
+            due.append(self._settle_at)
+        return min(max(0.0, min(due) - now), IDLE_SECONDS)
+
+    def _woken(self, now: float) -> tuple[bool, bool, bool] | None:
+        """(store, lock, devices folder): which may have changed since the last poll, as
+        the watcher tells; None when there is no watcher to tell (ask everything)."""
+        watch = self._watch
+        if watch is None:
+            return None
+        from presence.glance.wake import EVERYTHING
+
+        changes = watch.changes()
+        if not watch.complete:
+            self._watch = None
+            watch.close()
+            return None
+        store = lock = False
+        for tag in ("data", "real"):
+            names = changes.get(tag)
+            if names:
+                every = EVERYTHING in names
+                store = store or every or bool(names & self._names[tag] - {self._lock.name})
+                lock = lock or every or self._lock.name in names
+        if store:
+            self._settle_at = now + COMMIT_SETTLED
+        elif self._settle_at is not None and now >= self._settle_at:
+            store, self._settle_at = True, None
+            wal = self._wal_stat()
+            if wal is not None and 0 <= now - wal[0] / 1e9 < COMMIT_SETTLED:
+                self._settle_at = now + COMMIT_SETTLED  # written again since: ask once more
+        return store, lock, bool(changes.get("devices"))
 
     def invalidate(self) -> None:
         """Read again on the next poll (after this process wrote to the store itself, which
@@ -104,35 +180,34 @@ class Follower:
 
     def poll(self, now: float) -> view.Glance | None:
         """A new glance when something may have changed since the last one, else None."""
+        woken = self._woken(now)
         store = self.store()
-        version = None
-        if store is not None:
+        version = self._version
+        if store is not None and (woken is None or woken[0] or version is None):
             try:
-                # Every commit writes the WAL: while it stays as it was, so does the store,
-                # and SQLite need not be asked (stat first, so that no commit slips between).
-                wal = self._wal_stat()
-                if wal is not None and wal == self._wal_mark:
-                    version = self._version
+                if woken is not None:
+                    version = store.data_version()  # the kernel said the folder was written
                 else:
-                    version = store.data_version()
-                    # A file's time moves in clock ticks: a mark younger than WAL_SETTLED
-                    # may yet be shared by a second commit, so it is not trusted.
-                    settled = wal is not None and now - wal[0] / 1e9 >= WAL_SETTLED
-                    self._wal_mark = wal if settled else None
+                    version = self._version_by_stat(store, now)
             except StoreError as exc:
                 log.info("cannot read the database: %s", exc)
-                self.close()
+                self._drop_store()
                 store = None
-        if self._folder is not None:
+                version = None
+        if self._folder is not None and (woken is None or woken[2]):
             mark = self._folder_mtime()
             if mark != self._folder_mark:
                 self._folder_mark, self._stale = mark, True
+        if woken is not None:
+            lock_due = woken[1]
+        else:
+            lock_due = not 0 <= now - self._checked_at < LOCK_CHECK_SECONDS
         if version == self._version and not self._stale and self.glance is not None \
-                and now < self.glance.until and 0 <= now - self._checked_at < LOCK_CHECK_SECONDS \
+                and now < self.glance.until and not lock_due \
+                and now - self._read_at < FULL_SECONDS \
                 and not (self._dirty and now - self._read_at >= REREAD_SECONDS):
             return None  # the wake-up of a quiet store: nothing more to ask
-        if (self._running is None or version != self._version
-                or not 0 <= now - self._checked_at < LOCK_CHECK_SECONDS):
+        if self._running is None or version != self._version or lock_due:
             self._running = is_held(self._lock)
             self._checked_at = now
         running = self._running
@@ -166,6 +241,20 @@ class Follower:
             if isinstance(beat.get("interval"), (int, float)) and beat["interval"] > 0:
                 self.interval = float(beat["interval"])
         return self.glance
+
+    def _version_by_stat(self, store, now: float) -> int | None:
+        """`data_version`, asked only when the WAL file moved: every commit writes it, so
+        while it stays as it was, so does the store (stat first, so that no commit slips
+        between)."""
+        wal = self._wal_stat()
+        if wal is not None and wal == self._wal_mark:
+            return self._version
+        version = store.data_version()
+        # A file's time moves in clock ticks: a mark younger than WAL_SETTLED may yet be
+        # shared by a second commit, so it is not trusted.
+        settled = wal is not None and now - wal[0] / 1e9 >= WAL_SETTLED
+        self._wal_mark = wal if settled else None
+        return version
 
     def _day_start(self, now: float) -> float:
         tz = self.config.tz
@@ -227,9 +316,16 @@ class Follower:
         return (store.get_setting(view.NOW_KEY), store.get_setting(holds.SNOOZE_KEY),
                 store.get_setting(holds.PAUSE_KEY))
 
-    def close(self) -> None:
-        """Close the read connection."""
+    def _drop_store(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
         self._wal_mark = None
+
+    def close(self) -> None:
+        """Close the read connection (and stop watching)."""
+        self._drop_store()
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
+

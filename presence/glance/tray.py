@@ -7,14 +7,15 @@ waybar's and other wlroots bars' trays, XFCE, and GNOME with the AppIndicator ex
 The item owns `org.kde.StatusNotifierItem-PID-1`, serves `/StatusNotifierItem` (the icon, a
 ring drawn as ARGB32 pixmaps, the tooltip with today's numbers, `NeedsAttention` while
 phubbing) and `/MenuBar` (the menu of `glance.menu`), and registers with the watcher. It
-wakes once per daemon interval, or when the bus has a message, and refreshes only when the
-store changed (`glance.follow`).
+wakes when the bus has a message or the store's folder was written (`glance.wake`), and
+refreshes only when the store changed (`glance.follow`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import select
 from pathlib import Path
 from typing import Any, Callable
 
@@ -288,16 +289,14 @@ class Tray:
         log.info("tray icon registered as %s", self.name)
 
     def serve(self) -> None:
-        """Answer the hosts until Quit; refresh once per daemon interval."""
+        """Answer the hosts until Quit; refresh when the store may have changed."""
         from jeepney import MessageType
 
         self.refresh()
         self.register()
         while not self.quit:
             try:
-                msg = self.conn.receive(timeout=self.follower.interval)
-            except TimeoutError:
-                msg = None
+                msg = self._next_message(self.follower.wait_seconds(self.now()))
             except OSError as exc:
                 raise TrayUnavailable(f"the session bus went away ({exc}); the tray "
                                       "icon is gone with it") from exc
@@ -309,6 +308,20 @@ class Tray:
                     if len(msg.body) == 3 and msg.body[0] == WATCHER and msg.body[2]:
                         self._register_with_watcher()
             self.refresh()
+
+    def _next_message(self, timeout: float) -> Any:
+        """The bus's next message within `timeout` seconds; None when none came, or when
+        the follower's watcher (the store's folder was written) woke first."""
+        for wait in (0.0, timeout):  # first one already read or waiting, without a wait
+            if wait:
+                fds = [fd for fd in (self.conn.sock, self.follower.fileno()) if fd is not None]
+                if self.conn.sock not in select.select(fds, [], [], wait)[0]:
+                    return None
+            try:
+                return self.conn.receive(timeout=0)
+            except TimeoutError:
+                pass  # nothing yet, or part of a message: the rest wakes the next wait
+        return None
 
     def _answer(self, msg: Any) -> None:
         from jeepney import new_error, new_method_return
@@ -395,7 +408,7 @@ def run_tray(db_path: Path, config: Config) -> int:
         TrayUnavailable: no session bus, or no tray hosting StatusNotifierItems on it.
     """
     conn = _connect()
-    follower = Follower(db_path, config)
+    follower = Follower(db_path, config, watch=True)
     try:
         Tray(conn, follower, config).serve()
     finally:
