@@ -319,8 +319,10 @@ def main() -> None:
     store = Store.open(db, create=False)
     today = local_day(now, tz)
     week_q = query_ms(lambda: history.period_summary(store, config, today, 7, now), opts.runs)
-    month_q = query_ms(lambda: history.period_summary(store, config, today, 30, now), opts.runs)
-    period = history.period_summary(store, config, today, 30, now)
+    # the month as `presence report --month` reads it (the page shows no time by device)
+    month_q = query_ms(lambda: history.period_summary(store, config, today, 30, now,
+                                                      by_device=False), opts.runs)
+    period = history.period_summary(store, config, today, 30, now, by_device=False)
     render_ms = query_ms(lambda: render(period, tz), opts.runs)
     week_past_q = query_ms(lambda: history.period_summary(store, config, past, 7, now),
                            opts.runs)

@@ -284,3 +284,24 @@ def test_a_streak_kept_on_a_peer_counts_beyond_the_trend_window(home, tmp_path):
     assert summary(home)["streak_days"] == 1
     publish(tmp_path, db, "00000000000000d2", "desktop")
     assert summary(home)["streak_days"] == 21
+
+
+def test_a_past_day_over_devices_is_counted_again_when_any_of_its_spans_changes(home, tmp_path):
+    desktop = device(tmp_path, "desktop", [Span(at("10:10"), at("10:20"), "discord",
+                                                "messaging")])
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    first = summary(home)
+    # the desktop's chat runs on past the laptop's: chat 10:00-10:20 once, code after it
+    assert first["categories"] == {"messaging": 20.0, "other": 20.0}
+    assert summary(home) == first  # the second time from the cells kept for the day
+    store = Store.open(home / "presence.db")
+    store.insert_span(Span(at("21:00"), at("21:30"), "signal", "messaging"), "laptop")
+    store.close()
+    assert summary(home)["categories"]["messaging"] == 50.0  # this device's day changed
+    store = Store.open(desktop)
+    store.insert_span(Span(at("22:00"), at("22:10"), "discord", "messaging"), "desktop")
+    store.close()
+    publish(tmp_path, desktop, "00000000000000d1", "desktop", written_at=NOW - 30)
+    again = summary(home)  # and the desktop's, in its new snapshot
+    assert again["categories"] == {"messaging": 60.0, "other": 20.0}
+    assert again["virtual_minutes"] == 60.0

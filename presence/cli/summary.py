@@ -71,7 +71,7 @@ def report(obj: Context, days: int, until: str, out: Path | None, open_it: bool,
     last = parse_day(until, local_day(now, config.tz))
     store = obj.store(create=False)
     try:
-        period = history.period_summary(store, config, last, days, now)
+        period = history.period_summary(store, config, last, days, now, by_device=False)
     finally:
         store.close()
     page = render(period, config.tz, "Your week" if days == 7 else "Your month")

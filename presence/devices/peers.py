@@ -11,7 +11,6 @@ under this device's id.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Iterator
@@ -21,8 +20,9 @@ from pathlib import Path
 
 from presence.devices.snapshot import SUFFIX, TEMP_PREFIX, TEMP_SUFFIX, snapshot_name
 from presence.errors import StoreError
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 # A peer that has not written for this long is shown as stale (DESIGN §3: a day).
 STALE_SECONDS = 24 * 3600.0

@@ -10,18 +10,20 @@ a snapshot still being written when the next is due is simply not started twice.
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from presence.config import Config
 from presence.errors import StoreError
 from presence.paths import make_private_dir
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import threading
+
+log = logger(__name__)
 
 SUFFIX = ".presence.db"
 TEMP_PREFIX = "~"
@@ -122,6 +124,8 @@ class SnapshotWriter:
         if folder is None:
             return
         self._next_at = now + config.get("devices.every_minutes") * 60.0
+        import threading  # the daemon's alone: a reader of peers imports none
+
         self._thread = threading.Thread(target=self._write, args=(folder, devices, now),
                                         name="presence-snapshot", daemon=True)
         self._thread.start()

@@ -66,26 +66,35 @@ def union_spans(sources: Iterable[Iterable[Span]], virtual: frozenset[str],
                 by_rank[rank].append(span)
     claimed: list[tuple[float, float]] = []
     out: list[Span] = []
+    keep = out.append
     for spans in by_rank:
         if not spans:
             continue
+        # Each device's spans come sorted: the sort only merges a few runs.
         spans.sort(key=attrgetter("start", "end"))
         pieces: list[tuple[float, float]] = []
+        piece = pieces.append
         frontier = -float("inf")
-        at = 0
+        at, taken = 0, len(claimed)
         for span in spans:
-            start = span.start if span.start > frontier else frontier
-            if span.end <= start:
+            first, end = span.start, span.end
+            start = first if first > frontier else frontier
+            if end <= start:
                 continue
-            frontier = span.end
-            if claimed:
-                parts, at = _subtract(start, span.end, claimed, at)
-            else:  # the first rank: nothing is taken yet
-                parts = [(start, span.end)]
-            for s, e in parts:
-                out.append(span if (s, e) == (span.start, span.end)
-                           else Span(s, e, span.app, span.category, span.title))
-                pieces.append((s, e))
+            frontier = end
+            # Skip what was claimed before this span; most spans then meet nothing claimed
+            # (a span per device per minute of the day: this loop is the union's cost).
+            while at < taken and claimed[at][1] <= start:
+                at += 1
+            if at == taken or claimed[at][0] >= end:
+                keep(span if start == first else
+                     Span(start, end, span.app, span.category, span.title))
+                piece((start, end))
+                continue
+            for s, e in _subtract(start, end, claimed, at)[0]:
+                keep(span if (s, e) == (first, end)
+                     else Span(s, e, span.app, span.category, span.title))
+                piece((s, e))
         claimed = merge_intervals(claimed + pieces)
     out.sort(key=attrgetter("start"))
     return out

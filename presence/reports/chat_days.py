@@ -14,7 +14,6 @@ scan at all; nothing is kept that a source's file did not give whole.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Sequence
 from datetime import date
 
@@ -22,8 +21,9 @@ from presence.config import Config
 from presence.errors import StoreError
 from presence.reports.summary import seconds_by_day
 from presence.timeline import merge_intervals
+from presence.logsetup import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 SETTING = "union_chat_days"
 # Windows and fingerprints kept: a few summaries of different days, a few snapshots each.

@@ -247,7 +247,8 @@ def _streak_reaches(by_day: dict[date, float], since: date, first: date) -> bool
 
 
 def _summarise(store: Store, config: Config, first: date, last: date, now: float,
-               peers: list, history: bool = True) -> tuple[list[DaySummary], Background]:
+               peers: list, history: bool = True,
+               by_device: bool = True) -> tuple[list[DaySummary], Background]:
     from presence.devices import merge
     from presence.devices.union import union_spans
 
@@ -264,7 +265,7 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     others = _take_peers(peers, config, hi, period_start, period_end, back)
     virtual_by_day = {day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
                       for day, c in cells.items()}
-    union = None
+    union, over_devices = None, False
     names = {d.id: d.name for d in store.devices()}
     trend_hi = min(period_start, hi)
     if others or len(names) > 1:
@@ -280,9 +281,23 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
         # which an import fills with other devices' too, a phone from ActivityWatch): the
         # days shown from the union of every device's spans, the days before (whose chat
         # alone the trend reads) from the union of every device's chat.
-        union = union_spans([store.spans(period_start, hi) if hi > period_start else []]
-                            + [p.shown for p in others], virtual, config.always_active)
-        cells.update(cells_by_day(union, first, last, tz, until=now))
+        def the_union() -> list:
+            return union_spans([store.spans(period_start, hi) if hi > period_start else []]
+                               + [p.shown for p in others], virtual, config.always_active)
+
+        over_devices, shown, made_of = True, None, None
+        if now >= period_end:  # days that are over: their cells may have been kept
+            from presence.reports import shown_days
+
+            made_of = shown_days.key(store, [p.source for p in others], period_start, hi,
+                                     config)
+            shown = shown_days.kept(store, made_of)
+        if shown is None:
+            union = the_union()
+            shown = cells_by_day(union, first, last, tz, until=now)
+            if made_of is not None:
+                shown_days.keep(store, made_of, shown)
+        cells.update(shown)
         virtual_by_day = {day: before.get(day, 0.0) if day < first else
                           sum(secs for (_, _, cat), secs in cells[day].items() if cat in virtual)
                           for day in cells}
@@ -310,11 +325,13 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     met = merge_intervals((max(s, period_start), min(e, upto))
                           for s, e in _timed(meetings, "in_person"))
     # A span may touch two meetings' intervals: keep it once, or its chat would count twice.
-    if union is None:
+    if not over_devices:
         spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
+    elif met:
+        union = union if union is not None else the_union()  # kept cells: no union yet
+        spans = [sp for sp in union if any(sp.start < e and sp.end > s for s, e in met)]
     else:
-        spans = [sp for sp in union if any(sp.start < e and sp.end > s for s, e in met)] \
-            if met else []
+        spans = []
     nudges = store.nudge_records(period_start, period_end)
     logged = list(dict.fromkeys(store.in_person_log(period_start, period_end) + [
         row for p in others for row in p.logged if row[0] < period_end and row[1] > period_start]))
@@ -333,9 +350,10 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     while day <= last:
         start, end = day_bounds(day, tz)
         until = min(end, now)
-        rows = store.device_seconds(start, until)
-        rows += [(p.name, sp.category, clipped_seconds(sp, start, until))
-                 for p in others for sp in p.shown]
+        if by_device:
+            rows = store.device_seconds(start, until)
+            rows += [(p.name, sp.category, clipped_seconds(sp, start, until))
+                     for p in others for sp in p.shown]
         days.append(replace(summarise_day(
             day, tz, now, cells=cells.get(day, {}), virtual=virtual, in_person=in_person,
             meetings=[m for m in meetings
@@ -346,7 +364,7 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
             background=background,
             logged=[(s, e, note) for s, e, note in logged if s < end and e > start],
             with_people=[t for t in with_people if t[2] < end and t[3] > start]),
-            devices=device_minutes(rows, names, virtual)))
+            devices=device_minutes(rows, names, virtual) if by_device else ()))
         day += timedelta(days=1)
     return days, background
 
@@ -359,9 +377,14 @@ def day_summary(store: Store, config: Config, day: date, now: float, *,
 
 
 def period_summary(store: Store, config: Config, last: date, days: int,
-                   now: float) -> PeriodSummary:
+                   now: float, *, by_device: bool = True) -> PeriodSummary:
     """The `days` days ending with `last`, their totals, the trend on the days before, and
-    the People section (who you saw, who is drifting, 12 weeks of dots)."""
+    the People section (who you saw, who is drifting, 12 weeks of dots).
+
+    With `by_device` False each day's `devices` stays empty: the HTML report shows no time
+    by device, and a month of it is a scan of every span of the month (most of what the
+    month report's reading cost).
+    """
     from presence.people.directory import everyone
     from presence.reports.people import section
 
@@ -369,7 +392,7 @@ def period_summary(store: Store, config: Config, last: date, days: int,
 
     with reading(store, config, now) as peers:
         summaries, background = _summarise(store, config, last - timedelta(days=days - 1),
-                                           last, now, peers)
+                                           last, now, peers, by_device=by_device)
         ledgers = everyone(store, now, config.tz, peers=peers)
     period = summarise_period(summaries, background)
     people = section(ledgers, period.people, last, config.tz)

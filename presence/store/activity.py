@@ -323,6 +323,21 @@ class ActivityTables(Tables):
                  *sorted(categories)))[0]
         return int(row[0]), int(row[1]), int(row[2])
 
+    def span_mark(self, start: float, end: float) -> tuple[int, ...]:
+        """A fingerprint of every span overlapping [start, end): how many, and the sums of
+        their starts, lengths, apps, categories and devices. A span added, removed, moved or
+        reclassified changes it (a cache of what the spans add up to is keyed on it)."""
+        with self.transaction("read failed", write=False):
+            lower = self._lower_bound(start)
+            bound = "" if lower is None else "s.id >= ? AND "
+            row = self._read(
+                "SELECT count(*), coalesce(sum(s.id), 0), coalesce(sum(s.dur), 0), "
+                "coalesce(sum(s.app), 0), coalesce(sum(s.category), 0), "
+                f"coalesce(sum(s.device), 0) FROM spans s WHERE {bound}s.id < ? "
+                f"AND s.id + s.dur > ? AND {_IN_RANGE}",
+                (*(() if lower is None else (lower * 1000,)), end * 1000, start * 1000))[0]
+        return tuple(int(value) for value in row)
+
     def spans(self, start: float, end: float) -> list[Span]:
         """Stored spans overlapping [start, end), oldest first.
 

@@ -21,9 +21,13 @@ class RollupTables(Tables):
     def rollups(self, zone: str, first: date,
                 last: date) -> list[tuple[date, int, str | None, str, float]]:
         """Rolled-up cells `(day, hour, app, category, seconds)` of days first..last."""
-        return [(date.fromisoformat(d), h, app, cat, secs) for d, h, app, cat, secs in self._read(
+        rows = self._read(
             "SELECT day, hour, app, category, seconds FROM rollups WHERE zone = ? AND day >= ? "
-            "AND day <= ?", (zone, first.isoformat(), last.isoformat()))]
+            "AND day <= ?", (zone, first.isoformat(), last.isoformat()))
+        days: dict[str, date] = {}  # a month holds thousands of cells and only 30 days
+        for d in {row[0] for row in rows}:
+            days[d] = date.fromisoformat(d)
+        return [(days[d], h, app, cat, secs) for d, h, app, cat, secs in rows]
 
     def rollup_totals(self, zone: str, first: date,
                       last: date) -> list[tuple[str | None, str, float]]:
