@@ -33,6 +33,7 @@ class Swaybar:
     shown: Path  # every status line swaybar was given, as the bar read it
     opened: Path  # what the bar's click asked the browser to open
     log: Path
+    pointer: wayland_pointer.VirtualPointer
 
     def blocks(self) -> list[dict]:
         """The blocks of every status line presence gave the bar so far (after the header)."""
@@ -47,8 +48,8 @@ class Swaybar:
         workspace = json.loads(self.session.swaymsg("-r", "-t", "get_workspaces"))[0]["rect"]
         bar_top = workspace["y"] + workspace["height"]  # a bottom bar sits below the workspace
         assert bar_top < output["height"], "swaybar took no room on the output"
-        wayland_pointer.click(self.env, output["width"] - 8, (bar_top + output["height"]) // 2,
-                              output["width"], output["height"], button)
+        self.pointer.click(output["width"] - 8, (bar_top + output["height"]) // 2,
+                           output["width"], output["height"], button)
 
     def status(self) -> dict:
         done = subprocess.run([sys.executable, "-m", "presence", "status", "--json"],
@@ -78,7 +79,7 @@ def swaybar(tmp_path_factory) -> Iterator[Swaybar]:
     browser.write_text(f'#!/bin/sh\necho "$1" >> "{opened}"\n')
     browser.chmod(0o755)
     session = wayland_helpers.start_session()
-    process = daemon = None
+    process = daemon = pointer = None
     try:
         env = sealed_env(home, session.env, TZ="UTC", BROWSER=str(browser))
         subprocess.run([sys.executable, "-m", "presence", "log", "20m"], env=env, check=True,
@@ -91,6 +92,7 @@ def swaybar(tmp_path_factory) -> Iterator[Swaybar]:
         session.swaymsg("bar", BAR_ID, "mode", "dock")
         for bar in wait_for(sway_spawned_bars, "sway to start its swaybar", timeout=15):
             bar.kill()
+        pointer = wayland_pointer.VirtualPointer(session.env)  # before the bar starts
         log = folder / "swaybar.log"
         with open(log, "w") as out:
             process = subprocess.Popen(["swaybar", "-s", session.swaysock, "-b", BAR_ID],
@@ -102,7 +104,7 @@ def swaybar(tmp_path_factory) -> Iterator[Swaybar]:
         command = (f"{shlex.quote(sys.executable)} -m presence bar --format i3bar --follow"
                    f" | tee {shlex.quote(str(shown))}")
         session.swaymsg("bar", BAR_ID, "status_command", command)
-        bar = Swaybar(session, process, env, shown, opened, log)
+        bar = Swaybar(session, process, env, shown, opened, log, pointer)
         wait_for(bar.blocks, "swaybar to show presence's block", timeout=60, every=0.2)
         wait_for(lambda: bar.status()["running"], "the daemon to start", timeout=30,
                  every=0.2)
@@ -112,6 +114,8 @@ def swaybar(tmp_path_factory) -> Iterator[Swaybar]:
             if started is not None and started.poll() is None:
                 started.terminate()
                 started.wait(timeout=15)
+        if pointer is not None:
+            pointer.close()
         wayland_helpers.stop_session(session)
 
 
@@ -138,7 +142,7 @@ def test_a_click_on_the_block_in_swaybar_snoozes_and_a_right_click_opens_the_rep
 
     swaybar.click(wayland_pointer.BTN_RIGHT)
     wait_for(lambda: swaybar.opened.exists() and swaybar.opened.read_text().strip(),
-             "the right click to open today's report", timeout=30, every=0.2)
+             "the right click to open today's report", timeout=60, every=0.2)
     report = Path(swaybar.opened.read_text().split()[0].removeprefix("file://"))
     assert "<html" in report.read_text(encoding="utf-8").lower()
     assert swaybar.process.poll() is None, swaybar.log.read_text(errors="replace")

@@ -67,17 +67,22 @@ class _Wire:
             on_event(obj, opcode, body)
 
 
-def click(env: dict[str, str], x: int, y: int, width: int, height: int,
-          button: int = BTN_LEFT) -> None:
-    """Move a new virtual pointer to (x, y) of a `width`×`height` layout and click `button`.
+class VirtualPointer:
+    """A mouse on the session's seat, for as long as it is open.
 
-    Args:
-        env: the session's environment (XDG_RUNTIME_DIR and WAYLAND_DISPLAY).
+    Create it before the client that is to be clicked starts: a client binds its pointer when
+    the seat first shows one, so a pointer made just before a click could be pressed before
+    the client has bound it, and the click would be lost.
     """
-    wire = _Wire(os.path.join(env["XDG_RUNTIME_DIR"], env["WAYLAND_DISPLAY"]))
-    try:
-        registry = wire.new_id()
-        wire.send(_DISPLAY, 1, struct.pack("<I", registry))  # wl_display.get_registry
+
+    def __init__(self, env: dict[str, str]) -> None:
+        """
+        Args:
+            env: the session's environment (XDG_RUNTIME_DIR and WAYLAND_DISPLAY).
+        """
+        self._wire = _Wire(os.path.join(env["XDG_RUNTIME_DIR"], env["WAYLAND_DISPLAY"]))
+        registry = self._wire.new_id()
+        self._wire.send(_DISPLAY, 1, struct.pack("<I", registry))  # wl_display.get_registry
         names: dict[str, int] = {}
 
         def on_global(obj: int, opcode: int, body: bytes) -> None:
@@ -85,25 +90,38 @@ def click(env: dict[str, str], x: int, y: int, width: int, height: int,
                 name, length = struct.unpack_from("<II", body)
                 names[body[8:8 + length - 1].decode()] = name
 
-        wire.roundtrip(on_global)
+        self._wire.roundtrip(on_global)
         manager_interface = "zwlr_virtual_pointer_manager_v1"
         assert manager_interface in names, "the compositor offers no virtual pointer"
 
         def bind(interface: str) -> int:
-            new = wire.new_id()
-            wire.send(registry, 0, struct.pack("<I", names[interface]) + _string(interface)
-                      + struct.pack("<II", 1, new))
+            new = self._wire.new_id()
+            self._wire.send(registry, 0, struct.pack("<I", names[interface]) + _string(interface)
+                            + struct.pack("<II", 1, new))
             return new
 
         seat, manager = bind("wl_seat"), bind(manager_interface)
-        pointer = wire.new_id()
-        wire.send(manager, 0, struct.pack("<II", seat, pointer))  # create_virtual_pointer
-        wire.send(pointer, 1, struct.pack("<IIIII", 0, x, y, width, height))  # motion_absolute
-        wire.send(pointer, 4)  # frame
-        wire.roundtrip()  # the bar sees the pointer enter before the button goes down
-        for moment, state in ((1, 1), (2, 0)):  # pressed, released
-            wire.send(pointer, 2, struct.pack("<III", moment, button, state))
-            wire.send(pointer, 4)
-        wire.roundtrip()
-    finally:
-        wire.sock.close()
+        self._pointer = self._wire.new_id()
+        # zwlr_virtual_pointer_manager_v1.create_virtual_pointer
+        self._wire.send(manager, 0, struct.pack("<II", seat, self._pointer))
+        self._wire.roundtrip()
+        self._moment = 0
+
+    def _frame(self, opcode: int, args: bytes) -> None:
+        self._wire.send(self._pointer, opcode, args)
+        self._wire.send(self._pointer, 4)  # frame
+
+    def click(self, x: int, y: int, width: int, height: int, button: int = BTN_LEFT) -> None:
+        """Move to (x, y) of a `width`×`height` layout and click `button` there."""
+        for moment in range(3):
+            self._moment += 1
+            if moment == 0:
+                self._frame(1, struct.pack("<IIIII", self._moment, x, y, width, height))
+                self._wire.roundtrip()  # the client sees the pointer enter before the press
+            else:  # pressed, then released
+                self._frame(2, struct.pack("<III", self._moment, button, 2 - moment))
+        self._wire.roundtrip()
+
+    def close(self) -> None:
+        """Take the pointer off the seat."""
+        self._wire.sock.close()
