@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import time as dtime, tzinfo
 from pathlib import Path
@@ -200,12 +201,14 @@ def defaults(system_zone: Callable[[], tzinfo] = _system_zone) -> Config:
 def _shipped_tree(path: Path) -> dict[str, Any]:
     # default.toml as Python data (presence/shipped.py, written from it by
     # scripts/shipped_config.py): tomllib's import and its parse of these 230 lines took a
-    # tenth of `presence bar` (issue 18). Only while the file holds the very bytes the module
-    # was made from; an edited default.toml is parsed, as any config file.
+    # tenth of `presence bar` (issue 18). Only while the file has the size and CRC-32 of the
+    # bytes the module was made from; an edited default.toml is parsed, as any config file.
     raw = _bytes(path)
     from presence import shipped
 
-    return shipped.tree() if raw == shipped.SOURCE else _parse(raw, path)
+    if len(raw) == shipped.SIZE and zlib.crc32(raw) == shipped.CRC32:
+        return shipped.tree()
+    return _parse(raw, path)
 
 
 def _bytes(path: Path) -> bytes:

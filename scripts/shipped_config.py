@@ -5,7 +5,7 @@ Every command loads the config, and parsing the shipped file's 230 lines with to
 tenth of `presence bar`; a module of plain literals loads from its cached bytecode in a few
 microseconds. config/default.toml stays the one source: run this after changing it
 (tests/test_config.py fails until the two agree, and until then presence parses the file as
-before, since the module also holds the bytes it was made from).
+before, since the module also holds the size and CRC-32 of the bytes it was made from).
 
 Usage: python scripts/shipped_config.py
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pprint
 import sys
+import zlib
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -31,14 +32,13 @@ def render(raw: bytes) -> str:
     tree = tomllib.loads(raw.decode("utf-8-sig"))
     shown = pprint.pformat(tree, indent=1, width=95, sort_dicts=False)
     body = "\n".join("    " + line for line in shown.splitlines())
-    chunks = "\n".join(f"    {raw[i:i + 80]!r}" for i in range(0, len(raw), 80))
     return (
         '"""config/default.toml as Python data: written by scripts/shipped_config.py from that\n'
         'file, never by hand (a test checks that the two agree).\n\n'
-        '`SOURCE` is the file it was made from: `config.load` uses `tree()` only while\n'
-        'default.toml still holds exactly these bytes, and parses the file otherwise.\n"""\n\n'
+        '`SIZE` and `CRC32` are those of the file it was made from: `config.load` uses `tree()`\n'
+        'only while default.toml still matches both, and parses the file otherwise.\n"""\n\n'
         "from __future__ import annotations\n\n"
-        f"SOURCE = (\n{chunks}\n)\n\n\n"
+        f"SIZE = {len(raw)}\nCRC32 = {zlib.crc32(raw):#010x}\n\n\n"
         "def tree() -> dict:\n"
         '    """The parsed file, a new copy each call (a caller may change its own)."""\n'
         f"    return (\n{body}\n    )\n")
