@@ -348,6 +348,56 @@ def test_rollups_of_schema_6_gain_their_day_totals_and_keep_every_row(tmp_path):
     store.close()
 
 
+def test_lookup_tables_lose_their_indexes_and_keep_every_row_and_each_name_once(tmp_path):
+    """Migration 8 on a database of schema 7: every span, title, device and code kept, no
+    index beside the lookup tables, and a name written again (by the store or by plain SQL
+    on the view) still gets its one code."""
+    from presence.store.migrations import MIGRATIONS
+
+    path = tmp_path / "presence.db"
+    conn = sqlite3.connect(path)
+    for migrate in MIGRATIONS[:7]:
+        migrate(conn)
+    conn.execute("PRAGMA user_version = 7")
+    rows = [(1000.0 + i * 60, 1030.5 + i * 60, ["slack", "code", None][i % 3],
+             ["messaging", "other", "away"][i % 3], "general" if i % 4 == 0 else None,
+             ["laptop", "phone"][i % 2]) for i in range(300)]
+    conn.executemany("INSERT INTO activity (start, end, app, category, title, device) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.commit()
+    tables = ("apps", "categories", "span_devices")
+
+    def stored(c: sqlite3.Connection) -> tuple:
+        return (c.execute("SELECT id, start, end, app, category, title, device FROM activity "
+                          "ORDER BY id").fetchall(),
+                *(c.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables))
+
+    before = stored(conn)
+    conn.close()
+
+    store = Store.open(path, create=False)
+    assert store.insert_span(Span(90_000, 90_060, "slack", "messaging"), "laptop") == 90_000_000
+    store.close()
+    conn = sqlite3.connect(path)
+    after = stored(conn)
+    assert after[0][:-1] == before[0] and after[1:] == before[1:]
+    assert after[0][-1] == (90_000_000, 90_000, 90_060, "slack", "messaging", None, "laptop")
+    assert conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+                        "(?, ?, ?)", tables).fetchall() == []
+    conn.execute("INSERT INTO activity (start, end, app, category, title, device) VALUES "
+                 "(95000, 95060, 'code', 'other', NULL, 'phone'), "
+                 "(96000, 96060, 'signal', 'messaging', NULL, 'tablet')")
+    conn.commit()
+    for table, column in (("apps", "name"), ("categories", "name"), ("span_devices", "device")):
+        names = [r[0] for r in conn.execute(f"SELECT {column} FROM {table}")]
+        assert len(names) == len(set(names)), table
+    assert [r[0] for r in conn.execute("SELECT name FROM apps ORDER BY id")] == \
+        ["slack", "code", "signal"]
+    assert conn.execute("SELECT app, device FROM activity WHERE start >= 95000 ORDER BY id") \
+        .fetchall() == [("code", "phone"), ("signal", "tablet")]
+    conn.close()
+
+
 def test_plain_sql_on_the_activity_view_reaches_the_compact_tables(tmp_path):
     store = Store.open(tmp_path / "p.db")
     row = store.insert_span(Span(100.25, 105.5, "slack", "messaging", "general"), "laptop")

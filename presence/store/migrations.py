@@ -261,6 +261,39 @@ def _m7_day_totals(conn: sqlite3.Connection) -> None:
         conn.execute(sql.replace(forgets, f"{forgets} DELETE FROM rollup_totals;"))
 
 
+# The lookup tables of migration 8: no UNIQUE constraint, hence no index beside each table;
+# a trigger keeps every name once (a second insert of a name is ignored, as INSERT OR IGNORE
+# ignored it against the UNIQUE index).
+LOOKUP_TABLES = (("apps", "name"), ("categories", "name"), ("span_devices", "device"))
+
+
+def _m8_lean_lookups(conn: sqlite3.Connection) -> None:
+    """The lookup tables without their UNIQUE indexes (issue 18), every row and id kept.
+
+    Each index took a page of its own for a table of a few dozen names: on one day of spans
+    the three were an eighth of the span storage, and no reader looks names up in them (the
+    readers join on the id; the writers keep the codes they made). A `BEFORE INSERT` trigger
+    per table ignores a name already stored, so `INSERT OR IGNORE` (the writers' and the
+    `activity` view's) still keeps every name once. The `activity` view and its triggers
+    are made again around the rebuilt tables, unchanged.
+    """
+    kept = conn.execute("SELECT type, sql FROM sqlite_master WHERE (type = 'view' AND "
+                        "name = 'activity') OR (type = 'trigger' AND tbl_name = 'activity') "
+                        "ORDER BY type = 'trigger'").fetchall()
+    conn.execute("DROP VIEW activity")  # its INSTEAD OF triggers go with it
+    for table, column in LOOKUP_TABLES:
+        conn.execute(f"CREATE TABLE {table}_lean (id INTEGER PRIMARY KEY, "
+                     f"{column} TEXT NOT NULL)")
+        conn.execute(f"INSERT INTO {table}_lean (id, {column}) SELECT id, {column} FROM {table}")
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"ALTER TABLE {table}_lean RENAME TO {table}")
+        conn.execute(f"CREATE TRIGGER {table}_once BEFORE INSERT ON {table} WHEN EXISTS "
+                     f"(SELECT 1 FROM {table} WHERE {column} = NEW.{column}) "
+                     "BEGIN SELECT RAISE(IGNORE); END")
+    for _, sql in kept:
+        conn.execute(sql)
+
+
 # What the seal triggers do since migration 7 (`bulk_spans` does it once after an import).
 FORGET_CACHES = (*FORGET_ROLLUPS, "DELETE FROM rollup_totals")
 
@@ -274,5 +307,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m5_devices,
     _m6_compact_spans,
     _m7_day_totals,
+    _m8_lean_lookups,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
