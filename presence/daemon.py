@@ -8,7 +8,6 @@ so tests drive the loop with `max_ticks` and a scripted probe.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 from dataclasses import dataclass
@@ -17,12 +16,13 @@ from typing import Callable
 from presence import clock, holds, spans
 from presence.classify import Verdict, judge, stored_title
 from presence.config import Config
+from presence.flushing import SpanWriter
 from presence.errors import StoreError
 from presence.model import AWAY, PAUSED, Classified, Sample, Span
 from presence.nudges.nudger import Nudger
 from presence.probe.base import Probe
 from presence.probe.holder import ProbeHolder
-from presence.store import Store, is_damage
+from presence.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ _PAUSED_VERDICT = Verdict(PAUSED, "paused")
 _NO_APP = (AWAY, PAUSED)
 
 
-class Daemon:
+class Daemon(SpanWriter):
     """The sampling loop and the open span it keeps in memory."""
 
     def __init__(self, config: Config, store: Store | None, open_probe: Callable[[str], Probe],
@@ -99,6 +99,13 @@ class Daemon:
         # (named in the heartbeat, so that no one signals a daemon that does not listen)
         self.listens: str | None = None
         self._shown: tuple[float, str | None, str] | None = None
+        # (app, title, exe) of the latest sample judged by its rule, and what it stores as
+        # (app, category, title): a sample showing the same is neither judged nor compared
+        # field by field again (the whole ingest path, issue 18)
+        self._seen: tuple[str | None, str | None, str | None] | None = None
+        self._kept: tuple[str | None, str, str | None] = (None, PAUSED, None)
+        # the heartbeat's JSON but its time and tick count, kept while those parts stay
+        self._beat: tuple[tuple[object, ...], str] | None = None
         self.ticks = 0
         self.missed_ticks = 0
 
@@ -113,6 +120,8 @@ class Daemon:
         # read once per config rather than on every tick
         self._pulse = spans.pulse_time(value.interval)
         self._flush_seconds = value.get("daemon.flush_seconds")
+        self._idle_limit = value.get("daemon.idle_seconds")
+        self._seen = None  # new rules may judge the same sample differently
 
     @property
     def probe(self) -> Probe | None:
@@ -145,20 +154,6 @@ class Daemon:
                 self._store_failed(exc)
         until = self._paused_until
         return until is not None and now < until
-
-    def _show(self, open_span: spans.OpenSpan) -> None:
-        """Keep the "now" record (what is in front, since when) current for `status`, the
-        bar and the tray: one small write when it changes, without flushing the span."""
-        shown = (open_span.start, open_span.app, open_span.category)
-        if self.store is None or shown == self._shown:
-            return
-        try:
-            self.store.set_setting("now", {"app": open_span.app, "category": open_span.category,
-                                           "since": open_span.start})
-        except StoreError as exc:
-            self._store_failed(exc)
-            return
-        self._shown = shown
 
     @property
     def open_span(self) -> spans.OpenSpan | None:
@@ -195,144 +190,109 @@ class Daemon:
         """Take one sample at `now` and push it through classify, spans and store.
 
         While paused the probe is not read at all: the sample is a `paused` one with no app
-        and no title (DESIGN §3 Pause). A sample that continues the open span costs no write
-        and no new object beyond the probe's sample: this is the whole ingest path.
+        and no title (DESIGN §3 Pause). A sample showing what the one before showed costs no
+        verdict, no write and no new object beyond the probe's sample: this is the whole
+        ingest path. A change of span is written at once, with the "now" record, in one
+        transaction (and with the flush, when one is due).
         """
         last_flush = self._last_flush
         due = last_flush is None or not 0 <= now - last_flush < self._flush_seconds
+        changed = False
         if (self._holds_stale or due or self._paused_until is not None) and \
                 self._paused(now, due):
-            sample, verdict = Sample(now, None), _PAUSED_VERDICT
+            self._seen = None
+            self._sample, self._verdict = Sample(now, None), _PAUSED_VERDICT
+            changed = self._follow(now, None, PAUSED, None)
         else:
             sample = self._probes.read(now)
-            verdict = judge(self._config, sample)
-        self._sample, self._verdict = sample, verdict
+            seen, idle = self._seen, sample.idle
+            self._sample = sample
+            if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
+                    sample.exe == seen[2] and (idle is None or idle <= self._idle_limit):
+                # the same verdict as the sample before (never away: not idle for long)
+                if 0 <= now - self._last <= self._pulse:
+                    self._last = now
+                else:
+                    self._change(now, *self._kept)
+                    changed = True
+            else:
+                changed = self._judged(now, sample)
+        if due:
+            self.flush(now)
+        elif changed:
+            self._save(now, flush=False)
+        nudger = self.nudger
+        if nudger is not None and nudger.prepare(now):
+            # what the policy reads is built only when it decides (every few seconds)
+            open_span = self.open_span
+            assert open_span is not None
+            nudger.decide(now, self._classified(), open_span.as_span())
+        self.ticks += 1
+
+    def idles(self, now: float) -> bool:
+        """Whether a tick at `now` showing what the latest one showed would only extend the
+        open span (ticks at most the pulse time apart): no flush, pause check or nudge
+        decision due. A replay jumps such ticks (`skip_to`) instead of stepping through
+        each (its recorder delivers at once)."""
+        last_flush = self._last_flush
+        return (self._seen is not None and not self._holds_stale and self._paused_until is None
+                and last_flush is not None and 0 <= now - last_flush < self._flush_seconds
+                and now >= self._last
+                and (self.nudger is None or self.nudger.idles(now)))
+
+    def next_due(self) -> float:
+        """About when the next flush or nudge decision is due (see `idles`)."""
+        due = (self._last_flush or 0.0) + self._flush_seconds
+        return due if self.nudger is None else min(due, self.nudger.next_due())
+
+    def skip_to(self, now: float, ticks: int) -> None:
+        """Take `ticks` ticks up to `now` that `idles` said only extend the open span: the
+        same as stepping through them, in one call."""
+        self._last = now
+        self._sample = self._probes.read(now)
+        self.ticks += ticks
+
+    def _judged(self, now: float, sample: Sample) -> bool:
+        """Judge a sample that differs from the one before; True when it changed the span."""
+        verdict = self._verdict = judge(self._config, sample)
         category = verdict.category
         # a web app in a browser tab is kept under its own name (`whatsapp in firefox`)
         app = None if category in _NO_APP else verdict.web_app or sample.app
         title = sample.title
         if title is not None:
             title = stored_title(self._config, title, category)
+        idle = sample.idle
+        # only a verdict of the rule alone holds for the next sample showing the same
+        self._seen = (sample.app, sample.title, sample.exe) \
+            if idle is None or idle <= self._idle_limit else None
+        self._kept = (app, category, title)
+        return self._follow(now, app, category, title)
+
+    def _follow(self, now: float, app: str | None, category: str, title: str | None) -> bool:
+        """Extend the open span with a sample, or close it and open the next; True when the
+        span changed."""
         current = self._open
         if current is not None and spans.continues(current, self._last, now, app, category,
                                                    title, self._pulse):
             self._last = now
-        else:
-            self._change(now, app, category, title)
-        if due:
-            self.flush(now)
-        if self.nudger is not None:
-            open_span = self.open_span
-            assert open_span is not None
-            self.nudger.tick(now, self._classified(), open_span.as_span())
-        self.ticks += 1
+            return False
+        self._change(now, app, category, title)
+        return True
 
     def _change(self, now: float, app: str | None, category: str, title: str | None) -> None:
-        """A sample that does not continue the open span: close it, open the next."""
+        """A sample that does not continue the open span: close it (queued for the write
+        that follows), open the next."""
         closed, current = spans.step(self.open_span, now, app, category, title, self._pulse)
         self._open, self._last = current, now
         if closed is not None:
-            self._close(closed)
+            row, self._open_row = self._open_row, None
+            if row is not None or closed.end > closed.start:
+                self._pending.append((row, closed))
+                if len(self._pending) > MAX_PENDING:
+                    # Bounded memory through a long outage: the oldest unsaved spans go first.
+                    del self._pending[0]
             if self.nudger is not None:
                 self.nudger.observe_closed(closed)
-        self._show(current)
-
-    def _close(self, closed: Span) -> None:
-        """Queue a span that just ended, final, and write it now (every change is flushed)."""
-        row, self._open_row = self._open_row, None
-        if row is not None or closed.end > closed.start:
-            self._pending.append((row, closed))
-            if len(self._pending) > MAX_PENDING:
-                # Bounded memory through a long outage: the oldest unsaved spans go first.
-                del self._pending[0]
-        self._write_pending()
-
-    def _start_afresh(self, why: str) -> bool:
-        """Go on with a database at the same path after the file was replaced or damaged
-        under us; what is in memory (queued spans, the open span) is written there."""
-        assert self._recover is not None and self.store is not None
-        try:
-            self.store, kept = self._recover(self.store, why)
-        except (StoreError, OSError) as exc:
-            log.error("the database was %s and no fresh one could be started: %s", why, exc)
-            return False
-        if self.nudger is not None:
-            self.nudger.store = self.store
-        if not kept:
-            # the rows written before are in the moved file: write the spans whole again
-            self._pending = [(None, span) for _, span in self._pending]
-            self._open_row = None
-        self._holds_stale = True
-        return True
-
-    def _write_pending(self, retry: bool = True) -> bool:
-        """Write queued spans; False (and still queued) while the store refuses."""
-        if self.store is None:
-            self._pending.clear()
-            return True
-        problem = self.store.file_problem() if retry and self._recover is not None else None
-        if problem is not None:
-            self._start_afresh(problem)
-        try:
-            while self._pending:
-                row, span = self._pending[0]
-                if row is not None:
-                    self.store.extend_span(row, span.end)
-                else:
-                    self.store.insert_span(span, self.device)
-                self._pending.pop(0)
-        except StoreError as exc:
-            if retry and self._recover is not None and is_damage(exc) and \
-                    self._start_afresh("damaged"):
-                return self._write_pending(retry=False)
-            self._store_failed(exc)
-            return False
-        return True
-
-    def _store_failed(self, exc: StoreError) -> None:
-        # One clear line per outage, not one per tick.
-        if self.store_error is None:
-            log.error("cannot write the database, sampling goes on in memory and writes are "
-                      "retried: %s", exc)
-        self.store_error = str(exc)
-
-    def flush(self, now: float, retry: bool = True) -> None:
-        """Write queued spans, the open span as it stands (insert once, then extend its end),
-        and the heartbeat that `presence status` reads."""
-        self._last_flush = now
-        if self.store is None or self._open is None or not self._write_pending(retry):
-            return
-        try:
-            # One transaction: the heartbeat never claims a flush whose span did not land, so
-            # a crash loses exactly what came after the last heartbeat.
-            with self.store.transaction("cannot flush the open span"):
-                row = self._open_row
-                if row is None:
-                    row = self.store.insert_span(self._open.as_span(self._last), self.device)
-                else:
-                    self.store.extend_span(row, self._last)
-                self.store.set_setting("daemon", self.heartbeat(now))
-            self._open_row = row
-        except StoreError as exc:
-            if retry and self._recover is not None and is_damage(exc) and \
-                    self._start_afresh("damaged"):
-                self.flush(now, retry=False)
-                return
-            self._store_failed(exc)
-            return
-        if self.store_error is not None:
-            log.warning("database writable again; everything sampled meanwhile is stored")
-            self.store_error = None
-
-    def heartbeat(self, now: float) -> dict[str, object]:
-        """What `presence status` shows about this daemon."""
-        return {"pid": os.getpid(), "at": now, "probe": self.probe.name if self.probe else None,
-                "wanted_probe": self.wanted_probe, "probe_error": self.probe_error,
-                "interval": self.config.interval, "device": self.device,
-                "store_error": self.store_error, "ticks": self.ticks,
-                "missed_ticks": self.missed_ticks, "listens": self.listens,
-                "notifier": getattr(self.nudger.outbox, "channels", None) if self.nudger
-                else None}
 
     def shutdown(self) -> None:
         """Flush the open span, let queued nudges finish, and release the probe."""

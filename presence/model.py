@@ -81,6 +81,15 @@ class Sample:
                     object.__setattr__(self, name,
                                        value.encode("utf-8", "replace").decode("utf-8"))
 
+    def at_time(self, at: float) -> Sample:
+        """The same sample taken at `at`. Its text was checked when it was made, so the copy
+        is made without the checks (a replay holds one sample over many ticks)."""
+        copy = object.__new__(Sample)
+        fields = copy.__dict__
+        fields.update(self.__dict__)
+        fields["at"] = at
+        return copy
+
 
 @frozen
 class Classified:

@@ -48,18 +48,19 @@ def iter_trace(lines: Iterable[str], name: str, tz: Any) -> Iterator[Sample]:
     previous: float | None = None
     batch: list[tuple[int, str]] = []
     number = 0
+    memo = _Memo()
     try:
         for number, line in enumerate(lines, 1):
             if line.strip():
                 batch.append((number, line))
             if len(batch) >= _BATCH:
-                for sample in _parse_batch(batch, name, tz, previous):
+                for sample in _parse_batch(batch, name, tz, previous, memo):
                     previous = sample.at
                     yield sample
                 batch = []
     except UnicodeDecodeError:
         raise InputError(f"{name}: line {number + 1}: not UTF-8 text") from None
-    for sample in _parse_batch(batch, name, tz, previous):
+    for sample in _parse_batch(batch, name, tz, previous, memo):
         previous = sample.at
         yield sample
     if previous is None:
@@ -75,8 +76,28 @@ def _refuse_constant(text: str) -> None:
     raise ValueError(f"{text} is not a number here")
 
 
+class _Memo:
+    """What the line before taught the parse of the next: the time of its hour (the text
+    before the minutes, the offset after the seconds, and the UNIX seconds they stand for),
+    and its sample with the raw values it was made from. A well-formed trace repeats both
+    line after line, so most lines cost a dictionary look-up and a comparison."""
+
+    __slots__ = ("hour", "offset", "base", "raw", "sample")
+
+    def __init__(self) -> None:
+        self.hour = self.offset = None
+        self.base = 0.0
+        self.raw: tuple[Any, ...] | None = None
+        self.sample: Sample | None = None
+
+
+# "00" to "59": minutes and seconds as written in an ISO 8601 time (ASCII digits only).
+_SIXTY = {f"{n:02d}": n for n in range(60)}
+
+
 def _parse_batch(numbered: list[tuple[int, str]], name: str, tz: Any,
-                 previous: float | None) -> list[Sample]:
+                 previous: float | None, memo: _Memo | None = None) -> list[Sample]:
+    memo = memo if memo is not None else _Memo()
     try:
         items = json.loads("[" + ",".join(line for _, line in numbered) + "]",
                            parse_constant=_refuse_constant)
@@ -86,22 +107,64 @@ def _parse_batch(numbered: list[tuple[int, str]], name: str, tz: Any,
         items = None  # the per-line parse below finds the line at fault
     samples: list[Sample] = []
     for index, (number, line) in enumerate(numbered):
-        where = f"{name}: line {number}"
-        try:
-            item = items[index] if items is not None else json.loads(
-                line, parse_constant=_refuse_constant)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not JSON ({exc.msg}); each line is one sample like "
-                             '{"t": "2026-03-02T09:00:00+01:00", "app": "slack"}') from exc
-        except ValueError as exc:
-            raise InputError(f"{where}: {exc} (NaN and Infinity are not JSON numbers)") \
-                from None
-        sample = _sample(item, where, tz)
+        sample = _known(items[index], memo) if items is not None else None
+        if sample is None:
+            where = f"{name}: line {number}"
+            try:
+                item = items[index] if items is not None else json.loads(
+                    line, parse_constant=_refuse_constant)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{where}: not JSON ({exc.msg}); each line is one sample "
+                                 'like {"t": "2026-03-02T09:00:00+01:00", "app": "slack"}') \
+                    from exc
+            except ValueError as exc:
+                raise InputError(f"{where}: {exc} (NaN and Infinity are not JSON numbers)") \
+                    from None
+            sample = _sample(item, where, tz)
+            _learn(item, sample, memo)
         if previous is not None and sample.at < previous:
-            raise InputError(f"{where}: goes back in time ({item['t']}); sort the trace by t")
+            item = items[index] if items is not None else json.loads(line)
+            raise InputError(f"{name}: line {number}: goes back in time ({item['t']}); sort "
+                             "the trace by t")
         previous = sample.at
         samples.append(sample)
     return samples
+
+
+def _known(item: Any, memo: _Memo) -> Sample | None:
+    """The sample of a line in the hour of the line before and with an offset, when its
+    values are all well formed; None: the full parse decides (and names what is wrong)."""
+    if type(item) is not dict or "app" not in item or not item.keys() <= _KEYS:
+        return None
+    t = item.get("t")
+    if type(t) is not str or t[:13] != memo.hour or t[19:] != memo.offset or \
+            t[13] != ":" or t[16] != ":":
+        return None
+    minutes, seconds = _SIXTY.get(t[14:16]), _SIXTY.get(t[17:19])
+    if minutes is None or seconds is None:
+        return None
+    at = memo.base + minutes * 60 + seconds
+    raw = (item["app"], item.get("title"), item.get("exe"), item.get("idle"))
+    held = memo.sample
+    if raw == memo.raw and held is not None and type(raw[3]) is type(memo.raw[3]):
+        return held.at_time(at)  # the same values as the line before, checked then
+    return None
+
+
+def _learn(item: dict[str, Any], sample: Sample, memo: _Memo) -> None:
+    """Remember a fully parsed line for the next (see `_Memo`)."""
+    memo.raw, memo.sample = (item["app"], item.get("title"), item.get("exe"),
+                             item.get("idle")), sample
+    t = item["t"]
+    offset = t[19:] if type(t) is str else ""
+    # only a time with its own offset: the hour's seconds then run on evenly (no zone rules)
+    if offset == "Z" or (len(offset) == 6 and offset[0] in "+-" and offset[3] == ":"):
+        minutes, seconds = _SIXTY.get(t[14:16]), _SIXTY.get(t[17:19])
+        if minutes is not None and seconds is not None and t[13] == ":" and t[16] == ":":
+            memo.hour, memo.offset = t[:13], offset
+            memo.base = sample.at - minutes * 60 - seconds
+            return
+    memo.hour = memo.offset = None
 
 
 def _sample(item: Any, where: str, tz: Any) -> Sample:
@@ -132,6 +195,14 @@ def _sample(item: Any, where: str, tz: Any) -> Sample:
     return Sample(at, app, title, exe, None, idle)
 
 
+def _stamped(held: Sample, now: float) -> Sample:
+    """The held sample as taken at `now` (a trace names no process)."""
+    if held.pid is None:
+        # a one-second trace at a one-second interval: the sample is already the tick's
+        return held if held.at == now else held.at_time(now)
+    return Sample(now, held.app, held.title, held.exe, None, held.idle)
+
+
 class TraceProbe:
     """A probe that answers from the trace: the latest sample at or before `now`."""
 
@@ -141,12 +212,20 @@ class TraceProbe:
     def __init__(self, samples: list[Sample]):
         self.samples = samples
         self._times = [s.at for s in samples]
+        self._index = 0
 
     def read(self, now: float) -> Sample:
         """The sample that holds at `now`, stamped with `now`."""
-        held = self.samples[max(0, bisect_right(self._times, now) - 1)]
-        return held if held.at == now and held.pid is None else \
-            Sample(now, held.app, held.title, held.exe, None, held.idle)
+        times, index = self._times, self._index
+        after = index + 1
+        # time runs forward: the sample that holds is most often the next one, or this one
+        if after < len(times) and times[after] <= now and (
+                after + 1 == len(times) or now < times[after + 1]):
+            index = after
+        elif not (times[index] <= now and (after == len(times) or now < times[after])):
+            index = max(0, bisect_right(times, now) - 1)
+        self._index = index
+        return _stamped(self.samples[index], now)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -172,10 +251,7 @@ class _HeldProbe:
 
     def read(self, now: float) -> Sample:
         """The held sample at `now`."""
-        held = self.held
-        # a one-second trace at a one-second interval: the sample is already the tick's
-        return held if held.at == now and held.pid is None else \
-            Sample(now, held.app, held.title, held.exe, None, held.idle)
+        return _stamped(self.held, now)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -232,14 +308,24 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
             tick = 0  # the clock is first + tick × step: no drift over long traces
             days: set[Any] = set()
             today = (0.0, 0.0)  # the bounds of the newest day in `days`: most samples fall in it
+            seen = held.at  # the latest line of the run of equal samples held now
             for after in itertools.chain(stream, [None]):
-                until = held.at if after is None else after.at
-                hold_end = held.at + MAX_HOLD_SECONDS
+                if after is not None and after.at - seen <= MAX_HOLD_SECONDS and \
+                        _same(after, held):
+                    seen = after.at  # it shows what the held one shows: that one holds on
+                    continue
+                until = seen if after is None else after.at
+                hold_end = seen + MAX_HOLD_SECONDS
                 probe.held = held
                 if not today[0] <= held.at <= min(until, hold_end) < today[1]:
                     touched = list(_days(local_day, held.at, min(until, hold_end), cfg.tz))
                     days.update(touched)
                     today = day_bounds(touched[-1], cfg.tz)
+                stepped = False  # the held sample's first tick is always stepped
+
+                def ticking(at: float) -> bool:
+                    return (at < until or (after is None and at <= until)) and at <= hold_end
+
                 while first + tick * step < until or (after is None and
                                                       first + tick * step <= until):
                     now = first + tick * step
@@ -249,12 +335,20 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
                         if after is None:
                             break
                         continue
+                    if stepped and daemon.idles(now):
+                        # ticks that only extend the span, up to the next flush or decision
+                        last = _last_idle(daemon, first, step, tick, ticking)
+                        daemon.skip_to(first + last * step, last - tick + 1)
+                        tick = last + 1
+                        continue
                     clock["now"] = now
                     daemon.step(now)
+                    stepped = True
                     tick += 1
                 if after is not None:
                     held = after
-            last = held.at
+                    seen = after.at
+            last = seen
             daemon.shutdown()
             nudges = store.nudge_records(first, float("inf"))
             summaries = _day_summaries(store, cfg, sorted(days), last)
@@ -265,6 +359,29 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{keep}{suffix}").unlink(missing_ok=True)
     return ReplayResult(nudges, summaries)
+
+
+def _same(sample: Sample, held: Sample) -> bool:
+    """Whether a trace's next sample shows what the held one shows (so holds the same)."""
+    return (sample.app == held.app and sample.title == held.title and sample.exe == held.exe
+            and sample.idle == held.idle and sample.pid is None and held.pid is None)
+
+
+def _last_idle(daemon: Any, first: float, step: float, tick: int,
+               ticking: Any) -> int:
+    """The last tick from `tick` on (idle itself) that the held sample still covers and at
+    which the daemon idles (`Daemon.idles`): a guess from when its next flush or decision
+    is due, made exact by asking it about the ticks around the guess."""
+    def idle(k: int) -> bool:
+        at = first + k * step
+        return ticking(at) and daemon.idles(at)
+
+    last = max(tick, math.ceil((daemon.next_due() - first) / step) - 1)
+    while last > tick and not idle(last):
+        last -= 1
+    while idle(last + 1):
+        last += 1
+    return last
 
 
 def _days(local_day: Any, start: float, end: float, tz: Any) -> Iterator[Any]:

@@ -230,6 +230,12 @@ class Nudger:
 
     def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
         """Decide at `now`; record and submit any nudge; record finished deliveries."""
+        return self.decide(now, classified, open_span) if self.prepare(now) else []
+
+    def prepare(self, now: float) -> bool:
+        """A tick's bookkeeping (finished deliveries, answers, the stored state read again
+        when it changed), and whether a decision is due at `now` (every `DECIDE_SECONDS`):
+        the loop builds what `decide` needs only then (`tick` is both)."""
         try:
             if not self._reattached:
                 self._reattached = True
@@ -248,8 +254,27 @@ class Nudger:
                     self.refresh(now)
         except StoreError as exc:
             log.debug("nudge state not refreshed: %s", exc)
-        if self._decided_at is not None and 0 <= now - self._decided_at < DECIDE_SECONDS:
-            return []
+        return self._decided_at is None or not 0 <= now - self._decided_at < DECIDE_SECONDS
+
+    def idles(self, now: float) -> bool:
+        """Whether a tick at `now` would neither decide nor read the stored state: a loop
+        whose outbox delivers at once (the replay's) may leave such a tick out."""
+        decided, checked = self._decided_at, self._checked_at
+        return (self._reattached and self._day is not None
+                and self._day_start <= now < self._day_end
+                and checked is not None
+                and 0 <= now - checked < self.config.get("daemon.flush_seconds")
+                and decided is not None and 0 <= now - decided < DECIDE_SECONDS
+                and self.config.devices_folder is None)
+
+    def next_due(self) -> float:
+        """About when `idles` turns False (the next decision, read or new day)."""
+        checked = (self._checked_at or 0.0) + self.config.get("daemon.flush_seconds")
+        return min(self._day_end, checked, (self._decided_at or 0.0) + DECIDE_SECONDS)
+
+    def decide(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
+        """Decide at `now` (after `prepare` said a decision is due); record and submit any
+        nudge."""
         self._decided_at = now
         world = self._world
         sample = classified.sample
