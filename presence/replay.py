@@ -225,7 +225,8 @@ class TraceProbe:
         elif not (times[index] <= now and (after == len(times) or now < times[after])):
             index = max(0, bisect_right(times, now) - 1)
         self._index = index
-        return _stamped(self.samples[index], now)
+        held = self.samples[index]
+        return held if held.at == now and held.pid is None else _stamped(held, now)
 
     def close(self) -> None:
         """Nothing to release."""
