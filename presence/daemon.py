@@ -71,11 +71,11 @@ class Daemon(SpanWriter):
                 and returns the database to go on with and whether it kept the history;
                 None: never (a dry run, a replay).
         """
+        self._probes = ProbeHolder(open_probe, wanted_probe, fallback_probe, monotonic)
         self.config = config  # a property: what the loop derives from it is kept beside it
         self.store = store
         self._recover = recover
         self.wanted_probe = wanted_probe
-        self._probes = ProbeHolder(open_probe, wanted_probe, fallback_probe, monotonic)
         self.nudger = nudger
         self.device = device or socket.gethostname()
         self._now = now
@@ -122,6 +122,8 @@ class Daemon(SpanWriter):
         self._flush_seconds = value.get("daemon.flush_seconds")
         self._idle_limit = value.get("daemon.idle_seconds")
         self._seen = None  # new rules may judge the same sample differently
+        # the probe may skip asking for the idle time while it cannot have passed the limit
+        self._probes.idle_limit = float(self._idle_limit)
 
     @property
     def probe(self) -> Probe | None:

@@ -132,6 +132,31 @@ def test_idle_grows_without_input_and_resets_on_input(desktop, probe):
     assert after is not None and after < later.idle and after < 1.0
 
 
+def test_below_the_idle_limit_the_server_is_not_asked_again(desktop, probe):
+    # the daemon needs the idle time only to tell whether it passed `idle_seconds`: below
+    # that the probe answers with the bound the last answer gives (issue 18: a quiet daemon)
+    probe.idle_limit = 180.0
+    desktop.run("xdotool", "mousemove", "100", "100")
+    first = probe.read(1_000.0).idle
+    assert first is not None and first < 5
+    desktop.run("xdotool", "mousemove", "300", "200")  # input the probe does not ask about
+    assert probe.read(1_010.0).idle == pytest.approx(first + 10)
+    # once the bound would pass the limit the server is asked: the input above shows
+    asked = probe.read(1_000.0 + 181).idle
+    assert asked is not None and asked < 5
+
+
+def test_idle_past_the_limit_is_asked_on_every_sample_so_a_return_shows_at_once(desktop, probe):
+    probe.idle_limit = 0.5
+    desktop.run("xdotool", "mousemove", "100", "100")
+    away = wait_for(lambda: (s := probe.read(now())).idle > 0.5 and s, "the idle limit to pass",
+                    timeout=10)
+    assert away.idle < 60  # the server's answer, not a bound grown by the test's clock
+    desktop.run("xdotool", "mousemove", "300", "200")
+    back = probe.read(now()).idle
+    assert back is not None and back < away.idle and back < 0.5
+
+
 def test_without_a_window_manager_the_input_focus_decides(bare_desktop, app_windows):
     probe = X11Probe(bare_desktop.display)
     try:

@@ -14,6 +14,10 @@ class Probe(Protocol):
         name: the backend's name as `[daemon] probe` spells it (`x11`, `psutil`, ...).
         guess: True when the backend infers rather than observes what is in front
             (the psutil fallback); `doctor` says so.
+
+    A backend may also carry `idle_limit: float | None`: the holder sets it to `[daemon]
+    idle_seconds`, and below it the backend may report a bound on the idle time (the last
+    answer plus the time since) instead of asking the window system on every sample.
     """
 
     name: str

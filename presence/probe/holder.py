@@ -41,6 +41,26 @@ class ProbeHolder:
         self.error: str | None = None
         self._retry_at = 0.0
         self._retries = 0
+        self._idle_limit: float | None = None
+
+    @property
+    def idle_limit(self) -> float | None:
+        """The idle seconds above which the samples' idle time must be exact (`[daemon]
+        idle_seconds`); below it a probe may answer with a bound and skip asking the
+        window system (the X11 probe does). None: exact on every sample."""
+        return self._idle_limit
+
+    @idle_limit.setter
+    def idle_limit(self, value: float | None) -> None:
+        self._idle_limit = value
+        if self.probe is not None:
+            self._tell(self.probe)
+
+    def _tell(self, probe: Probe) -> Probe:
+        # only backends that can make use of it carry the attribute
+        if hasattr(probe, "idle_limit"):
+            probe.idle_limit = self._idle_limit  # type: ignore[attr-defined]
+        return probe
 
     def read(self, now: float) -> Sample:
         """What is in front at `now`, from the wanted probe or its stand-in; a sample with
@@ -72,14 +92,14 @@ class ProbeHolder:
             if self.probe is not None:
                 self.probe.close()
                 log.info("probe %s is back", self.wanted)
-            self.probe, self.error, self._retries = probe, None, 0
+            self.probe, self.error, self._retries = self._tell(probe), None, 0
         assert self.probe is not None
         return self.probe
 
     def _fall_back(self, reason: str) -> None:
         if self.probe is not None:
             self.probe.close()
-        self.probe = self._stand_in()
+        self.probe = self._tell(self._stand_in())
         if self.error != reason:
             log.warning("probe %s unavailable, using %s until it is back: %s",
                         self.wanted, self.probe.name, reason)

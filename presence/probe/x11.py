@@ -10,8 +10,14 @@ Cost matters: at a 1 s interval a sample must stay well under 0.5 ms, and one X 
 ~0.1 ms here. So the probe listens instead of asking: it subscribes to property changes on the
 root window (the active window, the WM check) and on the window in front (title, class, pid),
 and re-reads a property only after the server said it changed. A steady sample costs a single
-round trip — the MIT-SCREEN-SAVER idle query, which also brings in the pending events and
-notices a dead connection.
+round trip — the MIT-SCREEN-SAVER idle query — and not even that while the answer cannot
+matter: the daemon needs the idle time only to tell whether it passed `[daemon] idle_seconds`
+(`idle_limit`), and without input since the last answer the idle time grows exactly with the
+clock. So below the limit a sample carries the bound "the last answer plus the time since",
+and the server is asked again only once that bound passes the limit (every three minutes or
+so while someone works), or on every sample while it is past it (to see the user come back).
+A dead connection still shows at once: the socket turns readable at its end, and the check
+for pending events reads it (issue 18: a quiet daemon).
 """
 
 from __future__ import annotations
@@ -73,6 +79,8 @@ class X11Probe:
         self.display = display
         self._conn: _Connection | None = None
         self._processes = ProcessCache()
+        # Idle seconds the caller must know exactly only above this (None: ask every sample).
+        self.idle_limit: float | None = None
 
     def read(self, now: float) -> Sample:
         """The window in front at `now` and the idle seconds.
@@ -85,7 +93,7 @@ class X11Probe:
         if self._conn is None:
             self._conn = _Connection(self.display)
         try:
-            return self._conn.sample(now, self._processes)
+            return self._conn.sample(now, self._processes, self.idle_limit)
         except (error.ConnectionClosedError, error.DisplayError, OSError) as exc:
             self.close()
             raise ProbeUnavailable(f"lost the X display {self.display}: {exc}") from exc
@@ -149,6 +157,8 @@ class _Connection:
         self.active: int | None = None
         self.tracked: _Tracked | None = None
         self.focus_key: tuple[int, int] | None = None
+        # the server's last idle answer and the sample time it was asked at
+        self.idle_asked: tuple[float, float] | None = None
 
     def close(self) -> None:
         with contextlib.suppress(self.error.ConnectionClosedError, OSError):
@@ -159,8 +169,9 @@ class _Connection:
 
     # -- one sample ----------------------------------------------------------------------------
 
-    def sample(self, now: float, processes: ProcessCache) -> Sample:
-        idle = self._idle()
+    def sample(self, now: float, processes: ProcessCache, idle_limit: float | None) -> Sample:
+        # the idle query first when there is one: its reply brings in every event before it
+        idle = self._idle(now, idle_limit)
         self._drain_events()
         if self.wm_stale:
             self._check_wm()
@@ -179,10 +190,19 @@ class _Connection:
         return Sample(at=now, app=tracked.app, title=tracked.title, exe=tracked.exe,
                       pid=tracked.pid, idle=idle)
 
-    def _idle(self) -> float | None:
+    def _idle(self, now: float, limit: float | None) -> float | None:
+        """The idle seconds at `now`: asked of the server, or below `limit` the bound the
+        last answer gives (see the module's docstring)."""
         if not self.has_idle:
             return None
-        return self.root.screensaver_query_info().idle / 1000.0
+        asked = self.idle_asked
+        if limit is not None and asked is not None and asked[0] <= now:
+            bound = asked[1] + (now - asked[0])
+            if bound <= limit:
+                return bound
+        idle = self.root.screensaver_query_info().idle / 1000.0
+        self.idle_asked = (now, idle)
+        return idle
 
     def _drain_events(self) -> None:
         X, d = self.X, self.d
