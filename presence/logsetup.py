@@ -64,10 +64,18 @@ def _formatter() -> logging.Formatter:
 
 
 def _private_rotating_handler(log_file: Path) -> logging.Handler:
-    from logging.handlers import RotatingFileHandler  # only the daemon writes a log file
+    import logging  # only the daemon writes a log file
 
-    class PrivateRotatingFileHandler(RotatingFileHandler):
-        """Every file it opens, the first and each one after a rotation, is 0600."""
+    class PrivateRotatingFileHandler(logging.FileHandler):
+        """A file of at most `MAX_BYTES`, with `BACKUPS` older ones beside it (`.1` the
+        newest); every file it opens, the first and each one after a rotation, is 0600.
+
+        What `logging.handlers.RotatingFileHandler` does, without that module: it imports
+        pickle, socket servers and queues, which the daemon would keep for days (issue 18).
+        """
+
+        MAX_BYTES = 1_000_000
+        BACKUPS = 2
 
         def _open(self) -> Any:
             # Create the file private before logging opens it: a rotation opens a new file
@@ -79,12 +87,36 @@ def _private_rotating_handler(log_file: Path) -> logging.Handler:
                 os.close(fd)
             return super()._open()
 
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                if self.stream is None:
+                    self.stream = self._open()
+                line = self.format(record) + self.terminator
+                if self.stream.tell() + len(line.encode("utf-8")) > self.MAX_BYTES:
+                    self.doRollover()
+            except Exception:  # noqa: BLE001  (what logging does with a failing handler)
+                self.handleError(record)
+                return
+            super().emit(record)
+
+        def doRollover(self) -> None:
+            """Move the file to `.1` (and `.1` to `.2` ...) and start a fresh one."""
+            if self.stream is not None:
+                self.stream.close()
+                self.stream = None  # type: ignore[assignment]
+            base = self.baseFilename
+            for number in range(self.BACKUPS - 1, 0, -1):
+                if os.path.exists(f"{base}.{number}"):
+                    os.replace(f"{base}.{number}", f"{base}.{number + 1}")
+            if os.path.exists(base):
+                os.replace(base, f"{base}.1")
+            self.stream = self._open()
+
         def handleError(self, record: logging.LogRecord) -> None:
             # a full disk must not print a traceback per log line; stderr still has the line
             pass
 
-    return PrivateRotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=2,
-                                      encoding="utf-8")
+    return PrivateRotatingFileHandler(log_file, encoding="utf-8")
 
 
 def setup_logging(verbose: int, log_file: Path | None = None, *, deferred: bool = False) -> None:

@@ -64,6 +64,8 @@ LINES = [
     ["--config", ".", "summary"],  # a folder: click's "is a directory"
     ["summary", "--help"],
     ["--version"],
+    ["run", "--interval", "0"],  # refused: click's one line, exit 2
+    ["run", "--probe", "wayland"],
 ]
 
 
@@ -101,6 +103,9 @@ def test_a_closed_pipe_ends_quietly(database):
     (["summary", "-h"], False), (["summary", "--", "today"], False), (["focus", "list"], False),
     (["summary", "--json=1"], False), (["--db"], False), (["summary", "--db", "x"], False),
     ([], False),
+    (["run"], True), (["-v", "run", "--interval", "0.5", "--probe=x11", "--dry-run"], True),
+    (["run", "--interval", "0"], False), (["run", "--interval", "soon"], False),
+    (["run", "--probe", "X11"], False), (["run", "--help"], False), (["run", "now"], False),
 ])
 def test_which_lines_take_the_quick_path(argv, quick):
     assert (entry.parse(argv) is not None) is quick
@@ -116,10 +121,23 @@ def test_the_quick_table_mirrors_the_click_command(name):
         assert params[target].is_flag and option in params[target].opts
     for option, target in options.items():
         assert option in params[target].opts
-        assert tuple(params[target].type.choices) == entry._choices(option)
+        choices = getattr(params[target].type, "choices", None)
+        assert (tuple(choices) if choices is not None else None) == entry._choices(option)
     assert tuple(p.name for p in command.params
                  if isinstance(p, click.Argument)) == arguments
     assert command.make_context(name, []).params == defaults  # what an empty line gives
+
+
+@pytest.mark.parametrize("text", ["0.5", "2", "1e1", "0.05", "0", "-1", "nan", "inf", "soon",
+                                  "", "1s"])
+def test_run_interval_is_taken_where_click_takes_it_and_left_to_click_where_it_refuses(text):
+    command = getattr(__import__("presence.cli.daemon", fromlist=["run"]), "run")
+    try:
+        wanted = command.make_context("run", ["--interval", text]).params["interval"]
+    except click.BadParameter:
+        wanted = None
+    parsed = entry.parse(["run", "--interval", text])
+    assert (parsed[1]["interval"] if parsed else None) == wanted
 
 
 def test_the_group_options_are_the_ones_the_quick_entry_reads():

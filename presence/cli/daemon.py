@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from presence import paths
 from presence.cli import reads
 from presence.cli.common import Context
 from presence.probe import PROBES
@@ -41,12 +40,9 @@ def run(obj: Context, interval: float | None, probe: str | None, dry_run: bool) 
 
     Example: presence run --interval 2 --dry-run
     """
-    from presence.logsetup import setup_logging
-    from presence.service import run_daemon
+    from presence.cli import start
 
-    setup_logging(max(obj.verbose, 1), None if dry_run else paths.data_dir() / "presence.log")
-    sys.exit(run_daemon(obj.config_path, obj.db_path, interval=interval, probe=probe,
-                        dry_run=dry_run))
+    sys.exit(start.run(obj, interval, probe, dry_run))
 
 
 @click.command()

@@ -4,7 +4,9 @@ A status bar runs `presence bar` every few seconds and scripts poll `summary --j
 start-up is most of what these commands cost, and importing click alone costs more than half
 of Python's own start (issue 18). So the read commands (`summary`, `status`, `bar` without
 `--follow`, `people` without a subcommand) are parsed here by a few lines that know their
-options, and run the very function their click command runs (`cli/reads.py`). Everything
+options, and run the very function their click command runs (`cli/reads.py`). So is
+`presence run` (`cli/start.py`): the daemon would otherwise keep click in its memory for
+days for a command line read once. Everything
 else goes to the click group in `cli/main.py` unchanged: any other command, `--help`,
 `--version`, shell completion, and every line these few rules do not recognise — a typo, an
 unknown option, a missing value, a path that is a folder — so click still writes every help
@@ -27,15 +29,41 @@ QUICK = {
     "bar": ({}, {"--format": "fmt"}, (), {"fmt": "text", "follow": False}),
     "people": ({"--json": "as_json", "--all": "show_all"}, {}, (),
                {"as_json": False, "show_all": False}),
+    "run": ({"--dry-run": "dry_run"}, {"--interval": "interval", "--probe": "probe"}, (),
+            {"interval": None, "probe": None, "dry_run": False}),
 }
+# Where each quick command's function lives (the read commands: `cli/reads.py`).
+_MODULES = {"run": "presence.cli.start"}
 # The group's own options (before the command word), as `cli/main.py` declares them.
 _GLOBAL_PATHS = {"--config": ("config_path", "PRESENCE_CONFIG"), "--db": ("db_path", "PRESENCE_DB")}
 
 
-def _choices(option: str) -> tuple[str, ...]:
+def _choices(option: str) -> tuple[str, ...] | None:
+    """The values an option takes, from the one list its click option takes them from; None
+    for `--interval`, which takes a number (`_value`)."""
+    if option == "--interval":
+        return None
+    if option == "--probe":
+        from presence.probe import PROBES
+
+        return PROBES
     from presence.glance.bar import FORMATS  # the one list `bar --format` takes
 
     return FORMATS
+
+
+def _value(option: str, text: str) -> object | None:
+    """An option's value as the command takes it; None where click should say what is wrong."""
+    choices = _choices(option)
+    if choices is not None:
+        return text if text in choices else None
+    from presence.config import interval_problem  # the words `run --interval` refuses in
+
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return None if interval_problem(number) else number
 
 
 def parse(argv: list[str]) -> tuple[str, dict[str, object], dict[str, object]] | None:
@@ -76,9 +104,10 @@ def parse(argv: list[str]) -> tuple[str, dict[str, object], dict[str, object]] |
                 if j + 1 >= len(rest):
                     return None
                 j, value = j + 1, rest[j + 1]
-            if value not in _choices(name):
+            parsed = _value(name, value)
+            if parsed is None:
                 return None
-            params[options[name]] = value
+            params[options[name]] = parsed
         elif word.startswith("-"):
             return None
         else:
@@ -129,7 +158,7 @@ def _run(command: str, params: dict[str, object], options: dict[str, object]) ->
     from pathlib import Path
 
     from presence import logsetup
-    from presence.cli import reads
+    import importlib
     from presence.cli.common import Context, echo, quiet_closed_stdout
     from presence.errors import PresenceError
     from presence.sanitise import block
@@ -141,7 +170,8 @@ def _run(command: str, params: dict[str, object], options: dict[str, object]) ->
     try:
         try:
             obj = Context(config_path, db_path, verbose)
-            code = getattr(reads, command)(obj, **params)
+            module = importlib.import_module(_MODULES.get(command, "presence.cli.reads"))
+            code = getattr(module, command)(obj, **params)
             sys.stdout.flush()  # a pipe closed by `| head` shows up here at the latest
             return code or 0
         except PresenceError as exc:

@@ -18,7 +18,6 @@ Do not disturb (`[focus] do_not_disturb`): the desktop's own switch where the se
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import sys
 from collections import deque
@@ -180,6 +179,9 @@ class DbusNotifier:
 
     def answers(self) -> list[Answer]:
         """Button presses and closes of presence's notifications received so far (no wait)."""
+        if self._conn is None and not self._signals:
+            # nothing shown yet: jeepney stays out of the daemon until the first nudge
+            return []
         from jeepney import HeaderFields
 
         if self._conn is not None:
@@ -392,6 +394,8 @@ def switch_for(server: str | None) -> Any:
     """The do-not-disturb switch of a notification server (by its GetServerInformation name),
     or None where presence knows none or its tool is missing."""
     name = _SERVERS.get((server or "").strip().lower())
+    import shutil  # only here: it imports bz2 and lzma, which a sampling daemon never needs
+
     if name is None or shutil.which(SWITCHES[name].tool) is None:
         return None
     return SWITCHES[name]()

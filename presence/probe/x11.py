@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 _TITLE_UNITS = 1024  # 32-bit units: titles beyond 4 KiB are cut, which no rule needs
 _WALK_DEPTH = 8  # focus → top-level is short; a bound keeps a weird tree from looping
+# The X extensions the probe speaks: idle time, and the client's pid. python-xlib otherwise
+# imports a module and asks a round trip for each of the ~15 a server offers (0.8 MB resident
+# in a daemon that lives for days).
+_EXTENSIONS = ("MIT-SCREEN-SAVER", "X-Resource")
 
 
 @dataclass
@@ -109,10 +113,14 @@ class _Connection:
     """One open display with its interned atoms and the event-driven view of the front window."""
 
     def __init__(self, display_name: str) -> None:
-        from Xlib import X, Xatom, display, error
+        from Xlib import X, Xatom, display, error, ext
 
         self.X = X
         self.error = error
+        # python-xlib reads the list of extensions to load from this module global when a
+        # display opens: it is narrowed for this open only
+        every = ext.__extensions__
+        ext.__extensions__ = [pair for pair in every if pair[0] in _EXTENSIONS]
         try:
             self.d = display.Display(display_name)
         # python-xlib reports an unusable DISPLAY in many ways (a display number past the TCP
@@ -120,6 +128,8 @@ class _Connection:
         except (error.DisplayError, error.ConnectionClosedError, error.XauthError, OSError,
                 ValueError, OverflowError) as exc:
             raise ProbeUnavailable(f"cannot open X display {display_name}: {exc}") from exc
+        finally:
+            ext.__extensions__ = every
         try:
             self._setup(Xatom)
         except (error.ConnectionClosedError, OSError) as exc:

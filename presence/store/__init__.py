@@ -40,6 +40,10 @@ __all__ = ["EXPORT_TABLES", "SCHEMA_VERSION", "Health", "Store", "is_damage", "o
            "start_afresh"]
 
 
+# The daemon's page cache, in KiB (`Store.keep_cache_small`).
+DAEMON_CACHE_KIB = 256
+
+
 @frozen
 class Health:
     """What `presence doctor` reports about the database."""
@@ -57,6 +61,13 @@ class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTab
     def health(self) -> Health:
         """The quick integrity check and how many spans are stored."""
         return Health(self.quick_check_ok(), self.span_count(), self.out_of_range())
+
+    def keep_cache_small(self) -> None:
+        """Keep at most `DAEMON_CACHE_KIB` of pages in memory on this connection. The daemon
+        holds its connection for days, writes a row now and then and reads little; SQLite's
+        default cache (2 MB) would fill with the pages of the start's quick check and stay
+        (issue 18: a quiet daemon)."""
+        self._read(f"PRAGMA cache_size = -{DAEMON_CACHE_KIB}")
 
 
 def is_damage(exc: StoreError) -> bool:
@@ -89,7 +100,9 @@ def start_afresh(store: Store, stamp: str, why: str) -> tuple[Store, Path | None
     moved = _move_aside(path, f"{why}-{stamp}")
     if rescued:
         copy.rename(path)
-    return Store.open(path), moved, rescued
+    fresh = Store.open(path)
+    fresh.keep_cache_small()
+    return fresh, moved, rescued
 
 
 def _move_aside(path: Path, tag: str) -> Path | None:
@@ -116,6 +129,7 @@ def open_or_recover(path: Path, stamp: str) -> tuple[Store, Path | None]:
     """
     try:
         store = Store.open(path)
+        store.keep_cache_small()
         if store.quick_check_ok():
             return store, None
         store.close()
@@ -126,4 +140,6 @@ def open_or_recover(path: Path, stamp: str) -> tuple[Store, Path | None]:
         if not (isinstance(cause, sqlite3.DatabaseError) and is_corruption(cause)):
             raise
     moved = _move_aside(path, f"corrupt-{stamp}")
-    return Store.open(path), moved
+    store = Store.open(path)
+    store.keep_cache_small()
+    return store, moved
