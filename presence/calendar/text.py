@@ -138,7 +138,7 @@ def split_calendars(data: bytes, source: str,
             else ""
         raise CalendarError(f"{source}: line {opening[0]}: not an iCalendar file{hint}: "
                             f"expected BEGIN:VCALENDAR")
-    calendars: list[list[tuple[int, str]]] = []
+    calendars: list[_Repair] = []
     stack: list[tuple[str, int]] = []
     events = 0
     number = opening[0]
@@ -164,7 +164,7 @@ def split_calendars(data: bytes, source: str,
                 if name != "VCALENDAR":
                     raise CalendarError(f"{source}: line {number}: BEGIN:{_shown(name)} outside "
                                         "a VCALENDAR")
-                calendars.append([])
+                calendars.append(_Repair(source, number))
             stack.append((name, number))
         elif head[:4] == "END:":
             name = line[4:].strip().upper()
@@ -180,12 +180,12 @@ def split_calendars(data: bytes, source: str,
             # Junk between or after calendars (a trailing HTML footer, a stray comment) is
             # not part of any calendar; RFC 5545 has nothing to say about it.
             continue
-        calendars[-1].append((number, line))
+        calendars[-1].add(number, line)
     if stack:
         open_name, open_line = stack[-1]
         raise CalendarError(f"{source}: line {open_line}: BEGIN:{_shown(open_name)} is never "
                             f"closed (the file ends at line {number})")
-    return [_repair(block, source) for block in calendars]
+    return [repair.finish() for repair in calendars]
 
 
 def _shown(name: str) -> str:
@@ -193,100 +193,122 @@ def _shown(name: str) -> str:
     return visible(name, 40)
 
 
-def _repair(block: list[tuple[int, str]], source: str) -> CalendarText:
+class _Repair:
     """Keep what presence reads, VTIMEZONEs first; rename custom zones, map Windows names.
 
     Only calendar properties, VTIMEZONEs and VEVENTs (without their VALARMs, and with only the
     properties presence reads) are kept: a broken alarm or to-do would otherwise fail the whole
     calendar in icalendar, and presence reads neither. An event larger than
     `MAX_COMPONENT_BYTES` is left out with a warning, so that no one piece icalendar parses
-    can outlast the deadline by much.
+    can outlast the deadline by much. Lines are taken one at a time and each event is kept as
+    one string from its END on: the calendar's lines are never all held at once (issue 14).
     """
-    head: list[str] = []
-    zones: list[tuple[int, list[str]]] = []
-    events: list[tuple[int, list[str]]] = []
-    current: list[str] | None = None  # the VTIMEZONE or VEVENT being read
-    in_event = False
-    skip_depth = 0
-    depth = 0
-    for number, line in block:
+
+    def __init__(self, source: str, number: int) -> None:
+        self.source, self.number = source, number
+        self.head: list[str] = []
+        self.zones: list[tuple[int, list[str]]] = []
+        self.events: list[tuple[int, str]] = []
+        self.warnings: list[str] = []
+        self.current: list[str] | None = None  # the VTIMEZONE or VEVENT being read
+        self.started = 0
+        self.in_event = False
+        self.skip_depth = 0
+        self.depth = 0
+
+    def add(self, number: int, line: str) -> None:
+        """Take the calendar's next content line."""
         upper = line[:16].upper()
         is_begin, is_end = upper.startswith("BEGIN:"), upper.startswith("END:")
         if is_begin:
-            depth += 1
-        if skip_depth:
-            if is_end and depth == skip_depth:
-                skip_depth = 0
+            self.depth += 1
+        if self.skip_depth:
+            if is_end and self.depth == self.skip_depth:
+                self.skip_depth = 0
             if is_end:
-                depth -= 1
-            continue
-        if is_begin and depth == 2:
-            in_event = upper.startswith("BEGIN:VEVENT")
-            if in_event or upper.startswith("BEGIN:VTIMEZONE"):
-                current = []
-                (events if in_event else zones).append((number, current))
+                self.depth -= 1
+            return
+        if is_begin and self.depth == 2:
+            self.in_event = upper.startswith("BEGIN:VEVENT")
+            if self.in_event or upper.startswith("BEGIN:VTIMEZONE"):
+                self.current, self.started = [], number
+                if not self.in_event:
+                    self.zones.append((number, self.current))
             else:
-                skip_depth = depth
-                continue
-        elif is_begin and depth == 3 and in_event:
-            skip_depth = depth
-            continue
-        elif in_event and not is_end and \
+                self.skip_depth = self.depth
+                return
+        elif is_begin and self.depth == 3 and self.in_event:
+            self.skip_depth = self.depth
+            return
+        elif self.in_event and not is_end and \
                 _PROPERTY_NAME.match(line).group().upper() not in _EVENT_PROPERTIES:
-            continue
-        (current if current is not None else head).append(line)
+            return
+        (self.current if self.current is not None else self.head).append(line)
         if is_end:
-            if depth == 2:
-                current, in_event = None, False
-            depth -= 1
-    head.pop()  # END:VCALENDAR
+            if self.depth == 2:
+                if self.in_event and self.current is not None:
+                    self._event_done(self.started, self.current)
+                self.current, self.in_event = None, False
+            self.depth -= 1
 
-    warnings: list[str] = []
-    kept: list[tuple[int, list[str]]] = []
-    for number, lines in events:
+    def _event_done(self, number: int, lines: list[str]) -> None:
         if sum(len(line) + 2 for line in lines) <= MAX_COMPONENT_BYTES:
-            kept.append((number, lines))
-            continue
+            self.events.append((number, "".join(line + "\r\n" for line in lines)))
+            return
         uid = next((_value(line) for line in lines if line[:4].upper() == "UID:"), "?")
-        warnings.append(f"{source}: line {number}: event {visible(uid, 80)} skipped: it is "
-                        f"larger than {MAX_COMPONENT_BYTES // 1024} KiB")
-    for number, lines in [(block[0][0], head), *zones]:
-        if sum(len(line) + 2 for line in lines) > MAX_COMPONENT_BYTES:
-            what = "the calendar's properties are" if lines is head else "a VTIMEZONE is"
-            raise CalendarError(f"{source}: line {number}: {what} larger than "
-                                f"{MAX_COMPONENT_BYTES // 1024} KiB; not a calendar presence "
-                                "reads")
+        self.warnings.append(f"{self.source}: line {number}: event {visible(uid, 80)} "
+                             f"skipped: it is larger than {MAX_COMPONENT_BYTES // 1024} KiB")
 
-    renames: dict[str, str] = {}
-    for _, zone in zones:
-        tzid = next((_unescape(_value(line)) for line in zone if line[:5].upper() == "TZID:"),
-                    None)
-        if tzid is None or is_iana(tzid):
-            continue
-        body = "\n".join(line for line in zone if line[:5].upper() != "TZID:")
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
-        renames[tzid] = f"{tzid} ~{digest}"
+    def finish(self) -> CalendarText:
+        """The calendar, repaired, once its END:VCALENDAR was taken.
 
-    unknown: list[str] = []
+        Raises:
+            CalendarError: its properties or a VTIMEZONE are larger than
+                `MAX_COMPONENT_BYTES`.
+        """
+        source, head, zones = self.source, self.head, self.zones
+        head.pop()  # END:VCALENDAR
+        for number, lines in [(self.number, head), *zones]:
+            if sum(len(line) + 2 for line in lines) > MAX_COMPONENT_BYTES:
+                what = "the calendar's properties are" if lines is head else "a VTIMEZONE is"
+                raise CalendarError(f"{source}: line {number}: {what} larger than "
+                                    f"{MAX_COMPONENT_BYTES // 1024} KiB; not a calendar "
+                                    "presence reads")
 
-    def rename(tzid: str) -> str:
-        if tzid in renames:
-            return renames[tzid]
-        mapped = iana_name(tzid)
-        if mapped is None:
-            if tzid not in unknown:
-                unknown.append(tzid)
-            return tzid
-        return mapped
+        renames: dict[str, str] = {}
+        for _, zone in zones:
+            tzid = next((_unescape(_value(line)) for line in zone
+                         if line[:5].upper() == "TZID:"), None)
+            if tzid is None or is_iana(tzid):
+                continue
+            body = "\n".join(line for line in zone if line[:5].upper() != "TZID:")
+            digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+            renames[tzid] = f"{tzid} ~{digest}"
 
-    def text(lines: list[str]) -> str:
-        return "".join((_rewrite_tzid(line, rename) if _TZID_RE.search(line) else line)
-                       + "\r\n" for line in lines)
+        unknown: list[str] = []
 
-    return CalendarText(head=text(head),
-                        components=tuple(text(lines) for _, lines in (*zones, *kept)),
-                        event_lines=tuple(number for number, _ in kept),
-                        unknown_zones=tuple(unknown), warnings=tuple(warnings))
+        def rename(tzid: str) -> str:
+            if tzid in renames:
+                return renames[tzid]
+            mapped = iana_name(tzid)
+            if mapped is None:
+                if tzid not in unknown:
+                    unknown.append(tzid)
+                return tzid
+            return mapped
+
+        def text(lines: list[str]) -> str:
+            return "".join((_rewrite_tzid(line, rename) if _TZID_RE.search(line) else line)
+                           + "\r\n" for line in lines)
+
+        def event(body: str) -> str:
+            return text(body[:-2].split("\r\n")) if _TZID_RE.search(body) else body
+
+        return CalendarText(head=text(head),
+                            components=(*(text(lines) for _, lines in zones),
+                                        *(event(body) for _, body in self.events)),
+                            event_lines=tuple(number for number, _ in self.events),
+                            unknown_zones=tuple(unknown), warnings=tuple(self.warnings))
 
 
 def _value(line: str) -> str:
