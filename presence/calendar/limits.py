@@ -114,6 +114,10 @@ class Deadline:
         """A deadline `seconds` from now on the `steady` clock."""
         return cls(seconds, steady() + seconds, steady)
 
+    def extended(self, seconds: float) -> Deadline:
+        """The same deadline, `seconds` later (for time that was not the source's own)."""
+        return Deadline(self.seconds, self.at + seconds, self.steady)
+
     def remaining(self) -> float:
         """Seconds left (0 once passed; infinite for `NO_DEADLINE`)."""
         return max(self.at - self.steady(), 0.0)

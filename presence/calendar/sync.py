@@ -200,9 +200,13 @@ def sync(store: Store, config: Config, cache_dir: Path, now: float,
                 results.append(SourceStatus(shown, True, "unchanged", entry["instances"]))
                 continue
             if settings is None:
+                loading = steady()
+                # the calendar libraries, loaded once per sync: not this source's time
+                import presence.calendar.series  # noqa: F401 - icalendar, recurring-ical-events
                 from presence.calendar.expand import CalendarSettings
 
                 settings = CalendarSettings.from_config(config)
+                within = within.extended(steady() - loading)
             found = instances(read, settings, datetime.fromtimestamp(start, timezone.utc),
                               datetime.fromtimestamp(end, timezone.utc), within)
             meetings, warnings = list(found.meetings), found.warnings
