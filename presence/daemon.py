@@ -94,6 +94,8 @@ class Daemon(SpanWriter):
         # the pause is read again at the next tick after a poke (`recheck_holds`), and at
         # every flush whatever happens: never once per tick (issue 18)
         self._holds_stale = True
+        self._holds_version: int | None = None  # the store's data_version at that read
+        self._pause_stored: object = None  # the pause as read then
         self._paused_until: float | None = None
         # the signal `presence pause` may send to make this daemon read the pause at once
         # (named in the heartbeat, so that no one signals a daemon that does not listen)
@@ -149,9 +151,15 @@ class Daemon(SpanWriter):
         if self.store is None:
             return False
         if self._holds_stale or due:
-            self._holds_stale = False
+            stale, self._holds_stale = self._holds_stale, False
             try:
-                self._paused_until = holds.active(self.store.get_setting(holds.PAUSE_KEY), now)
+                # only another connection writes the pause (the CLI, the tray, the bar): at a
+                # flush it is read again only when one committed since (issue 18)
+                version = self.store.data_version()
+                if stale or version != self._holds_version:
+                    self._pause_stored = self.store.get_setting(holds.PAUSE_KEY)
+                self._holds_version = version
+                self._paused_until = holds.active(self._pause_stored, now)
             except StoreError as exc:
                 self._store_failed(exc)
         until = self._paused_until

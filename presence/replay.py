@@ -130,6 +130,8 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
     with tempfile.TemporaryDirectory(prefix="presence-replay-") as folder:
         path = keep if keep is not None else Path(folder) / "replay.db"
         store = Store.open(path)
+        if keep is None:
+            store.skip_sync()  # thrown away with the folder: no checkpoint waits for the disk
         kept = False
         try:
             first = held.at

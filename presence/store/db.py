@@ -277,6 +277,12 @@ class Tables:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: read failed ({exc})") from exc
 
+    def skip_sync(self) -> None:
+        """Write without waiting for the disk (`PRAGMA synchronous = OFF`): for a database
+        thrown away afterwards (a replay's temporary store), which a power cut cannot cost
+        anything of value."""
+        self._write("PRAGMA synchronous = OFF")
+
     def data_version(self) -> int:
         """A number that changes when another connection commits (PRAGMA data_version)."""
         return self._read("PRAGMA data_version")[0][0]
