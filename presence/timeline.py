@@ -22,6 +22,11 @@ class Timed(Protocol):
     end: float
 
 
+def zone_name(tz: tzinfo) -> str:
+    """The key caches of local days are stored under: the IANA name of the zone."""
+    return getattr(tz, "key", None) or str(tz)
+
+
 def local_day(at: float, tz: tzinfo) -> date:
     """The local date in `tz` of UNIX time `at`."""
     return datetime.fromtimestamp(at, tz).date()
@@ -59,7 +64,9 @@ def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
     Empty and backwards intervals are dropped; the input is not changed.
     """
     merged: list[Interval] = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
@@ -75,4 +82,10 @@ def union_seconds(intervals: Iterable[Interval]) -> float:
 
 def covered_seconds(merged: Iterable[Interval], lo: float, hi: float) -> float:
     """Seconds of [lo, hi) inside already merged intervals (see `merge_intervals`)."""
-    return sum(overlap(s, e, lo, hi) for s, e in merged)
+    total = 0.0
+    for start, end in merged:
+        # `overlap` of each, inline: a year of everyone's occasions is thousands of them
+        start, end = max(start, lo), min(end, hi)
+        if end > start:
+            total += end - start
+    return total

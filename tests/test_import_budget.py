@@ -32,7 +32,8 @@ CORE = {
     "presence.store", "presence.store.activity", "presence.store.calendar", "presence.store.db",
     "presence.store.devices", "presence.store.export", "presence.store.focus",
     "presence.store.imports", "presence.store.in_person", "presence.store.migrations",
-    "presence.store.nudges", "presence.store.people", "presence.store.ranges",
+    "presence.store.nudges", "presence.store.people", "presence.store.people_rollup",
+    "presence.store.ranges",
     "presence.store.rollups", "presence.store.settings",
 }
 DAY = {"presence.devices.union", "presence.reports", "presence.reports.by_device",

@@ -125,7 +125,7 @@ def export(obj: Context, fmt: str, start: str | None, end: str | None, table: st
     """
     from presence import clock
     from presence.reports import export as exporter
-    from presence.reports.history import zone_name
+    from presence.timeline import zone_name
 
     now = clock.now()
     tz = obj.config().tz

@@ -14,14 +14,19 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from presence.errors import InputError
+from presence.errors import InputError, StoreError
 from presence.frozen import replace
-from presence.model import Meeting, Named, Person
+from presence.logsetup import logger
+from presence.model import Meeting, Named, Occasion, Person
 from presence.people import names
-from presence.people.ledger import Ledger, ledger, ledger_of, ranked, shown_by_default
+from presence.people.ledger import (NOTHING_EARLIER, Earlier, Ledger, condense, condense_before,
+                                    condensed_fits, ledger, ledger_of, ranked, shown_by_default)
+from presence.timeline import zone_name
 
 if TYPE_CHECKING:
     from presence.store import Store
+
+log = logger(__name__)
 
 _GOAL = re.compile(r"^(\d+)\s*([dwm])$")
 
@@ -97,14 +102,55 @@ def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False,
     """Everyone's ledger, most overdue first; without `include_all`, only those seen within a
     year, with a plan, or with a goal. `peers` (open snapshots of the other devices, see
     `presence.devices.merge.reading`) add the time together they recorded, each stretch once."""
+    earlier: dict[int, Earlier] = {}
+    if peers:
+        # a stretch may be on two devices: everyone's whole history is merged, uncondensed
+        with store.transaction("could not read people", write=False):
+            people = store.people()
+            begun, planned = store.occasion_times(now)
+        people, begun, planned = _with_peers(store, people, begun, planned, peers, now)
+    else:
+        people, earlier, begun, planned = _history(store, now, tz)
+    items = ranked(ledger_of(p, begun.get(p.id, ()), planned.get(p.id, ()), now, tz,
+                             earlier.get(p.id, NOTHING_EARLIER)) for p in people)
+    return items if include_all else [i for i in items if shown_by_default(i, now)]
+
+
+History = tuple[list[Person], dict[int, Earlier], dict[int, list[tuple[float, float]]],
+                dict[int, list[Occasion]]]
+
+
+def _history(store: Store, now: float, tz: tzinfo) -> History:
+    """Everyone, their time before the store's condensing moment condensed, their time since,
+    and their plans. Whoever has no condensed history yet is condensed and stored (everyone,
+    when the moment no longer fits `now` or the zone changed: about once a month)."""
+    zone = zone_name(tz)
     with store.transaction("could not read people", write=False):
         people = store.people()
-        begun, planned = store.occasion_times(now)
-    if peers:
-        people, begun, planned = _with_peers(store, people, begun, planned, peers, now)
-    items = ranked(ledger_of(p, begun.get(p.id, ()), planned.get(p.id, ()), now, tz)
-                   for p in people)
-    return items if include_all else [i for i in items if shown_by_default(i, now)]
+        stored = store.people_rollup(zone)
+        if stored is not None and condensed_fits(stored[0], now, tz) and all(
+                p.id in stored[1] for p in people):
+            return (people, {pid: Earlier(*row) for pid, row in stored[1].items()},
+                    *store.occasion_times(now, since=stored[0]))
+    try:
+        # one write transaction: nothing can change the history between its read and the
+        # condensed rows stored from it
+        with store.transaction("could not condense the history of people"):
+            people = store.people()
+            stored = store.people_rollup(zone)
+            fresh = stored is None or not condensed_fits(stored[0], now, tz)
+            upto = condense_before(now, tz) if fresh else stored[0]
+            earlier = {} if fresh else {pid: Earlier(*row) for pid, row in stored[1].items()}
+            missing = [p.id for p in people if p.id not in earlier]
+            before = store.begun_between(-float("inf"), upto, missing)
+            made = {pid: condense(before.get(pid, ()), tz) for pid in missing}
+            store.put_people_rollup(zone, upto, {pid: (e.times, e.last, e.days)
+                                                 for pid, e in made.items()}, fresh)
+            return people, {**earlier, **made}, *store.occasion_times(now, since=upto)
+    except StoreError as exc:
+        log.info("cannot store the condensed history of people (%s); reading it whole", exc)
+    with store.transaction("could not read people", write=False):
+        return store.people(), {}, *store.occasion_times(now)
 
 
 def _with_peers(store: Store, people: list[Person], begun: dict[int, list],

@@ -8,6 +8,11 @@ gaps), from 3 occasions on; the next plan is the earliest in-person meeting or p
 started. Status: `new` under 3 occasions, `due` once the days since last seen pass the goal or
 1.5 × the usual gap, `drifting` past twice that (twice the goal when one is set). A goal set
 with `people goal` counts from the first occasion on.
+
+Five years of someone's history weigh little in these numbers: a count, the last occasion and
+the days of the latest few. So the time that began more than about 13 months back can come
+condensed (`Earlier`, made by `condense`, kept by the store per person), and only the rest as
+occasions; the numbers are the same either way (issue 12's benchmark).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from functools import lru_cache
+from itertools import chain
 
 from presence.model import Occasion, Person
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals
@@ -33,6 +39,9 @@ MIN_OCCASIONS = 3
 RECENT_GAPS = 12
 DUE_FACTOR = 1.5
 DRIFT_FACTOR = 2.0
+# History is condensed up to this many days before the 365-day window starts, so that one
+# condensed history serves a month of `people` before it is made again.
+SPARE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,8 @@ class Ledger:
         next: start of the next planned in-person time together, or None.
         next_label: its title or note.
         overdue: days since last seen over the goal or usual gap (0 when unknown), for order.
-        past: the merged occasions, oldest first, as (start, end) UNIX seconds.
+        past: the merged occasions, oldest first, as (start, end) UNIX seconds; from a
+            condensed history (`Earlier`), those from its last one on (at least a year).
     """
 
     person: Person
@@ -75,22 +85,74 @@ def tail(past: Sequence[tuple[float, float]], since: float) -> Sequence[tuple[fl
     return past[bisect_right(past, since, key=lambda interval: interval[1]):]
 
 
-def cadence(past: Sequence[tuple[float, float]], tz: tzinfo) -> float | None:
-    """The median gap in days between the distinct local days of the latest occasions (up to
-    `RECENT_GAPS` gaps: the rhythm as it is now, not five years ago); None under
-    `MIN_OCCASIONS` occasions."""
-    if len(past) < MIN_OCCASIONS:
-        return None
-    days: list[date] = []
-    for start, _ in reversed(past):
-        day = local_day(start, tz)
+@dataclass(frozen=True)
+class Earlier:
+    """Someone's in-person time that began before a moment, condensed to what their ledger
+    needs of it (see `condense`; presence/store/people_rollup.py keeps one per person).
+
+    Attributes:
+        times: the occasions (merged) that began before then.
+        last: the latest of them as (start, end): later time may still merge into it.
+        days: the local days (ordinals) the latest of them began on, newest first, each once,
+            as many as the usual gap reads (`RECENT_GAPS` + 1).
+    """
+
+    times: int
+    last: tuple[float, float] | None
+    days: tuple[int, ...]
+
+
+NOTHING_EARLIER = Earlier(0, None, ())
+
+
+def condense(begun: Iterable[tuple[float, float]], tz: tzinfo) -> Earlier:
+    """The (start, end) of someone's time that began before a moment, condensed (local days
+    in `tz`): what `ledger_of` needs of it."""
+    past = merge_intervals(begun)
+    return Earlier(len(past), past[-1] if past else None, tuple(_latest_days(past, tz)))
+
+
+def condense_before(now: float, tz: tzinfo) -> float:
+    """Where to split history to condense it at `now`: local midnight `SPARE_DAYS` before the
+    365-day window starts."""
+    return day_bounds(local_day(now, tz) - timedelta(days=364 + SPARE_DAYS), tz)[0]
+
+
+def condensed_fits(upto: float, now: float, tz: tzinfo) -> bool:
+    """Whether history condensed before `upto` serves the ledger at `now`: none of it, but
+    its last occasion (which the ledger merges again), reaches into the 365 days; and it is
+    at most `SPARE_DAYS` older than condensing it now would make it, so that the time read
+    whole stays about 13 months however long presence runs."""
+    oldest = day_bounds(local_day(now, tz) - timedelta(days=364 + 2 * SPARE_DAYS), tz)[0]
+    return oldest <= upto <= _windows(now, tz)[2]
+
+
+def _latest_days(past: Sequence[tuple[float, float]], tz: tzinfo,
+                 earlier: Iterable[int] = ()) -> list[int]:
+    # the distinct local days (ordinals) of the latest occasions, newest first; `earlier`
+    # continues them with the days of a condensed history (its newest may repeat past[0]'s)
+    days: list[int] = []
+    starts = (local_day(start, tz).toordinal() for start, _ in reversed(past))
+    for day in chain(starts, earlier):
         if not days or day != days[-1]:
             days.append(day)
             if len(days) > RECENT_GAPS:
                 break
+    return days
+
+
+def cadence(past: Sequence[tuple[float, float]], tz: tzinfo, times: int | None = None,
+            earlier: Iterable[int] = ()) -> float | None:
+    """The median gap in days between the distinct local days of the latest occasions (up to
+    `RECENT_GAPS` gaps: the rhythm as it is now, not five years ago); None under
+    `MIN_OCCASIONS` occasions (`times`, when `past` is not all of them, with the local days
+    of the `earlier` ones, newest first)."""
+    if (len(past) if times is None else times) < MIN_OCCASIONS:
+        return None
+    days = _latest_days(past, tz, earlier)
     if len(days) < 2:
         return None
-    gaps = sorted((a - b).days for a, b in zip(days, days[1:]))
+    gaps = sorted(a - b for a, b in zip(days, days[1:]))
     middle = len(gaps) // 2
     # the median, without importing `statistics` (a whole-process `people --json` pays for it)
     return float(gaps[middle] if len(gaps) % 2 else (gaps[middle - 1] + gaps[middle]) / 2)
@@ -129,10 +191,14 @@ def ledger(person: Person, occasions: Sequence[Occasion], now: float, tz: tzinfo
 
 
 def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Iterable[Occasion],
-              now: float, tz: tzinfo) -> Ledger:
+              now: float, tz: tzinfo, earlier: Earlier = NOTHING_EARLIER) -> Ledger:
     """`ledger()` from the (start, end) of the time that has begun by `now` and the plans
-    apart (the form the store reads everyone's history in)."""
-    past = merge_intervals(begun)
+    apart (the form the store reads everyone's history in).
+
+    With `earlier` (the time that began before some moment, condensed), `begun` is the time
+    from that moment on, and the moment fits `now` (`condensed_fits`).
+    """
+    past = merge_intervals(begun if earlier.last is None else chain((earlier.last,), begun))
     if past and past[-1][1] > now:
         # merged and sorted, all begun: only the last can still be going on
         past[-1] = (past[-1][0], now)
@@ -140,14 +206,16 @@ def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Ite
     last_seen = past[-1][1] if past else None
     days_since = (today - local_day(last_seen, tz)).days if last_seen is not None else None
     plans = sorted((o.start, o.label) for o in planned if o.start >= now)
-    gap = cadence(past, tz)
+    # the condensed last occasion is in `past` again
+    times = len(past) + earlier.times - (earlier.last is not None)
+    gap = cadence(past, tz, times, earlier.days)
     last_year = tail(past, since_365)
-    status, overdue = _status(days_since, len(past), gap, person.goal_days)
+    status, overdue = _status(days_since, times, gap, person.goal_days)
     return Ledger(
         person=person, last_seen=last_seen, days_since=days_since,
         minutes_30d=_minutes(tail(last_year, since_30), since_30, now),
         minutes_365d=_minutes(last_year, since_365, now),
-        times_365d=len(last_year), times=len(past),
+        times_365d=len(last_year), times=times,
         cadence_days=gap, status=status,
         next=plans[0][0] if plans else None, next_label=plans[0][1] if plans else None,
         overdue=overdue, past=tuple(past))

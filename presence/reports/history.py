@@ -33,7 +33,7 @@ from presence.reports.summary import (
     summarise_day,
     summarise_period,
 )
-from presence.timeline import clipped_seconds, day_bounds, local_day, merge_intervals
+from presence.timeline import clipped_seconds, day_bounds, local_day, merge_intervals, zone_name
 from presence.logsetup import logger
 
 log = logger(__name__)
@@ -47,11 +47,6 @@ RESEAL_SECONDS = 3600.0
 CHUNK_DAYS = 31
 # The trend compares a day with the week before it.
 TREND_DAYS = 7
-
-
-def zone_name(tz: tzinfo) -> str:
-    """The key rollups are stored under: the IANA name of the zone."""
-    return getattr(tz, "key", None) or str(tz)
 
 
 def _seal(store: Store, now: float) -> tuple[float, float] | None:

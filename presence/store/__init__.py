@@ -8,8 +8,9 @@ Layout (where a newcomer adds things):
 - one module per group of tables, each a `Tables` subclass with the statements on them:
   `activity.py`, `rollups.py`, `calendar.py`, `in_person.py`, `focus.py`, `nudges.py`,
   `settings.py`, `export.py`, `imports.py` (staging an import), `ranges.py` (rows out of
-  range), `devices.py` (the device registry; apart from `Store`, `snapshots.py` writes a
-  device's snapshot and `peers.py` reads a peer's). A new group gets its own module, and its
+  range), `people_rollup.py` (each person's condensed history), `devices.py` (the device
+  registry; apart from `Store`, `snapshots.py` writes a device's snapshot and `peers.py`
+  reads a peer's). A new group gets its own module, and its
   class joins `Store`'s bases below. Statements that belong together run in one
   `with self.transaction(...)`.
 
@@ -33,6 +34,7 @@ from presence.store.in_person import InPersonTables
 from presence.store.nudges import NudgeTables
 from presence.store.ranges import RangeTables
 from presence.store.people import PeopleTables
+from presence.store.people_rollup import PeopleRollupTables
 from presence.store.rollups import RollupTables
 from presence.store.settings import SettingsTables
 
@@ -55,7 +57,7 @@ class Health:
 
 class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTables,
             NudgeTables, SettingsTables, ImportTables, RangeTables, PeopleTables,
-            DeviceTables):
+            PeopleRollupTables, DeviceTables):
     """A connection to the presence database, with the statements of every table group."""
 
     def health(self) -> Health:

@@ -298,6 +298,48 @@ def _m8_lean_lookups(conn: sqlite3.Connection) -> None:
 FORGET_CACHES = (*FORGET_ROLLUPS, "DELETE FROM rollup_totals")
 
 
+def _m9_people_rollup(conn: sqlite3.Connection) -> None:
+    """Each person's in-person time before a moment, condensed (issue 12's benchmark): a
+    `people` of five years reads one row a person and about a year of occasions (logged time
+    by a new index on its start).
+
+    `people_rollup_reach(zone, upto)` and `people_rollup(person_id, times, last_start,
+    last_end, days)` (see presence/store/people_rollup.py). A cache, empty here and filled by
+    readers from the source rows: the triggers drop a person's row whenever their time before
+    `upto` changes, so that what is left always agrees with `meetings`, `in_person_log`,
+    `meeting_people` and `log_people`.
+    """
+    # the year since and the plans ahead are read by the start of logged time
+    conn.execute("CREATE INDEX idx_in_person_log_start ON in_person_log (start)")
+    conn.execute("CREATE TABLE people_rollup_reach (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                 "zone TEXT NOT NULL, upto REAL NOT NULL)")
+    conn.execute("CREATE TABLE people_rollup (person_id INTEGER PRIMARY KEY, "
+                 "times INTEGER NOT NULL, last_start REAL, last_end REAL, days TEXT NOT NULL)")
+    upto = "(SELECT upto FROM people_rollup_reach)"
+    drop = "DELETE FROM people_rollup WHERE person_id"
+    for source, link, ref, moved in (
+            ("meetings", "meeting_people", "meeting_id", "start, end, kind, all_day"),
+            ("in_person_log", "log_people", "log_id", "start, end")):
+        # BEFORE: the people rows are still there (migration 4 deletes them after)
+        conn.execute(f"CREATE TRIGGER {source}_rollup_delete BEFORE DELETE ON {source} "
+                     f"WHEN OLD.start < {upto} BEGIN {drop} IN (SELECT person_id FROM {link} "
+                     f"WHERE {ref} = OLD.id); END")
+        conn.execute(f"CREATE TRIGGER {source}_rollup_update AFTER UPDATE OF id, {moved} "
+                     f"ON {source} WHEN MIN(OLD.start, NEW.start) < {upto} BEGIN {drop} IN "
+                     f"(SELECT person_id FROM {link} WHERE {ref} IN (OLD.id, NEW.id)); END")
+        started = f"(SELECT start FROM {source} WHERE id = {{row}}.{ref})"
+        conn.execute(f"CREATE TRIGGER {link}_rollup_insert AFTER INSERT ON {link} "
+                     f"WHEN {started.format(row='NEW')} < {upto} "
+                     f"BEGIN {drop} = NEW.person_id; END")
+        conn.execute(f"CREATE TRIGGER {link}_rollup_delete AFTER DELETE ON {link} "
+                     f"WHEN {started.format(row='OLD')} < {upto} "
+                     f"BEGIN {drop} = OLD.person_id; END")
+        conn.execute(f"CREATE TRIGGER {link}_rollup_update AFTER UPDATE ON {link} "
+                     f"BEGIN {drop} IN (OLD.person_id, NEW.person_id); END")
+    conn.execute(f"CREATE TRIGGER people_rollup_forget AFTER DELETE ON people "
+                 f"BEGIN {drop} = OLD.id; END")
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
@@ -308,5 +350,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m6_compact_spans,
     _m7_day_totals,
     _m8_lean_lookups,
+    _m9_people_rollup,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

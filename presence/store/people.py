@@ -33,13 +33,23 @@ _SCRUBBED_COLUMNS = (("meetings", "summary"), ("in_person_log", "note"),
                      ("activity", "title"))
 
 
-# Rows out of range (see IN_RANGE) are skipped, as every reader does.
+# Rows out of range (see IN_RANGE) are skipped, as every reader does. The filters come
+# first: SQLite searches the start index by the first bound it is given on `start`.
 _OCCASIONS = (
     "SELECT mp.person_id, m.start, m.end, 'calendar', m.summary, m.id FROM meeting_people mp "
     "JOIN meetings m ON m.id = mp.meeting_id WHERE m.kind = 'in_person' AND m.all_day = 0 "
-    f"AND {IN_RANGE} {{meeting_filter}} UNION ALL "
+    f"{{meeting_filter}} AND {IN_RANGE} UNION ALL "
     "SELECT lp.person_id, l.start, l.end, 'log', COALESCE(l.note, ''), l.id FROM log_people lp "
-    f"JOIN in_person_log l ON l.id = lp.log_id WHERE {IN_RANGE} {{log_filter}}")
+    f"JOIN in_person_log l ON l.id = lp.log_id WHERE 1 {{log_filter}} AND {IN_RANGE}")
+
+# (person, start, end) of in-person time begun in [lo, hi): all a ledger needs of the past.
+_BEGUN = ("SELECT mp.person_id, m.start, m.end FROM meeting_people mp JOIN meetings m "
+          "ON m.id = mp.meeting_id WHERE m.kind = 'in_person' AND m.all_day = 0 "
+          f"AND m.start >= ? AND m.start < ? AND {IN_RANGE} {{who}} UNION ALL "
+          "SELECT lp.person_id, l.start, l.end FROM log_people lp JOIN in_person_log l "
+          f"ON l.id = lp.log_id WHERE l.start >= ? AND l.start < ? AND {IN_RANGE} {{who}}")
+# More people than this are read whole and picked in Python rather than listed in the SQL.
+_LISTED = 200
 
 
 class PeopleTables(Tables):
@@ -192,24 +202,32 @@ class PeopleTables(Tables):
             out[pid].append(Occasion(start, end, source, label or "", ref))
         return dict(out)
 
-    def occasion_times(self, now: float) -> tuple[dict[int, list[tuple[float, float]]],
-                                                  dict[int, list[Occasion]]]:
+    def occasion_times(self, now: float, since: float | None = None
+                       ) -> tuple[dict[int, list[tuple[float, float]]], dict[int, list[Occasion]]]:
         """Everyone's in-person time, for the ledger of all: (person → (start, end) of what
-        has begun by `now`, by start; person → the occasions planned after it, with labels).
-        Titles are read only for the plans, which keeps five years of history cheap."""
-        past: dict[int, list[tuple[float, float]]] = defaultdict(list)
-        for pid, start, end in self._read(
-                "SELECT mp.person_id, m.start, m.end FROM meeting_people mp JOIN meetings m "
-                "ON m.id = mp.meeting_id WHERE m.kind = 'in_person' AND m.all_day = 0 "
-                f"AND m.start < ? AND {IN_RANGE} UNION ALL SELECT lp.person_id, l.start, l.end "
-                "FROM log_people lp JOIN in_person_log l ON l.id = lp.log_id "
-                f"WHERE l.start < ? AND {IN_RANGE} ORDER BY 2", (now, now)):
-            past[pid].append((start, end))
+        has begun by `now`, from `since` on when given; person → the occasions planned after
+        it, with labels). Titles are read only for the plans, which keeps history cheap."""
+        past = self.begun_between(-float("inf") if since is None else since, now)
         planned: dict[int, list[Occasion]] = defaultdict(list)
         for pid, start, end, source, label, ref in self._read(_OCCASIONS.format(
                 meeting_filter="AND m.start >= ?", log_filter="AND l.start >= ?"), (now, now)):
             planned[pid].append(Occasion(start, end, source, label or "", ref))
-        return dict(past), dict(planned)
+        return past, dict(planned)
+
+    def begun_between(self, lo: float, hi: float, person_ids: Sequence[int] | None = None
+                      ) -> dict[int, list[tuple[float, float]]]:
+        """Person → (start, end) of their in-person time that began in [lo, hi) (of the
+        people `person_ids` only, when given), in no particular order."""
+        who = ""
+        if person_ids is not None and len(person_ids) <= _LISTED:
+            who = f"AND person_id IN ({', '.join(map(str, map(int, person_ids)))})"
+        past: dict[int, list[tuple[float, float]]] = defaultdict(list)
+        for pid, start, end in self._read(_BEGUN.format(who=who), (lo, hi, lo, hi)):
+            past[pid].append((start, end))
+        if person_ids is not None and not who:
+            wanted = set(person_ids)
+            return {pid: rows for pid, rows in past.items() if pid in wanted}
+        return dict(past)
 
     def together(self, start: float, end: float) -> list[tuple[int, str, float, float]]:
         """(person id, name, start, end) of in-person time with someone overlapping
