@@ -330,3 +330,14 @@ def test_another_devices_time_counts_beside_the_condensed_history(home, tmp_path
     assert (jo["status"], jo["cadence_days"], jo["minutes_365d"]) == ("drifting", 14.0, 0.0)
     assert jo["last_seen"] == "2024-02-07T13:00:00Z"
     assert by_name(listed())["Priya Patel"] == by_name(whole(home))["Priya Patel"]
+
+
+def test_a_week_long_ago_shows_its_twelve_weeks_of_people(home):
+    listed()  # condensed
+    code, out = cli("summary", "2024-01-28", "--week", "--json")
+    assert code == 0, out
+    timeline = {r["name"]: r["minutes"] for r in json.loads(out)["totals"]["people_section"]["timeline"]}
+    # the twelve weeks before that Sunday: lunch with Priya every week, Sam every third
+    assert timeline["Priya Patel"] == [60.0] * 12
+    assert sum(1 for m in timeline["Sam"] if m) == 4
+    assert sql_rows(home / "presence.db", "SELECT count(*) FROM people_rollup") == [(4,)]

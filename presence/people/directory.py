@@ -98,10 +98,11 @@ def store_meetings(store: Store, source: str, meetings: Sequence[Meeting], tz: t
 
 
 def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False,
-             peers: Sequence = ()) -> list[Ledger]:
+             peers: Sequence = (), past_from: float | None = None) -> list[Ledger]:
     """Everyone's ledger, most overdue first; without `include_all`, only those seen within a
     year, with a plan, or with a goal. `peers` (open snapshots of the other devices, see
-    `presence.devices.merge.reading`) add the time together they recorded, each stretch once."""
+    `presence.devices.merge.reading`) add the time together they recorded, each stretch once.
+    Each ledger's `past` holds every occasion from `past_from` on (default: a year back)."""
     earlier: dict[int, Earlier] = {}
     if peers:
         # a stretch may be on two devices: everyone's whole history is merged, uncondensed
@@ -110,7 +111,7 @@ def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False,
             begun, planned = store.occasion_times(now)
         people, begun, planned = _with_peers(store, people, begun, planned, peers, now)
     else:
-        people, earlier, begun, planned = _history(store, now, tz)
+        people, earlier, begun, planned = _history(store, now, tz, past_from)
     items = ranked(ledger_of(p, begun.get(p.id, ()), planned.get(p.id, ()), now, tz,
                              earlier.get(p.id, NOTHING_EARLIER)) for p in people)
     return items if include_all else [i for i in items if shown_by_default(i, now)]
@@ -120,16 +121,23 @@ History = tuple[list[Person], dict[int, Earlier], dict[int, list[tuple[float, fl
                 dict[int, list[Occasion]]]
 
 
-def _history(store: Store, now: float, tz: tzinfo) -> History:
+def _history(store: Store, now: float, tz: tzinfo, past_from: float | None) -> History:
     """Everyone, their time before the store's condensing moment condensed, their time since,
     and their plans. Whoever has no condensed history yet is condensed and stored (everyone,
-    when the moment no longer fits `now` or the zone changed: about once a month)."""
+    when the moment no longer fits `now` or the zone changed: about once a month). Where
+    occasions from before the moment are wanted (`past_from`), all are read, none condensed."""
     zone = zone_name(tz)
+
+    def whole(upto: float) -> bool:
+        return past_from is not None and past_from < upto
+
     with store.transaction("could not read people", write=False):
         people = store.people()
         stored = store.people_rollup(zone)
-        if stored is not None and condensed_fits(stored[0], now, tz) and all(
-                p.id in stored[1] for p in people):
+        fits = stored is not None and condensed_fits(stored[0], now, tz)
+        if whole(stored[0] if stored is not None and fits else condense_before(now, tz)):
+            return people, {}, *store.occasion_times(now)
+        if stored is not None and fits and all(p.id in stored[1] for p in people):
             return (people, {pid: Earlier(*row) for pid, row in stored[1].items()},
                     *store.occasion_times(now, since=stored[0]))
     try:
@@ -140,6 +148,8 @@ def _history(store: Store, now: float, tz: tzinfo) -> History:
             stored = store.people_rollup(zone)
             fresh = stored is None or not condensed_fits(stored[0], now, tz)
             upto = condense_before(now, tz) if fresh else stored[0]
+            if whole(upto):
+                return people, {}, *store.occasion_times(now)
             earlier = {} if fresh else {pid: Earlier(*row) for pid, row in stored[1].items()}
             missing = [p.id for p in people if p.id not in earlier]
             before = store.begun_between(-float("inf"), upto, missing)

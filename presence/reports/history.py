@@ -381,14 +381,15 @@ def period_summary(store: Store, config: Config, last: date, days: int,
     month report's reading cost).
     """
     from presence.people.directory import everyone
-    from presence.reports.people import section
+    from presence.reports.people import first_day, section
 
     from presence.devices.merge import reading
 
     with reading(store, config, now) as peers:
         summaries, background = _summarise(store, config, last - timedelta(days=days - 1),
                                            last, now, peers, by_device=by_device)
-        ledgers = everyone(store, now, config.tz, peers=peers)
+        ledgers = everyone(store, now, config.tz, peers=peers,
+                           past_from=day_bounds(first_day(last), config.tz)[0])
     period = summarise_period(summaries, background)
     people = section(ledgers, period.people, last, config.tz)
     return replace(period, section=people)

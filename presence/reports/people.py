@@ -51,10 +51,16 @@ class PeopleSection:
     week_starts: tuple[date, ...]
 
 
+def first_day(last: date) -> date:
+    """The first day of the timeline's 12 weeks that end with `last` (the ledgers passed to
+    `section` must hold every occasion from it on)."""
+    return last - timedelta(days=7 * WEEKS - 1)
+
+
 def section(ledgers: Sequence[Ledger], seen: Sequence[PersonMinutes], last: date,
             tz: tzinfo) -> PeopleSection:
     """Build the section from everyone's ledger (ranked) and who the period's days saw."""
-    starts = tuple(last - timedelta(days=7 * (WEEKS - 1 - i) + 6) for i in range(WEEKS))
+    starts = tuple(first_day(last) + timedelta(days=7 * i) for i in range(WEEKS))
     bounds = [(day_bounds(s, tz)[0], day_bounds(s + timedelta(days=6), tz)[1]) for s in starts]
     rows = []
     for item in ledgers:
