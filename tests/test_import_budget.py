@@ -58,7 +58,7 @@ HEAVY_STDLIB = {"tempfile", "shutil", "bz2", "lzma", "hashlib", "subprocess", "s
                 "multiprocessing", "concurrent", "xml", "ctypes", "logging"}
 # `dataclasses` imports `inspect` (with ast, dis and tokenize) and compiles six methods a class
 # with `exec`: the value types of these commands are `presence.frozen`'s instead.
-NO_DATACLASSES = {"summary", "status", "bar"}
+NO_DATACLASSES = {"summary", "status", "bar", "people"}
 ARGS = {"summary": ["summary", "2026-03-10", "--json"], "status": ["status", "--json"],
         "bar": ["bar"], "people": ["people", "--json"]}
 HEAVY = ("click", "sqlite_utils", "psutil", "icalendar", "recurring_ical_events", "jeepney",

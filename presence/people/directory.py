@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from presence.errors import InputError, StoreError
-from presence.frozen import replace
+from presence.frozen import frozen, replace
 from presence.logsetup import logger
 from presence.model import Meeting, Named, Occasion, Person
 from presence.people import names
@@ -206,7 +205,7 @@ def find(store: Store, name: str) -> Person:
     return next(p for p in people if p.id == found.id)
 
 
-@dataclass(frozen=True)
+@frozen
 class Shown:
     """`people show NAME`: the ledger and every occasion, newest first."""
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from functools import lru_cache
 from itertools import chain
 
+from presence.frozen import frozen
 from presence.model import Occasion, Person
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals
 
@@ -44,7 +44,7 @@ DRIFT_FACTOR = 2.0
 SPARE_DAYS = 30
 
 
-@dataclass(frozen=True)
+@frozen
 class Ledger:
     """One person's numbers at one moment.
 
@@ -85,7 +85,7 @@ def tail(past: Sequence[tuple[float, float]], since: float) -> Sequence[tuple[fl
     return past[bisect_right(past, since, key=lambda interval: interval[1]):]
 
 
-@dataclass(frozen=True)
+@frozen
 class Earlier:
     """Someone's in-person time that began before a moment, condensed to what their ledger
     needs of it (see `condense`; presence/store/people_rollup.py keeps one per person).

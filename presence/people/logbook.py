@@ -9,11 +9,11 @@ outside what a date can hold, and a start later today typed as `HH:MM` without `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from presence.errors import InputError
+from presence.frozen import frozen
 from presence.model import Named
 from presence.people import names
 from presence.people.directory import Resolver
@@ -27,7 +27,7 @@ MAX_HOURS = 16
 MAX_AHEAD_SECONDS = 86400.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
     """A logged stretch as stored.
 
@@ -98,7 +98,7 @@ def first_day(store: Store, now: float, tz: tzinfo) -> date:
     return local_day(min([*starts, now]), tz)
 
 
-@dataclass(frozen=True)
+@frozen
 class Logged:
     """What `presence log` stored: the entry, and the names it left out as forgotten."""
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 
+from presence.frozen import frozen
 from presence.model import Named
 
 # What a forgotten name is replaced with in stored titles and notes.
@@ -58,7 +58,7 @@ _NOT_NAMES = frozenset({
 _MAX_WORDS = 3
 
 
-@dataclass(frozen=True)
+@frozen
 class Known:
     """A person already in the store, as matching needs them.
 
