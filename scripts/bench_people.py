@@ -9,7 +9,11 @@ names — then times `presence people --json` as a whole process, taking turns w
 ledger itself in process. The first run after the build, which condenses everyone's history
 older than about 13 months (migration 9, kept by the store), is timed apart.
 
-Usage: python scripts/bench_people.py [--runs 15] [--json OUT.json]
+`--baseline TREE` also times another presence source tree (`git archive COMMIT | tar -x -C
+TREE`) on the same five years, built by that tree's own code into its own database, taking
+turns with this one and the floor: a before and after in one run.
+
+Usage: python scripts/bench_people.py [--runs 15] [--json OUT.json] [--baseline TREE]
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -98,10 +103,67 @@ def cpu_ms(commands: dict[str, list[str]], env: dict[str, str], runs: int) -> di
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def side_by_side(commands: dict[str, tuple[list[str], dict[str, str], str | None]],
+                 runs: int) -> dict[str, tuple[float, float]]:
+    """(median wall ms, median CPU ms) of each `(argv, env, cwd)` as a whole process, the
+    commands taking turns."""
+    import resource
+    import statistics
+    import subprocess
+
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (argv, env, cwd) in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            begin = time.perf_counter()
+            subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, check=True)
+            wall[name].append((time.perf_counter() - begin) * 1000)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append((after.ru_utime - before.ru_utime
+                              + after.ru_stime - before.ru_stime) * 1000)
+    return {name: (statistics.median(wall[name]), statistics.median(cpu[name]))
+            for name in commands}
+
+
+def baseline(tree: Path, folder: Path, now: float, env: dict[str, str], runs: int
+             ) -> dict[str, float]:
+    """This tree's `people --json` beside `tree`'s on the same data, and the floor."""
+    import subprocess
+
+    home = folder / "baseline"
+    home.mkdir()
+    shutil.copy(folder / "config.toml", home / "config.toml")
+    # the other tree builds its own database (its own schema) from the same seeded data
+    subprocess.run([sys.executable, "-c",
+                    "import sys; from pathlib import Path; from zoneinfo import ZoneInfo; "
+                    f"sys.path[:0] = [{str(tree)!r}, {str(tree / 'scripts')!r}]; "
+                    "from bench_people import build, ZONE; "
+                    f"build(Path({str(home / 'presence.db')!r}), {now!r}, ZoneInfo(ZONE))"],
+                   cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
+    people = [sys.executable, "-m", "presence", "people", "--json"]
+    commands = {"floor": ([sys.executable, "-c", "import sqlite3"], env, None),
+                "before": (people, dict(env, PRESENCE_HOME=str(home)), str(tree)),
+                "after": (people, env, str(ROOT))}
+    side_by_side(commands, 2)  # the first runs condense, compile and warm the page cache
+    got = side_by_side(commands, runs)
+    floor_wall, floor_cpu = got["floor"]
+    out = {"baseline_floor_ms": round(floor_wall, 1), "baseline_floor_cpu_ms": round(floor_cpu, 1)}
+    for name in ("before", "after"):
+        wall, cpu = got[name]
+        out.update({f"baseline_{name}_ms": round(wall, 1),
+                    f"baseline_{name}_vs_floor": round(wall / floor_wall, 2),
+                    f"baseline_{name}_cpu_ms": round(cpu, 1),
+                    f"baseline_{name}_cpu_vs_floor": round(cpu / floor_cpu, 2)})
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--baseline", type=Path, help="another presence source tree to time "
+                        "beside this one")
     args = parser.parse_args()
     from zoneinfo import ZoneInfo
 
@@ -131,6 +193,8 @@ def main() -> None:
         ledger_ms = query_ms(lambda: everyone(store, now, tz, include_all=True), args.runs)
         store.close()
         size = (home / "presence.db").stat().st_size
+        before = baseline(args.baseline.resolve(), home, now, env, args.runs) \
+            if args.baseline else {}
     figures = {
         "people": counts["people"], "occasions": counts["occasions"],
         "person_occasions": counts["person_occasions"],
@@ -148,6 +212,7 @@ def main() -> None:
         figures["people_json_console_script_ms"] = round(measured["people_script"], 1)
         figures["people_json_console_script_vs_floor"] = round(
             measured["people_script"] / measured["floor"], 2)
+    figures.update(before)
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
