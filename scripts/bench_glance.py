@@ -108,6 +108,20 @@ def _session() -> dict[str, str]:
     return env
 
 
+def _wait_for_watcher(env: dict[str, str], deadline: float) -> None:
+    """Wait until waybar's StatusNotifierWatcher is on the bus: a tray started before it
+    exits at once ("no tray"), and would be measured as costing nothing."""
+    while time.monotonic() < deadline:
+        asked = subprocess.run(
+            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+             "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+             "string:org.kde.StatusNotifierWatcher"], env=env, capture_output=True, text=True)
+        if "boolean true" in asked.stdout:
+            return
+        time.sleep(0.2)
+    raise SystemExit("waybar's tray (org.kde.StatusNotifierWatcher) did not come up")
+
+
 def _find(pattern: str, deadline: float) -> psutil.Process:
     """The Python process running `pattern` (not the shell waybar starts it with)."""
     while time.monotonic() < deadline:
@@ -147,6 +161,7 @@ def beside_the_daemon(home: Path, seconds: float) -> dict:
         started.append(subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe",
                                          "sway", "--interval", "1"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _wait_for_watcher(env, time.monotonic() + 60)
         started.append(subprocess.Popen([sys.executable, "-m", "presence", "tray"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         # the floor beside them: a Python process that only wakes once a second
@@ -164,6 +179,9 @@ def beside_the_daemon(home: Path, seconds: float) -> dict:
         time.sleep(seconds)
         wall = time.monotonic() - wall0
         after = {name: cpu_seconds(p) for name, p in procs.items()}
+        for name, proc in procs.items():
+            if not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE:
+                raise SystemExit(f"{name} ended during the measurement: its figure would be 0")
         out: dict = {"seconds": round(wall, 1), "daemon_interval_s": 1}
         for name, proc in procs.items():
             out[f"{name}_cpu_percent_of_one_core"] = round(
