@@ -356,3 +356,41 @@ def test_the_daemons_sync_child_gives_every_slow_source_its_whole_deadline(tmp_p
     many = config_mod.override(many, "calendar.deadline_seconds", 30)
     assert child_limit(many, store) >= 11 * 30
     store.close()
+
+
+# Two of the fuzzer's findings (round 4): a time zone whose rule changes the offset every
+# second (dateutil walks it from 1601 at every offset asked: it never answers) and a rule with
+# INTERVAL=0 (dateutil never steps past the first instance).
+ZONE_EVERY_SECOND = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Hostile Time\r\n"
+    b"BEGIN:STANDARD\r\nDTSTART:16011028T030000\r\n"
+    b"RRULE:FREQ=MONTHLY;FREQ=SECONDLY;BYSECOND=0,1,2\r\n"
+    b"TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    b"BEGIN:VEVENT\r\nUID:z@t\r\nDTSTART;TZID=Hostile Time:20260302T120000\r\n"
+    b"DURATION:PT1H\r\nSUMMARY:Lunch with Sam\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def test_a_zone_changing_every_second_fails_its_source_alone_and_interval_0_is_skipped(
+        tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    zone = tmp_path / "zone.ics"
+    zone.write_bytes(ZONE_EVERY_SECOND)
+    stuck = tmp_path / "interval0.ics"
+    stuck.write_bytes(calendar("Dinner with Ana").replace(
+        b"DURATION:PT1H\r\n", b"DURATION:PT1H\r\nRRULE:FREQ=DAILY;INTERVAL=0\r\n")
+        .replace(b"END:VCALENDAR", b"BEGIN:VEVENT\r\nUID:ok@t\r\nDTSTART:20260303T120000Z\r\n"
+                 b"DURATION:PT1H\r\nSUMMARY:Coffee with Jo\r\nLOCATION:Cafe\r\nEND:VEVENT\r\n"
+                 b"END:VCALENDAR"))
+    good = tmp_path / "good.ics"
+    good.write_bytes(calendar("Lunch with Priya"))
+    with_sources(home, str(zone), str(stuck), str(good))
+    done = within(60, lambda: presence(home, "calendar", "sync"))
+    assert "Traceback" not in done.stdout + done.stderr
+    listed = presence(home, "calendar", "list").stdout
+    [line] = [l for l in listed.splitlines() if "zone.ics" in l and "refused" in l]
+    assert "'Hostile Time' refused: its STANDARD rule repeats secondly" in line
+    shown = presence(home, "calendar", "events", "--from", "2026-03-01", "--to",
+                     "2026-03-05").stdout
+    assert "Lunch with Priya" in shown and "Coffee with Jo" in shown
+    assert "Dinner with Ana" not in shown  # refused, not expanded forever

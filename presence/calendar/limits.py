@@ -50,14 +50,52 @@ def too_frequent(event: Any) -> str | None:
         period = _PERIOD_SECONDS.get(str((rule.get("FREQ") or [""])[0]).upper())
         if period is None:
             return "its RRULE has no known FREQ"
+        if not _positive(rule.get("INTERVAL") or [1]):
+            # dateutil would never step past the first instance: it loops for good
+            return "its RRULE's INTERVAL is not a positive number"
         if period * _interval(rule) < 60 or len(rule.get("BYSECOND") or ()) > 1:
             return "it repeats more often than once a minute"
+    return None
+
+
+# A zone's offset changes a few times a year; icalendar hands a VTIMEZONE's rules to dateutil,
+# which walks them from their DTSTART (often 1601) at every offset it is asked for, in one call
+# the deadline cannot interrupt: `FREQ=SECONDLY` there never answers.
+_ZONE_FREQUENCIES = {"YEARLY": 1, "MONTHLY": 12}
+MAX_ZONE_CHANGES_A_YEAR = 24
+
+
+def zone_problem(zone: Any) -> str | None:
+    """Why a parsed VTIMEZONE is refused (a rule that changes the offset more often than
+    `MAX_ZONE_CHANGES_A_YEAR` times a year), or None."""
+    for part in zone.subcomponents:
+        for rule in _rules(part):
+            freq = str((rule.get("FREQ") or [""])[0]).upper()
+            if freq not in _ZONE_FREQUENCIES:
+                return (f"its {part.name} rule repeats {freq.lower() or 'with no FREQ'}, not "
+                        "yearly or monthly")
+            changes = _ZONE_FREQUENCIES[freq]
+            for key in _EXPANDING_PARTS:
+                values = rule.get(key) or ()
+                if key == "BYDAY":  # "SU" is every Sunday, "-1SU" one of them
+                    changes *= sum(1 if str(day)[:-2] else 53 for day in values) or 1
+                else:
+                    changes *= len(values) or 1
+            if changes > MAX_ZONE_CHANGES_A_YEAR:
+                return f"its {part.name} rule changes the offset {changes:,} times a year"
     return None
 
 
 def _rules(event: Any) -> list[Any]:
     found = event.get("RRULE")
     return [] if found is None else found if isinstance(found, list) else [found]
+
+
+def _positive(values: list[Any]) -> bool:
+    try:
+        return int(values[0]) >= 1
+    except (TypeError, ValueError):
+        return False
 
 
 def _interval(rule: Any) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from presence.calendar.limits import BATCH_BYTES, BATCH_COMPONENTS, Deadline
+from presence.calendar.limits import BATCH_BYTES, BATCH_COMPONENTS, Deadline, zone_problem
 from presence.calendar.text import CalendarText
 from presence.errors import CalendarError
 from presence.sanitise import visible
@@ -21,7 +21,8 @@ def parse_head(text: CalendarText, source: str, deadline: Deadline) -> Any:
     remembers each zone as it parses it, so the events of every later batch can use them.
 
     Raises:
-        CalendarError: icalendar cannot read them, or the deadline passed.
+        CalendarError: icalendar cannot read them, a zone's rules change its offset too often
+            (`limits.zone_problem`), or the deadline passed.
     """
     from icalendar import Calendar
 
@@ -31,6 +32,12 @@ def parse_head(text: CalendarText, source: str, deadline: Deadline) -> Any:
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise _unreadable(source, exc) from exc
     for zone in _parse_components(zones, source, deadline, 0, len(zones)):
+        problem = zone_problem(zone) if zone.name == "VTIMEZONE" else None
+        if problem is not None:
+            # as the calendar names it, without the content digest text.py adds to its TZID
+            name = visible(str(zone.get("TZID", "")).rsplit(" ~", 1)[0], 80)
+            raise CalendarError(f"{source}: time zone {name!r} refused: {problem}; fix or "
+                                "remove that VTIMEZONE")
         calendar.add_component(zone)
     return calendar
 
