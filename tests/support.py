@@ -93,6 +93,20 @@ def read_store(db: Path, what):
         store.close()
 
 
+def database_at_schema(db: Path, version: int):
+    """A new database file as presence wrote it at schema `version` (the first `version`
+    migrations, nothing after), open in a plain sqlite3 connection for the test to fill."""
+    import sqlite3
+
+    from presence.store.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(db)
+    for migrate in MIGRATIONS[:version]:
+        migrate(conn)
+    conn.execute(f"PRAGMA user_version = {int(version)}")
+    return conn
+
+
 def sql_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
     """Rows of a query on the database file, through a connection of the test's own (the way
     another program would read a user's data)."""

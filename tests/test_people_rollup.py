@@ -21,7 +21,7 @@ from presence.people import render
 from presence.people.directory import Resolver, everyone, store_meetings
 from presence.people.ledger import condense_before, ledger, ranked
 from presence.store import Store
-from tests.support import sql_rows
+from tests.support import database_at_schema, sql_rows
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = "2026-09-01T12:00:00+02:00"
@@ -264,12 +264,7 @@ def test_old_rows_edited_in_plain_sql(home):
 
 def schema_8(db: Path) -> None:
     """A database as presence wrote it before migration 9, with people in it (plain SQL)."""
-    from presence.store.migrations import MIGRATIONS
-
-    conn = sqlite3.connect(db)
-    for migrate in MIGRATIONS[:8]:
-        migrate(conn)
-    conn.execute("PRAGMA user_version = 8")
+    conn = database_at_schema(db, 8)
     conn.executemany("INSERT INTO people (id, name) VALUES (?, ?)", [(1, "Priya"), (2, "Sam")])
     conn.executemany("INSERT INTO person_aliases (alias, person_id) VALUES (?, ?)",
                      [("priya", 1), ("sam", 2)])

@@ -15,7 +15,7 @@ import pytest
 from presence.errors import CorruptDatabase, StoreError
 from presence.model import FocusWindow, Span
 from presence.store import SCHEMA_VERSION, Store, open_or_recover
-from tests.support import sealed_env
+from tests.support import database_at_schema, sealed_env
 
 
 def mode(path) -> int:
@@ -273,13 +273,8 @@ def test_a_database_of_another_program_is_named_and_never_migrated(tmp_path):
 
 def test_a_year_of_spans_moves_to_the_compact_table_with_every_row_kept(tmp_path):
     """Migration 6 on a year-old database of schema 5: every span, title and device kept."""
-    from presence.store.migrations import MIGRATIONS
-
     path = tmp_path / "presence.db"
-    conn = sqlite3.connect(path)
-    for migrate in MIGRATIONS[:5]:
-        migrate(conn)
-    conn.execute("PRAGMA user_version = 5")
+    conn = database_at_schema(path, 5)
     conn.execute("INSERT INTO devices (id, name, kind, origin, added) VALUES "
                  "('laptop-id', 'laptop', 'this', NULL, 0)")
     start = 1_750_000_000.0
@@ -319,13 +314,8 @@ def test_rollups_of_schema_6_gain_their_day_totals_and_keep_every_row(tmp_path):
     from the stored cells, the cells and spans stay, and a late span forgets both."""
     from datetime import date
 
-    from presence.store.migrations import MIGRATIONS
-
     path = tmp_path / "presence.db"
-    conn = sqlite3.connect(path)
-    for migrate in MIGRATIONS[:6]:
-        migrate(conn)
-    conn.execute("PRAGMA user_version = 6")
+    conn = database_at_schema(path, 6)
     conn.execute("INSERT INTO activity (start, end, app, category, title, device) VALUES "
                  "(1000, 4600, 'slack', 'messaging', NULL, NULL)")
     cells = [("UTC", "1970-01-01", 0, "slack", "messaging", 2600.0),
@@ -352,13 +342,8 @@ def test_lookup_tables_lose_their_indexes_and_keep_every_row_and_each_name_once(
     """Migration 8 on a database of schema 7: every span, title, device and code kept, no
     index beside the lookup tables, and a name written again (by the store or by plain SQL
     on the view) still gets its one code."""
-    from presence.store.migrations import MIGRATIONS
-
     path = tmp_path / "presence.db"
-    conn = sqlite3.connect(path)
-    for migrate in MIGRATIONS[:7]:
-        migrate(conn)
-    conn.execute("PRAGMA user_version = 7")
+    conn = database_at_schema(path, 7)
     rows = [(1000.0 + i * 60, 1030.5 + i * 60, ["slack", "code", None][i % 3],
              ["messaging", "other", "away"][i % 3], "general" if i % 4 == 0 else None,
              ["laptop", "phone"][i % 2]) for i in range(300)]
