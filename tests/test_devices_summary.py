@@ -305,3 +305,48 @@ def test_a_past_day_over_devices_is_counted_again_when_any_of_its_spans_changes(
     again = summary(home)  # and the desktop's, in its new snapshot
     assert again["categories"] == {"messaging": 60.0, "other": 20.0}
     assert again["virtual_minutes"] == 60.0
+
+
+def test_a_kept_past_day_over_devices_says_the_same_and_a_peer_failing_later_is_left_out(
+        home, tmp_path, monkeypatch):
+    from summary_data import add_meetings, meeting
+
+    from presence.errors import StoreError
+    from presence.store.peers import PeerSnapshot
+
+    alone = summary(home)
+    desktop = device(tmp_path, "desktop", [
+        Span(at("10:10"), at("10:20"), "discord", "messaging"),
+        Span(at("10:20"), at("10:30"), "firefox", "other")])
+    store = Store.open(desktop)
+    add_meetings(store, meeting("Lunch with Sam", f"{DAY}T10:00", f"{DAY}T10:30"))
+    store.close()
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    first = summary(home)  # counted from the union of the day, and kept
+    # the desktop's meeting: chat during it on either screen, each moment once
+    assert [(m["summary"], m["phubbing_minutes"]) for m in first["meetings"]] == [
+        ("Lunch with Sam", 20.0)]                  # 10:00-10:20, slack then discord
+    assert first["phubbing_minutes"] == 20.0
+    # each device's own time, the overlap in both
+    assert {d["name"]: d["minutes"] for d in first["devices"]} == {"laptop": 40.0,
+                                                                   "desktop": 20.0}
+    kept = summary(home)  # from the kept cells; the meeting's chat from its half hour alone
+    assert kept == first
+    calls = []
+    real_spans = PeerSnapshot.spans
+
+    def spans_seen(self, start, end):
+        calls.append((start, end))
+        return real_spans(self, start, end)
+
+    monkeypatch.setattr(PeerSnapshot, "spans", spans_seen)
+    assert summary(home) == first
+    assert calls == [(at("10:00"), at("10:30"))]   # no more of the desktop's day than that
+
+    def broken(self, *args, **kwargs):
+        raise StoreError(f"{self.path}: the snapshot is damaged (disk I/O error)")
+
+    # the desktop fails after its meetings and in-person time were read: it is left out
+    # whole, its meeting too, never counted in part
+    monkeypatch.setattr(PeerSnapshot, "spans", broken)
+    assert summary(home) == alone

@@ -138,3 +138,28 @@ def _baseline(tmp_path: Path) -> set[str]:
     subprocess.run([sys.executable, "-c", code], env=sealed_env(tmp_path), check=True,
                    timeout=60)
     return {m.split(".")[0] for m in json.loads(out.read_text())}
+
+
+def test_a_summary_over_a_peer_creates_no_dataclasses(tmp_path):
+    # a reader of peers opens their snapshots and scans the folder: value types of
+    # presence.frozen there too, so a summary over devices starts as short as one alone
+    from summary_data import add_span, home
+
+    from presence.devices.snapshot import write
+    from presence.store import Store
+
+    peer = tmp_path / "peer"
+    peer.mkdir()
+    store, _ = home(peer)
+    add_span(store, "2026-03-10T09:30", "2026-03-10T10:30", "signal", "messaging")
+    store.close()
+    write(peer / "presence.db", tmp_path / "sync", "00000000000000d1", "desktop",
+          [("00000000000000d1", "desktop", "this")], 1773200000.0)
+    (tmp_path / "here").mkdir()
+    here = small_home(tmp_path / "here")
+    config = here / "config.toml"
+    config.write_text(config.read_text() + f'\n[devices]\nfolder = "{tmp_path / "sync"}"\n')
+    loaded = _modules(here, ARGS["summary"], "summary")
+    assert "presence.store.peers" in loaded  # the peer was read
+    assert not {"dataclasses", "inspect"} & loaded
+    assert not {m.split(".")[0] for m in loaded} & HEAVY_STDLIB

@@ -15,11 +15,11 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from presence.devices.snapshot import SUFFIX, TEMP_PREFIX, TEMP_SUFFIX, snapshot_name
 from presence.errors import StoreError
+from presence.frozen import frozen
 from presence.logsetup import logger
 
 log = logger(__name__)
@@ -37,7 +37,7 @@ CONFLICT, NEWER, UNREADABLE, DUPLICATE, CLASH = (
 PROBLEMS = (CONFLICT, NEWER, UNREADABLE, DUPLICATE, CLASH)
 
 
-@dataclass(frozen=True)
+@frozen
 class FileState:
     """One snapshot-like file in the folder and what became of it.
 
@@ -73,17 +73,19 @@ def is_snapshot_file(name: str) -> bool:
     return name.endswith(SUFFIX) or (".presence" in name and _CONFLICT.search(name) is not None)
 
 
-@dataclass
 class Peers:
     """The folder as one reader saw it: every file's state, and the counted snapshots open.
 
     The counted snapshots stay open until `close()`: everything a command reads from a peer
     comes from the one file it opened, even when the sync engine replaces it meanwhile.
+    (A plain class: filled while the folder is scanned, and a reader of peers imports no
+    `dataclasses`.)
     """
 
-    folder: Path | None
-    files: list[FileState] = field(default_factory=list)
-    snapshots: list = field(default_factory=list)
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.files: list[FileState] = []
+        self.snapshots: list = []
 
     @property
     def problems(self) -> list[FileState]:

@@ -11,12 +11,12 @@ a snapshot still being written when the next is due is simply not started twice.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from presence.config import Config
 from presence.errors import StoreError
+from presence.frozen import frozen
 from presence.paths import make_private_dir
 from presence.logsetup import logger
 
@@ -42,7 +42,7 @@ def temp_name(device_id: str) -> str:
     return TEMP_PREFIX + snapshot_name(device_id) + TEMP_SUFFIX
 
 
-@dataclass(frozen=True)
+@frozen
 class Result:
     """One snapshot written: where, when, how big, how many spans."""
 

@@ -17,6 +17,7 @@ its meetings, logged time and people join this device's, each instance once.
 from __future__ import annotations
 
 from datetime import date, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from presence.config import Config
 from presence.errors import StoreError
@@ -33,8 +34,11 @@ from presence.reports.summary import (
     summarise_day,
     summarise_period,
 )
-from presence.timeline import clipped_seconds, day_bounds, local_day, merge_intervals, zone_name
+from presence.timeline import day_bounds, local_day, merge_intervals, zone_name
 from presence.logsetup import logger
+
+if TYPE_CHECKING:
+    from presence.reports.from_peers import Peer
 
 log = logger(__name__)
 
@@ -165,47 +169,6 @@ def summarise(store: Store, config: Config, first: date, last: date,
         return _summarise(store, config, first, last, now, peers, history)
 
 
-@frozen
-class _Peer:
-    """What a summary takes from one peer, read in one go: the spans of the days shown,
-    in-person time, people (the chat of the days before, all a trend needs, comes through
-    `chat_days`)."""
-
-    name: str
-    source: object  # the open snapshot, for the union of past chat (reports/chat_days.py)
-    shown: list
-    in_person: list
-    logged: list
-    first: float | None
-    meetings: list
-    people: list
-    together: list
-    forgotten: tuple
-
-
-def _take_peers(peers: list, config: Config, hi: float, period_start: float,
-                period_end: float, back: float) -> list[_Peer]:
-    from presence.devices.merge import take
-
-    tz = config.tz
-
-    def read(peer) -> _Peer:
-        has_people = peer.has_table("people")
-        return _Peer(
-            name=peer.info.name or peer.info.device_id,
-            source=peer,
-            shown=peer.spans(period_start, hi) if hi > period_start else [],
-            in_person=peer.meetings(back, period_end, tz, kind="in_person"),
-            logged=peer.in_person_log(back, period_end),
-            first=peer.first_activity(),
-            meetings=peer.meetings(period_start, period_end, tz),
-            people=peer.people() if has_people else [],
-            together=peer.together(period_start, period_end) if has_people else [],
-            forgotten=peer.forgotten() if has_people else ("", frozenset()))
-
-    return take(peers, read)
-
-
 def _in_person(store: Store, peers: list[tuple[list, list]], back: float, period_end: float,
                now: float, tz) -> list[tuple[float, float]]:
     """The merged in-person intervals from `back` to the period's end, up to `now`: this
@@ -219,7 +182,7 @@ def _in_person(store: Store, peers: list[tuple[list, list]], back: float, period
     return merge_intervals((s, min(e, now)) for s, e in together)
 
 
-def _all_in_person(peer: _Peer, period_end: float, tz) -> tuple[list, list]:
+def _all_in_person(peer: Peer, period_end: float, tz) -> tuple[list, list]:
     """A peer's in-person meetings and logged time over its whole history; what was read
     of it already when its snapshot fails now (a reader never fails for a peer)."""
     try:
@@ -244,6 +207,24 @@ def _streak_reaches(by_day: dict[date, float], since: date, first: date) -> bool
 def _summarise(store: Store, config: Config, first: date, last: date, now: float,
                peers: list, history: bool = True,
                by_device: bool = True) -> tuple[list[DaySummary], Background]:
+    """The day summaries and background of `summarise`, over the open `peers`; a peer whose
+    file fails at any point is left out whole."""
+    if not peers:
+        return _summarise_once(store, config, first, last, now, peers, history, by_device)
+    from presence.reports.from_peers import PeerFailed
+
+    try:
+        return _summarise_once(store, config, first, last, now, peers, history, by_device)
+    except PeerFailed as failed:  # a peer failed after its first read: left out whole
+        return _summarise(store, config, first, last, now,
+                          [p for p in peers if p not in failed.sources], history, by_device)
+
+
+def _summarise_once(store: Store, config: Config, first: date, last: date, now: float,
+                    peers: list, history: bool,
+                    by_device: bool) -> tuple[list[DaySummary], Background]:
+    """`_summarise` over `peers`; raises `PeerFailed` when a peer's file fails after its first
+    read (what was read of it is then part of what was combined: the caller counts again)."""
     from presence.devices import merge
     from presence.devices.union import union_spans
 
@@ -257,41 +238,65 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
     # In-person time is read from the trend's first day: a streak that runs back to it is
     # read further below, so a summary costs the same on ten years as on one.
     back = lo if history else period_start
-    others = _take_peers(peers, config, hi, period_start, period_end, back)
+    names = {d.id: d.name for d in store.devices()}
+    over_devices = bool(peers) or len(names) > 1
+    kept = made_of = None
+    if over_devices and now >= period_end:  # days that are over: their cells may be kept
+        from presence.reports import shown_days
+
+        made_of = shown_days.key(store, peers, period_start, hi, config)
+        kept = shown_days.kept(store, made_of)
+    others: list = []
+    if peers:
+        from presence.reports import from_peers
+
+        others = from_peers.take_peers(
+            peers, config, first, last, now, back,
+            by_device and (kept is None or kept.devices is None))
+        if len(others) < len(peers):  # what was kept was made of them all: count again
+            raise from_peers.PeerFailed([s for s in peers
+                                         if all(p.source is not s for p in others)])
     virtual_by_day = {day: sum(secs for (_, _, cat), secs in c.items() if cat in virtual)
                       for day, c in cells.items()}
-    union, over_devices = None, False
-    names = {d.id: d.name for d in store.devices()}
+    union = None
     trend_hi = min(period_start, hi)
-    if others or len(names) > 1:
+    meetings = merge.meetings_once(store.meetings(period_start, period_end, tz),
+                                   *(p.meetings for p in others))
+    met = merge_intervals((max(s, period_start), min(e, upto))
+                          for s, e in _timed(meetings, "in_person"))
+    # each day's (peer, category, seconds): the peers' own time, for the time by device
+    if not by_device:
+        their_time: dict = {}
+    elif kept is not None and kept.devices is not None:
+        their_time = kept.devices
+    else:
+        their_time = {day: [(p.name, category, seconds) for p in others
+                            for category, seconds in p.by_day.get(day, ())]
+                      for day in (first + timedelta(days=n) for n in range(span_days))}
+    if over_devices:
         if trend_hi > lo:
             from presence.reports.chat_days import union_chat_by_day
 
             before, failed = union_chat_by_day(store, [p.source for p in others], lo,
                                                trend_hi, config)
-            others = [p for i, p in enumerate(others) if i not in failed]
+            if failed:
+                raise from_peers.PeerFailed([others[i].source for i in failed])
         else:
             before = {}
         # A moment seen on several devices counts once (rollups hold this database's spans,
         # which an import fills with other devices' too, a phone from ActivityWatch): the
         # days shown from the union of every device's spans, the days before (whose chat
         # alone the trend reads) from the union of every device's chat.
-        def the_union() -> list:
-            return union_spans([store.spans(period_start, hi) if hi > period_start else []]
-                               + [p.shown for p in others], virtual, config.always_active)
-
-        over_devices, shown, made_of = True, None, None
-        if now >= period_end:  # days that are over: their cells may have been kept
-            from presence.reports import shown_days
-
-            made_of = shown_days.key(store, [p.source for p in others], period_start, hi,
-                                     config)
-            shown = shown_days.kept(store, made_of)
-        if shown is None:
-            union = the_union()
+        if kept is not None:
+            shown = kept.cells
+        else:
+            theirs = (from_peers.spans(others, [(period_start, hi)])
+                      if others and hi > period_start else [])
+            mine = store.spans(period_start, hi) if hi > period_start else []
+            union = union_spans([mine] + theirs, virtual, config.always_active)
             shown = cells_by_day(union, first, last, tz, until=now)
             if made_of is not None:
-                shown_days.keep(store, made_of, shown)
+                shown_days.keep(store, made_of, shown, their_time if by_device else None)
         cells.update(shown)
         virtual_by_day = {day: before.get(day, 0.0) if day < first else
                           sum(secs for (_, _, cat), secs in cells[day].items() if cat in virtual)
@@ -310,23 +315,23 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
         virtual=virtual_by_day,
         in_person=by_day,
         first_day=local_day(begin, tz) if begin is not None else None)
-    meetings = merge.meetings_once(store.meetings(period_start, period_end, tz),
-                                   *(p.meetings for p in others))
     forgotten = merge.forgotten_anywhere(store, [p.forgotten for p in others]) if others \
         else None
     if forgotten:  # a name forgotten on one device is blanked on every other
         meetings = [replace(m, summary=forgotten.scrub(m.summary))
                     for m in meetings]
-    met = merge_intervals((max(s, period_start), min(e, upto))
-                          for s, e in _timed(meetings, "in_person"))
     # A span may touch two meetings' intervals: keep it once, or its chat would count twice.
-    if not over_devices:
-        spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
-    elif met:
-        union = union if union is not None else the_union()  # kept cells: no union yet
-        spans = [sp for sp in union if any(sp.start < e and sp.end > s for s, e in met)]
-    else:
+    if not met:
         spans = []
+    elif not over_devices:
+        spans = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
+    else:
+        if union is None:  # cells kept: the union of the meetings' intervals alone (phubbing
+            # adds up chat inside them; who wins a moment depends on the spans covering it)
+            mine = list(dict.fromkeys(span for s, e in met for span in store.spans(s, e)))
+            theirs = from_peers.spans(others, met) if others else []
+            union = union_spans([mine] + theirs, virtual, config.always_active)
+        spans = [sp for sp in union if any(sp.start < e and sp.end > s for s, e in met)]
     nudges = store.nudge_records(period_start, period_end)
     logged = list(dict.fromkeys(store.in_person_log(period_start, period_end) + [
         row for p in others for row in p.logged if row[0] < period_end and row[1] > period_start]))
@@ -347,8 +352,7 @@ def _summarise(store: Store, config: Config, first: date, last: date, now: float
         until = min(end, now)
         if by_device:
             rows = store.device_seconds(start, until)
-            rows += [(p.name, sp.category, clipped_seconds(sp, start, until))
-                     for p in others for sp in p.shown]
+            rows += their_time.get(day, [])
         days.append(replace(summarise_day(
             day, tz, now, cells=cells.get(day, {}), virtual=virtual, in_person=in_person,
             meetings=[m for m in meetings

@@ -8,7 +8,9 @@ spans, the sums of their starts, lengths, apps, categories and devices) and each
 snapshot (device, time written, spans: a snapshot never changes, a new one has a new time).
 A span added, removed or changed anywhere changes the key, and the day is counted again; the
 cells kept are the very numbers the union gave (JSON keeps a float whole), so a summary says
-the same either way. Today is never kept: it changes with every flush.
+the same either way. Each peer's own time of those days (the summary's time by device, one
+aggregate per peer and day) is kept beside them under the same key, so a summary of a past day
+reads no span of a peer beyond those during its in-person meetings (phubbing). Today is never kept: it changes with every flush.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 
 from presence.config import Config
 from presence.errors import StoreError
+from presence.frozen import frozen
 from presence.reports.summary import Cells
 from presence.logsetup import logger
 
@@ -27,6 +30,15 @@ log = logger(__name__)
 SETTING = "union_shown_days"
 # Periods kept: a few summaries of different days over a few snapshots each.
 KEEP = 16
+
+
+@frozen
+class Kept:
+    """What was kept of a period: each day's cells, and each day's `(peer name, category,
+    seconds)` of the peers' time by device (None when it was not read then)."""
+
+    cells: dict
+    devices: dict | None
 
 
 def key(store, peers: Sequence, lo: float, hi: float, config: Config) -> str:
@@ -39,25 +51,39 @@ def key(store, peers: Sequence, lo: float, hi: float, config: Config) -> str:
                        sorted(config.always_active), list(store.span_mark(lo, hi)), theirs])
 
 
-def kept(store, made_of: str) -> dict[date, Cells] | None:
-    """The cells kept under `made_of`, or None."""
+def kept(store, made_of: str) -> Kept | None:
+    """The cells (and the peers' time by device, when it was kept) kept under `made_of`, or
+    None."""
     saved = store.get_setting(SETTING)
-    days = saved.get(made_of) if isinstance(saved, dict) else None
-    if not isinstance(days, dict):
+    entry = saved.get(made_of) if isinstance(saved, dict) else None
+    # an entry of an older presence (the days' cells alone) is counted again
+    if not isinstance(entry, dict) or not isinstance(entry.get("cells"), dict):
         return None
-    return {date.fromisoformat(day): {(hour, app, category): seconds
-                                      for hour, app, category, seconds in cells}
-            for day, cells in days.items()}
+    days = entry["cells"]
+    rows = entry.get("devices")
+    return Kept(
+        {date.fromisoformat(day): {(hour, app, category): seconds
+                                   for hour, app, category, seconds in cells}
+         for day, cells in days.items()},
+        None if not isinstance(rows, dict) else {
+            date.fromisoformat(day): [tuple(row) for row in day_rows]
+            for day, day_rows in rows.items()})
 
 
-def keep(store, made_of: str, cells: dict[date, Cells]) -> None:
-    """Keep `cells` under `made_of` (the oldest periods kept make room)."""
+def keep(store, made_of: str, cells: dict[date, Cells],
+         devices: dict[date, list[tuple[str, str, float]]] | None) -> None:
+    """Keep `cells` and the peers' time by device `devices` (None: not read) under
+    `made_of` (the oldest periods kept make room)."""
     saved = store.get_setting(SETTING)
     periods = dict(saved) if isinstance(saved, dict) else {}
     periods.pop(made_of, None)
-    periods[made_of] = {day.isoformat(): [[hour, app, category, seconds]
-                                          for (hour, app, category), seconds in c.items()]
-                        for day, c in cells.items()}
+    entry: dict = {"cells": {day.isoformat(): [[hour, app, category, seconds]
+                                                for (hour, app, category), seconds in c.items()]
+                             for day, c in cells.items()}}
+    if devices is not None:
+        entry["devices"] = {day.isoformat(): [list(row) for row in rows]
+                            for day, rows in devices.items()}
+    periods[made_of] = entry
     try:
         store.set_setting(SETTING, dict(list(periods.items())[-KEEP:]))
     except StoreError as exc:  # a read-only database: counted again next time

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import sqlite3
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from presence.errors import StoreError
+from presence.frozen import frozen
 from presence.store.activity import ActivityTables
 from presence.store.calendar import CalendarTables
 from presence.store.in_person import InPersonTables
@@ -31,7 +31,7 @@ class NewerSnapshot(StoreError):
     """The snapshot was written by a newer presence, in a format this one cannot read."""
 
 
-@dataclass(frozen=True)
+@frozen
 class SnapshotInfo:
     """What a snapshot says about itself."""
 

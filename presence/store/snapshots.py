@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from presence.errors import StoreError
+from presence.frozen import frozen
 from presence.store.migrations import ACTIVITY_VIEW, SPAN_TABLES
 from presence.store.people import SALT_KEY
 
@@ -59,7 +59,7 @@ _COPIES = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Written:
     """What a snapshot holds: its size in bytes and its number of spans."""
 
