@@ -15,9 +15,10 @@ is made or compared, and the rest is shared.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
-
-T = TypeVar("T")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
+if TYPE_CHECKING:
+    from typing import Any, Callable, TypeVar
+    T = TypeVar("T")
 
 
 class FrozenError(AttributeError):

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Protocol
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # a contract for the type checker alone
 
 Interval = tuple[float, float]
 

@@ -8,7 +8,6 @@ bar, the tray, `status` and `presence summary` always tell the same day.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from presence import holds
 from presence.config import Config
@@ -17,6 +16,7 @@ from presence.model import AWAY
 from presence.reports.history import day_summary
 from presence.timeline import day_bounds, local_day
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
 if TYPE_CHECKING:
     from presence.store import Store
 

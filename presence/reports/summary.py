@@ -10,12 +10,12 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
 
 from presence.frozen import frozen
 from presence.model import AWAY, PAUSED, Meeting, NudgeRecord, Span
 from presence.timeline import covered_seconds, day_bounds, local_day, merge_intervals, overlap
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
 if TYPE_CHECKING:
     from presence.reports.by_device import DeviceMinutes
     from presence.reports.people import PeopleSection

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone, tzinfo
-from typing import Any, Callable
 
 from presence.model import Meeting
 from presence.store.db import IN_RANGE, Tables
 from presence.timeline import midnight
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 def select_meetings(read: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]],

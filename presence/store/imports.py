@@ -17,10 +17,13 @@ from __future__ import annotations
 import marshal
 import sqlite3
 from collections.abc import Iterator
-from typing import ContextManager
 
 from presence.errors import StoreError
 from presence.store.db import Tables
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
+if TYPE_CHECKING:
+    from typing import ContextManager
 
 PAGE = 20_000
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from presence.model import Nudge, NudgeRecord
 from presence.store.db import Tables
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
+if TYPE_CHECKING:
+    from typing import Any
 
 _RECORD = ("SELECT id, at, kind, key, title, message, channel, delivered, response, "
            "responded_at, followed FROM nudges")
