@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
 
 from presence.config import Config
 from presence.errors import StoreError
@@ -20,7 +19,9 @@ from presence.frozen import frozen
 from presence.paths import make_private_dir
 from presence.logsetup import logger
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
 if TYPE_CHECKING:
+    from typing import Callable
     import threading
 
 log = logger(__name__)
