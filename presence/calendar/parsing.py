@@ -24,11 +24,11 @@ def parse_head(text: CalendarText, source: str, deadline: Deadline) -> Any:
         CalendarError: icalendar cannot read them, a zone's rules change its offset too often
             (`limits.zone_problem`), or the deadline passed.
     """
-    from icalendar import Calendar
+    from presence.calendar.quick_lines import parse_lines
 
     zones = text.components[:len(text.components) - len(text.event_lines)]
     try:
-        calendar = Calendar.from_ical(text.head + "END:VCALENDAR\r\n")
+        calendar = parse_lines(text.head + "END:VCALENDAR\r\n")
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise _unreadable(source, exc) from exc
     for zone in _parse_components(zones, source, deadline, 0, len(zones)):
@@ -58,14 +58,14 @@ def _parse_components(texts: tuple[str, ...], source: str, deadline: Deadline, d
                       total: int) -> list[Any]:
     """Parse components a chunk at a time: one call of the parser cannot be interrupted, so
     each is given a bounded piece and the deadline is looked at between two."""
-    from icalendar import Calendar
+    from presence.calendar.quick_lines import parse_lines
 
     parsed: list[Any] = []
     try:
         for count, chunk in _chunks(texts):
             deadline.check(source, f"after parsing {done:,} of {total:,} components" if done
                            else f"before parsing its {total:,} components")
-            piece = Calendar.from_ical("BEGIN:VCALENDAR\r\n" + chunk + "END:VCALENDAR\r\n")
+            piece = parse_lines("BEGIN:VCALENDAR\r\n" + chunk + "END:VCALENDAR\r\n")
             parsed.extend(piece.subcomponents)
             done += count
     except (ValueError, TypeError, KeyError, IndexError) as exc:
