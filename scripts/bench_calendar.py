@@ -164,8 +164,9 @@ def main() -> int:
         path.write_bytes(data)
         cache = Path(folder) / "cache"
 
-        first, parse_times, expand_times = [], [], []
+        first, parse_times, expand_times, cpu_times = [], [], [], []
         for _ in range(args.runs):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             read = read_source(str(path), cache)
             t1 = time.perf_counter()
@@ -173,6 +174,7 @@ def main() -> int:
             t2 = time.perf_counter()
             result = parsed.instances(*YEAR)
             t3 = time.perf_counter()
+            cpu_times.append(time.process_time() - c0)
             first.append(t3 - t0)
             parse_times.append(t2 - t1)
             expand_times.append(t3 - t2)
@@ -220,6 +222,9 @@ def main() -> int:
           f"{best * 1000:.0f} ms  [text checks and zones {min(parse_times) * 1000:.0f} ms, events "
           f"parsed, expanded and classified batch by batch {min(expand_times) * 1000:.0f} ms]  target <= {TARGET_FIRST * 1000:.0f} ms "
           f"({best / TARGET_FIRST:.2f} of target)")
+    # on a shared machine the wall time carries other processes' load; CPU time less so
+    print(f"first sync CPU time (this process), best of {args.runs}: "
+          f"{min(cpu_times) * 1000:.0f} ms")
     print(f"second sync, unchanged (read + digest compare, no parse), median of 20: "
           f"file {statistics.median(file_second) * 1000:.1f} ms, "
           f"http 304 {statistics.median(url_second) * 1000:.1f} ms  "
@@ -234,6 +239,7 @@ def main() -> int:
             "events": args.events, "series": args.series, "kib": round(len(data) / 1024),
             "instances": len(result.meetings), "kinds": kinds, "runs": args.runs,
             "imports_ms": round(imports * 1000), "first_sync_ms": round(best * 1000),
+            "first_sync_cpu_ms": round(min(cpu_times) * 1000),
             "parse_ms": round(min(parse_times) * 1000),
             "expand_classify_ms": round(min(expand_times) * 1000),
             "second_sync_file_ms": round(statistics.median(file_second) * 1000, 1),
