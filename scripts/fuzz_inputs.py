@@ -257,6 +257,30 @@ def make_trace(rng: random.Random) -> tuple[str, str]:
     return kind, ending.join(TRACES[kind](rng)) + rng.choice([ending, ""])
 
 
+def split_differs(payload: bytes, most: int = 20_000) -> str | None:
+    """The first content line of `payload` that `QuickLine` splits otherwise than icalendar
+    does (name, parameters, value, or the error), or None: the quick split must never
+    change what is parsed."""
+    from icalendar.parser import Contentline
+
+    from presence.calendar.quick_lines import QuickLine
+    from presence.calendar.text import logical_lines
+
+    def split(line: str, kind: type) -> object:
+        try:
+            name, params, value = kind(line).raw_parts()
+        except ValueError as exc:
+            return ("refused", str(exc))
+        return (name, dict(params), value)
+
+    for count, (_, line) in enumerate(logical_lines(payload)):
+        if count >= most:
+            break
+        if split(line, QuickLine) != split(line, Contentline):
+            return line
+    return None
+
+
 def worker(conn) -> None:
     """Run inputs sent by the parent; answer ("ok" | "error" | "bug", detail, peak MB)."""
     from presence.calendar.sync import limit_memory
@@ -280,8 +304,13 @@ def worker(conn) -> None:
         try:
             if kind == "ics":
                 deadline = Deadline.after(PARSE_DEADLINE, clock.steady)
-                parse_calendar(payload, "fuzz.ics", settings, deadline).instances(
-                    *window, deadline)
+                try:
+                    parse_calendar(payload, "fuzz.ics", settings, deadline).instances(
+                        *window, deadline)
+                finally:
+                    differs = split_differs(payload)
+                    if differs is not None:
+                        raise AssertionError(f"the quick split differs on {differs!r}")
             elif kind == "title":
                 for app in ("firefox", "slack", "editor"):
                     classify(cfg, Sample(0.0, app, payload, "/usr/bin/" + app[:10], None, 0))
