@@ -212,6 +212,8 @@ class Daemon(SpanWriter):
                 self._paused(now, due):
             self._seen = None
             self._sample, self._verdict = Sample(now, None), _PAUSED_VERDICT
+            if self.nudger is not None:
+                self.nudger.sees(None, None, PAUSED)
             changed = self._follow(now, None, PAUSED, None)
         else:
             sample = self._probes.read(now)
@@ -261,6 +263,8 @@ class Daemon(SpanWriter):
         self._last = now
         self._sample = self._probes.read(now)
         self.ticks += ticks
+        if self.nudger is not None:
+            self.nudger.skip_to(now)
 
     def _judged(self, now: float, sample: Sample) -> bool:
         """Judge a sample that differs from the one before; True when it changed the span."""
@@ -276,6 +280,9 @@ class Daemon(SpanWriter):
         self._seen = (sample.app, sample.title, sample.exe) \
             if idle is None or idle <= self._idle_limit else None
         self._kept = (app, category, title)
+        if self.nudger is not None:
+            # what the policy reads of the sample: a change ends the decisions it left out
+            self.nudger.sees(sample.app, sample.title, category)
         return self._follow(now, app, category, title)
 
     def _follow(self, now: float, app: str | None, category: str, title: str | None) -> bool:

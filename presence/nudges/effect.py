@@ -47,19 +47,29 @@ def followed(at: float, spans: Iterable[Span], virtual: frozenset[str],
         virtual: the categories that count as virtual chatting.
         known_until: how far the spans are known (the time of the latest sample).
     """
+    return outcome(at, spans, virtual, known_until)[0]
+
+
+def outcome(at: float, spans: Iterable[Span], virtual: frozenset[str],
+            known_until: float) -> tuple[bool | None, float]:
+    """`followed`, and while that is None the earliest moment it could be told if only the
+    open span grows (what is in front stays): chat stopped long enough, or chat past the
+    time the user had."""
     latest_start = at + WITHIN_SECONDS
     chat = sorted((max(s.start, at), s.end) for s in spans
                   if s.category in virtual and s.end > at and s.start < latest_start + FOR_SECONDS)
     cursor = at  # the earliest moment from which no chat has been seen
     for start, end in chat:
         if start - cursor >= FOR_SECONDS:
-            return True
+            return True, known_until
         cursor = max(cursor, end)
         if cursor > latest_start:
-            return False
+            return False, known_until
     if min(known_until, latest_start + FOR_SECONDS) - cursor >= FOR_SECONDS:
-        return True
-    return None if known_until < latest_start + FOR_SECONDS else False
+        return True, known_until
+    if known_until < latest_start + FOR_SECONDS:
+        return None, min(cursor + FOR_SECONDS, latest_start)
+    return False, known_until
 
 
 def follow_rate(outcomes: Iterable[bool | None]) -> float | None:

@@ -11,6 +11,7 @@ are kept in memory as the loop closes them.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -35,7 +36,14 @@ SHOWN_SETTING = "shown_notification"
 
 # The policy's conditions last minutes (grace periods, budgets, cooldowns): deciding every few
 # seconds is exact enough, and keeps a daemon sampling every second (and a replay) light.
+# Decisions fall on a fixed grid of UNIX time (the first tick of each 5 s slot), so a loop
+# that leaves ticks out (a replay) knows where the next one falls without stepping to it.
 DECIDE_SECONDS = 5.0
+
+
+def decision_slot(now: float) -> int:
+    """The slot of the decision grid that `now` falls in."""
+    return math.floor(now / DECIDE_SECONDS)
 
 
 class Outbox(Protocol):
@@ -124,13 +132,53 @@ class Nudger:
         self._chat_closed = 0.0
         self._world = _World()
         self._checked_at: float | None = None
-        self._decided_at: float | None = None
+        self._slot: int | None = None  # the grid slot of the latest decision
+        # No decision before this can send anything while the inputs hold (the policy's
+        # `Decision.quiet_until`): the decisions until then are left out. Anything that may
+        # change what the policy reads sets it back (`unsettle`).
+        self._quiet_until = -math.inf
+        self._input: tuple[str | None, str | None, str] | None = None
+        self.asked = 0  # how many decisions asked the policy (the others were left out)
+        self._judged_by = math.inf  # the earliest a shown nudge's effect may be told
         self._version: int | None = None
         self._peers_at = 0.0
         self._rows: dict[str, int] = {}
 
+    @property
+    def config(self) -> Config:
+        """The effective configuration (a reload replaces it)."""
+        return self._config
+
+    @config.setter
+    def config(self, value: Config) -> None:
+        self._config = value
+        self.unsettle()
+
+    @property
+    def store(self) -> Store:
+        """The daemon's store (replaced when its file had to be moved aside)."""
+        return self._store
+
+    @store.setter
+    def store(self, value: Store) -> None:
+        self._store = value
+        self.unsettle()
+
+    def unsettle(self) -> None:
+        """Ask the policy again at the next slot: what it reads may have changed."""
+        self._quiet_until = -math.inf  # (every change of what it reads comes here)
+
+    def sees(self, app: str | None, title: str | None, category: str) -> None:
+        """The sample in front as the policy reads it (called when the loop judged a sample
+        afresh): a change unsettles the decisions left out."""
+        seen = (app, title, category)
+        if seen != self._input:
+            self._input = seen
+            self.unsettle()
+
     def observe_closed(self, span: Span) -> None:
         """Remember a span the loop just closed, if it reaches into today."""
+        self.unsettle()
         if self._open_in_list:
             self._spans.pop()
             self._open_in_list = False
@@ -155,6 +203,7 @@ class Nudger:
 
     def refresh(self, now: float) -> None:
         """Re-read the stored state (after the CLI or a calendar sync changed it)."""
+        self.unsettle()
         tz = self.config.tz
         day = local_day(now, tz)
         start, end = day_bounds(day, tz)
@@ -234,8 +283,10 @@ class Nudger:
 
     def prepare(self, now: float) -> bool:
         """A tick's bookkeeping (finished deliveries, answers, the stored state read again
-        when it changed), and whether a decision is due at `now` (every `DECIDE_SECONDS`):
-        the loop builds what `decide` needs only then (`tick` is both)."""
+        when it changed), and whether a decision is due at `now` (the first tick of each
+        `DECIDE_SECONDS` slot): the loop builds what `decide` needs only then (`tick` is
+        both). A decision that the last one said cannot send anything (its `quiet_until`,
+        the inputs unchanged) is taken as made, without asking the policy."""
         try:
             if not self._reattached:
                 self._reattached = True
@@ -254,28 +305,41 @@ class Nudger:
                     self.refresh(now)
         except StoreError as exc:
             log.debug("nudge state not refreshed: %s", exc)
-        return self._decided_at is None or not 0 <= now - self._decided_at < DECIDE_SECONDS
+        slot = decision_slot(now)
+        if slot == self._slot:
+            return False
+        if now < self._quiet_until:
+            self._slot = slot  # decided: nothing, as promised
+            return False
+        return True
 
     def idles(self, now: float) -> bool:
         """Whether a tick at `now` would neither decide nor read the stored state: a loop
         whose outbox delivers at once (the replay's) may leave such a tick out."""
-        decided, checked = self._decided_at, self._checked_at
+        checked = self._checked_at
         return (self._reattached and self._day is not None
                 and self._day_start <= now < self._day_end
                 and checked is not None
                 and 0 <= now - checked < self.config.get("daemon.flush_seconds")
-                and decided is not None and 0 <= now - decided < DECIDE_SECONDS
+                and self._slot is not None
+                and (decision_slot(now) == self._slot or now < self._quiet_until)
                 and self.config.devices_folder is None)
+
+    def skip_to(self, now: float) -> None:
+        """The loop left out ticks up to `now` at which `idles` held: the decisions among
+        them were taken as made (`prepare`)."""
+        self._slot = decision_slot(now)
 
     def next_due(self) -> float:
         """About when `idles` turns False (the next decision, read or new day)."""
         checked = (self._checked_at or 0.0) + self.config.get("daemon.flush_seconds")
-        return min(self._day_end, checked, (self._decided_at or 0.0) + DECIDE_SECONDS)
+        decides = ((self._slot or 0) + 1) * DECIDE_SECONDS
+        return min(self._day_end, checked, max(decides, self._quiet_until))
 
     def decide(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
         """Decide at `now` (after `prepare` said a decision is due); record and submit any
         nudge."""
-        self._decided_at = now
+        self._slot = decision_slot(now)
         world = self._world
         sample = classified.sample
         if self._open_in_list:
@@ -288,11 +352,12 @@ class Nudger:
             self._judge(now)
         except StoreError as exc:
             log.debug("nudge effects not recorded yet: %s", exc)
+            self._judged_by = now  # try again at the next decision
         state = policy.PolicyState(
             spans=self._spans, closed_chat_seconds=self._chat_closed,
             category=classified.category, app=sample.app,
             title=sample.title, meetings=world.meetings,
-            focus_windows=[w for w in world.focus_windows if w.start <= now < w.end],
+            focus_windows=world.focus_windows,
             in_person_log=world.in_person_log, past_nudges=world.past_nudges,
             peer_virtual=world.peer_virtual,
             snoozed_until=world.snoozed_until, last_in_person=world.last_in_person,
@@ -300,7 +365,11 @@ class Nudger:
             kinds_snoozed_until=world.kinds_snoozed_until,
             people_due=world.people_due, people_named=world.people_named)
         self._hold_during_meetings(now)
-        nudges = policy.decide(now, state, self.config)
+        decided = policy.decision(now, state, self.config)
+        self.asked += 1
+        nudges = decided.nudges
+        # nor may one be left out at which a shown nudge's effect could be told
+        self._quiet_until = min(decided.quiet_until, self._judged_by)
         for nudge in nudges:
             world.past_nudges.append(nudge)
             row = None
@@ -349,7 +418,10 @@ class Nudger:
         self.outbox.submit(record.nudge, row, self._buttons(record.nudge, row), notification)
 
     def _record_deliveries(self, deliveries: list[Delivery] | None = None) -> None:
-        for delivery in self.outbox.drain() if deliveries is None else deliveries:
+        deliveries = self.outbox.drain() if deliveries is None else deliveries
+        if deliveries:
+            self.unsettle()
+        for delivery in deliveries:
             row = self._rows.pop(delivery.nudge.key, None)
             if row is None:
                 continue
@@ -366,15 +438,17 @@ class Nudger:
     def _judge(self, now: float) -> None:
         """Decide `followed` for the shown nudges whose 10 minutes after have passed."""
         world = self._world
+        self._judged_by = math.inf
         if not world.unjudged:
             return
         virtual = self.config.virtual_categories
         waiting = []
         changed = set()
         for record in world.unjudged:
-            outcome = effect.followed(record.nudge.at, self._spans, virtual, now)
+            outcome, by = effect.outcome(record.nudge.at, self._spans, virtual, now)
             if outcome is None:
                 waiting.append(record)
+                self._judged_by = min(self._judged_by, by)
                 continue
             self.store.set_followed(record.row, outcome)
             log.info("nudge %s at %s %s", record.nudge.kind, record.nudge.at,
@@ -405,7 +479,7 @@ class Nudger:
                 self.store.record_response(answer.row, answer.response, now)
         if answers:
             # A button may have snoozed or logged time: the next decision must see it.
-            self.refresh(now)
+            self.refresh(now)  # (which unsettles)
 
     def close(self) -> None:
         """Let queued deliveries finish (bounded) and record their outcomes, the answers

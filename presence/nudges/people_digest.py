@@ -13,6 +13,8 @@ person leaves no name behind in a key.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -80,6 +82,14 @@ def pick_people(due: Sequence[Due], named: Mapping[int, float], now: float,
         if len(chosen) == MAX_NAMES:
             break
     return chosen
+
+
+def named_again(due: Sequence[Due], named: Mapping[int, float], now: float) -> float:
+    """The first moment after `now` at which someone due, named in the last week, may be
+    named again (`pick_people`); inf when no one waits for that."""
+    return min([at + WEEK_SECONDS for person in due
+                if (at := named.get(person.person_id)) is not None
+                and at + WEEK_SECONDS > now] + [math.inf])
 
 
 def key_for(today: date, chosen: Sequence[Due]) -> str:

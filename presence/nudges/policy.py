@@ -42,6 +42,7 @@ from presence.nudges.view import (
     WELCOME_BACK,
     Settings,
     View,
+    local_instant,
     settings_of,
 )
 
@@ -71,7 +72,8 @@ class PolicyState:
         title: the current window title, kept in memory only; it names web chats in a browser.
         meetings: calendar instances overlapping today and the next `[focus] lead_minutes`;
             only timed `in_person` ones count.
-        focus_windows: focus windows overlapping now (manual and auto).
+        focus_windows: focus windows (manual and auto) overlapping today and the next
+            `[focus] lead_minutes`; those open now count, the others say when that changes.
         in_person_log: `(start, end)` UNIX seconds of in-person time logged today.
         past_nudges: recorded nudges since the start of yesterday, delivered or not.
         snoozed_until: UNIX seconds until which presence stays silent, or None.
@@ -116,6 +118,22 @@ class PolicyState:
         return self.category == AWAY
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What `decision` says at one moment.
+
+    Attributes:
+        nudges: an empty list or the single most pressing nudge.
+        quiet_until: no decision before this moment can send a nudge as long as the inputs
+            hold: the same category, app and title in front, the same closed spans (the open
+            one growing with the clock) and the same stored state. A loop may skip deciding
+            until then (`Nudger.prepare`); `now` itself when nothing is promised.
+    """
+
+    nudges: list[Nudge]
+    quiet_until: float
+
+
 def decide(now: float, state: PolicyState, config: Config) -> list[Nudge]:
     """The nudges to send at `now`: an empty list or the single most pressing one.
 
@@ -128,21 +146,41 @@ def decide(now: float, state: PolicyState, config: Config) -> list[Nudge]:
         Nudges whose keys are not among `state.past_nudges`; the caller records them before
         delivery.
     """
+    return decision(now, state, config).nudges
+
+
+def decision(now: float, state: PolicyState, config: Config) -> Decision:
+    """`decide`, and until when no later decision can send anything while the inputs hold.
+
+    Each rule answers with its nudge or with the earliest moment it could have one: a
+    grace, cooldown or spacing running out, a budget reached at the rate chat grows, the
+    daily summary's time; anything that changes by itself otherwise (a meeting, focus window
+    or logged time starting or ending, a kind's snooze ending, midnight) bounds every rule
+    (`View.next_change`). The earliest of these is `quiet_until`.
+    """
     settings = settings_of(config)
     if state.away or state.category == PAUSED or state.category in settings.silent:
-        return []
+        return Decision([], math.inf)  # until the category changes
     if state.snoozed_until is not None and now < state.snoozed_until:
-        return []
+        return Decision([], state.snoozed_until)
     local = datetime.fromtimestamp(now, settings.tz)
     if _quiet(local.time(), settings):
-        return []
+        assert settings.quiet is not None
+        return Decision([], local_instant(now, local, settings.quiet[1]))
     view = View(now, local, state, settings)
     hushed = {kind for kind, until in (state.kinds_snoozed_until or {}).items() if now < until}
+    until = view.next_change
     for rule in _RULES:
-        nudge = rule(view)
-        if nudge is not None and nudge.key not in view.past_keys and nudge.kind not in hushed:
-            return [nudge]
-    return []
+        said = rule(view)
+        if not isinstance(said, Nudge):
+            until = min(until, said)
+        elif said.kind in hushed:
+            continue  # until its snooze ends (one of `next_change`)
+        elif said.key not in view.past_keys:
+            return Decision([said], now)
+        else:
+            until = now  # its occasion was said already: promise nothing
+    return Decision([], until)
 
 
 def in_quiet_hours(now: float, config: Config) -> bool:
@@ -159,35 +197,40 @@ def _quiet(local: time, settings: Settings) -> bool:
     return local >= start or local < end
 
 
-def _phubbing(v: View) -> Nudge | None:
+# A rule answers with its nudge, or with the earliest moment it could have one while the inputs
+# hold (`decision`); NEVER: not before something in `View.next_change` or an input changes.
+NEVER = math.inf
+
+
+def _phubbing(v: View) -> Nudge | float:
     cfg = v.cfg(PHUBBING)
     if not cfg["enabled"] or v.meeting is None or not v.chatting or v.capped:
-        return None
+        return NEVER
     meeting, start = v.meeting, v.meeting_start
     prefix = f"{PHUBBING}:{meeting.uid}:{int(start)}:"
     earlier = v.past_with(prefix)
     if len(earlier) >= cfg["max_per_meeting"]:
-        return None
+        return NEVER
     last = max((n.at for n in earlier), default=-math.inf)
     # A user who rarely puts chat away after this nudge hears it later and less often.
     factor = v.factor(PHUBBING)
     if v.now - last < PHUBBING_SPACING_SECONDS * factor:
-        return None
+        return last + PHUBBING_SPACING_SECONDS * factor
     # Only chat inside the meeting and after the previous reminder counts towards the grace.
     since = v.run_since(max(start, last))
     seconds = v.now - since
     if seconds <= cfg["grace_seconds"] * factor:
-        return None
+        return since + cfg["grace_seconds"] * factor
     key = f"{prefix}{len(earlier) + 1}"
     return v.nudge(PHUBBING, key, nudge_text.phubbing(
         key, meeting.summary, seconds, v.apps(since),
         v.previous(lambda n: n.kind == PHUBBING)))
 
 
-def _heads_up(v: View) -> Nudge | None:
+def _heads_up(v: View) -> Nudge | float:
     cfg = v.cfg(FOCUS)
     if not (cfg["enabled"] and cfg["heads_up"]) or v.meeting is not None or v.capped:
-        return None
+        return NEVER
     for window in v.windows:
         key = f"{HEADS_UP_PREFIX}{int(window.start)}"
         if window.origin != "auto" or key in v.past_keys:
@@ -199,24 +242,25 @@ def _heads_up(v: View) -> Nudge | None:
         return v.nudge(FOCUS, key, nudge_text.heads_up(
             key, name, minutes, v.local_hm(start),
             v.previous(lambda n: n.key.startswith(HEADS_UP_PREFIX))))
-    return None
+    return NEVER  # until a window opens (an event that began only ends the chance)
 
 
-def _focus(v: View) -> Nudge | None:
+def _focus(v: View) -> Nudge | float:
     cfg = v.cfg(FOCUS)
     if not cfg["enabled"] or v.meeting is not None or not v.chatting or v.capped or not v.windows:
-        return None
+        return NEVER
     window = v.windows[0]
     last = v.last_at(lambda n: n.kind == FOCUS and not n.key.startswith(HEADS_UP_PREFIX))
-    if v.now - last < cfg["cooldown_minutes"] * 60 * v.factor(FOCUS):
-        return None
+    cooldown = cfg["cooldown_minutes"] * 60 * v.factor(FOCUS)
+    if v.now - last < cooldown:
+        return last + cooldown
     # Chat before the window, before the last reminder, during a meeting (phubbing's turf) or
     # while wrapping up after a heads-up does not count towards the grace.
     heads_up = v.last_at(lambda n: n.key.startswith(HEADS_UP_PREFIX))
     since = v.run_since(max(window.start, last, v.last_meeting_end, heads_up + WRAP_UP_SECONDS))
     seconds = v.now - since
     if seconds <= cfg["grace_seconds"]:
-        return None
+        return since + cfg["grace_seconds"]
     prefix = f"{FOCUS}:{int(window.start)}:"
     key = f"{prefix}{len(v.past_with(prefix)) + 1}"
     name, start = v.event_for(window)
@@ -228,16 +272,24 @@ def _focus(v: View) -> Nudge | None:
         v.previous(lambda n: n.kind == FOCUS and not n.key.startswith(HEADS_UP_PREFIX))))
 
 
-def _crowding_out(v: View) -> Nudge | None:
+def _crowding_out(v: View) -> Nudge | float:
     cfg = v.cfg(CROWDING_OUT)
-    if not cfg["enabled"] or v.meeting is not None or v.capped or v.waits:
-        return None
-    virtual = v.virtual_today
-    if virtual < cfg["budget_minutes"] * 60 or virtual <= v.in_person_today:
-        return None
+    if not cfg["enabled"] or v.meeting is not None or v.capped:
+        return NEVER
+    if v.waits:
+        return v.waits_until
+    # chat grows at most as fast as the clock, and only while it `virtual_grows`
+    virtual, budget = v.virtual_today, cfg["budget_minutes"] * 60
+    if virtual < budget:
+        return v.now + budget - virtual if v.virtual_grows else NEVER
+    if virtual <= v.in_person_today:
+        if not v.virtual_grows or v.in_person_grows:
+            return NEVER
+        return v.now + v.in_person_today - virtual
     cooldown = cfg["cooldown_minutes"] * 60 * v.factor(CROWDING_OUT)
-    if v.now - v.last_at(lambda n: n.kind == CROWDING_OUT) < cooldown:
-        return None
+    last = v.last_at(lambda n: n.kind == CROWDING_OUT)
+    if v.now - last < cooldown:
+        return last + cooldown
     prefix = f"{CROWDING_OUT}:{v.today.isoformat()}:"
     key = f"{prefix}{len(v.past_with(prefix)) + 1}"
     later = sorted((t[0], m.summary) for m, t in v.in_person if v.now < t[0] < v.day_end)
@@ -247,55 +299,61 @@ def _crowding_out(v: View) -> Nudge | None:
         v.previous(lambda n: n.kind == CROWDING_OUT)))
 
 
-def _reconnect(v: View) -> Nudge | None:
+def _reconnect(v: View) -> Nudge | float:
     cfg = v.cfg(RECONNECT)
-    if not cfg["enabled"] or v.meeting is not None or v.capped or v.waits:
-        return None
+    if not cfg["enabled"] or v.meeting is not None or v.capped:
+        return NEVER
+    if v.waits:
+        return v.waits_until
     key = f"{RECONNECT}:{v.today.isoformat()}"
     if key in v.past_keys or v.in_person_today > 0 or v.people_digest_today:
-        return None
+        return NEVER
     if any(v.now < t[1] and t[0] < v.day_end for _, t in v.in_person):
-        return None  # someone is on the calendar later today: no need to say anything
+        return NEVER  # someone is on the calendar later today: no need to say anything
     last: date | None = None
     if v.state.last_in_person is not None:
         last = reference = local_day(v.state.last_in_person, v.tz)
     elif v.state.first_seen is not None:
         reference = local_day(v.state.first_seen, v.tz)
     else:
-        return None
+        return NEVER
     days = (v.today - reference).days
     if days < cfg["days"]:
-        return None
+        return NEVER  # until another day
     return v.nudge(RECONNECT, key, nudge_text.reconnect(
         key, days, last, v.today, v.previous(lambda n: n.kind == RECONNECT)))
 
 
-def _reconnect_people(v: View) -> Nudge | None:
+def _reconnect_people(v: View) -> Nudge | float:
     """The per-person digest (presence/nudges/people_digest.py): before the general reconnect,
     which then stays silent that day; one `reconnect` a day either way."""
     cfg = v.cfg(RECONNECT)
     if not cfg["enabled"] or not v.state.people_due or v.meeting is not None or v.capped \
-            or v.waits or v.people_digest_today:
-        return None
+            or v.people_digest_today:
+        return NEVER
+    if v.waits:
+        return v.waits_until
     if f"{RECONNECT}:{v.today.isoformat()}" in v.past_keys:
-        return None
+        return NEVER
     chosen = people_digest.pick_people(v.state.people_due, v.state.people_named, v.now,
                                        (v.day_start, v.day_end))
     if not chosen:
-        return None
+        return people_digest.named_again(v.state.people_due, v.state.people_named, v.now)
     key = people_digest.key_for(v.today, chosen)
     return v.nudge(RECONNECT, key, people_digest.digest(chosen, key, v.now, v.tz))
 
 
-def _daily_summary(v: View) -> Nudge | None:
+def _daily_summary(v: View) -> Nudge | float:
     cfg = v.cfg(DAILY_SUMMARY)
-    if not cfg["enabled"] or v.meeting is not None or v.waits:
-        return None
+    if not cfg["enabled"] or v.meeting is not None:
+        return NEVER
+    if v.waits:
+        return v.waits_until
     if v.local.time() < v.settings.summary_at:
-        return None
+        return v.reaches(v.settings.summary_at)
     key = f"{DAILY_SUMMARY}:{v.today.isoformat()}"
     if key in v.past_keys:
-        return None
+        return NEVER
     events = list(dict.fromkeys(
         m.summary.strip() for m, t in sorted(v.in_person, key=lambda mt: mt[1][0])
         if t[0] < v.now and t[1] > v.day_start and m.summary.strip()))
@@ -317,25 +375,27 @@ def welcome_back_stretch(key: str) -> tuple[float, float] | None:
     return float(parts[1]), float(parts[2])
 
 
-def _welcome_back(v: View) -> Nudge | None:
+def _welcome_back(v: View) -> Nudge | float:
+    # the newest away stretch only leaves the window as time passes: every NEVER here holds
+    # until the spans change
     cfg = v.cfg(WELCOME_BACK)
     if not cfg["enabled"] or v.meeting is not None or v.capped:
-        return None
+        return NEVER
     stretch = next(away_stretches(v.state.spans, v.settings.pulse,
                                   v.now - WELCOME_WINDOW_SECONDS), None)
     if stretch is None:
-        return None
+        return NEVER
     left, back = stretch
     seconds = back - left
     key = welcome_back_key(left, back)
     if seconds < cfg["min_away_minutes"] * 60 or key in v.past_keys:
-        return None
+        return NEVER
     # Time a meeting or a log already counts needs no question; neither does a night.
     known = [t for _, t in v.in_person] + [(s, e) for s, e in v.state.in_person_log]
     if covered(left, back, known):
-        return None
+        return NEVER
     if _touches_quiet_hours(left, back, v):
-        return None
+        return NEVER
     return v.nudge(WELCOME_BACK, key, nudge_text.welcome_back(
         key, seconds, v.local_hm(left), v.previous(lambda n: n.kind == WELCOME_BACK)))
 
@@ -353,6 +413,6 @@ def _touches_quiet_hours(start: float, end: float, v: View) -> bool:
 
 
 # The most pressing first: the moment with people, then what is about to start, then the day.
-_RULES: tuple[Callable[[View], Nudge | None], ...] = (
+_RULES: tuple[Callable[[View], Nudge | float], ...] = (
     _phubbing, _heads_up, _focus, _welcome_back, _daily_summary, _crowding_out,
     _reconnect_people, _reconnect)

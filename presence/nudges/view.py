@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -123,6 +123,18 @@ def current_meeting(now: float, meetings: Sequence[Meeting]) -> Meeting | None:
     return found[0] if found else None
 
 
+def local_instant(now: float, local: datetime, at: time) -> float:
+    """The first moment after `local` (the aware local time at `now`) at which the local clock
+    reads `at`; `now` itself when the zone's offset differs between the two (the wall clock
+    jumps in between, so the moment is not guessed)."""
+    target = datetime.combine(local.date(), at, tzinfo=local.tzinfo)
+    if target <= local:
+        target = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=local.tzinfo)
+    if target.utcoffset() != local.utcoffset():
+        return now
+    return target.timestamp()
+
+
 class View:
     """Facts derived once per tick from the state, shared by the rules."""
 
@@ -156,6 +168,43 @@ class View:
         """Whether the last nudge of any kind is too recent for the kinds that can wait."""
         last_any = max((n.at for n in self.state.past_nudges), default=-math.inf)
         return self.now - last_any < SPACING_SECONDS
+
+    @once
+    def waits_until(self) -> float:
+        """When the kinds that can wait may speak again (see `waits`)."""
+        return max((n.at for n in self.state.past_nudges), default=-math.inf) + SPACING_SECONDS
+
+    @once
+    def next_change(self) -> float:
+        """The next moment at which a fact the rules read changes by itself, the inputs held:
+        a meeting, logged time, focus window or another device's chat starting or ending, a
+        kind's snooze ending, or the day ending (`policy.decision`)."""
+        now, state = self.now, self.state
+        edges = [t for _, interval in self.in_person for t in interval]
+        edges += [t for interval in state.in_person_log for t in interval]
+        edges += [t for interval in state.peer_virtual for t in interval]
+        edges += [t for w in state.focus_windows for t in (w.start, w.end)]
+        edges += (state.kinds_snoozed_until or {}).values()
+        return min([t for t in edges if t > now] + [self.day_end])
+
+    @once
+    def virtual_grows(self) -> bool:
+        """Whether today's chat (`virtual_today`) grows as time passes, the inputs held: at
+        most as fast as the clock."""
+        return self.chatting or any(end > self.now for _, end in self.state.peer_virtual)
+
+    @once
+    def in_person_grows(self) -> bool:
+        """Whether today's in-person time grows as time passes (a meeting or logged time is
+        on now)."""
+        now = self.now
+        return any(s <= now < e for _, (s, e) in self.in_person) or \
+            any(s <= now < e for s, e in self.state.in_person_log)
+
+    def reaches(self, at: time) -> float:
+        """The first moment after now at which the local clock reads `at`, or now when the
+        zone's offset changes before then (a DST night: no guess is made)."""
+        return local_instant(self.now, self.local, at)
 
     @once
     def people_digest_today(self) -> bool:
