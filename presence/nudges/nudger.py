@@ -13,18 +13,17 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Callable, Protocol
 
 from presence.nudges import actions, effect, policy
 from presence.config import Config
 from presence.errors import StoreError
-from presence.model import Classified, FocusWindow, Meeting, Nudge, NudgeRecord, Span
+from presence.model import Classified, Nudge, NudgeRecord, Span
 from presence.nudges.actions import Answer, Button
 from presence.nudges.dispatch import Delivery
 from presence.nudges.notify import ACTIONS_EXPIRE_MS
 from presence.nudges.view import current_meeting
+from presence.nudges.world import World, read_world
 from presence.nudges.stats import backoff_factor
 from presence.store import Store
 from presence.timeline import clipped_seconds, day_bounds, local_day
@@ -72,27 +71,6 @@ class Outbox(Protocol):
         ...
 
 
-@dataclass
-class _World:
-    """The stored part of the policy's state."""
-
-    meetings: list[Meeting] = field(default_factory=list)
-    focus_windows: list[FocusWindow] = field(default_factory=list)
-    in_person_log: list[tuple[float, float]] = field(default_factory=list)
-    past_nudges: list[Nudge] = field(default_factory=list)
-    snoozed_until: float | None = None
-    kinds_snoozed_until: dict[str, float] = field(default_factory=dict)
-    last_in_person: float | None = None
-    first_seen: float | None = None
-    backoff: dict[str, int] = field(default_factory=dict)
-    # shown nudges whose effect is not known yet (DESIGN §3: followed)
-    unjudged: list[NudgeRecord] = field(default_factory=list)
-    people_due: tuple = ()
-    people_named: dict[int, float] = field(default_factory=dict)
-    # today's chat on the other devices, merged (issue 17: the budget covers every device)
-    peer_virtual: list[tuple[float, float]] = field(default_factory=list)
-
-
 # How often the daemon looks at its peers' snapshots again (they change every few minutes).
 PEER_SECONDS = 60.0
 
@@ -130,7 +108,7 @@ class Nudger:
         self._spans: list[Span] = []
         self._open_in_list = False
         self._chat_closed = 0.0
-        self._world = _World()
+        self._world = World()
         self._checked_at: float | None = None
         self._slot: int | None = None  # the grid slot of the latest decision
         # No decision before this can send anything while the inputs hold (the policy's
@@ -210,72 +188,9 @@ class Nudger:
         if day != self._day:
             self._new_day(day, start, now)
             self._day_end = end
-        lead = self.config.get("focus.lead_minutes") * 60
-        yesterday, _ = day_bounds(day - timedelta(days=1), tz)
-        peer_virtual, peer_in_person = self._peers(start, end, now)
-        self._world = _World(
-            meetings=self.store.meetings(start, max(end, now + lead), tz, kind="in_person"),
-            focus_windows=self.store.focus_windows(start, end + lead),
-            in_person_log=[(s, e) for s, e, _ in self.store.in_person_log(start, end)]
-            + peer_in_person, peer_virtual=peer_virtual,
-            past_nudges=[n for n, _, _ in self.store.nudges(yesterday, float("inf"))],
-            snoozed_until=self.store.get_setting("snooze_until"),
-            kinds_snoozed_until=dict(self.store.get_setting("kind_snooze_until") or {}),
-            last_in_person=self.store.last_in_person(before=start),
-            first_seen=self.store.first_activity(),
-            backoff={kind: self._backoff(kind) for kind in effect.JUDGED_KINDS},
-            unjudged=[r for r in self.store.unjudged(yesterday, effect.JUDGED_KINDS)
-                      if effect.judged(r.nudge)],
-            **self._people(now))
-        self._version = self.store.data_version()
-
-    def _peers(self, start: float, end: float,
-               now: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
-        """Today's chat (merged) and in-person time on the other devices: those imported
-        into this database (a phone from ActivityWatch, read again whenever the database
-        changed) and the peers' snapshots (with a `[devices] folder`)."""
         self._peers_at = now
-        from presence.timeline import merge_intervals
-
-        virtual, tz = self.config.virtual_categories, self.config.tz
-        me = self.store.this_device()
-        imported = (self.store.intervals(start, now, virtual, besides=me.id)
-                    if me is not None and len(self.store.devices()) > 1 else [])
-        if self.config.devices_folder is None:
-            return merge_intervals(imported), []
-        from presence.devices.merge import reading, take
-
-        with reading(self.store, self.config, now) as peers:
-            parts = take(peers, lambda p: (
-                p.intervals(start, now, virtual), p.in_person_log(start, end),
-                p.meetings(start, end, tz, kind="in_person")))
-        chat = merge_intervals(imported + [iv for intervals, _, _ in parts for iv in intervals])
-        together = [(s, e) for _, logged, _ in parts for s, e, _ in logged]
-        together += [m.interval for _, _, meetings in parts for m in meetings
-                     if m.interval is not None]
-        return chat, together
-
-    def _backoff(self, kind: str) -> int:
-        return backoff_factor(self.store, kind)
-
-    def _people(self, now: float) -> dict[str, object]:
-        """Who is overdue, and when a digest last named each person (issue 12, item 4)."""
-        from presence.nudges import people_digest
-        from presence.people.directory import everyone
-
-        recent = [(n.key, n.at) for n, _, _ in self.store.nudges(
-            now - people_digest.WEEK_SECONDS, float("inf")) if n.kind == policy.RECONNECT]
-        if self.config.devices_folder is None:
-            ledgers = everyone(self.store, now, self.config.tz)
-        else:
-            from presence.devices.merge import reading
-
-            # one ledger over every device: a peer's time together counts, and someone
-            # forgotten on a peer is never named here
-            with reading(self.store, self.config, now) as peers:
-                ledgers = everyone(self.store, now, self.config.tz, peers=peers)
-        return {"people_due": people_digest.due_people(ledgers),
-                "people_named": people_digest.last_named(recent)}
+        self._world = read_world(self.store, self.config, day, (start, end), now)
+        self._version = self.store.data_version()
 
     def tick(self, now: float, classified: Classified, open_span: Span) -> list[Nudge]:
         """Decide at `now`; record and submit any nudge; record finished deliveries."""
@@ -456,7 +371,7 @@ class Nudger:
             changed.add(record.nudge.kind)
         world.unjudged = waiting
         for kind in changed:
-            world.backoff[kind] = self._backoff(kind)
+            world.backoff[kind] = backoff_factor(self.store, kind)
 
     def _answer(self, now: float) -> None:
         """Do what the user's buttons say, and store each answer on its nudge."""
