@@ -7,9 +7,12 @@ process with `[daemon] interval_seconds = 1`, median of --runs, taking turns wit
 `python -c "import sqlite3"` (the floor). Then splits one run into its phases in a fresh
 process (start-up and imports, reading the trace, the daemon's pipeline with the nudger over
 every tick, the day summaries, the JSON output), and with --profile prints where the pipeline
-spends its time (pyinstrument, from the bench environment).
+spends its time (pyinstrument, from the bench environment). With --against TREE it times
+another checkout's `presence replay` (run from that folder) in the same turns, and with
+--flat it also replays a trace three times as long, for the peak resident memory of both.
 
-Usage: python scripts/bench_replay.py [--runs 5] [--profile] [--json OUT.json]
+Usage: python scripts/bench_replay.py [--runs 5] [--profile] [--flat] [--against TREE]
+       [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -71,16 +74,22 @@ def write_trace(path: Path, seconds: int) -> int:
 
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall and CPU seconds of one child process."""
-    before = os.times()
+    wall, cpu, _ = measured(args, env)
+    return wall, cpu
+
+
+def measured(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall and CPU seconds and peak resident MB of one child process."""
     begin = time.perf_counter()
-    done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          check=False)
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    errors = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - begin
-    after = os.times()
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {done.stderr.decode()}")
-    return wall, (after.children_user - before.children_user
-                  + after.children_system - before.children_system)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed: {errors.decode()}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def profile(trace: Path, env: dict[str, str]) -> str:
@@ -103,6 +112,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=86_400, help="samples in the trace")
     parser.add_argument("--profile", action="store_true", help="print pyinstrument's profile")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--against", type=Path,
+                        help="another checkout whose replay is timed in the same turns")
+    parser.add_argument("--flat", action="store_true",
+                        help="also replay a trace three times as long (peak memory of both)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="presence-bench-replay-"))
@@ -116,17 +129,31 @@ def main() -> int:
         env = dict(os.environ, PRESENCE_HOME=str(folder), PYTHONPYCACHEPREFIX=str(folder / "pyc"))
         for name in ("PRESENCE_DB", "PRESENCE_CONFIG", "PYTHONDONTWRITEBYTECODE"):
             env.pop(name, None)
-        commands = {"floor": [sys.executable, "-c", "import sqlite3"],
-                    "replay": [sys.executable, "-m", "presence", "replay", str(trace), "--json"]}
-        for args_ in commands.values():
-            timed(args_, env)  # warm-up: bytecode cached, files in the page cache
+        replay_args = [sys.executable, "-m", "presence", "replay", str(trace), "--json"]
+        commands = {"floor": [sys.executable, "-c", "import sqlite3"], "replay": replay_args}
+        envs = {name: env for name in commands}
+        if args.against is not None:
+            # the other tree's package first on the path; its own bytecode cache
+            commands["against"] = replay_args
+            envs["against"] = dict(env, PYTHONPATH=str(args.against.resolve()),
+                                   PYTHONPYCACHEPREFIX=str(folder / "pyc-against"))
+        for name, args_ in commands.items():
+            timed(args_, envs[name])  # warm-up: bytecode cached, files in the page cache
         walls: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
+        rss: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, args_ in commands.items():
-                wall, cpu = timed(args_, env)
+                wall, cpu, peak = measured(args_, envs[name])
                 walls[name].append(wall)
                 cpus[name].append(cpu)
+                rss[name].append(peak)
+        longer = None
+        if args.flat:
+            long_trace = folder / "three-days.jsonl"
+            write_trace(long_trace, 3 * args.seconds)
+            long_trace_args = replay_args[:3] + ["replay", str(long_trace), "--json"]
+            longer = measured(long_trace_args, env)
         out = subprocess.run([sys.executable, "-m", "presence", "replay", str(trace), "--json"],
                              env=env, check=True, capture_output=True, text=True).stdout
         result = json.loads(out)
@@ -148,7 +175,17 @@ def main() -> int:
         "nudges": len(result["nudges"]), "days": len(result["days"]),
         "phases_ms": {k: round(v, 1) for k, v in phases.items() if k.endswith("_ms")},
         "target_s": TARGET_S, "met": replay_s < TARGET_S,
+        "replay_rss_mb": round(max(rss["replay"]), 1),
     }
+    if longer is not None:
+        figures["three_days_s"] = round(longer[0], 3)
+        figures["three_days_cpu_s"] = round(longer[1], 3)
+        figures["three_days_rss_mb"] = round(longer[2], 1)
+    if args.against is not None:
+        figures["against"] = {
+            "tree": str(args.against), "replay_s": round(statistics.median(walls["against"]), 3),
+            "replay_cpu_s": round(statistics.median(cpus["against"]), 3),
+            "replay_rss_mb": round(max(rss["against"]), 1)}
     print(f"presence replay of a one-day trace ({samples:,} samples at 1 s), whole process: "
           f"median {replay_s:.2f} s (min {min(walls['replay']):.2f} s, CPU "
           f"{figures['replay_cpu_s']:.2f} s) over {args.runs} runs   target < {TARGET_S:g} s: "
@@ -156,6 +193,15 @@ def main() -> int:
     print(f"  python -c 'import sqlite3' {floor_s * 1000:.1f} ms; "
           f"{figures['us_per_sample']} µs per sample; {figures['nudges']} nudges over "
           f"{figures['days']} day(s)")
+    print(f"  peak resident memory {figures['replay_rss_mb']} MB; floor CPU "
+          f"{statistics.median(cpus['floor']) * 1000:.0f} ms")
+    if longer is not None:
+        print(f"  three times as long ({3 * samples:,} samples): {longer[0]:.2f} s "
+              f"(CPU {longer[1]:.2f} s), peak resident memory {longer[2]:.1f} MB")
+    if args.against is not None:
+        other = figures["against"]
+        print(f"  against {args.against}: median {other['replay_s']:.2f} s, CPU "
+              f"{other['replay_cpu_s']:.2f} s, peak {other['replay_rss_mb']} MB (same turns)")
     print("  phases (one run): " + ", ".join(f"{k[:-3].replace('_', ' ')} {v:.0f} ms"
                                             for k, v in figures["phases_ms"].items()))
     if profile_text:
