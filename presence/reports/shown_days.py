@@ -27,7 +27,10 @@ from presence.logsetup import logger
 
 log = logger(__name__)
 
-SETTING = "union_shown_days"
+# The cells with the peers' time by device; the cells alone were kept under the earlier
+# name, which an older presence still reads (a name of its own: neither misreads the other).
+SETTING = "union_shown_days_2"
+EARLIER = "union_shown_days"
 # Periods kept: a few summaries of different days over a few snapshots each.
 KEEP = 16
 
@@ -56,7 +59,6 @@ def kept(store, made_of: str) -> Kept | None:
     None."""
     saved = store.get_setting(SETTING)
     entry = saved.get(made_of) if isinstance(saved, dict) else None
-    # an entry of an older presence (the days' cells alone) is counted again
     if not isinstance(entry, dict) or not isinstance(entry.get("cells"), dict):
         return None
     days = entry["cells"]
@@ -86,5 +88,7 @@ def keep(store, made_of: str, cells: dict[date, Cells],
     periods[made_of] = entry
     try:
         store.set_setting(SETTING, dict(list(periods.items())[-KEEP:]))
+        if not periods.keys() - {made_of}:  # the first kept: the earlier layout's go
+            store.delete_setting(EARLIER)
     except StoreError as exc:  # a read-only database: counted again next time
         log.debug("cannot keep the union of past days: %s", exc)
