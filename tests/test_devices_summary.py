@@ -350,3 +350,19 @@ def test_a_kept_past_day_over_devices_says_the_same_and_a_peer_failing_later_is_
     # whole, its meeting too, never counted in part
     monkeypatch.setattr(PeerSnapshot, "spans", broken)
     assert summary(home) == alone
+
+
+def test_a_kept_past_day_follows_another_programs_edit_of_this_devices_spans(home, tmp_path):
+    import sqlite3
+
+    desktop = device(tmp_path, "desktop", [Span(at("10:10"), at("10:20"), "discord",
+                                                "messaging")])
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    first = summary(home)
+    assert summary(home) == first and first["categories"]["messaging"] == 20.0  # kept
+    # the user reclassifies the laptop's code as chat with sqlite-utils or Datasette
+    conn = sqlite3.connect(home / "presence.db")
+    conn.execute("UPDATE activity SET category = 'messaging' WHERE app = 'code'")
+    conn.commit()
+    conn.close()
+    assert summary(home)["categories"] == {"messaging": 40.0}

@@ -4,9 +4,10 @@ A summary's trend reads the chat of the days before the days shown. Over several
 is the union of every device's chat intervals (a moment on two screens counts once): a week of
 every device read again and merged on every summary, most of what peers cost it. Past days
 seldom change, so the union's seconds per day are kept in this device's settings under a key
-made of every source's fingerprint of those days (`chat_mark`: how many chat spans, the sums
-of their starts and lengths). A span added, removed or changed on any device changes the key,
-and the days are counted again. A peer's fingerprint is itself kept by the snapshot it was
+made of every source's fingerprint of those days (this device's, once they are sealed:
+`sealed_mark`, the count of changes to sealed history, without a scan; else and for a peer
+`chat_mark`: how many chat spans, the sums of their starts and lengths). A span added,
+removed or changed on any device changes the key, and the days are counted again. A peer's fingerprint is itself kept by the snapshot it was
 read from (a snapshot never changes: a new one has a new time), so an unchanged peer costs no
 scan at all; nothing is kept that a source's file did not give whole.
 """
@@ -59,7 +60,8 @@ def union_chat_by_day(store, peers: Sequence, lo: float, hi: float, config: Conf
             continue
         marks[known] = mark
         theirs.append([info.device_id, mark])
-    key = json.dumps([zone_name(tz), *window, list(store.chat_mark(lo, hi, virtual)), theirs])
+    mine = store.sealed_mark(hi) or store.chat_mark(lo, hi, virtual)
+    key = json.dumps([zone_name(tz), *window, list(mine), theirs])
     if key in unions:
         days = {date.fromisoformat(day): secs for day, secs in unions[key].items()}
     else:

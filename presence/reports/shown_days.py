@@ -3,8 +3,9 @@
 A summary of a day over several devices counts each moment once: the union of every device's
 spans of the day (`devices.union`), split into the day's cells. For a day that is over, that
 union only changes when a span of it changes, so its cells are kept in this device's settings
-under a key made of every source's fingerprint of the day: this device's `span_mark` (how many
-spans, the sums of their starts, lengths, apps, categories and devices) and each peer's
+under a key made of every source's fingerprint of the day: this device's (once the day is
+sealed, `sealed_mark`: the count of changes to sealed history, no scan; else `span_mark`: how
+many spans, the sums of their starts, lengths, apps, categories and devices) and each peer's
 snapshot (device, time written, spans: a snapshot never changes, a new one has a new time).
 A span added, removed or changed anywhere changes the key, and the day is counted again; the
 cells kept are the very numbers the union gave (JSON keeps a float whole), so a summary says
@@ -50,8 +51,9 @@ def key(store, peers: Sequence, lo: float, hi: float, config: Config) -> str:
     from presence.reports.history import zone_name
 
     theirs = [[p.info.device_id, p.info.written_at, p.info.spans] for p in peers]
+    mine = store.sealed_mark(hi) or store.span_mark(lo, hi)
     return json.dumps([zone_name(config.tz), lo, hi, sorted(config.virtual_categories),
-                       sorted(config.always_active), list(store.span_mark(lo, hi)), theirs])
+                       sorted(config.always_active), list(mine), theirs])
 
 
 def kept(store, made_of: str) -> Kept | None:

@@ -341,6 +341,18 @@ class ActivityTables(Tables):
                 (*(() if lower is None else (lower * 1000,)), end * 1000, start * 1000))[0]
         return tuple(int(value) for value in row)
 
+    def sealed_mark(self, end: float) -> tuple[str, int] | None:
+        """A fingerprint of every span before `end` without a scan, once `end` is sealed:
+        the count of changes to sealed history (migration 10), which every span inserted,
+        deleted or reshaped before the seal moves. None when `end` is past the seal or
+        nothing is sealed: `span_mark` and `chat_mark` say it then."""
+        with self.transaction("read failed", write=False):  # the seal and the count as one
+            reach = self.span_reach()
+            if reach is None or end > reach[0]:
+                return None
+            rows = self._read("SELECT changes FROM span_changes")
+        return ("sealed", int(rows[0][0])) if rows else None
+
     def spans(self, start: float, end: float) -> list[Span]:
         """Stored spans overlapping [start, end), oldest first.
 

@@ -295,7 +295,8 @@ def _m8_lean_lookups(conn: sqlite3.Connection) -> None:
 
 
 # What the seal triggers do since migration 7 (`bulk_spans` does it once after an import).
-FORGET_CACHES = (*FORGET_ROLLUPS, "DELETE FROM rollup_totals")
+FORGET_CACHES = (*FORGET_ROLLUPS, "DELETE FROM rollup_totals",
+                 "UPDATE span_changes SET changes = changes + 1")
 
 
 def _m9_people_rollup(conn: sqlite3.Connection) -> None:
@@ -340,6 +341,26 @@ def _m9_people_rollup(conn: sqlite3.Connection) -> None:
                  f"BEGIN {drop} = OLD.id; END")
 
 
+def _m10_span_changes(conn: sqlite3.Connection) -> None:
+    """A count of the changes to sealed history (issue 17): `span_changes(changes)`, one row,
+    counted up by every trigger that forgets the caches built on the seal (a span inserted,
+    deleted or reshaped before it; an import into it).
+
+    While the history before the seal has not changed, neither has the count, so what a
+    reader made of days before the seal (the union of past days over devices) is kept under
+    it without a scan of their spans; a day's spans changed, the count has moved.
+    """
+    conn.execute("CREATE TABLE span_changes (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                 "changes INTEGER NOT NULL)")
+    conn.execute("INSERT INTO span_changes (id, changes) VALUES (1, 0)")
+    forgets = "DELETE FROM rollup_totals;"
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND instr(sql, ?) > 0", (forgets,)).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(sql.replace(forgets,
+                                 f"{forgets} UPDATE span_changes SET changes = changes + 1;"))
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
@@ -351,5 +372,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m7_day_totals,
     _m8_lean_lookups,
     _m9_people_rollup,
+    _m10_span_changes,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
