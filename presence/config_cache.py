@@ -38,7 +38,8 @@ def parsed(raw: bytes, parse: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     from these very bytes, else `parse()` (which raises for a broken file), kept for next
     time."""
     try:
-        text = raw.decode("utf-8-sig")
+        # as "utf-8-sig" reads it, without importing that codec's module
+        text = raw[3:].decode() if raw.startswith(b"\xef\xbb\xbf") else raw.decode()
     except UnicodeDecodeError:
         return parse()  # says what is wrong with the file
     if len(raw) > LIMIT:

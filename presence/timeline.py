@@ -50,7 +50,9 @@ def day_bounds(day: date, tz: tzinfo) -> Interval:
 def iso_utc(at: float) -> str:
     """UNIX seconds as UTC ISO 8601 with `Z`, to the second: the one form of a time in every
     JSON document presence writes (DESIGN §2)."""
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat writes the same digits as strftime("%Y-%m-%dT%H:%M:%SZ") in half the time
+    # (a year is four digits from 1000 on; presence's times start in 1970)
+    return datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="seconds")[:19] + "Z"
 
 
 def overlap(start: float, end: float, lo: float, hi: float) -> float:

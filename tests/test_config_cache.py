@@ -93,3 +93,11 @@ def test_reading_the_config_creates_no_data_folder(tmp_path, presence_home):
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert not presence_home.exists()
+
+
+def test_a_file_saved_with_a_byte_order_mark_reads_the_same_both_times(tmp_path, data_folder):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'\xef\xbb\xbftimezone = "Asia/Tokyo"\n')
+    assert str(config.load(path).tz) == "Asia/Tokyo"
+    assert kept().exists()
+    assert str(config.load(path).tz) == "Asia/Tokyo"

@@ -71,6 +71,18 @@ def test_merge_intervals_counts_overlaps_once():
     assert merge_intervals([(5, 9), (0, 3), (2, 4), (9, 10), (20, 20)]) == [(0, 4), (5, 10)]
 
 
+def test_every_json_time_is_utc_to_the_second_with_z():
+    # DESIGN §2: one format; a time a hair before a whole second is that second's (as
+    # datetime rounds it), never the one before
+    from presence.timeline import iso_utc
+
+    assert iso_utc(0.0) == "1970-01-01T00:00:00Z"
+    assert iso_utc(1773169200.0) == "2026-03-10T19:00:00Z"
+    assert iso_utc(1773169199.9999996) == "2026-03-10T19:00:00Z"
+    assert iso_utc(1773169199.999) == "2026-03-10T18:59:59Z"
+    assert iso_utc(253402300799.0) == "9999-12-31T23:59:59Z"
+
+
 def test_a_running_day_does_not_break_the_streak_before_it_is_over():
     days = {date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 3)}
     assert streak(days, date(2026, 6, 4), complete=False) == 3

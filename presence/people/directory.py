@@ -111,8 +111,9 @@ def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False,
         people, begun, planned = _with_peers(store, people, begun, planned, peers, now)
     else:
         people, earlier, begun, planned = _history(store, now, tz, past_from)
+    known: dict[float, int] = {}
     items = ranked(ledger_of(p, begun.get(p.id, ()), planned.get(p.id, ()), now, tz,
-                             earlier.get(p.id, NOTHING_EARLIER)) for p in people)
+                             earlier.get(p.id, NOTHING_EARLIER), known) for p in people)
     return items if include_all else [i for i in items if shown_by_default(i, now)]
 
 

@@ -128,12 +128,23 @@ def condensed_fits(upto: float, now: float, tz: tzinfo) -> bool:
 
 
 def _latest_days(past: Sequence[tuple[float, float]], tz: tzinfo,
-                 earlier: Iterable[int] = ()) -> list[int]:
+                 earlier: Iterable[int] = (), known: dict[float, int] | None = None
+                 ) -> list[int]:
     # the distinct local days (ordinals) of the latest occasions, newest first; `earlier`
-    # continues them with the days of a condensed history (its newest may repeat past[0]'s)
+    # continues them with the days of a condensed history (its newest may repeat past[0]'s);
+    # `known`: the days of starts asked before (filled in here)
     days: list[int] = []
-    starts = (local_day(start, tz).toordinal() for start, _ in reversed(past))
-    for day in chain(starts, earlier):
+    known = {} if known is None else known
+    for index in range(len(past) - 1, -1, -1):
+        start = past[index][0]
+        day = known.get(start)
+        if day is None:
+            day = known[start] = local_day(start, tz).toordinal()
+        if not days or day != days[-1]:
+            days.append(day)
+            if len(days) > RECENT_GAPS:
+                return days
+    for day in earlier:
         if not days or day != days[-1]:
             days.append(day)
             if len(days) > RECENT_GAPS:
@@ -142,14 +153,16 @@ def _latest_days(past: Sequence[tuple[float, float]], tz: tzinfo,
 
 
 def cadence(past: Sequence[tuple[float, float]], tz: tzinfo, times: int | None = None,
-            earlier: Iterable[int] = ()) -> float | None:
+            earlier: Iterable[int] = (), known: dict[float, int] | None = None
+            ) -> float | None:
     """The median gap in days between the distinct local days of the latest occasions (up to
     `RECENT_GAPS` gaps: the rhythm as it is now, not five years ago); None under
     `MIN_OCCASIONS` occasions (`times`, when `past` is not all of them, with the local days
-    of the `earlier` ones, newest first)."""
+    of the `earlier` ones, newest first). `known` (start → local day ordinal in `tz`, filled
+    in as days are found) spares asking the zone again for a start seen before."""
     if (len(past) if times is None else times) < MIN_OCCASIONS:
         return None
-    days = _latest_days(past, tz, earlier)
+    days = _latest_days(past, tz, earlier, known)
     if len(days) < 2:
         return None
     gaps = sorted(a - b for a, b in zip(days, days[1:]))
@@ -191,12 +204,15 @@ def ledger(person: Person, occasions: Sequence[Occasion], now: float, tz: tzinfo
 
 
 def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Iterable[Occasion],
-              now: float, tz: tzinfo, earlier: Earlier = NOTHING_EARLIER) -> Ledger:
+              now: float, tz: tzinfo, earlier: Earlier = NOTHING_EARLIER,
+              known: dict[float, int] | None = None) -> Ledger:
     """`ledger()` from the (start, end) of the time that has begun by `now` and the plans
     apart (the form the store reads everyone's history in).
 
     With `earlier` (the time that began before some moment, condensed), `begun` is the time
-    from that moment on, and the moment fits `now` (`condensed_fits`).
+    from that moment on, and the moment fits `now` (`condensed_fits`). `known`: one dict
+    for the ledgers of everyone in `tz` (see `cadence`): a meeting with three people has
+    its day found once, not three times.
     """
     past = merge_intervals(begun if earlier.last is None else chain((earlier.last,), begun))
     if past and past[-1][1] > now:
@@ -208,7 +224,7 @@ def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Ite
     plans = sorted((o.start, o.label) for o in planned if o.start >= now)
     # the condensed last occasion is in `past` again
     times = len(past) + earlier.times - (earlier.last is not None)
-    gap = cadence(past, tz, times, earlier.days)
+    gap = cadence(past, tz, times, earlier.days, known)
     last_year = tail(past, since_365)
     status, overdue = _status(days_since, times, gap, person.goal_days)
     return Ledger(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 
 from presence.model import Person
 from presence.people.ledger import Ledger
 from presence.people.names import normalise
 from presence.sanitise import visible
-from presence.timeparse import format_minutes
+from presence.timeline import iso_utc
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
 if TYPE_CHECKING:
@@ -18,9 +18,7 @@ if TYPE_CHECKING:
 
 def utc_z(at: float | None) -> str | None:
     """UNIX seconds as UTC ISO 8601 with `Z` (DESIGN §2: one format in every document)."""
-    if at is None:
-        return None
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if at is None else iso_utc(at)
 
 
 def span(days: float) -> str:
@@ -101,6 +99,8 @@ def table(items: Sequence[Ledger], tz: tzinfo) -> list[str]:
 def detail(item: Ledger, occasions: Sequence[tuple[float, float, str, str]],
            tz: tzinfo) -> list[str]:
     """`people show NAME`: the numbers, then every occasion with its source."""
+    from presence.timeparse import format_minutes  # `people --json` and the table need none
+
     person = item.person
     also = [visible(a) for a in other_names(person)]
     lines = [visible(person.name) + (f"  (also: {', '.join(also)})" if also else "")]
