@@ -130,6 +130,7 @@ class Nudger:
     @config.setter
     def config(self, value: Config) -> None:
         self._config = value
+        self._flush_seconds = value.get("daemon.flush_seconds")  # read on every tick
         self.unsettle()
 
     @property
@@ -211,7 +212,7 @@ class Nudger:
             if self._day is None or not self._day_start <= now < self._day_end:
                 self.refresh(now)
             elif (self._checked_at is None
-                  or not 0 <= now - self._checked_at < self.config.get("daemon.flush_seconds")):
+                  or not 0 <= now - self._checked_at < self._flush_seconds):
                 # Only the CLI or a calendar sync (other connections) change the stored state.
                 self._checked_at = now
                 if self.store.data_version() != self._version or (
@@ -235,7 +236,7 @@ class Nudger:
         return (self._reattached and self._day is not None
                 and self._day_start <= now < self._day_end
                 and checked is not None
-                and 0 <= now - checked < self.config.get("daemon.flush_seconds")
+                and 0 <= now - checked < self._flush_seconds
                 and self._slot is not None
                 and (decision_slot(now) == self._slot or now < self._quiet_until)
                 and self.config.devices_folder is None)
@@ -247,7 +248,7 @@ class Nudger:
 
     def next_due(self) -> float:
         """About when `idles` turns False (the next decision, read or new day)."""
-        checked = (self._checked_at or 0.0) + self.config.get("daemon.flush_seconds")
+        checked = (self._checked_at or 0.0) + self._flush_seconds
         decides = ((self._slot or 0) + 1) * DECIDE_SECONDS
         return min(self._day_end, checked, max(decides, self._quiet_until))
 
