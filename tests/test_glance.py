@@ -240,7 +240,7 @@ def test_the_tray_asks_for_attention_while_phubbing_and_offers_resume_while_paus
         lock.release()
 
 
-def test_while_the_daemon_flushes_the_follower_rereads_today_at_most_once_a_minute(tmp_path):
+def test_a_write_the_tail_cannot_tell_rereads_today_at_most_once_a_minute(tmp_path):
     from presence.glance.follow import REREAD_SECONDS
     from presence.lock import InstanceLock
     from presence.model import Span
@@ -253,13 +253,17 @@ def test_while_the_daemon_flushes_the_follower_rereads_today_at_most_once_a_minu
     now = at(NOW)
     try:
         assert follower.poll(now).virtual_minutes == 40
-        # the daemon's flush: a span grows, nothing a user just did
+        # the daemon's flush writes a new span after the last: it shows at once, whole
         row = store.insert_span(Span(at("2026-03-03T14:00"), at("2026-03-03T14:10"), "signal",
                                      "messaging"), "laptop")
-        assert follower.poll(now + 1) is None
+        assert follower.poll(now + 1).virtual_minutes == 50
+        # a span written before the last (an import): today is read again within the minute
+        store.insert_span(Span(at("2026-03-03T13:50"), at("2026-03-03T13:55"), "signal",
+                               "messaging"), "laptop")
+        assert follower.poll(now + 2) is None
         store.extend_span(row, at("2026-03-03T14:20"))
         assert follower.poll(now + REREAD_SECONDS - 1) is None
-        assert follower.poll(now + REREAD_SECONDS + 1).virtual_minutes == 60
+        assert follower.poll(now + REREAD_SECONDS + 1).virtual_minutes == 65
         # a switch (the "now" record) shows at once, with the numbers as they are
         in_front(store, "code", "other", NOW)
         switched = follower.poll(now + REREAD_SECONDS + 2)
@@ -335,6 +339,87 @@ def test_a_watching_follower_sleeps_until_the_store_is_written_and_sees_each_wri
         assert woken(10)
         assert follower.poll(now + 3).state == "stopped"
         assert follower.poll(now + 4) is None
+    finally:
+        follower.close()
+        lock.release()
+
+
+def _daemon_running(tmp_path):
+    from presence.lock import InstanceLock
+    from presence.paths import lock_file
+
+    lock = InstanceLock(lock_file(tmp_path / "presence.db"))
+    lock.acquire()  # the daemon runs (the test holds its lock)
+    return lock
+
+
+def test_a_switch_shows_at_once_with_the_numbers_a_full_read_gives(tmp_path):
+    from presence.model import Span
+
+    store, config = day_with_lunch(tmp_path)
+    row = store.insert_span(Span(at("2026-03-03T14:00"), at("2026-03-03T14:50"), "signal",
+                                 "messaging"), "laptop")
+    in_front(store, "signal", "messaging", "2026-03-03T14:00")
+    lock = _daemon_running(tmp_path)
+    follower = Follower(tmp_path / "presence.db", config)
+    now = at(NOW)
+    try:
+        assert bar.text(follower.poll(now), BERLIN) == "signal · chat 1h30 · people 1h10"
+        # the daemon's switch: the span in front closed, the next one written, "now" moved
+        store.extend_span(row, at("2026-03-03T14:55"))
+        store.insert_span(Span(at("2026-03-03T14:55"), at("2026-03-03T14:59"), "code",
+                               "other"), "laptop")
+        in_front(store, "code", "other", "2026-03-03T14:55")
+        switched = follower.poll(now + 1)
+        full = view.read(store, config, now + 1, running=True)
+        assert switched.current.app == "code" and not switched.virtual_in_front
+        assert (bar.waybar(switched, BERLIN), switched.state) == (bar.waybar(full, BERLIN),
+                                                                  full.state)
+        assert dict(switched.categories) == pytest.approx(dict(full.categories))
+        assert bar.text(switched, BERLIN) == "chat 1h35 · people 1h10"
+        # then away: the span closes, nothing is in front
+        store.extend_span(row + 1, at("2026-03-03T15:00"))
+        in_front(store, None, "away", "2026-03-03T15:00")
+        away = follower.poll(now + 2)
+        assert away.current.app is None and bar.waybar(away, BERLIN) == bar.waybar(
+            view.read(store, config, now + 2, running=True), BERLIN)
+    finally:
+        follower.close()
+        lock.release()
+
+
+def test_the_heartbeat_alone_costs_no_read_and_what_else_is_written_still_shows(tmp_path):
+    from presence.glance.follow import REREAD_SECONDS
+
+    store, config = day_with_lunch(tmp_path)
+    in_front(store, None, "away", "2026-03-03T14:00")
+    sam = store.add_person("Sam", ["sam"])
+    lock = _daemon_running(tmp_path)
+    follower = Follower(tmp_path / "presence.db", config)
+    now = at(NOW)
+    try:
+        assert follower.poll(now).in_person_minutes == 70
+        # nobody in front: the daemon's flushes write its heartbeat and nothing else
+        for tick in range(1, 5):
+            store.set_setting("daemon", {"at": now + 30 * tick, "interval": 1})
+            assert follower.poll(now + 30 * tick) is None
+        assert follower.poll(now + 150 + REREAD_SECONDS) is None  # nothing to read again
+        # an hour with Sam logged from another terminal: shown at once (the last read was
+        # more than a minute ago)
+        later = now + 200 + REREAD_SECONDS
+        store.add_in_person(at("2026-03-03T13:50"), at("2026-03-03T14:50"), None, [sam])
+        logged = follower.poll(later)
+        assert logged.in_person_minutes == 130 and "Sam" in logged.seen
+        # Sam renamed, and a plan synced for tonight: each shown within the minute
+        store.rename_person(sam, "Samuel", ["samuel"])
+        assert follower.poll(later + 1) is None
+        renamed = follower.poll(later + REREAD_SECONDS + 1)
+        assert "Samuel" in renamed.seen and "Sam" not in renamed.seen
+        add_meetings(store, meeting("Lunch with Priya", "2026-03-03T12:30", "2026-03-03T13:40"),
+                     meeting("Drinks with Jo", "2026-03-03T18:00", "2026-03-03T19:00"))
+        assert follower.poll(later + REREAD_SECONDS + 2) is None
+        planned = follower.poll(later + 2 * REREAD_SECONDS + 2)
+        assert planned.next_plan == ("Drinks with Jo", at("2026-03-03T18:00"))
     finally:
         follower.close()
         lock.release()

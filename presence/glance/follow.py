@@ -7,14 +7,16 @@ store change — the WAL file's stat, and SQLite's `PRAGMA data_version` only wh
 issue 17). Nothing else runs while both stay the same.
 
 When the store changed, three small records (what is in front, the snooze, the pause) and the
-tail of the spans are read. A switch or a click (a record changed) reads today again at once.
-A daemon flush only grows the span in front: the glance is then advanced by that growth
-(`view.advance`) instead of reading the day again — the same numbers, for a fraction of the
-work, as long as nothing else could differ (no in-person time going on, no other device's time
-past the span in front). Anything else the store says reads today again, at most every
-`REREAD_SECONDS`; and today is read again anyway every `FULL_SECONDS`, when the daemon starts
-or stops, when a peer's snapshot arrives, and when the glance said it would change (a snooze
-ends, a meeting starts, midnight).
+tail of the spans are read. A snooze or a pause reads today again at once. A daemon flush
+grows the span in front, and a switch closes it and writes the next and a new "now" record:
+then the glance is advanced by what the spans grew (`view.advance`) instead of reading the
+day again — the same numbers, for a fraction of the work, as long as nothing else could
+differ (no in-person time going on, no other device's time past the spans in front). A write
+that changed neither the spans nor anything else the glance reads (the daemon's heartbeat
+while nobody is in front: most of a day) costs nothing more. Anything else the store says
+reads today again, at most every `REREAD_SECONDS`; and today is read again anyway every
+`FULL_SECONDS`, when the daemon starts or stops, when a peer's snapshot arrives, and when the
+glance said it would change (a snooze ends, a meeting starts, midnight).
 
 A follower made with `watch=True` (`bar --follow`, the tray) also sleeps through the quiet
 seconds: `glance.wake` has the kernel wake it when the database's folder or the devices folder
@@ -70,6 +72,7 @@ class Follower:
         self._stale = True
         self._marks: tuple | None = None
         self._tail: tuple | None = None
+        self._inputs: tuple | None = None
         self._dirty = False
         self._read_at = -FULL_SECONDS
         self._running: bool | None = None
@@ -217,15 +220,12 @@ class Follower:
         try:
             if version != self._version and not due:
                 self._version = version
-                marks = self._read_marks(store)
-                if marks != self._marks or not running:
-                    due = True
-                else:
-                    grown = self._advanced(store, now)
-                    if grown is not None:
-                        self.glance = grown
-                        return grown
-                    self._dirty = True
+                with store.transaction("cannot read today's numbers", write=False):
+                    outcome = self._after_write(store, now, running)
+                if isinstance(outcome, view.Glance):
+                    self.glance = outcome
+                    return outcome
+                due = outcome
             due = due or (self._dirty and now - self._read_at >= REREAD_SECONDS)
             if not due:
                 return None
@@ -241,6 +241,26 @@ class Follower:
             if isinstance(beat.get("interval"), (int, float)) and beat["interval"] > 0:
                 self.interval = float(beat["interval"])
         return self.glance
+
+    def _after_write(self, store, now: float, running: bool) -> view.Glance | bool:
+        """What another connection's commit means (read in one snapshot): the glance
+        advanced by it, True when today must be read at once, or False when not now (and
+        whether it must be read within `REREAD_SECONDS`, kept in `_dirty`)."""
+        marks, before = self._read_marks(store), self._marks
+        if not running or marks is None or before is None or marks[1:] != before[1:]:
+            return True  # a snooze, a pause, or the daemon gone: read at once
+        switched = marks[0] != before[0]
+        grown = self._advanced(store, now, marks[0] if switched else None)
+        if isinstance(grown, view.Glance):
+            self._marks = marks
+            return grown
+        if switched:
+            return True  # a switch shows at once
+        # a write that changed neither the spans nor anything else the glance reads (the
+        # daemon's heartbeat while nobody is in front) leaves nothing to read again
+        if not (grown == {} and self._read_inputs(store, now) == self._inputs):
+            self._dirty = True
+        return False
 
     def _version_by_stat(self, store, now: float) -> int | None:
         """`data_version`, asked only when the WAL file moved: every commit writes it, so
@@ -261,17 +281,29 @@ class Follower:
         return day_bounds(local_day(now, tz), tz)[0]
 
     def _read(self, store, now: float, running: bool) -> view.Glance:
-        """Today read whole, with the records and the tail it was read with (one snapshot
-        of the store, so a flush in between is neither lost nor counted twice)."""
+        """Today read whole, with the records, the tail and the other inputs it was read
+        with (one snapshot of the store, so a flush in between is neither lost nor counted
+        twice)."""
         if store is None:
-            self._marks = self._tail = None
+            self._marks = self._tail = self._inputs = None
             return view.read(None, self.config, now, running)
         with store.transaction("cannot read today's numbers", write=False):
             glance = view.read(store, self.config, now, running)
             self._marks = self._read_marks(store)
             self._tail = store.span_tail(self._day_start(now))
+            self._inputs = self._read_inputs(store, now)
         self._alone = self._no_peers()
         return glance
+
+    def _read_inputs(self, store, now: float) -> tuple:
+        """What today's glance reads besides the spans and the three records: the meetings
+        of today and of the look-ahead, the logged time, the focus windows and the people
+        seen. Cheap (a few rows each), so that a write that changed none of it and no span
+        (the daemon's heartbeat while nobody is in front) costs no full read."""
+        start, end = day_bounds(local_day(now, self.config.tz), self.config.tz)
+        return (store.meetings(start, end + view.LOOKAHEAD_SECONDS, self.config.tz),
+                store.in_person_log(start, end), store.focus_windows(start, end + 86400),
+                store.together(start, end))
 
     def _no_peers(self) -> bool:
         """Whether the devices folder holds no snapshot but this device's own (or there is
@@ -291,22 +323,28 @@ class Follower:
         own = snapshot_name(me.id) if me is not None else None
         return all(name == own for name in names)
 
-    def _advanced(self, store, now: float) -> view.Glance | None:
-        """The last glance advanced by what the span in front grew, when that is all that
-        changed and the growth counts whole; None when today must be read again."""
+    def _advanced(self, store, now: float,
+                  shown: object = None) -> view.Glance | dict[str, float] | None:
+        """The last glance advanced by what the spans in front grew (and, with `shown`, the
+        new "now" record), when that is all that changed and the growth counts whole. Else
+        the growth found (`{}`: the spans stand as they did), or None when they changed in
+        another way."""
         last, before = self.glance, self._tail
         if last is None or before is None or not last.steady or not self._alone:
             return None
-        after = store.span_tail(self._day_start(now))
-        count, key, length, category, others = after
-        # A write that grew nothing (a log, a focus window, a calendar sync) is no flush.
-        if (count, key, others) != before[:2] + before[4:] or length <= before[2] \
-                or category != before[3] or key is None:
-            return None
-        if others is not None and others > key + before[2]:
-            return None  # another device's time lies past the span in front
+        rows = before[2]
+        start = self._day_start(now)
+        after = store.span_tail(start, rows[-1][0] if rows else int(start * 1000))
+        grown = _growth(before, after) if after is not None else None
+        if grown is None or (not grown and shown is None):
+            return grown  # a write that grew nothing (a log, a focus window) is no flush
+        current = None
+        if shown is not None:
+            current = view.current_of(shown)
+            if current is None:
+                return None
         self._tail = after
-        return view.advance(last, (length - before[2]) / 1000, category, self.config, now)
+        return view.advance(last, grown, self.config, now, current)
 
     @staticmethod
     def _read_marks(store) -> tuple | None:
@@ -329,3 +367,37 @@ class Follower:
             self._watch.close()
             self._watch = None
 
+
+
+def _growth(before: tuple, after: tuple) -> dict[str, float] | None:
+    """Seconds per category the spans grew by between two `span_tail`s (the second taken
+    from the first's last key on), or None when something else changed: a span inserted or
+    removed before the last, another device's time past where the growth began, spans of
+    another device or overlapping spans among the new ones."""
+    count, others, old = before
+    new_count, new_others, rows = after
+    last = old[-1] if old else None
+    if last is not None and (not rows or rows[0][0] != last[0]):
+        return None  # the span in front was removed or replaced
+    added = rows[1:] if last is not None else rows
+    if new_count != count + len(added) or new_others != others:
+        return None
+    begin = last[0] + last[1] if last is not None else None
+    if others is not None and begin is not None and others > begin:
+        return None  # another device's time lies past the span in front
+    grown: dict[str, float] = {}
+    if last is not None:
+        key, length, category, device = rows[0]
+        if category != last[2] or device != last[3] or length < last[1]:
+            return None
+        if length > last[1]:
+            grown[category] = (length - last[1]) / 1000
+    end = rows[0][0] + rows[0][1] if last is not None else None
+    for key, length, category, device in added:
+        if (last is not None and device != last[3]) or (end is not None and key < end):
+            return None  # another device's span, or one overlapping the one before
+        if others is not None and others > key:
+            return None
+        grown[category] = grown.get(category, 0.0) + length / 1000
+        end = key + length
+    return grown

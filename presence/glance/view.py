@@ -104,7 +104,11 @@ class Glance:
 
 def read_current(store: Store) -> Current | None:
     """The daemon's "now" record, if it wrote one."""
-    shown = store.get_setting(NOW_KEY)
+    return current_of(store.get_setting(NOW_KEY))
+
+
+def current_of(shown: object) -> Current | None:
+    """The "now" record's stored value as a `Current` (None when it is not one)."""
     if not isinstance(shown, dict) or not isinstance(shown.get("since"), (int, float)):
         return None
     return Current(shown.get("app"), str(shown.get("category")), float(shown["since"]))
@@ -154,23 +158,30 @@ def read(store: Store | None, config: Config, now: float, running: bool) -> Glan
         steady=not any(s <= now < e for s, e in together))
 
 
-def advance(glance: Glance, seconds: float, category: str, config: Config,
-            at: float) -> Glance:
-    """`glance` once the span in front grew by `seconds` of `category` and nothing else
-    changed: what `read` would say at `at`, without reading the day again.
+def advance(glance: Glance, grown: dict[str, float], config: Config, at: float,
+            current: Current | None = None) -> Glance:
+    """`glance` once the spans in front grew by `grown` (seconds per category) and nothing
+    else changed but, when `current` is given, what is in front: what `read` would say at
+    `at`, without reading the day again.
 
-    Only for a `steady` glance before its `until`, and only when no other device's time lies
-    past where the span in front ended (then the union over devices gives the growth to it
-    whole); the follower checks both.
+    Only for a `steady` glance before its `until` (so no meeting is going on, and nothing
+    but the spans can be phubbing), and only when no other device's time lies past where
+    the spans in front began (then the union over devices gives the growth to them whole);
+    the follower checks both.
     """
-    minutes = seconds / 60
     shown = dict(glance.categories)
-    if category != AWAY:  # away is never shown, as in the summary
-        shown[category] = shown.get(category, 0.0) + minutes
-    virtual = glance.virtual_minutes + (minutes if category in config.virtual_categories
-                                        else 0.0)
+    virtual = glance.virtual_minutes
+    for category, seconds in grown.items():
+        minutes = seconds / 60
+        if category != AWAY:  # away is never shown, as in the summary
+            shown[category] = shown.get(category, 0.0) + minutes
+        if category in config.virtual_categories:
+            virtual += minutes
     budget = config.get("nudges.crowding_out.budget_minutes")
+    changed = {} if current is None else {
+        "current": current,
+        "virtual_in_front": current.category in config.virtual_categories}
     return replace(
         glance, at=at, virtual_minutes=virtual,
         categories=tuple(sorted(shown.items(), key=lambda kv: -kv[1])),
-        over_budget=virtual >= budget and virtual > glance.in_person_minutes)
+        over_budget=virtual >= budget and virtual > glance.in_person_minutes, **changed)

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 COVERAGE_PAGE = 20_000
+# The most spans a follower's tail hands back (a daemon adds one or two between two looks).
+TAIL_ROWS = 50
+
+_TAIL = ("SELECT s.id, s.dur, c.name, s.device FROM spans s "
+         "JOIN categories c ON c.id = s.category ")
 
 _SELECT = ("SELECT s.id / 1000.0, (s.id + s.dur) / 1000.0, a.name, c.name, t.title FROM spans s "
            "LEFT JOIN apps a ON a.id = s.app JOIN categories c ON c.id = s.category "
@@ -220,19 +225,27 @@ class ActivityTables(Tables):
         first = self._read("SELECT min(id) FROM spans")[0][0]
         return None if first is None else first / 1000
 
-    def span_tail(self, start: float) -> tuple[int, int | None, int, str | None, int | None]:
-        """How the spans from `start` on stand, cheaply: `(count, key, length, category,
-        others_end)` — how many start there, the last span's key (its start in ms), length
-        (ms) and category, and the latest end (ms) of another device's span among them.
-        A follower compares two of these to tell that only the span in front grew."""
+    def span_tail(self, start: float, since: int | None = None
+                  ) -> tuple[int, int | None, tuple[tuple[int, int, str, int | None], ...]] | None:
+        """How the spans from `start` on stand, cheaply: `(count, others_end, rows)` — how
+        many start there, the latest end (ms) of a span from another device than the last
+        span's, and `(key, length, category, device)` (start and length in ms) of every span
+        whose key is at least `since` (without `since`: of the last span). A follower
+        compares two of these to tell what the spans in front grew by. None when more than
+        `TAIL_ROWS` spans start at `since` or later (then the day is better read whole)."""
         with self.transaction("read failed", write=False):
-            last = self._read("SELECT s.id, s.dur, s.device, c.name FROM spans s JOIN "
-                              "categories c ON c.id = s.category ORDER BY s.id DESC LIMIT 1")
-            key, length, device, category = last[0] if last else (None, 0, None, None)
+            if since is None:
+                rows = self._read(_TAIL + "ORDER BY s.id DESC LIMIT 1")
+            else:
+                rows = self._read(_TAIL + "WHERE s.id >= ? ORDER BY s.id LIMIT ?",
+                                  (since, TAIL_ROWS + 1))
+                if len(rows) > TAIL_ROWS:
+                    return None
+            device = rows[-1][3] if rows else None
             count, others = self._read(
                 "SELECT count(*), max(CASE WHEN device IS NOT ? THEN id + dur END) FROM spans "
                 "WHERE id >= ?", (device, start * 1000))[0]
-        return count, key, length, category, others
+        return count, others, tuple(tuple(row) for row in rows)
 
     def last_span(self) -> Span | None:
         """The most recently started span, if any."""
