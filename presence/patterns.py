@@ -2,12 +2,20 @@
 
 A rule is searched in every window title, and titles are written by any program: a pattern
 that backtracks catastrophically (`(a+)+$`) would freeze sampling on a 29-character title. So
-patterns run on RE2 (`google-re2`), whose matching time is linear in the title whatever the
-pattern; RE2 refuses what it cannot bound (backreferences, lookarounds). Where RE2 is not
-installed, Python's `re` runs them, but only after a check that refuses the shapes that
-backtrack catastrophically (a repeat inside a repeat, a repeated alternation, backreferences,
-lookarounds). Either way, size, nesting and repeat counts are bounded first, so that a typo
-such as `x{4294967296}` or a pasted wall of parentheses is a clear error, never a traceback.
+a user's pattern that repeats anything runs on RE2 (`google-re2`), whose matching time is
+linear in the title whatever the pattern; RE2 refuses what it cannot bound (backreferences,
+lookarounds). Where RE2 is not installed, Python's `re` runs them, but only after a check that
+refuses the shapes that backtrack catastrophically (a repeat inside a repeat, a repeated
+alternation, backreferences, lookarounds). Either way, size, nesting and repeat counts are
+bounded first, so that a typo such as `x{4294967296}` or a pasted wall of parentheses is a
+clear error, never a traceback.
+
+Two kinds of pattern run on Python's `re` even where RE2 is installed, since its time on them
+is already linear in the title: a pattern without any repeat (literals, classes, choices and
+anchors: at each position of the title it tries at most a fixed number of paths, set by the
+pattern), and the patterns of presence's own `default.toml`, which a test runs on 100 KB
+adversarial titles on `re`. RE2 then loads only when a pattern needs it: in a daemon whose
+user wrote no repeating rule, never (2.4 MB resident; issue 18: a quiet daemon).
 """
 
 from __future__ import annotations
@@ -40,12 +48,13 @@ class Pattern:
 
     source: str
     _compiled: Any = field(default=None, compare=False, repr=False)
+    _shipped: bool = field(default=False, compare=False, repr=False)
 
     def search(self, text: str) -> object | None:
         """A match object where the pattern occurs anywhere in `text`, else None."""
         compiled = self._compiled
         if compiled is None:
-            compiled = _compile(self.source)
+            compiled = _compile(self.source, self._shipped)
             object.__setattr__(self, "_compiled", compiled)  # a cache, not a change of value
         try:
             return compiled.search(text)
@@ -60,13 +69,14 @@ def compile_pattern(source: str, *, shipped: bool = False) -> Pattern:
         source: the pattern as the config spells it.
         shipped: a pattern of presence's own `default.toml` (every one compiles, a test
             checks): compiled on its first search instead, so that a command that classifies
-            nothing (`summary`, `bar`) neither imports RE2 nor compiles the rules (issue 18).
+            nothing (`summary`, `bar`) compiles none of the rules (issue 18), and on
+            Python's `re`, on which the shipped rules are linear (a test checks that too).
 
     Raises:
         PatternError: the pattern is too long, too deep, repeats too often, is not valid, or
             could backtrack catastrophically.
     """
-    return Pattern(source, None if shipped else _compile(source))
+    return Pattern(source, None, True) if shipped else Pattern(source, _compile(source))
 
 
 def _re2() -> Any:
@@ -77,11 +87,11 @@ def _re2() -> Any:
     return re2
 
 
-def _compile(source: str) -> Any:
+def _compile(source: str, shipped: bool = False) -> Any:
     if len(source) > MAX_LENGTH:
         raise PatternError(f"it is {len(source)} characters long (at most {MAX_LENGTH})")
     translated = _scan(source)
-    re2 = _re2()
+    re2 = None if shipped or not _repeats(source) else _re2()
     if re2 is not None:
         options = re2.Options()
         options.case_sensitive = False
@@ -97,6 +107,51 @@ def _compile(source: str) -> Any:
         raise PatternError(str(exc)) from None
     _refuse_catastrophic(source)
     return compiled
+
+
+def _repeats(source: str) -> bool:
+    """Whether `source` repeats anything more than once (`*`, `+`, `{2,}`...), or is not a
+    pattern Python's parser takes: either way RE2 decides about it."""
+    try:
+        return _walk_repeats(_parser().parse(source, re.IGNORECASE))
+    except (re.error, OverflowError, RecursionError):
+        return True
+
+
+def _walk_repeats(items: Any) -> bool:
+    c = _constants()
+    for op, arg in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            if arg[1] > 1 or _walk_repeats(arg[2]):
+                return True
+        elif op is c.BRANCH:
+            if any(_walk_repeats(branch) for branch in arg[1]):
+                return True
+        elif op is c.SUBPATTERN:
+            if _walk_repeats(arg[-1]):
+                return True
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            if _walk_repeats(arg):
+                return True
+        elif op in (c.GROUPREF, c.GROUPREF_EXISTS, c.ASSERT, c.ASSERT_NOT):
+            return True  # RE2 refuses these in words; the fallback's check does too
+    return False
+
+
+def _parser() -> Any:
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+    return parser
+
+
+def _constants() -> Any:
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_constants as c  # type: ignore[no-redef]
+    return c
 
 
 def _scan(source: str) -> str:
@@ -159,11 +214,7 @@ def _re2_reason(exc: Exception) -> str:
 
 def _refuse_catastrophic(source: str) -> None:
     # Without RE2, refuse what makes Python's backtracking engine exponential.
-    try:
-        from re import _parser as parser  # type: ignore[attr-defined]
-    except ImportError:  # Python 3.10
-        import sre_parse as parser  # type: ignore[no-redef]
-    from re import _constants as c  # type: ignore[attr-defined]
+    parser, c = _parser(), _constants()
 
     repeats = (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None))
 

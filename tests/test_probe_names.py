@@ -142,3 +142,18 @@ def test_process_cache_is_bounded():
         for proc in procs:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+def test_on_linux_a_process_is_named_without_psutil(named_process):
+    """psutil costs a daemon 1.8 MB resident for as long as it runs: on Linux the cache reads
+    /proc itself, and names a real process as psutil would (issue 18: a quiet daemon)."""
+    proc, exe = named_process("telegram-desktop")
+    script = ("import sys\n"
+              "from presence.probe.names import ProcessCache\n"
+              f"info = ProcessCache().lookup({proc.pid})\n"
+              "print(info.pid, info.name, info.exe, 'psutil' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(proc.pid), "telegram-desktop", str(exe), "False"]

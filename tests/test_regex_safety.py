@@ -79,6 +79,36 @@ def test_a_catastrophic_user_rule_runs_bounded_on_re2(tmp_path):
     assert "rule: mine (user)" in matched.stdout
 
 
+# Classifies a chat window, a browser on Discord and an editor through the config of the home
+# given, as the daemon does, and says whether RE2 was loaded for it.
+CLASSIFY_AND_TELL = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from presence import config
+    from presence.classify import classify
+    from presence.model import Sample
+    cfg = config.load(Path(sys.argv[1]) / "config.toml")
+    for app, title in [("slack", "general | Acme - Slack"), ("editor", "aaaa"),
+                       ("firefox", "#general | Acme - Discord - Mozilla Firefox")]:
+        print(app, classify(cfg, Sample(at=1.0, app=app, title=title)).category)
+    print("re2" in sys.modules)
+    """)
+
+
+@pytest.mark.parametrize("pattern,loads_re2", [("^(aaaa|bbbb)$", False), ("^a+$", True)])
+def test_re2_is_loaded_only_for_a_user_pattern_that_repeats(tmp_path, pattern, loads_re2):
+    """RE2 costs a daemon 2.4 MB for as long as it runs: the shipped rules (linear on `re`,
+    above) and a user's rule without a repeat classify on Python's `re`; a repeating one on
+    RE2, where a title cannot make it backtrack."""
+    pytest.importorskip("re2")
+    user_rule(tmp_path, "title", pattern)
+    done = subprocess.run([sys.executable, "-c", CLASSIFY_AND_TELL, str(tmp_path)],
+                          env=sealed_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:4] == ["slack messaging", "editor messaging",
+                                           "firefox messaging", str(loads_re2)]
+
+
 def test_without_re2_a_catastrophic_user_rule_is_refused(tmp_path):
     user_rule(tmp_path, "title", "(a+)+$")
     result = presence(tmp_path, "re", "config", "check")

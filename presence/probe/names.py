@@ -4,8 +4,10 @@ Every backend reports the same spelling for the same app, whatever the platform 
 (`Slack.exe`, `/usr/lib/slack/slack`, `Slack Helper (Renderer)` → `slack`), so the shipped rules
 in `config/default.toml` match one name per app (DESIGN §3 Sampling).
 
-`ProcessCache` turns a pid into the process name and executable through psutil, remembering
-each process by (pid, create time) so a reused pid is never mistaken for the old process.
+`ProcessCache` turns a pid into the process name and executable, remembering each process by
+(pid, start time) so a reused pid is never mistaken for the old process. On Linux it reads
+`/proc` itself (the two files psutil would read): psutil costs a daemon that lives for days
+1.8 MB resident for those two reads (issue 18: a quiet daemon); elsewhere psutil answers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,10 +119,11 @@ class ProcessInfo:
 
 
 class ProcessCache:
-    """pid → `ProcessInfo` through psutil, cached by (pid, create time).
+    """pid → `ProcessInfo` from `/proc` on Linux and psutil elsewhere, cached by (pid, start
+    time).
 
     A vanished or zombie process gives `ProcessInfo(None)`; a process whose executable we may
-    not read keeps its name with `exe` None. psutil is imported on first use.
+    not read keeps its name with `exe` None. psutil is imported on first use, where needed.
     """
 
     def __init__(self, size: int = 64) -> None:
@@ -127,6 +131,7 @@ class ProcessCache:
         self._size = size
         self._entries: dict[tuple[int, float], ProcessInfo] = {}
         self._psutil: Any = None
+        self._proc = sys.platform.startswith("linux") and os.path.isdir("/proc/self")
 
     def lookup(self, pid: int | None) -> ProcessInfo:
         """Name and executable of `pid`, never raising for a vanished or forbidden process.
@@ -136,6 +141,8 @@ class ProcessCache:
         """
         if pid is None or pid <= 0:
             return ProcessInfo(None)
+        if self._proc:
+            return self._from_proc(pid)
         if self._psutil is None:
             import psutil
 
@@ -151,13 +158,47 @@ class ProcessCache:
         cached = self._entries.get(key)
         if cached is not None:
             return cached
-        info = self._describe(proc)
+        return self._keep(key, self._describe(proc))
+
+    def _keep(self, key: tuple[int, float], info: ProcessInfo) -> ProcessInfo:
         if info.pid is not None:
             if len(self._entries) >= self._size:
                 # dicts keep insertion order: drop the oldest process first
                 del self._entries[next(iter(self._entries))]
             self._entries[key] = info
         return info
+
+    def _from_proc(self, pid: int) -> ProcessInfo:
+        """Linux: the name and start time from `/proc/PID/stat`, the executable from the
+        `/proc/PID/exe` link."""
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as file:
+                stat = file.read(4096)
+        except (FileNotFoundError, ProcessLookupError):
+            return ProcessInfo(None)
+        except OSError:
+            return ProcessInfo(pid)
+        # the name sits in parentheses and may hold any byte, ")" too: the last one ends it
+        close = stat.rfind(b")")
+        fields = stat[close + 2:].split()
+        if close < 0 or len(fields) < 20 or fields[0] in (b"Z", b"X"):
+            return ProcessInfo(None)  # a zombie (exited, not reaped) or a dead process
+        key = (pid, float(fields[19]))  # the start time, in clock ticks since boot
+        cached = self._entries.get(key)
+        if cached is not None:
+            return cached
+        name = os.fsdecode(stat[stat.find(b"(") + 1:close])
+        try:
+            exe: str | None = os.readlink(f"/proc/{pid}/exe") or None
+        except (FileNotFoundError, ProcessLookupError):
+            if not os.path.exists(f"/proc/{pid}"):
+                return ProcessInfo(None)
+            exe = None  # a kernel thread
+        except OSError:
+            exe = None  # another user's process: the name is still worth having
+        if exe is not None and exe.endswith(" (deleted)") and not os.path.exists(exe):
+            exe = exe[:-len(" (deleted)")]  # upgraded while running: the path it started from
+        return self._keep(key, self._named(pid, name, exe))
 
     def _describe(self, proc: Any) -> ProcessInfo:
         psutil = self._psutil
@@ -174,11 +215,14 @@ class ProcessCache:
         except (psutil.AccessDenied, OSError):
             # another user's process, or a kernel thread: the name is still worth having
             exe = None
+        return self._named(proc.pid, name, exe)
+
+    def _named(self, pid: int, name: str | None, exe: str | None) -> ProcessInfo:
         if name is not None and exe is not None and len(name) == _COMM_LENGTH:
-            # psutil completes a 15-character comm from the command line, which can still be
-            # empty just after exec; the executable's own name is the full one
+            # the kernel keeps 15 characters of a name (and psutil's completion from the
+            # command line can be empty just after exec): the executable's name is the full one
             full = os.path.basename(exe)
             if full.startswith(name):
                 name = full
-        log.debug("pid %s is %s (%s)", proc.pid, name, exe)
-        return ProcessInfo(proc.pid, name, exe)
+        log.debug("pid %s is %s (%s)", pid, name, exe)
+        return ProcessInfo(pid, name, exe)
