@@ -10,7 +10,7 @@ one never matches a desktop sample, which has no package.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from presence.frozen import frozen
 from functools import lru_cache
 
 from presence.config import Config, Rule
@@ -64,7 +64,7 @@ def web_site(text: str, *, short: bool = True) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     """A category, the rule that decided it, and the web app it found in a browser tab
     (`whatsapp in firefox`, when a `browser_title` rule decided)."""

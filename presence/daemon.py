@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from dataclasses import dataclass
+from presence.frozen import frozen
 from typing import Callable
 
 from presence import clock, holds, spans
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 20_000
 
 
-@dataclass(frozen=True)
+@frozen
 class Tick:
     """What one tick saw and decided."""
 

@@ -8,7 +8,7 @@ and `--all` every window (issue 13).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from presence.frozen import frozen
 from datetime import datetime, tzinfo
 
 from presence.model import FocusWindow
@@ -20,7 +20,7 @@ LONGEST_WITHOUT_FORCE_HOURS = 12
 _RHYTHMS = {1: "daily", 7: "weekly", 14: "every two weeks"}
 
 
-@dataclass(frozen=True)
+@frozen
 class FocusSeries:
     """Windows with the same label, origin, local start time and length, in start order.
 

@@ -8,7 +8,7 @@ stopped) closes the span at its last sample: nothing bridges time that was not o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from presence.frozen import frozen
 from typing import Iterable
 
 from presence.model import Span
@@ -19,7 +19,7 @@ def pulse_time(interval: float) -> float:
     return max(1.5 * interval, interval + 1.0)
 
 
-@dataclass(frozen=True)
+@frozen
 class OpenSpan:
     """The span being extended: from `start` to its latest sample at `last`."""
 

@@ -200,8 +200,9 @@ NOT_IN_THE_DAEMON = ("sqlite_utils", "icalendar", "recurring_ical_events", "x_wr
                      "hashlib",
                      # `presence run` starts without click (issue 18: a quiet daemon)
                      "click", "presence.cli.main",
-                     # the shipped rules classify on Python's `re` (presence/patterns.py)
-                     "re2")
+                     # the shipped rules classify on Python's `re` (presence/patterns.py); the
+                     # value types are presence.frozen's; /proc names processes on Linux
+                     "re2", "dataclasses", "inspect", "psutil")
 
 
 def test_the_daemon_imports_neither_the_migrations_needs_nor_the_calendar_parser(tmp_path):

@@ -10,7 +10,7 @@ thread.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from presence.frozen import frozen
 from typing import Any
 
 from presence.model import Nudge
@@ -47,7 +47,7 @@ LOGGED_SECONDS = 3600.0
 FRESH_SECONDS = 86400.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Button:
     """One action on a notification: the key the server sends back, and its label."""
 
@@ -55,7 +55,7 @@ class Button:
     label: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Answer:
     """What the user did with a shown nudge.
 
@@ -85,7 +85,7 @@ def parse_key(key: str) -> tuple[str, int] | None:
     return verb, int(row)
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     """What a press did: a line for the log, and a short notice to show (or None)."""
 

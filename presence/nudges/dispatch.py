@@ -14,7 +14,7 @@ import queue
 import selectors
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from presence.frozen import frozen
 from typing import Any, Callable
 
 from presence import clock
@@ -27,7 +27,7 @@ from presence.nudges.notify import ACTIONS_EXPIRE_MS, DBUS_TIMEOUT_SECONDS, Noti
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@frozen
 class Delivery:
     """What became of one nudge."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from presence.frozen import frozen
 from datetime import date, datetime, tzinfo
 
 from presence.nudges.text import join_names, pick
@@ -28,7 +28,7 @@ MAX_NAMES = 3
 WEEK_SECONDS = 7 * 86400.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Due:
     """Someone overdue, as the digest names them."""
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from presence.frozen import field, frozen
 from datetime import date, datetime, time
 
 from presence.nudges import people_digest
@@ -60,7 +60,7 @@ WRAP_UP_SECONDS = 300.0
 WELCOME_WINDOW_SECONDS = 600.0
 
 
-@dataclass(frozen=True)
+@frozen
 class PolicyState:
     """What the daemon knows at one tick, built from stored rows and the current sample.
 

@@ -8,7 +8,7 @@ answered and followed (`effect.followed`), and how much longer a rarely followed
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from presence.frozen import frozen
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from presence.nudges import actions, effect
 from presence.timeline import day_bounds, local_day
 
 
-@dataclass(frozen=True)
+@frozen
 class KindStats:
     """One kind's counts over the period.
 
@@ -43,7 +43,7 @@ class KindStats:
         return self.followed / self.judged if self.judged else None
 
 
-@dataclass(frozen=True)
+@frozen
 class NudgeStats:
     """The nudges of a period, oldest first, and the counts per kind."""
 

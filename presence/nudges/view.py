@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from presence.frozen import frozen
 from presence.config import Config
 from presence.model import FocusWindow, Meeting, Nudge, Span
 from presence.nudges import people_digest
@@ -39,7 +39,7 @@ KINDS = (PHUBBING, FOCUS, CROWDING_OUT, RECONNECT, DAILY_SUMMARY, WELCOME_BACK)
 SPACING_SECONDS = 600.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     """The keys the policy reads, parsed once per config (a tick must stay cheap)."""
 

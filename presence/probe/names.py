@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import sys
-from dataclasses import dataclass
+from presence.frozen import frozen
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def choose_app(
     return proc or normalise(wm_class) or normalise(wm_instance)
 
 
-@dataclass(frozen=True)
+@frozen
 class ProcessInfo:
     """What psutil could learn about a process; fields are None where it could not.
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from presence.errors import ProbeUnavailable
@@ -42,17 +41,19 @@ _WALK_DEPTH = 8  # focus → top-level is short; a bound keeps a weird tree from
 _EXTENSIONS = ("MIT-SCREEN-SAVER", "X-Resource")
 
 
-@dataclass
 class _Tracked:
     """What the probe knows about the window in front; refreshed when the server says so."""
 
-    id: int
-    app: str | None = None
-    title: str | None = None
-    exe: str | None = None
-    pid: int | None = None
-    title_stale: bool = True
-    owner_stale: bool = True
+    __slots__ = ("id", "app", "title", "exe", "pid", "title_stale", "owner_stale")
+
+    def __init__(self, wid: int) -> None:
+        self.id = wid
+        self.app: str | None = None
+        self.title: str | None = None
+        self.exe: str | None = None
+        self.pid: int | None = None
+        self.title_stale = True
+        self.owner_stale = True
 
 
 class X11Probe:
