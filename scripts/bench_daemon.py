@@ -13,7 +13,9 @@ Beside each daemon, in the same seconds, runs the floor: a Python loop that only
 the next interval (what any daemon sampling at that interval costs at least). With --against
 TREE the daemon of another checkout (an older commit: `git archive COMMIT | tar -x -C TREE`)
 runs beside it too, with its own home and calendar, so that a before/after comparison on a
-busy machine sees the same load on both sides.
+busy machine sees the same load on both sides. Before measuring, each tree's daemon runs
+once so that its bytecode cache holds what it imports (as after `pip install`; see
+`warm_bytecode`).
 
 Usage: python scripts/bench_daemon.py [--seconds 60] [--calendar 2000] [--against TREE]
                                      [--json OUT.json]
@@ -113,26 +115,54 @@ def wait_for_the_sync(daemons: dict[str, psutil.Process], timeout: float = 300) 
     time.sleep(3)
 
 
+def start_daemon(env: dict[str, str], tree: Path, home: Path, pycache: Path,
+                 interval: float, calendar: int) -> subprocess.Popen:
+    """`presence run --probe x11` of `tree` in `home` (with a generated calendar)."""
+    if calendar:
+        write_calendar_config(home, calendar)
+    home.mkdir(parents=True, exist_ok=True)
+    # the tree on the path first: its `presence` is the one run; bytecode in the tree's own
+    # cache, which `warm_bytecode` filled (as `pip install` does)
+    own = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    own.update(PRESENCE_HOME=str(home), PYTHONPATH=str(tree), PYTHONPYCACHEPREFIX=str(pycache))
+    return subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "x11",
+                             "--interval", str(interval)], cwd=tree,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=own)
+
+
+def warm_bytecode(env: dict[str, str], trees: dict[str, Path], scratch: Path,
+                  calendar: int) -> None:
+    """Run each tree's daemon once, until its sync child has ended, so that everything the
+    daemon and its children import is compiled into that tree's bytecode cache.
+
+    With PYTHONPYCACHEPREFIX set Python reads bytecode only from that folder, the standard
+    library's too: a daemon started on an empty one compiles every module it imports, and
+    the compiler's high-water mark (2.5 MB here) then stays in its resident memory for good.
+    An installed presence (pip compiles at install) or a checkout run once never pays that.
+    """
+    procs = {name: start_daemon(env, tree, scratch / f"warm-{name}", pycache(scratch, name),
+                                1.0, calendar) for name, tree in trees.items()}
+    try:
+        time.sleep(WARMUP_SECONDS)
+        if calendar:
+            wait_for_the_sync({n: psutil.Process(p.pid) for n, p in procs.items()})
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.wait(timeout=15)
+
+
+def pycache(scratch: Path, name: str) -> Path:
+    return scratch / f"pycache-{name}"
+
+
 def measure_daemon(env: dict[str, str], home: Path, interval: float, seconds: float,
                    calendar: int = 0, against: Path | None = None) -> dict:
     """The daemon's CPU and memory over `seconds` after a warm-up, with the floor (and the
     daemon of the `against` checkout) measured in the same seconds."""
-    trees = {"daemon": ROOT} | ({"against": against} if against else {})
-    procs = {}
-    for name, tree in trees.items():
-        folder = home / name
-        if calendar:
-            write_calendar_config(folder, calendar)
-        folder.mkdir(parents=True, exist_ok=True)
-        # the tree on the path first: its `presence` is the one run
-        # bytecode cached as after `pip install`, each tree in its own cache
-        own = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        own.update(PRESENCE_HOME=str(folder), PYTHONPATH=str(tree),
-                   PYTHONPYCACHEPREFIX=str(home / f"pycache-{name}"))
-        procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "presence", "run", "--probe", "x11", "--interval",
-             str(interval)], cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=own)
+    procs = {name: start_daemon(env, tree, home / name, pycache(home.parent, name), interval,
+                                calendar) for name, tree in trees_of(against).items()}
     procs["floor"] = subprocess.Popen([sys.executable, "-c", FLOOR, str(interval)], env=env)
     try:
         ps = {name: psutil.Process(proc.pid) for name, proc in procs.items()}
@@ -157,6 +187,10 @@ def measure_daemon(env: dict[str, str], home: Path, interval: float, seconds: fl
         row["against"] = {"tree": str(against), "cpu_percent_of_one_core": share["against"],
                           "rss_mb": round(rss["against"] / 2**20, 1)}
     return row
+
+
+def trees_of(against: Path | None) -> dict[str, Path]:
+    return {"daemon": ROOT} | ({"against": against} if against else {})
 
 
 def measure_sample(env: dict[str, str], samples: int = 2000) -> dict:
@@ -202,6 +236,7 @@ def main() -> int:
             window = open_chat_window(full_env, Path(tmp))
             try:
                 results["sample"] = measure_sample(full_env)
+                warm_bytecode(full_env, trees_of(args.against), Path(tmp), args.calendar)
                 results["daemon"] = [measure_daemon(full_env, Path(tmp) / f"home{i}", interval,
                                                     args.seconds, args.calendar, args.against)
                                      for i, interval in enumerate((1.0, 5.0))]
