@@ -118,7 +118,7 @@ class PolicyState:
         return self.category == AWAY
 
 
-@dataclass(frozen=True)
+@frozen
 class Decision:
     """What `decision` says at one moment.
 

@@ -4,7 +4,6 @@ who is due, and the other devices' chat and time together (issue 17)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from presence.config import Config
@@ -15,26 +14,40 @@ from presence.store import Store
 from presence.timeline import day_bounds
 
 
-@dataclass
 class World:
-    """The stored part of the policy's state."""
+    """The stored part of the policy's state (read again at each refresh; the unjudged
+    nudges change as their effect becomes known). A slotted class rather than a dataclass:
+    the daemon never imports `dataclasses` (issue 18: a quiet daemon)."""
 
-    meetings: list[Meeting] = field(default_factory=list)
-    focus_windows: list[FocusWindow] = field(default_factory=list)
-    in_person_log: list[tuple[float, float]] = field(default_factory=list)
-    past_nudges: list[Nudge] = field(default_factory=list)
-    snoozed_until: float | None = None
-    kinds_snoozed_until: dict[str, float] = field(default_factory=dict)
-    last_in_person: float | None = None
-    first_seen: float | None = None
-    backoff: dict[str, int] = field(default_factory=dict)
-    # shown nudges whose effect is not known yet (DESIGN §3: followed)
-    unjudged: list[NudgeRecord] = field(default_factory=list)
-    people_due: tuple = ()
-    people_named: dict[int, float] = field(default_factory=dict)
-    # today's chat on the other devices, merged (issue 17: the budget covers every device)
-    peer_virtual: list[tuple[float, float]] = field(default_factory=list)
+    __slots__ = ("meetings", "focus_windows", "in_person_log", "past_nudges", "snoozed_until",
+                 "kinds_snoozed_until", "last_in_person", "first_seen", "backoff", "unjudged",
+                 "people_due", "people_named", "peer_virtual")
 
+    def __init__(self, meetings: list[Meeting] | None = None,
+                 focus_windows: list[FocusWindow] | None = None,
+                 in_person_log: list[tuple[float, float]] | None = None,
+                 past_nudges: list[Nudge] | None = None, snoozed_until: float | None = None,
+                 kinds_snoozed_until: dict[str, float] | None = None,
+                 last_in_person: float | None = None, first_seen: float | None = None,
+                 backoff: dict[str, int] | None = None,
+                 unjudged: list[NudgeRecord] | None = None, people_due: tuple = (),
+                 people_named: dict[int, float] | None = None,
+                 peer_virtual: list[tuple[float, float]] | None = None) -> None:
+        self.meetings = meetings if meetings is not None else []
+        self.focus_windows = focus_windows if focus_windows is not None else []
+        self.in_person_log = in_person_log if in_person_log is not None else []
+        self.past_nudges = past_nudges if past_nudges is not None else []
+        self.snoozed_until = snoozed_until
+        self.kinds_snoozed_until = kinds_snoozed_until if kinds_snoozed_until is not None else {}
+        self.last_in_person = last_in_person
+        self.first_seen = first_seen
+        self.backoff = backoff if backoff is not None else {}
+        # shown nudges whose effect is not known yet (DESIGN §3: followed)
+        self.unjudged = unjudged if unjudged is not None else []
+        self.people_due = people_due
+        self.people_named = people_named if people_named is not None else {}
+        # today's chat on the other devices, merged (issue 17: the budget covers every device)
+        self.peer_virtual = peer_virtual if peer_virtual is not None else []
 
 
 def read_world(store: Store, config: Config, day: date, bounds: tuple[float, float],
