@@ -72,24 +72,42 @@ def write_trace(path: Path, seconds: int) -> int:
     return len(samples)
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one child process."""
-    wall, cpu, _ = measured(args, env)
-    return wall, cpu
+# `presence replay` in process, printing its peak resident memory at exit (VmHWM: that of the
+# program itself; a child's ru_maxrss also counts the bench's own pages from before the exec)
+PEAK = """
+import atexit, runpy, sys
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                sys.stderr.write("peak-kb " + line.split()[1] + "\\n")
+atexit.register(peak)
+sys.argv = ["presence", "replay", sys.argv[1], "--json"]
+runpy.run_module("presence", run_name="__main__")
+"""
 
 
-def measured(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """Wall and CPU seconds and peak resident MB of one child process."""
+def timed(args: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one child process (run in `cwd`, so that `python -m` finds
+    the package its PYTHONPATH names rather than one in the current folder)."""
+    before = os.times()
     begin = time.perf_counter()
-    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert child.stderr is not None
-    errors = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          check=False, cwd=cwd)
     wall = time.perf_counter() - begin
-    if child.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {errors.decode()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    after = os.times()
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed: {done.stderr.decode()}")
+    return wall, (after.children_user - before.children_user
+                  + after.children_system - before.children_system)
+
+
+def peak_mb(trace: Path, env: dict[str, str], cwd: Path) -> float:
+    """Peak resident memory of one replay of `trace`, in MB."""
+    done = subprocess.run([sys.executable, "-c", PEAK, str(trace)], env=env, cwd=cwd,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          check=True)
+    return int(done.stderr.rsplit("peak-kb ", 1)[1].split()[0]) / 1024
 
 
 def profile(trace: Path, env: dict[str, str]) -> str:
@@ -138,22 +156,21 @@ def main() -> int:
             envs["against"] = dict(env, PYTHONPATH=str(args.against.resolve()),
                                    PYTHONPYCACHEPREFIX=str(folder / "pyc-against"))
         for name, args_ in commands.items():
-            timed(args_, envs[name])  # warm-up: bytecode cached, files in the page cache
+            timed(args_, envs[name], folder)  # warm-up: bytecode cached, files in the page cache
         walls: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
-        rss: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, args_ in commands.items():
-                wall, cpu, peak = measured(args_, envs[name])
+                wall, cpu = timed(args_, envs[name], folder)
                 walls[name].append(wall)
                 cpus[name].append(cpu)
-                rss[name].append(peak)
+        rss = {name: peak_mb(trace, envs[name], folder) for name in commands if name != "floor"}
         longer = None
         if args.flat:
             long_trace = folder / "three-days.jsonl"
             write_trace(long_trace, 3 * args.seconds)
-            long_trace_args = replay_args[:3] + ["replay", str(long_trace), "--json"]
-            longer = measured(long_trace_args, env)
+            long_args = replay_args[:3] + ["replay", str(long_trace), "--json"]
+            longer = (*timed(long_args, env, folder), peak_mb(long_trace, env, folder))
         out = subprocess.run([sys.executable, "-m", "presence", "replay", str(trace), "--json"],
                              env=env, check=True, capture_output=True, text=True).stdout
         result = json.loads(out)
@@ -175,7 +192,7 @@ def main() -> int:
         "nudges": len(result["nudges"]), "days": len(result["days"]),
         "phases_ms": {k: round(v, 1) for k, v in phases.items() if k.endswith("_ms")},
         "target_s": TARGET_S, "met": replay_s < TARGET_S,
-        "replay_rss_mb": round(max(rss["replay"]), 1),
+        "replay_rss_mb": round(rss["replay"], 1),
     }
     if longer is not None:
         figures["three_days_s"] = round(longer[0], 3)
@@ -185,7 +202,7 @@ def main() -> int:
         figures["against"] = {
             "tree": str(args.against), "replay_s": round(statistics.median(walls["against"]), 3),
             "replay_cpu_s": round(statistics.median(cpus["against"]), 3),
-            "replay_rss_mb": round(max(rss["against"]), 1)}
+            "replay_rss_mb": round(rss["against"], 1)}
     print(f"presence replay of a one-day trace ({samples:,} samples at 1 s), whole process: "
           f"median {replay_s:.2f} s (min {min(walls['replay']):.2f} s, CPU "
           f"{figures['replay_cpu_s']:.2f} s) over {args.runs} runs   target < {TARGET_S:g} s: "
