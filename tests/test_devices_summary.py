@@ -366,3 +366,24 @@ def test_a_kept_past_day_follows_another_programs_edit_of_this_devices_spans(hom
     conn.commit()
     conn.close()
     assert summary(home)["categories"] == {"messaging": 40.0}
+
+
+def test_only_the_last_periods_are_kept_each_on_its_own(home, tmp_path):
+    from support import sql_rows
+
+    from presence.reports import shown_days
+
+    desktop = device(tmp_path, "desktop", [Span(at("10:10"), at("10:20"), "discord",
+                                                "messaging")])
+    publish(tmp_path, desktop, "00000000000000d1", "desktop")
+    first = summary(home)
+    for n in range(shown_days.KEEP + 2):  # as many snapshots of the desktop, each counted
+        publish(tmp_path, desktop, "00000000000000d1", "desktop", written_at=NOW - 50 + n)
+        assert summary(home) == first
+    db = home / "presence.db"
+    listed = json.loads(sql_rows(db, "SELECT value FROM settings WHERE key = ?",
+                                 (shown_days.SETTING,))[0][0])
+    kept = [k for k, in sql_rows(db, "SELECT key FROM settings WHERE key LIKE ?",
+                                 (shown_days.SETTING + ":%",))]
+    assert len(listed) == shown_days.KEEP  # the oldest made room
+    assert sorted(kept) == sorted(f"{shown_days.SETTING}:{k}" for k in listed)

@@ -28,8 +28,9 @@ from presence.logsetup import logger
 
 log = logger(__name__)
 
-# The cells with the peers' time by device; the cells alone were kept under the earlier
-# name, which an older presence still reads (a name of its own: neither misreads the other).
+# The periods kept (each under `SETTING:<what it was made of>`) with the peers' time by
+# device; the cells alone were kept under the earlier name, which an older presence still
+# reads (a name of its own: neither misreads the other).
 SETTING = "union_shown_days_2"
 EARLIER = "union_shown_days"
 # Periods kept: a few summaries of different days over a few snapshots each.
@@ -56,11 +57,14 @@ def key(store, peers: Sequence, lo: float, hi: float, config: Config) -> str:
                        sorted(config.always_active), list(mine), theirs])
 
 
+def _entry_key(made_of: str) -> str:
+    return f"{SETTING}:{made_of}"
+
+
 def kept(store, made_of: str) -> Kept | None:
     """The cells (and the peers' time by device, when it was kept) kept under `made_of`, or
     None."""
-    saved = store.get_setting(SETTING)
-    entry = saved.get(made_of) if isinstance(saved, dict) else None
+    entry = store.get_setting(_entry_key(made_of))
     if not isinstance(entry, dict) or not isinstance(entry.get("cells"), dict):
         return None
     days = entry["cells"]
@@ -77,20 +81,29 @@ def kept(store, made_of: str) -> Kept | None:
 def keep(store, made_of: str, cells: dict[date, Cells],
          devices: dict[date, list[tuple[str, str, float]]] | None) -> None:
     """Keep `cells` and the peers' time by device `devices` (None: not read) under
-    `made_of` (the oldest periods kept make room)."""
-    saved = store.get_setting(SETTING)
-    periods = dict(saved) if isinstance(saved, dict) else {}
-    periods.pop(made_of, None)
+    `made_of` (the oldest periods kept make room).
+
+    Each period is a setting of its own, so that a summary parses only the one it shows (a
+    week's is tens of kilobytes); `SETTING` lists them, oldest first.
+    """
     entry: dict = {"cells": {day.isoformat(): [[hour, app, category, seconds]
                                                 for (hour, app, category), seconds in c.items()]
                              for day, c in cells.items()}}
     if devices is not None:
         entry["devices"] = {day.isoformat(): [list(row) for row in rows]
                             for day, rows in devices.items()}
-    periods[made_of] = entry
     try:
-        store.set_setting(SETTING, dict(list(periods.items())[-KEEP:]))
-        if not periods.keys() - {made_of}:  # the first kept: the earlier layout's go
-            store.delete_setting(EARLIER)
+        with store.transaction("could not keep the union of past days"):
+            listed = store.get_setting(SETTING)
+            # (a dict: this round's first layout, every period in the one setting)
+            periods = [k for k in listed if isinstance(k, str)] \
+                if isinstance(listed, list) else []
+            if not periods:  # the first kept: the earlier layouts' go
+                store.delete_setting(EARLIER)
+            periods = [k for k in periods if k != made_of] + [made_of]
+            for gone in periods[:-KEEP]:
+                store.delete_setting(_entry_key(gone))
+            store.set_setting(_entry_key(made_of), entry)
+            store.set_setting(SETTING, periods[-KEEP:])
     except StoreError as exc:  # a read-only database: counted again next time
         log.debug("cannot keep the union of past days: %s", exc)
