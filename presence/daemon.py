@@ -8,6 +8,7 @@ so tests drive the loop with `max_ticks` and a scripted probe.
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import threading
 from presence.frozen import frozen
@@ -91,6 +92,9 @@ class Daemon(SpanWriter):
         self._pending: list[tuple[int | None, Span]] = []
         self.store_error: str | None = None
         self._last_flush: float | None = None
+        # [last flush, next flush due) while no pause is stored: a tick inside it that shows
+        # what the one before showed is the whole ingest path (`step`)
+        self._calm_from = self._calm_until = -math.inf
         # the pause is read again at the next tick after a poke (`recheck_holds`), and at
         # every flush whatever happens: never once per tick (issue 18)
         self._holds_stale = True
@@ -108,6 +112,8 @@ class Daemon(SpanWriter):
         self._kept: tuple[str | None, str, str | None] = (None, PAUSED, None)
         # the heartbeat's JSON but its time and tick count, kept while those parts stay
         self._beat: tuple[tuple[object, ...], str] | None = None
+        # the "now" record's JSON up to its `since`, per (app, category)
+        self._now_heads: dict[tuple[str | None, str], str] = {}
         self.ticks = 0
         self.missed_ticks = 0
 
@@ -122,6 +128,7 @@ class Daemon(SpanWriter):
         # read once per config rather than on every tick
         self._pulse = spans.pulse_time(value.interval)
         self._flush_seconds = value.get("daemon.flush_seconds")
+        self._calm_until = -math.inf  # the next tick reckons with the new flush_seconds
         self._idle_limit = value.get("daemon.idle_seconds")
         self._seen = None  # new rules may judge the same sample differently
         # the probe may skip asking for the idle time while it cannot have passed the limit
@@ -149,6 +156,7 @@ class Daemon(SpanWriter):
         again after a poke and whenever a flush is due, so a pause takes effect within one
         interval when the daemon is poked, within one flush otherwise."""
         if self.store is None:
+            self._holds_stale = False  # nothing can be paused in a dry run
             return False
         if self._holds_stale or due:
             stale, self._holds_stale = self._holds_stale, False
@@ -160,6 +168,8 @@ class Daemon(SpanWriter):
                     self._pause_stored = self.store.get_setting(holds.PAUSE_KEY)
                 self._holds_version = version
                 self._paused_until = holds.active(self._pause_stored, now)
+                if self._paused_until is not None:
+                    self._calm_until = -math.inf  # every tick minds the pause
             except StoreError as exc:
                 self._store_failed(exc)
         until = self._paused_until
@@ -202,23 +212,42 @@ class Daemon(SpanWriter):
         While paused the probe is not read at all: the sample is a `paused` one with no app
         and no title (DESIGN §3 Pause). A sample showing what the one before showed costs no
         verdict, no write and no new object beyond the probe's sample: this is the whole
-        ingest path. A change of span is written at once, with the "now" record, in one
-        transaction (and with the flush, when one is due).
+        ingest path. A change of span is a flush: the closed span, the new one, the "now"
+        record and the heartbeat in one transaction, and the next flush is due
+        `flush_seconds` later.
         """
-        last_flush = self._last_flush
-        due = last_flush is None or not 0 <= now - last_flush < self._flush_seconds
+        if self._calm_from <= now < self._calm_until and not self._holds_stale:
+            # no flush due and no pause to mind: the common case, read the probe
+            sample = self._probes.read(now)
+            seen, idle, last = self._seen, sample.idle, self._last
+            self._sample = sample
+            if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
+                    sample.exe == seen[2] and (idle is None or idle <= self._idle_limit) and \
+                    0 <= now - last <= self._pulse:
+                # the same verdict as the sample before (never away: not idle for long),
+                # continuing the open span: nothing else to do (the whole ingest path)
+                self._last = now
+                nudger = self.nudger
+                if nudger is not None and nudger.prepare(now):
+                    self._decide(now)
+                self.ticks += 1
+                return
+            due = False
+        else:
+            last_flush = self._last_flush
+            due = last_flush is None or not 0 <= now - last_flush < self._flush_seconds
+            sample = None
         changed = False
-        if (self._holds_stale or due or self._paused_until is not None) and \
-                self._paused(now, due):
+        if sample is None and self._paused(now, due):
             self._seen = None
             self._sample, self._verdict = Sample(now, None), _PAUSED_VERDICT
             if self.nudger is not None:
                 self.nudger.sees(None, None, PAUSED)
             changed = self._follow(now, None, PAUSED, None)
         else:
-            sample = self._probes.read(now)
+            if sample is None:
+                sample = self._sample = self._probes.read(now)
             seen, idle = self._seen, sample.idle
-            self._sample = sample
             if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
                     sample.exe == seen[2] and (idle is None or idle <= self._idle_limit):
                 # the same verdict as the sample before (never away: not idle for long)
@@ -229,17 +258,19 @@ class Daemon(SpanWriter):
                     changed = True
             else:
                 changed = self._judged(now, sample)
-        if due:
+        if due or changed:
+            # a change of span is a flush (DESIGN §3): the next is due flush_seconds later
             self.flush(now)
-        elif changed:
-            self._save(now, flush=False)
         nudger = self.nudger
         if nudger is not None and nudger.prepare(now):
-            # what the policy reads is built only when it decides (every few seconds)
-            open_span = self.open_span
-            assert open_span is not None
-            nudger.decide(now, self._classified(), open_span.as_span())
+            self._decide(now)
         self.ticks += 1
+
+    def _decide(self, now: float) -> None:
+        # what the policy reads is built only when it decides (every few seconds)
+        open_span = self.open_span
+        assert open_span is not None and self.nudger is not None
+        self.nudger.decide(now, self._classified(), open_span.as_span())
 
     def idles(self, now: float) -> bool:
         """Whether a tick at `now` showing what the latest one showed would only extend the

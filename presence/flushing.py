@@ -1,6 +1,7 @@
-"""How the daemon's spans reach the store: one transaction for each change of span and each
-flush (the queued spans, the open span, the "now" record and the heartbeat), retried while
-the database refuses, and started afresh when the file was replaced or damaged under it.
+"""How the daemon's spans reach the store: a flush at each change of span and
+`flush_seconds` after the last one, each one transaction (the closed spans, the open span,
+the "now" record and the heartbeat), retried while the database refuses, and started
+afresh when the file was replaced or damaged under it.
 
 `SpanWriter` is the half of `Daemon` that writes; the sampling half is in `daemon.py`.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from typing import Any, Callable
 
@@ -32,10 +34,15 @@ class SpanWriter:
     _open: spans.OpenSpan | None
     _last: float
     _last_flush: float | None
+    _calm_from: float
+    _calm_until: float
+    _flush_seconds: float
+    _paused_until: float | None
     _open_row: int | None
     _pending: list[tuple[int | None, Span]]
     _shown: tuple[float, str | None, str] | None
     _beat: tuple[tuple[object, ...], str] | None
+    _now_heads: dict[tuple[str | None, str], str]
     _holds_stale: bool
 
     def _start_afresh(self, why: str) -> bool:
@@ -64,17 +71,18 @@ class SpanWriter:
         self.store_error = str(exc)
 
     def flush(self, now: float, retry: bool = True) -> None:
-        """Write queued spans, the open span as it stands (insert once, then extend its end),
-        the "now" record when it changed, and the heartbeat that `presence status` reads."""
+        """Write the closed spans, the open span as it stands (inserted once, then its end
+        moved), the "now" record when it changed, and the heartbeat that `presence status`
+        reads: all in one transaction. The next flush is due `flush_seconds` after this one."""
         self._last_flush = now
+        self._calm_from, self._calm_until = now, (
+            now + self._flush_seconds if self._paused_until is None else -math.inf)
         if self._open is not None:
-            self._save(now, flush=True, retry=retry)
+            self._save(now, retry)
 
-    def _save(self, now: float, flush: bool, retry: bool = True) -> None:
-        """One transaction: the queued (closed) spans, then with `flush` the open span and
-        the heartbeat, and the "now" record (what is in front, since when: `status`, the bar
-        and the tray) when it changed. All of it or none: the heartbeat never claims a flush
-        whose spans did not land, so a crash loses exactly what came after the last
+    def _save(self, now: float, retry: bool = True) -> None:
+        """The flush's one transaction. All of it or none: the heartbeat never claims a
+        flush whose spans did not land, so a crash loses exactly what came after the last
         heartbeat; what was not written stays queued and is written with the next."""
         store = self.store
         if store is None:
@@ -85,29 +93,17 @@ class SpanWriter:
             if problem is not None and self._start_afresh(problem):
                 store = self.store
         current = self._open
-        shown = None if current is None else (current.start, current.app, current.category)
-        row = self._open_row
+        assert current is not None
+        shown = (current.start, current.app, current.category)
+        beat = ("daemon", self._heartbeat_json(now))
+        records = (beat,) if shown == self._shown else (beat, ("now", self._now_json(current)))
         try:
-            with store.transaction("cannot store the spans"):
-                for pending_row, span in self._pending:
-                    if pending_row is not None:
-                        store.extend_span(pending_row, span.end)
-                    else:
-                        store.insert_span(span, self.device)
-                if flush and current is not None:
-                    if row is None:
-                        row = store.insert_span(current.as_span(self._last), self.device)
-                    else:
-                        store.extend_span(row, self._last)
-                if current is not None and shown != self._shown:
-                    store.set_setting("now", {"app": current.app, "category": current.category,
-                                              "since": current.start})
-                if flush:
-                    store.set_setting_json("daemon", self._heartbeat_json(now))
+            row = store.flush_spans(self._pending, current.as_span(self._last), self._open_row,
+                                    self.device, records)
         except StoreError as exc:
             if retry and self._recover is not None and is_damage(exc) and \
                     self._start_afresh("damaged"):
-                self._save(now, flush, retry=False)
+                self._save(now, retry=False)
                 return
             self._store_failed(exc)
             return
@@ -118,16 +114,33 @@ class SpanWriter:
             log.warning("database writable again; everything sampled meanwhile is stored")
             self.store_error = None
 
+    def _now_json(self, current: spans.OpenSpan) -> str:
+        """The "now" record (what is in front, since when: `status`, the bar and the tray)
+        as JSON; what names the app and its category is encoded once per pair."""
+        key = (current.app, current.category)
+        head = self._now_heads.get(key)
+        if head is None:
+            head = self._now_heads[key] = json.dumps(
+                {"app": current.app, "category": current.category, "since": 0.0})[:-4]
+        return f"{head}{float(current.start)!r}}}"
+
     def _heartbeat_json(self, now: float) -> str:
         """`heartbeat(now)` as JSON; the parts that stay from flush to flush are encoded
-        once, not every `flush_seconds`."""
-        beat = self.heartbeat(now)
-        del beat["at"], beat["ticks"]
-        steady = tuple(beat.values())
+        once, not every flush."""
+        steady = self._steady_beat()
         kept = self._beat
         if kept is None or kept[0] != steady:
-            kept = self._beat = (steady, json.dumps(beat))
-        return f'{{"at": {float(now)!r}, "ticks": {self.ticks}, {kept[1][1:]}'
+            beat = self.heartbeat(now)
+            del beat["at"], beat["ticks"]
+            kept = self._beat = (steady, json.dumps(beat)[1:])
+        return f'{{"at": {float(now)!r}, "ticks": {self.ticks}, {kept[1]}'
+
+    def _steady_beat(self) -> tuple[object, ...]:
+        """What the heartbeat holds besides its time and tick count, as a tuple to compare."""
+        nudger = self.nudger
+        return (os.getpid(), self.probe, self.wanted_probe, self.probe_error,
+                self.config.interval, self.device, self.store_error, self.missed_ticks,
+                self.listens, getattr(nudger.outbox, "channels", None) if nudger else None)
 
     def heartbeat(self, now: float) -> dict[str, object]:
         """What `presence status` shows about this daemon."""

@@ -268,7 +268,7 @@ def test_a_pause_records_a_paused_span_without_reading_the_probe(tmp_path):
     assert probe.reads > reads
 
 
-def test_what_is_in_front_is_recorded_at_once_without_flushing_the_span(tmp_path):
+def test_a_switch_is_recorded_at_once_and_nothing_is_written_while_nothing_changes(tmp_path):
     from presence.glance.view import read_current
 
     daemon, store, _ = make(tmp_path, [Scripted("slack"), Scripted("slack"), Scripted("code")],
@@ -280,9 +280,25 @@ def test_what_is_in_front_is_recorded_at_once_without_flushing_the_span(tmp_path
     daemon.tick(T0 + 10)  # the switch
     current = read_current(reader)
     assert (current.app, current.category, current.since) == ("code", "other", T0 + 10)
-    # the span store still ends with slack: code's open span waits for its flush
-    assert reader.last_span().app == "slack"
+    # a switch is a flush (issue 18): slack's span ends at the switch and code's is stored
+    # from it, so that a crash later loses at most flush_seconds of code
+    assert reader.spans(T0, T0 + 60) == [Span(T0, T0 + 10, "slack", "messaging"),
+                                         Span(T0 + 10, T0 + 10, "code", "other")]
     version = reader.data_version()
-    daemon.tick(T0 + 15)
-    daemon.tick(T0 + 20)
+    for t in range(15, 610, 5):
+        daemon.tick(T0 + t)
     assert reader.data_version() == version, "nothing is written while nothing changes"
+    daemon.tick(T0 + 610)  # flush_seconds after the switch: code's span so far
+    assert reader.last_span() == Span(T0 + 10, T0 + 610, "code", "other")
+
+
+def test_a_span_of_one_sample_before_a_gap_leaves_no_span_of_no_length(tmp_path):
+    script = [Scripted("slack")] * 3 + [Scripted("code")] + [Scripted("slack")] * 3
+    daemon, store, _ = make(tmp_path, script)
+    for t in (0, 5, 10, 15):  # code shows once, at 15, and is stored at once (a switch)
+        daemon.tick(T0 + t)
+    for t in (600, 605, 610):  # the laptop slept in between
+        daemon.tick(T0 + t)
+    daemon.shutdown()
+    assert store.spans(T0, T0 + 700) == [Span(T0, T0 + 15, "slack", "messaging"),
+                                         Span(T0 + 600, T0 + 610, "slack", "messaging")]

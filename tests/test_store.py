@@ -65,6 +65,22 @@ def test_open_span_is_extended_in_place(tmp_path):
     assert store.spans(159, 200) == [Span(100, 160, "slack", "messaging")]
 
 
+def test_a_failed_flush_stores_nothing_and_the_next_one_names_its_app(tmp_path):
+    store = Store.open(tmp_path / "p.db")
+    reader = Store.open(tmp_path / "p.db", create=False)
+    signal = Span(100, 130, "signal", "messaging")  # an app the database has not seen yet
+    with pytest.raises(StoreError):
+        # the heartbeat cannot be stored: the whole flush goes, the new app's name with it
+        store.flush_spans([], signal, None, "laptop", (("daemon", {"not": "text"}),))
+    assert reader.spans(0, 1000) == []
+    row = store.flush_spans([], signal, None, "laptop", (("daemon", '{"at": 130.0}'),))
+    store.flush_spans([(row, Span(100, 140, "signal", "messaging"))],
+                      Span(140, 150, "code", "other"), None, "laptop")
+    assert reader.spans(0, 1000) == [Span(100, 140, "signal", "messaging"),
+                                     Span(140, 150, "code", "other")]
+    assert reader.get_setting("daemon") == {"at": 130.0}
+
+
 def test_newer_schema_is_refused_and_left_alone(tmp_path):
     db = tmp_path / "p.db"
     conn = sqlite3.connect(db)

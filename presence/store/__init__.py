@@ -7,12 +7,12 @@ Layout (where a newcomer adds things):
   migration appended to `MIGRATIONS`; shipped migrations are never edited.
 - one module per group of tables, each a `Tables` subclass with the statements on them:
   `activity.py`, `rollups.py`, `calendar.py`, `in_person.py`, `focus.py`, `nudges.py`,
-  `settings.py`, `export.py`, `imports.py` (staging an import), `ranges.py` (rows out of
-  range), `people_rollup.py` (each person's condensed history), `devices.py` (the device
-  registry; apart from `Store`, `snapshots.py` writes a device's snapshot and `peers.py`
-  reads a peer's). A new group gets its own module, and its
-  class joins `Store`'s bases below. Statements that belong together run in one
-  `with self.transaction(...)`.
+  `settings.py`, `flushes.py` (the daemon's flush, one call), `export.py`, `imports.py`
+  (staging an import), `ranges.py` (rows out of range), `people_rollup.py` (each person's
+  condensed history), `devices.py` (the device registry; apart from `Store`, `snapshots.py`
+  writes a device's snapshot and `peers.py` reads a peer's). A new group gets its own
+  module, and its class joins `Store`'s bases below. Statements that belong together run
+  in one `with self.transaction(...)`.
 
 Callers use `Store` (and `open_or_recover` in the daemon), never a connection.
 """
@@ -28,6 +28,7 @@ from presence.store.calendar import CalendarTables
 from presence.store.db import SCHEMA_VERSION, is_corruption
 from presence.store.devices import DeviceTables
 from presence.store.export import EXPORT_TABLES, ExportTables
+from presence.store.flushes import FlushTables
 from presence.store.focus import FocusTables
 from presence.store.imports import ImportTables
 from presence.store.in_person import InPersonTables
@@ -55,7 +56,7 @@ class Health:
     out_of_range: dict[str, int] = field(default_factory=dict)
 
 
-class Store(ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTables,
+class Store(FlushTables, ExportTables, RollupTables, CalendarTables, InPersonTables, FocusTables,
             NudgeTables, SettingsTables, ImportTables, RangeTables, PeopleTables,
             PeopleRollupTables, DeviceTables):
     """A connection to the presence database, with the statements of every table group."""

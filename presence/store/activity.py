@@ -38,8 +38,9 @@ _IN_RANGE = (f"s.id >= {int(EARLIEST * 1000)} AND s.id + s.dur <= {int(LATEST * 
              "AND s.dur >= 0")
 _INSERT_AT = ("INSERT INTO spans (id, dur, app, category, device) "
               "VALUES (?1, ?2 - ?1, ?3, ?4, ?5)")
-_INSERT = (f"INSERT INTO spans (id, dur, app, category, device) VALUES ({SPAN_ID.format(ms='?1')}, "
-           f"?2 - {SPAN_ID.format(ms='?1')}, ?3, ?4, ?5)")
+EXTEND_SPAN = "UPDATE spans SET dur = ? - id WHERE id = ?"
+INSERT_SPAN = ("INSERT INTO spans (id, dur, app, category, device) "
+               f"VALUES ({SPAN_ID.format(ms='?1')}, ?2 - {SPAN_ID.format(ms='?1')}, ?3, ?4, ?5)")
 
 
 class ActivityTables(Tables):
@@ -49,6 +50,8 @@ class ActivityTables(Tables):
         super().__init__(conn, path)
         # Lookup rows are never renumbered, so what this connection learnt stays true.
         self._codes: dict[tuple[str, str], int] = {}
+        # (app, category, device) → their three codes: the daemon's insert, a few dozen pairs
+        self._triples: dict[tuple[str | None, str, str], tuple[int | None, int, int]] = {}
         self._bulk_first: float | None = None  # earliest span start (ms) inside `bulk_spans`
 
     def _code(self, table: str, column: str, value: str, create: bool = True) -> int | None:
@@ -66,6 +69,23 @@ class ActivityTables(Tables):
             code = codes[key] = rows[0][0]
         return code
 
+    def _rolled_back(self) -> None:
+        # a lookup row made inside the transaction is gone with it: learn the codes again
+        self._codes.clear()
+        self._triples.clear()
+
+    def _span_codes(self, app: str | None, category: str,
+                    device: str) -> tuple[int | None, int, int]:
+        """The codes standing for a span's app, category and device (made on first use)."""
+        key = (app, category, device)
+        codes = self._triples.get(key)
+        if codes is None:
+            found = (None if app is None else self._code("apps", "name", app),
+                     self._code("categories", "name", category),
+                     self._code("span_devices", "device", device))
+            codes = self._triples[key] = found  # type: ignore[assignment]
+        return codes  # type: ignore[return-value]
+
     def _row(self, start: float, end: float, app: str | None, category: str,
              device: str) -> tuple[int, int, int | None, int, int]:
         return (round(start * 1000), round(end * 1000),
@@ -76,7 +96,7 @@ class ActivityTables(Tables):
     def insert_span(self, span: Span, device: str) -> int:
         """Store a span and return its row id (to extend it later)."""
         with self.transaction("could not store a span"):
-            row_id = int(self._write(_INSERT, self._row(span.start, span.end, span.app,
+            row_id = int(self._write(INSERT_SPAN, self._row(span.start, span.end, span.app,
                                                         span.category, device)).lastrowid)
             if span.title is not None:
                 self._write("INSERT INTO span_titles (span_id, title) VALUES (?, ?)",
@@ -85,7 +105,7 @@ class ActivityTables(Tables):
 
     def extend_span(self, row_id: int, end: float) -> None:
         """Move the end of a stored span (the open span, flushed again)."""
-        self._write("UPDATE spans SET dur = ? - id WHERE id = ?", (round(end * 1000), row_id))
+        self._write(EXTEND_SPAN, (round(end * 1000), row_id))
 
     @contextmanager
     def bulk_spans(self, what: str) -> Iterator[None]:
@@ -147,7 +167,7 @@ class ActivityTables(Tables):
                 # slower way is rare): what came before it is written first, in order.
                 self._insert_many(plain)
                 plain.clear()
-                row_id = self._write(_INSERT, row).lastrowid
+                row_id = self._write(INSERT_SPAN, row).lastrowid
                 self._write("INSERT INTO span_titles (span_id, title) VALUES (?, ?)",
                             (row_id, title))
             self._insert_many(plain)
@@ -165,7 +185,7 @@ class ActivityTables(Tables):
             self._conn.executemany(_INSERT_AT, rows)
         except sqlite3.IntegrityError:
             self._write("ROLLBACK TO insert_many")
-            self._write_many(_INSERT, rows)
+            self._write_many(INSERT_SPAN, rows)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: write failed ({exc})") from exc
         finally:

@@ -251,9 +251,14 @@ class Tables:
         except BaseException as exc:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
+            self._rolled_back()
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(f"{self.path}: {what} ({exc})") from exc
             raise
+
+    def _rolled_back(self) -> None:
+        """Forget what this connection cached from inside a transaction that was rolled
+        back (a table group that caches overrides it)."""
 
     def _write(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         try:
