@@ -31,7 +31,8 @@ CORE = {
     # the probe names the config checks against (the package's list, not a backend)
     "presence.probe", "presence.probe.base",
     "presence.store", "presence.store.activity", "presence.store.calendar", "presence.store.db",
-    "presence.store.devices", "presence.store.export", "presence.store.focus",
+    "presence.store.devices", "presence.store.export", "presence.store.flushes",
+    "presence.store.focus",
     "presence.store.imports", "presence.store.in_person", "presence.store.migrations",
     "presence.store.nudges", "presence.store.people", "presence.store.people_rollup",
     "presence.store.ranges",
