@@ -108,17 +108,37 @@ def write_config(folder: Path, interval: int = 1) -> Path:
 # ingest, one engine per process
 
 
-def ingest_presence(samples: list[Sample], folder: Path) -> tuple[Path, Callable[[], None]]:
+class SamplesProbe:
+    """The scripted probe of the ingest: the samples in turn, one a tick, as the floor reads
+    them from its list (the bench steps the daemon at each sample's time). The daemon's own
+    probe costs what `bench_daemon.py` measures; `--trace-probe` puts replay's `TraceProbe`
+    (a look-up of the sample that holds at each tick) here instead."""
+
+    name = "bench"
+    guess = False
+
+    def __init__(self, samples: list[Sample]):
+        self.read = lambda now, _next=iter(samples).__next__: _next()
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def ingest_presence(samples: list[Sample], folder: Path,
+                    trace_probe: bool = False) -> tuple[Path, Callable[[], None]]:
     """presence's daemon over the samples: returns the database and the run to time."""
     from presence.config import load
     from presence.daemon import Daemon
-    from presence.replay import TraceProbe
     from presence.store import Store
 
+    if trace_probe:
+        from presence.replay import TraceProbe as probe_type
+    else:
+        probe_type = SamplesProbe
     config = load(write_config(folder), required=True)
     store = Store.open(folder / "presence.db")
     # The monotonic clock only paces probe retries, and the scripted probe never fails.
-    daemon = Daemon(config, store, lambda name: TraceProbe(samples), TraceProbe.name,
+    daemon = Daemon(config, store, lambda name: probe_type(samples), probe_type.name,
                     monotonic=lambda: 0.0)
 
     def run() -> None:
@@ -266,13 +286,13 @@ def recorded_seconds(path: Path, table: str) -> float:
     return float(total)
 
 
-def ingest_worker(engine: str, seconds: int) -> dict[str, Any]:
+def ingest_worker(engine: str, seconds: int, trace_probe: bool = False) -> dict[str, Any]:
     """One timed ingest of `seconds` heartbeats by `engine`, and what it stored."""
     samples = day_samples(seconds)
     with tempfile.TemporaryDirectory(prefix="presence-bench-ingest-") as tmp:
         folder = Path(tmp)
         if engine == "presence":
-            path, run = ingest_presence(samples, folder)
+            path, run = ingest_presence(samples, folder, trace_probe)
         elif engine == "floor":
             path, run = ingest_floor(samples, folder)
         else:
@@ -496,6 +516,9 @@ def main() -> int:
     parser.add_argument("--year-db", type=Path,
                         help="the one-year database of `bench_summary.py --keep DIR`")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--trace-probe", action="store_true",
+                        help="feed presence through replay's TraceProbe (rounds 1-3) instead "
+                             "of the samples in turn")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -508,7 +531,7 @@ def main() -> int:
     if args.worker:
         kind, _, engine = args.worker.partition(":")
         if kind == "ingest":
-            result = ingest_worker(engine, seconds)
+            result = ingest_worker(engine, seconds, args.trace_probe)
         elif engine == "presence":
             result = year_presence(args.year_db, runs)
         elif engine == "floor":
@@ -520,7 +543,8 @@ def main() -> int:
         args.out.write_text(json.dumps(result))
         return 0
 
-    common = ["--seconds", str(seconds)] + (["--quick"] if args.quick else [])
+    common = ["--seconds", str(seconds)] + (["--quick"] if args.quick else []) + (
+        ["--trace-probe"] if args.trace_probe else [])
     runs_by_engine: dict[str, list[dict]] = {engine: [] for engine in ENGINES}
     for r in range(rounds):
         # Rotate the order each round, so no engine always runs right after the heaviest one.

@@ -81,6 +81,14 @@ def test_a_failed_flush_stores_nothing_and_the_next_one_names_its_app(tmp_path):
     assert reader.get_setting("daemon") == {"at": 130.0}
 
 
+def test_a_flushed_span_starting_with_another_devices_keeps_both(tmp_path):
+    store = Store.open(tmp_path / "p.db")
+    store.insert_spans([(100.0, 160.0, "whatsapp", "messaging", None)], "phone")
+    store.flush_spans([], Span(100, 130, "code", "other"), None, "laptop")
+    assert sorted((s.app, s.start, s.end) for s in store.spans(0, 1000)) == [
+        ("code", 100.001, 130.0), ("whatsapp", 100.0, 160.0)]
+
+
 def test_newer_schema_is_refused_and_left_alone(tmp_path):
     db = tmp_path / "p.db"
     conn = sqlite3.connect(db)

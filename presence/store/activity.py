@@ -36,7 +36,7 @@ _SELECT = ("SELECT s.id / 1000.0, (s.id + s.dur) / 1000.0, a.name, c.name, t.tit
 # IN_RANGE (store/db.py) on the compact table: rows presence cannot show are skipped.
 _IN_RANGE = (f"s.id >= {int(EARLIEST * 1000)} AND s.id + s.dur <= {int(LATEST * 1000)} "
              "AND s.dur >= 0")
-_INSERT_AT = ("INSERT INTO spans (id, dur, app, category, device) "
+INSERT_AT = ("INSERT INTO spans (id, dur, app, category, device) "
               "VALUES (?1, ?2 - ?1, ?3, ?4, ?5)")
 EXTEND_SPAN = "UPDATE spans SET dur = ? - id WHERE id = ?"
 INSERT_SPAN = ("INSERT INTO spans (id, dur, app, category, device) "
@@ -182,7 +182,7 @@ class ActivityTables(Tables):
         # one clashes, the batch is written again the careful way.
         self._write("SAVEPOINT insert_many")
         try:
-            self._conn.executemany(_INSERT_AT, rows)
+            self._conn.executemany(INSERT_AT, rows)
         except sqlite3.IntegrityError:
             self._write("ROLLBACK TO insert_many")
             self._write_many(INSERT_SPAN, rows)

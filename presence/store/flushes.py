@@ -7,8 +7,10 @@ per call that one of them did not need (issue 18: ingest).
 
 from __future__ import annotations
 
+import sqlite3
+
 from presence.model import Span
-from presence.store.activity import EXTEND_SPAN, INSERT_SPAN, ActivityTables
+from presence.store.activity import EXTEND_SPAN, INSERT_AT, INSERT_SPAN, ActivityTables
 
 # One statement for the records the daemon keeps in `settings` (the "now" record and its
 # heartbeat), by how many it writes at once.
@@ -64,10 +66,14 @@ class FlushTables(ActivityTables):
     def _insert_open(self, span: Span, device: str) -> int:
         """Insert one span inside the flush's transaction; its row id."""
         conn = self._conn
-        row_id = int(conn.execute(INSERT_SPAN, (round(span.start * 1000),
-                                                round(span.end * 1000),
-                                                *self._span_codes(span.app, span.category,
-                                                                  device))).lastrowid)
+        row = (round(span.start * 1000), round(span.end * 1000),
+               *self._span_codes(span.app, span.category, device))
+        try:
+            # a span starting in a millisecond no other span holds (nearly all) is written
+            # as it is, without the look for a free one
+            row_id = int(conn.execute(INSERT_AT, row).lastrowid)
+        except sqlite3.IntegrityError:
+            row_id = int(conn.execute(INSERT_SPAN, row).lastrowid)
         if span.title is not None:
             conn.execute("INSERT INTO span_titles (span_id, title) VALUES (?, ?)",
                          (row_id, span.title))
