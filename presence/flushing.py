@@ -60,6 +60,7 @@ class SpanWriter:
             # the rows written before are in the moved file: write the spans whole again
             self._pending = [(None, span) for _, span in self._pending]
             self._open_row = None
+        self._shown = None  # the fresh file holds no "now" record yet: write it at once
         self._holds_stale = True
         return True
 

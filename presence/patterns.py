@@ -11,9 +11,9 @@ bounded first, so that a typo such as `x{4294967296}` or a pasted wall of parent
 clear error, never a traceback.
 
 Two kinds of pattern run on Python's `re` even where RE2 is installed, since its time on them
-is already linear in the title: a pattern without any repeat (literals, classes, choices and
-anchors: at each position of the title it tries at most a fixed number of paths, set by the
-pattern), and the patterns of presence's own `default.toml`, which a test runs on 100 KB
+is already linear in the title: a pattern without any repeat or choice (literals, classes and
+anchors: at each position of the title it tries one path; choices in a row would multiply
+the paths), and the patterns of presence's own `default.toml`, which a test runs on 100 KB
 adversarial titles on `re`. RE2 then loads only when a pattern needs it: in a daemon whose
 user wrote no repeating rule, never (2.4 MB resident; issue 18: a quiet daemon).
 """
@@ -110,8 +110,8 @@ def _compile(source: str, shipped: bool = False) -> Any:
 
 
 def _repeats(source: str) -> bool:
-    """Whether `source` repeats anything more than once (`*`, `+`, `{2,}`...), or is not a
-    pattern Python's parser takes: either way RE2 decides about it."""
+    """Whether `source` repeats anything more than once (`*`, `+`, `{2,}`...), chooses
+    between alternatives, or is not a pattern Python's parser takes: then RE2 runs it."""
     try:
         return _walk_repeats(_parser().parse(source, re.IGNORECASE))
     except (re.error, OverflowError, RecursionError):
@@ -125,8 +125,9 @@ def _walk_repeats(items: Any) -> bool:
             if arg[1] > 1 or _walk_repeats(arg[2]):
                 return True
         elif op is c.BRANCH:
-            if any(_walk_repeats(branch) for branch in arg[1]):
-                return True
+            # choices one after another multiply the paths `re` may try at each position
+            # (24 of `(?:a|a)` took 10 s on a 40-character title): RE2 runs them
+            return True
         elif op is c.SUBPATTERN:
             if _walk_repeats(arg[-1]):
                 return True

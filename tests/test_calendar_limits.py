@@ -394,3 +394,27 @@ def test_a_zone_changing_every_second_fails_its_source_alone_and_interval_0_is_s
                      "2026-03-05").stdout
     assert "Lunch with Priya" in shown and "Coffee with Jo" in shown
     assert "Dinner with Ana" not in shown  # refused, not expanded forever
+
+
+def test_a_zone_in_the_old_spelling_of_the_second_sunday_is_read(tmp_path):
+    # US Eastern before 2007 tools: "the Sunday among the 8th to the 14th" narrows to one day
+    home = tmp_path / "home"
+    home.mkdir()
+    zone = tmp_path / "eastern.ics"
+    zone.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Old Eastern\r\n"
+        b"BEGIN:DAYLIGHT\r\nDTSTART:19700308T020000\r\n"
+        b"RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=8,9,10,11,12,13,14;BYDAY=SU\r\n"
+        b"TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\n"
+        b"BEGIN:STANDARD\r\nDTSTART:19701101T020000\r\n"
+        b"RRULE:FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=1,2,3,4,5,6,7;BYDAY=SU\r\n"
+        b"TZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+        b"BEGIN:VEVENT\r\nUID:e@t\r\nDTSTART;TZID=Old Eastern:20260302T120000\r\n"
+        b"DURATION:PT1H\r\nSUMMARY:Lunch with Sam\r\nLOCATION:Cafe\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n")
+    with_sources(home, str(zone))
+    done = within(60, lambda: presence(home, "calendar", "sync"))
+    assert "refused" not in done.stdout + done.stderr
+    shown = presence(home, "calendar", "events", "--from", "2026-03-01", "--to",
+                     "2026-03-05").stdout
+    assert "Lunch with Sam" in shown

@@ -95,17 +95,21 @@ CLASSIFY_AND_TELL = textwrap.dedent("""
     """)
 
 
-@pytest.mark.parametrize("pattern,loads_re2", [("^(aaaa|bbbb)$", False), ("^a+$", True)])
-def test_re2_is_loaded_only_for_a_user_pattern_that_repeats(tmp_path, pattern, loads_re2):
+@pytest.mark.parametrize("pattern,editor,loads_re2", [
+    ("^aaaa$", "messaging", False), ("^a+$", "messaging", True),
+    ("^(aaaa|bbbb)$", "messaging", True),
+    ("(?:a|a)" * 24 + "b", "other", True)])  # 2^24 paths a position on `re`
+def test_re2_is_loaded_only_for_a_user_pattern_that_repeats_or_chooses(tmp_path, pattern,
+                                                                       editor, loads_re2):
     """RE2 costs a daemon 2.4 MB for as long as it runs: the shipped rules (linear on `re`,
-    above) and a user's rule without a repeat classify on Python's `re`; a repeating one on
-    RE2, where a title cannot make it backtrack."""
+    above) and a user's rule without a repeat or a choice classify on Python's `re`; the
+    others on RE2, where a title cannot make it backtrack."""
     pytest.importorskip("re2")
     user_rule(tmp_path, "title", pattern)
     done = subprocess.run([sys.executable, "-c", CLASSIFY_AND_TELL, str(tmp_path)],
                           env=sealed_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:4] == ["slack messaging", "editor messaging",
+    assert done.stdout.split("\n")[:4] == ["slack messaging", f"editor {editor}",
                                            "firefox messaging", str(loads_re2)]
 
 

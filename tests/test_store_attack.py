@@ -69,6 +69,9 @@ def test_a_database_replaced_or_damaged_while_running_is_moved_aside_and_nothing
                  what=f"the {attack} file moved aside", timeout=30)
         wait_for(lambda: beat(db) > attacked, what="a heartbeat in the new database",
                  timeout=30)
+        # what is in front is known to `status`, the bar and the tray at once, not only
+        # after the next switch
+        assert read_store(db, lambda store: store.get_setting("now")) is not None
     finally:
         code, err = stop(proc)
     assert code == 0, err

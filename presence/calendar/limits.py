@@ -61,7 +61,7 @@ def too_frequent(event: Any) -> str | None:
 # A zone's offset changes a few times a year; icalendar hands a VTIMEZONE's rules to dateutil,
 # which walks them from their DTSTART (often 1601) at every offset it is asked for, in one call
 # the deadline cannot interrupt: `FREQ=SECONDLY` there never answers.
-_ZONE_FREQUENCIES = {"YEARLY": 1, "MONTHLY": 12}
+_ZONE_FREQUENCIES = ("YEARLY", "MONTHLY")
 MAX_ZONE_CHANGES_A_YEAR = 24
 
 
@@ -74,16 +74,40 @@ def zone_problem(zone: Any) -> str | None:
             if freq not in _ZONE_FREQUENCIES:
                 return (f"its {part.name} rule repeats {freq.lower() or 'with no FREQ'}, not "
                         "yearly or monthly")
-            changes = _ZONE_FREQUENCIES[freq]
-            for key in _EXPANDING_PARTS:
-                values = rule.get(key) or ()
-                if key == "BYDAY":  # "SU" is every Sunday, "-1SU" one of them
-                    changes *= sum(1 if str(day)[:-2] else 53 for day in values) or 1
-                else:
-                    changes *= len(values) or 1
+            changes = _zone_changes(freq, rule)
             if changes > MAX_ZONE_CHANGES_A_YEAR:
                 return f"its {part.name} rule changes the offset {changes:,} times a year"
     return None
+
+
+def _zone_changes(freq: str, rule: Any) -> int:
+    """At most how many times a year a yearly or monthly zone rule fires. Parts that choose
+    days together narrow each other (RFC 5545: with BYMONTHDAY or BYYEARDAY, BYDAY only
+    filters), so the old spelling of "the second Sunday of March" — BYMONTHDAY=8,…,14 with
+    BYDAY=SU — counts 7, not 7 × 53; the hours, minutes and seconds chosen multiply."""
+    def count(key: str) -> int:
+        return len(rule.get(key) or ())
+
+    months = count("BYMONTH")
+    periods = (months or 12) if freq == "MONTHLY" else 1
+    chosen = [n for n in (count("BYMONTHDAY"), count("BYYEARDAY")) if n]
+    weekdays = rule.get("BYDAY") or ()
+    if chosen:
+        days = min(chosen)
+    elif count("BYWEEKNO"):
+        days = count("BYWEEKNO") * (len(weekdays) or 1)
+    elif weekdays:  # "SU" is every Sunday of the month (or year), "-1SU" one of them
+        whole = 5 if freq == "MONTHLY" or months else 53
+        days = sum(1 if str(day)[:-2] else whole for day in weekdays)
+    else:
+        days = 1
+    if freq == "YEARLY" and months and not count("BYYEARDAY"):
+        days *= months
+    changes = periods * days * (count("BYHOUR") or 1) * (count("BYMINUTE") or 1) * (
+        count("BYSECOND") or 1)
+    if count("BYSETPOS"):
+        changes = min(changes, periods * count("BYSETPOS"))
+    return changes
 
 
 def _rules(event: Any) -> list[Any]:

@@ -40,7 +40,7 @@ def union_chat_by_day(store, peers: Sequence, lo: float, hi: float, config: Conf
         The seconds per day, and the indexes of the peers whose file failed (the caller
         leaves them out whole).
     """
-    from presence.reports.history import zone_name
+    from presence.timeline import zone_name
 
     virtual, tz = config.virtual_categories, config.tz
     kept = store.get_setting(SETTING)

@@ -49,7 +49,7 @@ class Kept:
 def key(store, peers: Sequence, lo: float, hi: float, config: Config) -> str:
     """What the cells of [lo, hi) over this device and `peers` (their open snapshots) are
     made of, as one string."""
-    from presence.reports.history import zone_name
+    from presence.timeline import zone_name
 
     theirs = [[p.info.device_id, p.info.written_at, p.info.spans] for p in peers]
     mine = store.sealed_mark(hi) or store.span_mark(lo, hi)

@@ -221,7 +221,8 @@ class ActivityTables(Tables):
             rows = self._read(
                 "SELECT d.device, c.name, SUM(MIN(s.id + s.dur, ?) - MAX(s.id, ?)) FROM spans s "
                 "JOIN categories c ON c.id = s.category JOIN span_devices d ON d.id = s.device "
-                f"WHERE {bound}s.id < ? AND s.id + s.dur > ? GROUP BY s.device, s.category",
+                f"WHERE {bound}s.id < ? AND s.id + s.dur > ? AND {_IN_RANGE} "
+                "GROUP BY s.device, s.category",
                 (end * 1000, start * 1000) + params)
         return [(device, category, ms / 1000) for device, category, ms in rows]
 

@@ -20,12 +20,6 @@ class SettingsTables(Tables):
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (key, json.dumps(value)))
 
-    def set_setting_json(self, key: str, text: str) -> None:
-        """Store a value under `key` that the caller already encoded as JSON (the daemon's
-        heartbeat, whose steady part is encoded once)."""
-        self._write("INSERT INTO settings (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, text))
-
     def get_setting(self, key: str, default: Any = None) -> Any:
         """The value stored under `key`, or `default`."""
         rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
