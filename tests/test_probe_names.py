@@ -157,3 +157,21 @@ def test_on_linux_a_process_is_named_without_psutil(named_process):
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(proc.pid), "telegram-desktop", str(exe), "False"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+def test_a_script_with_a_long_name_is_named_whole(tmp_path):
+    # the kernel keeps 15 characters of "presence-long-named-tool", and the executable is
+    # the interpreter: the command line holds the whole name
+    script = tmp_path / "presence-long-named-tool"
+    script.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(60)\n", "utf-8")
+    script.chmod(0o700)
+    proc = subprocess.Popen([str(script)])
+    try:
+        wait_for(lambda: psutil.Process(proc.pid).name().startswith("presence-long"),
+                 what="the script running", timeout=30)
+        info = ProcessCache().lookup(proc.pid)
+        assert info.name == "presence-long-named-tool"
+    finally:
+        proc.kill()
+        proc.wait()

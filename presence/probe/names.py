@@ -105,7 +105,7 @@ def choose_app(
 
 @frozen
 class ProcessInfo:
-    """What psutil could learn about a process; fields are None where it could not.
+    """What /proc or psutil could learn about a process; fields are None where it could not.
 
     Attributes:
         pid: the process id, or None when the process no longer exists.
@@ -198,6 +198,8 @@ class ProcessCache:
             exe = None  # another user's process: the name is still worth having
         if exe is not None and exe.endswith(" (deleted)") and not os.path.exists(exe):
             exe = exe[:-len(" (deleted)")]  # upgraded while running: the path it started from
+        if len(name) == _COMM_LENGTH and not (exe and os.path.basename(exe).startswith(name)):
+            name = _completed(pid, name)
         return self._keep(key, self._named(pid, name, exe))
 
     def _describe(self, proc: Any) -> ProcessInfo:
@@ -226,3 +228,18 @@ class ProcessCache:
                 name = full
         log.debug("pid %s is %s (%s)", pid, name, exe)
         return ProcessInfo(pid, name, exe)
+
+
+def _completed(pid: int, name: str) -> str:
+    """A process name the kernel cut to 15 characters, whole from the command line (a
+    script's: its interpreter is the executable), as psutil completes it; else as it was."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            args = file.read(4096).split(b"\0")[:2]
+    except OSError:
+        return name
+    for arg in args:
+        full = os.path.basename(os.fsdecode(arg))
+        if full.startswith(name):
+            return full
+    return name
