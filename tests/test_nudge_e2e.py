@@ -46,6 +46,9 @@ sources = ["{calendar}"]
 owner_emails = ["me@example.org"]
 [nudges.phubbing]
 grace_seconds = {grace_seconds}
+# the day's summary is due at 20:00 of the real clock: a run after it must not see it first
+[nudges.daily_summary]
+enabled = false
 [quiet_hours]
 start = "00:00"
 end = "00:00"
