@@ -22,10 +22,10 @@ from presence.config import Config
 from presence.errors import InputError
 from presence.model import NudgeRecord, Sample
 # the trace's reader, where callers of the replay have always found it
-from presence.trace import iter_trace, read_trace
+from presence.trace import iter_runs, iter_trace, read_trace
 
-__all__ = ["MAX_HOLD_SECONDS", "ReplayResult", "TraceProbe", "iter_trace", "read_trace",
-           "replay"]
+__all__ = ["MAX_HOLD_SECONDS", "ReplayResult", "TraceProbe", "iter_runs", "iter_trace",
+           "read_trace", "replay", "replay_runs"]
 
 # A sample holds until the next one, for at most this long: a longer gap between two samples
 # is a recorder that was off (suspend, shutdown), which the replay jumps over in one step, as
@@ -98,9 +98,18 @@ class _HeldProbe:
 
 def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
            cache_dir: Path, keep: Path | None = None) -> ReplayResult:
-    """Run the daemon's pipeline over `samples` (a list or a stream, in time order) on a
-    simulated clock, in a temporary store. Memory stays flat whatever the trace's length,
-    and a gap longer than `MAX_HOLD_SECONDS` is jumped over in one step.
+    """Run the daemon's pipeline over `samples` (a list or a stream, in time order): see
+    `replay_runs`, of which each sample is a run of one."""
+    return replay_runs(((sample, sample.at) for sample in samples), config, calendars,
+                       cache_dir, keep)
+
+
+def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars: list[str],
+                cache_dir: Path, keep: Path | None = None) -> ReplayResult:
+    """Run the daemon's pipeline over a trace's runs (`iter_runs`: a sample and the time of
+    the last line repeating it, in time order) on a simulated clock, in a temporary store.
+    Memory stays flat whatever the trace's length, and a gap longer than
+    `MAX_HOLD_SECONDS` is jumped over in one step.
 
     Args:
         keep: write the store here instead, and keep it (a new file: an existing one is
@@ -118,9 +127,9 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
     from presence.store import Store
     from presence.timeline import day_bounds, local_day
 
-    stream = iter(samples)
+    stream = iter(runs)
     try:
-        held = next(stream)
+        held, seen = next(stream)  # seen: the latest line of the run of equal samples held
     except StopIteration:
         raise InputError("the trace holds no samples") from None
     cfg = config_mod.override(config, "calendar.sources", list(calendars))
@@ -149,11 +158,10 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
             tick = 0  # the clock is first + tick × step: no drift over long traces
             days: set[Any] = set()
             today = (0.0, 0.0)  # the bounds of the newest day in `days`: most samples fall in it
-            seen = held.at  # the latest line of the run of equal samples held now
-            for after in itertools.chain(stream, [None]):
+            for after, after_seen in itertools.chain(stream, [(None, 0.0)]):
                 if after is not None and after.at - seen <= MAX_HOLD_SECONDS and \
                         _same(after, held):
-                    seen = after.at  # it shows what the held one shows: that one holds on
+                    seen = after_seen  # it shows what the held one shows: that one holds on
                     continue
                 until = seen if after is None else after.at
                 hold_end = seen + MAX_HOLD_SECONDS
@@ -187,8 +195,7 @@ def replay(samples: Iterable[Sample], config: Config, calendars: list[str],
                     stepped = True
                     tick += 1
                 if after is not None:
-                    held = after
-                    seen = after.at
+                    held, seen = after, after_seen
             last = seen
             daemon.shutdown()
             nudges = store.nudge_records(first, float("inf"))

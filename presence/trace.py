@@ -4,20 +4,22 @@ value named with its file and line.
 A trace is `{"t": "2026-03-02T09:00:00+01:00", "app": "slack", "title": "...", "exe": "...",
 "idle": 0}` per line (`app: null` means nothing in front). A well-formed trace repeats itself
 line after line (the same values, the next second of the same hour), so a line that does is
-read from its text, and only the others through JSON and the full checks.
+read from its text (the same text around a new minute and second), and only the others
+through JSON and the full checks; the replay reads runs of such lines (`iter_runs`), one
+sample and the time of the run's last line, instead of an object per line.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from presence.errors import InputError
-from presence.model import Sample, in_range
+from presence.model import LATEST, Sample, in_range
 
 _KEYS = {"t", "app", "title", "exe", "idle"}
-
 
 # Lines parsed together: one json.loads over a batch is several times faster than one per
 # line, and a batch keeps memory flat whatever the trace's length.
@@ -26,90 +28,119 @@ _BATCH = 4096
 _MAX_IDLE = 10 * 366 * 86400.0
 
 
-def iter_trace(lines: Iterable[str], name: str, tz: Any) -> Iterator[Sample]:
-    """Parse a trace lazily, line by line in batches; times without an offset are in `tz`.
+def iter_runs(lines: Iterable[str], name: str, tz: Any) -> Iterator[tuple[Sample, float]]:
+    """Parse a trace lazily into runs of lines that repeat one sample: each run as the
+    sample of its first line and the time of its last. Every line is checked as before
+    (one bad line is an error), but a line that repeats the line before (its text after
+    the time is the same, its time in the same hour) makes no object: a day of one-second
+    lines is a few thousand runs. Times without an offset are in `tz`.
 
     Raises (while iterating):
         InputError: a line that is not a sample (NaN, Infinity, a time out of range...),
             naming the file and the line number.
     """
-    previous: float | None = None
-    batch: list[tuple[int, str]] = []
-    number = 0
-    memo = _Memo()
-    try:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                batch.append((number, line))
-            if len(batch) >= _BATCH:
-                for sample in _parse_batch(batch, name, tz, previous, memo):
-                    previous = sample.at
-                    yield sample
-                batch = []
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: line {number + 1}: not UTF-8 text") from None
-    for sample in _parse_batch(batch, name, tz, previous, memo):
-        previous = sample.at
-        yield sample
-    if previous is None:
-        raise InputError(f"{name}: no samples")
+    return _read(lines, name, tz, False)
+
+
+def iter_trace(lines: Iterable[str], name: str, tz: Any) -> Iterator[Sample]:
+    """Parse a trace lazily, one sample per line (see `iter_runs`)."""
+    return (sample for sample, _ in _read(lines, name, tz, True))
 
 
 def read_trace(lines: Iterable[str], name: str, tz: Any) -> list[Sample]:
-    """Parse a whole trace into a list (see `iter_trace`)."""
+    """Parse a whole trace into a list, one sample per line (see `iter_runs`)."""
     return list(iter_trace(lines, name, tz))
+
+
+def _read(lines: Iterable[str], name: str, tz: Any,
+          each: bool) -> Iterator[tuple[Sample, float]]:
+    """The runs of a trace (see `iter_runs`); with `each`, every line is a run of its own."""
+    reader = _Reader(name, tz, each)
+    batch: list[str] = []
+    append = batch.append
+    done = 0  # the lines before the batch
+    try:
+        for line in lines:
+            append(line)
+            if len(batch) >= _BATCH:
+                yield from reader.read(batch, done)
+                done += len(batch)
+                batch.clear()
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: line {done + len(batch) + 1}: not UTF-8 text") from None
+    yield from reader.read(batch, done)
+    if reader.run is None:
+        raise InputError(f"{name}: no samples")
+    yield reader.run, reader.last
 
 
 def _refuse_constant(text: str) -> None:
     raise ValueError(f"{text} is not a number here")
 
 
-class _Memo:
-    """What the line before taught the parse of the next: the time of its hour (the text
-    before the minutes, the offset after the seconds, and the UNIX seconds they stand for),
-    and its sample with the raw values (and the text) it was made from. A well-formed trace
-    repeats both line after line, so most lines cost a slice and a comparison."""
-
-    __slots__ = ("hour", "offset", "base", "raw", "sample", "tail", "length")
-
-    def __init__(self) -> None:
-        self.hour = self.offset = None
-        self.base = 0.0
-        # the line's text after its time ("t" first), and the time's length
-        self.tail: str | None = None
-        self.length = 0
-        self.raw: tuple[Any, ...] | None = None
-        self.sample: Sample | None = None
-
-
-# "00" to "59": minutes and seconds as written in an ISO 8601 time (ASCII digits only).
+# "00:00" to "59:59", minutes and seconds as an ISO 8601 time writes them (ASCII digits only),
+# as seconds into the hour; and "00" to "59" alone.
+_CLOCK = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
 _SIXTY = {f"{n:02d}": n for n in range(60)}
+_T_KEY = '{"t": "'
+# where a line that starts with _T_KEY and a time like 2026-03-02T09:00:00+01:00 holds its
+# minutes and seconds
+_MM, _SS_END = len(_T_KEY) + 14, len(_T_KEY) + 19
 
 
-def _parse_batch(numbered: list[tuple[int, str]], name: str, tz: Any,
-                 previous: float | None, memo: _Memo | None = None) -> list[Sample]:
-    memo = memo if memo is not None else _Memo()
-    items: list[Any] | None = None
-    # The lines the text alone misses are read through JSON one by one while they are few,
-    # and the whole batch at once (several times faster a line) once they are many.
-    parsed, misses = False, 0
-    samples: list[Sample] = []
-    for index, (number, line) in enumerate(numbered):
-        sample = _known_line(line, memo)
-        if sample is None and (misses := misses + 1) > 16 and misses * 8 > index and \
-                not parsed:
-            parsed = True
-            try:
-                items = json.loads("[" + ",".join(line for _, line in numbered) + "]",
-                                   parse_constant=_refuse_constant)
-                if len(items) != len(numbered):
-                    raise ValueError("a line holds more than one value")
-            except ValueError:
-                items = None  # the per-line parse below finds the line at fault
-        if sample is None and items is not None:
-            sample = _known(items[index], memo)
-        if sample is None:
-            where = f"{name}: line {number}"
+class _Reader:
+    """What a trace's lines so far taught the reading of the next: the latest line read in
+    full (its sample, its raw values, the text around its minutes and seconds, its hour's
+    UNIX seconds), the run of lines repeating it, and the latest time. A well-formed trace
+    repeats its line before line after line, so most lines cost two slices, two comparisons
+    and a look-up."""
+
+    def __init__(self, name: str, tz: Any, each: bool) -> None:
+        self.name, self.tz, self.each = name, tz, each
+        # the text before the minutes and after the seconds of the line read in full, when
+        # a line with the same text around a new minute and second is that sample then
+        self.head: str | None = None
+        self.rest: str | None = None
+        # its hour (the time's text before the minutes), offset, and the hour's UNIX seconds
+        self.hour: str | None = None
+        self.offset: str | None = None
+        self.base = 0.0
+        self.raw: tuple[Any, ...] | None = None
+        self.run: Sample | None = None  # the open run: its first line's sample...
+        self.last = -math.inf  # ... and its latest line's time (the latest time read)
+
+    def read(self, batch: list[str], done: int) -> Iterator[tuple[Sample, float]]:
+        """The runs that lines `done + 1`... (`batch`) close; the last one stays open."""
+        # The lines the text alone misses are read through JSON one by one while they are
+        # few, and the whole batch at once (several times faster a line) once they are many.
+        items: list[Any] | None = None
+        parsed, misses = False, 0
+        head, rest, base, each = self.head, self.rest, self.base, self.each
+        run, last = self.run, self.last
+        for index, line in enumerate(batch):
+            at = None
+            if line[_SS_END:] == rest and line[:_MM] == head:
+                at = _CLOCK.get(line[_MM:_SS_END])
+                if at is not None:
+                    at += base
+            if at is None:
+                if not line.strip():
+                    continue
+                if (misses := misses + 1) > 16 and misses * 8 > index and not parsed:
+                    parsed = True
+                    items = _parse_all(batch)
+                if items is not None:
+                    at = self._known(items[index])
+            if at is not None:
+                # the sample of the line read in full, at a new time
+                if at < last:
+                    self._back_in_time(done + index + 1, line)
+                if each:
+                    yield run, last  # type: ignore[misc]
+                    run = run.at_time(at)  # type: ignore[union-attr]
+                last = at
+                continue
+            where = f"{self.name}: line {done + index + 1}"
             try:
                 item = items[index] if items is not None else json.loads(
                     line, parse_constant=_refuse_constant)
@@ -120,77 +151,77 @@ def _parse_batch(numbered: list[tuple[int, str]], name: str, tz: Any,
             except ValueError as exc:
                 raise InputError(f"{where}: {exc} (NaN and Infinity are not JSON numbers)") \
                     from None
-            sample = _sample(item, where, tz)
-            _learn(item, line, sample, memo)
-        if previous is not None and sample.at < previous:
-            raise InputError(f"{name}: line {number}: goes back in time "
-                             f"({json.loads(line)['t']}); sort the trace by t")
-        previous = sample.at
-        samples.append(sample)
-    return samples
+            sample = _sample(item, where, self.tz)
+            if sample.at < last:
+                self._back_in_time(done + index + 1, line)
+            if run is not None:
+                yield run, last
+            run, last = sample, sample.at
+            self._learn(item, line, sample)
+            head, rest, base = self.head, self.rest, self.base
+        self.run, self.last = run, last
 
+    def _back_in_time(self, number: int, line: str) -> None:
+        raise InputError(f"{self.name}: line {number}: goes back in time "
+                         f"({json.loads(line)['t']}); sort the trace by t")
 
-_T_KEY = '{"t": "'
+    def _known(self, item: Any) -> float | None:
+        """The time of an item of the batch's JSON that repeats the line read in full, in
+        its hour; None: the full parse decides (and names what is wrong)."""
+        if type(item) is not dict or "app" not in item or not item.keys() <= _KEYS:
+            return None
+        t = item.get("t")
+        if type(t) is not str or t[:13] != self.hour or t[19:] != self.offset or \
+                t[13] != ":":
+            return None
+        at = _CLOCK.get(t[14:19])
+        raw = (item["app"], item.get("title"), item.get("exe"), item.get("idle"))
+        known = self.raw
+        if at is None or known is None or raw != known or type(raw[3]) is not type(known[3]):
+            return None
+        return self.base + at
 
-
-def _known_line(line: str, memo: _Memo) -> Sample | None:
-    """The sample of a line whose text after its time is the text of the line before (so
-    its values are those of the line before), in the hour of the line before: read from
-    the text alone. None: the JSON decides."""
-    tail = memo.tail
-    if tail is None or not line.startswith(_T_KEY):
-        return None
-    end = 7 + memo.length
-    t = line[7:end]
-    if line[end:] != tail or t[:13] != memo.hour or t[19:] != memo.offset or \
-            t[13] != ":" or t[16] != ":":
-        return None
-    minutes, seconds = _SIXTY.get(t[14:16]), _SIXTY.get(t[17:19])
-    if minutes is None or seconds is None:
-        return None
-    return memo.sample.at_time(memo.base + minutes * 60 + seconds)
-
-
-def _known(item: Any, memo: _Memo) -> Sample | None:
-    """The sample of a line in the hour of the line before and with an offset, when its
-    values are all well formed; None: the full parse decides (and names what is wrong)."""
-    if type(item) is not dict or "app" not in item or not item.keys() <= _KEYS:
-        return None
-    t = item.get("t")
-    if type(t) is not str or t[:13] != memo.hour or t[19:] != memo.offset or \
-            t[13] != ":" or t[16] != ":":
-        return None
-    minutes, seconds = _SIXTY.get(t[14:16]), _SIXTY.get(t[17:19])
-    if minutes is None or seconds is None:
-        return None
-    at = memo.base + minutes * 60 + seconds
-    raw = (item["app"], item.get("title"), item.get("exe"), item.get("idle"))
-    held = memo.sample
-    if raw == memo.raw and held is not None and type(raw[3]) is type(memo.raw[3]):
-        return held.at_time(at)  # the same values as the line before, checked then
-    return None
-
-
-def _learn(item: dict[str, Any], line: str, sample: Sample, memo: _Memo) -> None:
-    """Remember a fully parsed line for the next (see `_Memo`)."""
-    memo.raw, memo.sample = (item["app"], item.get("title"), item.get("exe"),
-                             item.get("idle")), sample
-    t = item["t"]
-    memo.tail = None
-    if type(t) is str and line.startswith(_T_KEY + t + '"'):
-        tail = line[7 + len(t):]
-        # a second "t" later in the line would be the one JSON keeps: never read past it
-        if '"t"' not in tail:
-            memo.tail, memo.length = tail, len(t)
-    offset = t[19:] if type(t) is str else ""
-    # only a time with its own offset: the hour's seconds then run on evenly (no zone rules)
-    if offset == "Z" or (len(offset) == 6 and offset[0] in "+-" and offset[3] == ":"):
-        minutes, seconds = _SIXTY.get(t[14:16]), _SIXTY.get(t[17:19])
-        if minutes is not None and seconds is not None and t[13] == ":" and t[16] == ":":
-            memo.hour, memo.offset = t[:13], offset
-            memo.base = sample.at - minutes * 60 - seconds
+    def _learn(self, item: dict[str, Any], line: str, sample: Sample) -> None:
+        """Remember a fully parsed line for the next (see `_Reader`)."""
+        self.raw = (item["app"], item.get("title"), item.get("exe"), item.get("idle"))
+        t = item["t"]
+        self.head = self.rest = self.hour = self.offset = None
+        if type(t) is not str:
             return
-    memo.hour = memo.offset = None
+        offset = t[19:]
+        # only a time with its own offset: the hour's seconds then run on evenly (no zone
+        # rules); and only an hour wholly in range
+        if not (offset == "Z" or (len(offset) == 6 and offset[0] in "+-" and offset[3] == ":")):
+            return
+        minutes, seconds = _SIXTY.get(t[14:16]), _SIXTY.get(t[17:19])
+        if minutes is None or seconds is None or t[13] != ":" or t[16] != ":":
+            return
+        base = sample.at - minutes * 60 - seconds
+        if base + 3599 > LATEST:
+            return
+        self.hour, self.offset, self.base = t[:13], offset, base
+        if line.startswith(_T_KEY + t + '"'):
+            tail = line[len(_T_KEY) + len(t):]
+            # a second "t" later in the line would be the one JSON keeps: never read past it
+            if '"t"' not in tail:
+                self.head, self.rest = line[:_MM], line[_SS_END:]
+
+
+def _parse_all(batch: list[str]) -> list[Any] | None:
+    """The batch's lines through one JSON parse (blank lines as None), or None when that
+    fails (the per-line parse then finds the line at fault)."""
+    kept = [index for index, line in enumerate(batch) if line.strip()]
+    try:
+        values = json.loads("[" + ",".join(batch[index] for index in kept) + "]",
+                            parse_constant=_refuse_constant)
+    except ValueError:
+        return None
+    if len(values) != len(kept):
+        return None  # a line holds more than one value
+    items: list[Any] = [None] * len(batch)
+    for index, value in zip(kept, values):
+        items[index] = value
+    return items
 
 
 def _sample(item: Any, where: str, tz: Any) -> Sample:

@@ -29,14 +29,14 @@ def replay(obj: Context, trace: Path, calendars: tuple[str, ...], keep: Path | N
     Example: presence replay monday.jsonl --calendar work.ics --keep monday.db
     """
     from presence import paths
-    from presence.replay import iter_trace, replay as run_replay
+    from presence.replay import iter_runs, replay_runs
 
     cfg = obj.config()
     try:
         # streamed: a trace of any length is read line by line as the replay runs
         with trace.open(encoding="utf-8-sig") as lines:
-            result = run_replay(iter_trace(lines, str(trace), cfg.tz), cfg, list(calendars),
-                                paths.cache_dir(), keep=keep)
+            result = replay_runs(iter_runs(lines, str(trace), cfg.tz), cfg, list(calendars),
+                                 paths.cache_dir(), keep=keep)
     except OSError as exc:
         raise InputError(f"{trace}: cannot read the trace ({exc.strerror})") from exc
     if as_json:
