@@ -7,7 +7,8 @@ names joined to people by e-mail and first name) and 3,000 logged stretches with
 names — then times `presence people --json` as a whole process, taking turns with
 `python -c "import sqlite3"` from the same interpreter (the floor; target ≤ 2.5× it), and the
 ledger itself in process. The first run after the build, which condenses everyone's history
-older than about 13 months (migration 9, kept by the store), is timed apart.
+before today's midnight (migrations 9 and 11, kept by the store), is timed apart, and so is
+the first run of a day (the condensed histories of the day before set aside: made again).
 
 `--baseline TREE` also times another presence source tree (`git archive COMMIT | tar -x -C
 TREE`) on the same five years, built by that tree's own code into its own database, taking
@@ -103,6 +104,25 @@ def cpu_ms(commands: dict[str, list[str]], env: dict[str, str], runs: int) -> di
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def first_of_day_ms(argv: list[str], db: Path, env: dict[str, str], runs: int = 5) -> float:
+    """Median wall ms of `argv` when the stored condensed histories are of another day (as
+    on the first `people` after midnight: everyone's made again and stored)."""
+    import sqlite3
+    import statistics
+    import subprocess
+
+    times = []
+    for _ in range(runs):
+        conn = sqlite3.connect(db)
+        with conn:
+            conn.execute("UPDATE people_rollup_reach SET upto = upto - 86400")
+        conn.close()
+        begin = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=True)
+        times.append((time.perf_counter() - begin) * 1000)
+    return statistics.median(times)
+
+
 def side_by_side(commands: dict[str, tuple[list[str], dict[str, str], str | None]],
                  runs: int) -> dict[str, tuple[float, float]]:
     """(median wall ms, median CPU ms) of each `(argv, env, cwd)` as a whole process, the
@@ -183,11 +203,12 @@ def main() -> None:
         script = console_script()  # what a user types, where pip installed it
         if script is not None:
             commands["people_script"] = [script, "people", "--json"]
-        # the first `people` after the build condenses everyone's history (migration 9), as
-        # the first one after an upgrade does, and about once a month after that
+        # the first `people` after the build condenses everyone's history (migrations 9 and
+        # 11), as the first one after an upgrade does, and the first of each day after that
         first = process_ms({"people": commands["people"]}, env, 1)["people"]
         process_ms(commands, env, 2)  # warm the page cache and the bytecode
         measured = process_ms(commands, env, args.runs)
+        first_of_day = first_of_day_ms(commands["people"], home / "presence.db", env)
         cpu = cpu_ms(commands, env, args.runs)
         store = Store.open(home / "presence.db", create=False)
         ledger_ms = query_ms(lambda: everyone(store, now, tz, include_all=True), args.runs)
@@ -200,6 +221,7 @@ def main() -> None:
         "person_occasions": counts["person_occasions"],
         "build_seconds": round(built, 1), "database_mb": round(size / 1e6, 2),
         "people_json_first_run_ms": round(first, 1),
+        "people_json_first_of_day_ms": round(first_of_day, 1),
         "floor_import_sqlite3_ms": round(measured["floor"], 1),
         "people_json_process_ms": round(measured["people"], 1),
         "people_json_vs_floor": round(measured["people"] / measured["floor"], 2),

@@ -1,4 +1,4 @@
-"""The condensed history of people (migration 9) changes no number: whatever changes the time
+"""The condensed history of people (migrations 9 and 11) changes no number: whatever changes the time
 stored with someone — a log added or removed, a calendar synced again, a merge, a rename, a
 forget, an edit in plain SQL, an old database migrated, another device — `people` says what
 their whole history says (issue 12's benchmark)."""
@@ -135,7 +135,7 @@ def condensed(home: Path) -> dict[str, int]:
 def test_the_condensed_history_says_what_the_whole_one_says(home):
     first = listed()
     assert first == whole(home)
-    # the condensed histories were stored for everyone, before the 13 months the numbers need
+    # the condensed histories were stored for everyone, before today's local midnight
     reach = sql_rows(home / "presence.db", "SELECT zone, upto FROM people_rollup_reach")
     assert reach == [("Europe/Berlin", condense_before(ts(NOW), BERLIN))]
     assert set(condensed(home)) == {"Priya Patel", "Sam", "Ben", "Jo"}
@@ -148,7 +148,7 @@ def test_the_condensed_history_says_what_the_whole_one_says(home):
     assert times(home) == {"Priya Patel": 191, "Sam": 65, "Ben": 24, "Jo": 2}
     # a second read uses what the first stored, and says the same
     assert listed() == first
-    # forty days on the moment no longer fits: condensed again, further on
+    # forty days on the moment no longer fits: condensed again, before that day
     later = "2026-10-11T09:00:00+02:00"
     assert listed(later) == whole(home, later)
     assert sql_rows(home / "presence.db", "SELECT upto FROM people_rollup_reach") == [
@@ -299,6 +299,62 @@ def test_a_database_from_before_migration_9(presence_home):
     assert got == whole(presence_home) and len(got) == 2
     assert set(condensed(presence_home)) == {"Priya", "Sam"}
     assert by_name(got)["Priya"]["cadence_days"] == 10.0
+
+
+def test_one_condensed_history_serves_a_whole_day_and_the_next_makes_its_own(home):
+    reach = "SELECT upto FROM people_rollup_reach"
+    assert listed("2026-09-01T00:20:00+02:00") == whole(home, "2026-09-01T00:20:00+02:00")
+    midnight = sql_rows(home / "presence.db", reach)
+    assert midnight == [(ts("2026-09-01T00:00:00+02:00"),)]
+    before = sql_rows(home / "presence.db", "SELECT * FROM people_rollup ORDER BY 1")
+    # the night walk with Sam that began before midnight counts up to now, whenever now is
+    sam = by_name(listed("2026-09-01T01:00:00+02:00"))["Sam"]
+    assert sam == by_name(whole(home, "2026-09-01T01:00:00+02:00"))["Sam"]
+    # time logged today leaves the condensed rows as they are, and counts at once
+    code, out = cli("log", "1h30m", "--at", "2026-09-01T09:00", "--with", "Jo",
+                    at="2026-09-01T11:00:00+02:00")
+    assert code == 0, out
+    assert sql_rows(home / "presence.db", "SELECT * FROM people_rollup ORDER BY 1") == before
+    evening = "2026-09-01T23:30:00+02:00"
+    jo = by_name(listed(evening))["Jo"]
+    assert (jo["days_since"], jo["minutes_30d"], jo["minutes_365d"], jo["times_365d"]) == (
+        0, 90.0, 90.0, 1)
+    assert listed(evening) == whole(home, evening)
+    assert sql_rows(home / "presence.db", reach) == midnight
+    # the next day has its own windows: condensed again before its midnight, Jo's log in it
+    morning = "2026-09-02T07:00:00+02:00"
+    assert listed(morning) == whole(home, morning)
+    assert sql_rows(home / "presence.db", reach) == [(ts("2026-09-02T00:00:00+02:00"),)]
+    assert condensed(home)["Jo"] == 3
+
+
+def test_a_database_condensed_before_migration_11(presence_home):
+    presence_home.mkdir()
+    (presence_home / "config.toml").write_text('timezone = "Europe/Berlin"\n', "utf-8")
+    db = presence_home / "presence.db"
+    schema_8(db)
+    from presence.store.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(db)
+    for migrate in MIGRATIONS[8:10]:
+        migrate(conn)
+    # what presence at schema 10 kept: Priya condensed 13 months back (no windows then)
+    conn.execute("INSERT INTO people_rollup_reach (id, zone, upto) VALUES "
+                 "(1, 'Europe/Berlin', ?)", (ts("2025-07-03T00:00:00+02:00"),))
+    conn.execute("INSERT INTO people_rollup VALUES (1, 55, ?, ?, '739000,738990')",
+                 (ts("2025-06-30T12:00:00+02:00"), ts("2025-06-30T13:00:00+02:00")))
+    conn.execute("PRAGMA user_version = 10")
+    conn.commit()
+    conn.close()
+    got = listed()
+    assert sql_rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert got == whole(presence_home)
+    assert sql_rows(db, "SELECT upto FROM people_rollup_reach") == [
+        (ts("2026-09-01T00:00:00+02:00"),)]
+    # the row kept from before was made again: every lunch with Priya before midnight
+    lunches = sql_rows(db, "SELECT count(*) FROM meetings WHERE start < ?",
+                       (ts("2026-09-01T00:00:00+02:00"),))[0][0]
+    assert condensed(presence_home)["Priya"] == lunches != 55
 
 
 def test_another_devices_time_counts_beside_the_condensed_history(home, tmp_path):

@@ -101,8 +101,10 @@ def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False,
     """Everyone's ledger, most overdue first; without `include_all`, only those seen within a
     year, with a plan, or with a goal. `peers` (open snapshots of the other devices, see
     `presence.devices.merge.reading`) add the time together they recorded, each stretch once.
-    Each ledger's `past` holds every occasion from `past_from` on (default: a year back)."""
+    Each ledger's `past` holds every occasion from `past_from` on (default: from the last
+    one that began before today)."""
     earlier: dict[int, Earlier] = {}
+    shown: dict[int, list[tuple[float, float]]] | None = None
     if peers:
         # a stretch may be on two devices: everyone's whole history is merged, uncondensed
         with store.transaction("could not read people", write=False):
@@ -110,36 +112,39 @@ def everyone(store: Store, now: float, tz: tzinfo, include_all: bool = False,
             begun, planned = store.occasion_times(now)
         people, begun, planned = _with_peers(store, people, begun, planned, peers, now)
     else:
-        people, earlier, begun, planned = _history(store, now, tz, past_from)
+        people, earlier, begun, planned, shown = _history(store, now, tz, past_from)
     known: dict[float, int] = {}
     items = ranked(ledger_of(p, begun.get(p.id, ()), planned.get(p.id, ()), now, tz,
-                             earlier.get(p.id, NOTHING_EARLIER), known) for p in people)
+                             earlier.get(p.id, NOTHING_EARLIER), known,
+                             None if shown is None else shown.get(p.id, ()))
+                   for p in people)
     return items if include_all else [i for i in items if shown_by_default(i, now)]
 
 
-History = tuple[list[Person], dict[int, Earlier], dict[int, list[tuple[float, float]]],
-                dict[int, list[Occasion]]]
+Times = dict[int, list[tuple[float, float]]]
+History = tuple[list[Person], dict[int, Earlier], Times, dict[int, list[Occasion]], Times | None]
 
 
 def _history(store: Store, now: float, tz: tzinfo, past_from: float | None) -> History:
-    """Everyone, their time before the store's condensing moment condensed, their time since,
-    and their plans. Whoever has no condensed history yet is condensed and stored (everyone,
-    when the moment no longer fits `now` or the zone changed: about once a month). Where
-    occasions from before the moment are wanted (`past_from`), all are read, none condensed."""
+    """Everyone, their time before today condensed, their time since, their plans, and
+    (with `past_from`) their time from then on. Whoever has no condensed history for today
+    yet is condensed and stored (everyone, on the first read of a day or in another zone).
+    """
     zone = zone_name(tz)
 
-    def whole(upto: float) -> bool:
-        return past_from is not None and past_from < upto
+    def read(people: list[Person], earlier: dict[int, Earlier], since: float | None) -> History:
+        # inside the transaction that read `earlier`: what is read since is of one snapshot
+        begun, planned = store.occasion_times(now, since=since)
+        shown = None if past_from is None else store.begun_by(past_from, now)
+        return people, earlier, begun, planned, shown
 
     with store.transaction("could not read people", write=False):
         people = store.people()
         stored = store.people_rollup(zone)
-        fits = stored is not None and condensed_fits(stored[0], now, tz)
-        if whole(stored[0] if stored is not None and fits else condense_before(now, tz)):
-            return people, {}, *store.occasion_times(now)
-        if stored is not None and fits and all(p.id in stored[1] for p in people):
-            return (people, {pid: Earlier(*row) for pid, row in stored[1].items()},
-                    *store.occasion_times(now, since=stored[0]))
+        if stored is not None and condensed_fits(stored[0], now, tz) and \
+                all(p.id in stored[1] for p in people):
+            return read(people, {pid: Earlier(*row) for pid, row in stored[1].items()},
+                        stored[0])
     try:
         # one write transaction: nothing can change the history between its read and the
         # condensed rows stored from it
@@ -148,19 +153,18 @@ def _history(store: Store, now: float, tz: tzinfo, past_from: float | None) -> H
             stored = store.people_rollup(zone)
             fresh = stored is None or not condensed_fits(stored[0], now, tz)
             upto = condense_before(now, tz) if fresh else stored[0]
-            if whole(upto):
-                return people, {}, *store.occasion_times(now)
             earlier = {} if fresh else {pid: Earlier(*row) for pid, row in stored[1].items()}
             missing = [p.id for p in people if p.id not in earlier]
             before = store.begun_between(-float("inf"), upto, missing)
-            made = {pid: condense(before.get(pid, ()), tz) for pid in missing}
-            store.put_people_rollup(zone, upto, {pid: (e.times, e.last, e.days)
-                                                 for pid, e in made.items()}, fresh)
-            return people, {**earlier, **made}, *store.occasion_times(now, since=upto)
+            made = {pid: condense(before.get(pid, ()), upto, tz) for pid in missing}
+            store.put_people_rollup(zone, upto, {
+                pid: (e.times, e.last, e.days, e.seconds_30d, e.seconds_365d, e.times_365d)
+                for pid, e in made.items()}, fresh)
+            return read(people, {**earlier, **made}, upto)
     except StoreError as exc:
         log.info("cannot store the condensed history of people (%s); reading it whole", exc)
     with store.transaction("could not read people", write=False):
-        return store.people(), {}, *store.occasion_times(now)
+        return read(store.people(), {}, None)
 
 
 def _with_peers(store: Store, people: list[Person], begun: dict[int, list],

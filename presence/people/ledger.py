@@ -9,10 +9,11 @@ started. Status: `new` under 3 occasions, `due` once the days since last seen pa
 1.5 × the usual gap, `drifting` past twice that (twice the goal when one is set). A goal set
 with `people goal` counts from the first occasion on.
 
-Five years of someone's history weigh little in these numbers: a count, the last occasion and
-the days of the latest few. So the time that began more than about 13 months back can come
-condensed (`Earlier`, made by `condense`, kept by the store per person), and only the rest as
-occasions; the numbers are the same either way (issue 12's benchmark).
+Five years of someone's history weigh little in these numbers: a count, the last occasion,
+the days of the latest few and the time inside the two windows. So the time that began before
+today's local midnight can come condensed (`Earlier`, made by `condense`, kept by the store per
+person for the day), and only today's as occasions; the numbers are the same either way
+(issue 12's benchmark).
 """
 
 from __future__ import annotations
@@ -39,9 +40,6 @@ MIN_OCCASIONS = 3
 RECENT_GAPS = 12
 DUE_FACTOR = 1.5
 DRIFT_FACTOR = 2.0
-# History is condensed up to this many days before the 365-day window starts, so that one
-# condensed history serves a month of `people` before it is made again.
-SPARE_DAYS = 30
 
 
 @frozen
@@ -62,7 +60,8 @@ class Ledger:
         next_label: its title or note.
         overdue: days since last seen over the goal or usual gap (0 when unknown), for order.
         past: the merged occasions, oldest first, as (start, end) UNIX seconds; from a
-            condensed history (`Earlier`), those from its last one on (at least a year).
+            condensed history (`Earlier`), those from its last one on, or those asked for
+            (`ledger_of`'s `shown`).
     """
 
     person: Person
@@ -87,44 +86,56 @@ def tail(past: Sequence[tuple[float, float]], since: float) -> Sequence[tuple[fl
 
 @frozen
 class Earlier:
-    """Someone's in-person time that began before a moment, condensed to what their ledger
-    needs of it (see `condense`; presence/store/people_rollup.py keeps one per person).
+    """Someone's in-person time that began before a local midnight, condensed to what their
+    ledger needs of it that day (see `condense`; presence/store/people_rollup.py keeps one per
+    person).
 
     Attributes:
         times: the occasions (merged) that began before then.
         last: the latest of them as (start, end): later time may still merge into it.
         days: the local days (ordinals) the latest of them began on, newest first, each once,
             as many as the usual gap reads (`RECENT_GAPS` + 1).
+        seconds_30d: seconds together inside the day's 30-day window, in all of them but
+            `last` (which the ledger merges again, so counts then).
+        seconds_365d: the same inside the 365-day window.
+        times_365d: how many of them but `last` end inside the 365-day window.
     """
 
     times: int
     last: tuple[float, float] | None
     days: tuple[int, ...]
+    seconds_30d: float = 0.0
+    seconds_365d: float = 0.0
+    times_365d: int = 0
 
 
 NOTHING_EARLIER = Earlier(0, None, ())
 
 
-def condense(begun: Iterable[tuple[float, float]], tz: tzinfo) -> Earlier:
-    """The (start, end) of someone's time that began before a moment, condensed (local days
-    in `tz`): what `ledger_of` needs of it."""
+def condense(begun: Iterable[tuple[float, float]], upto: float, tz: tzinfo) -> Earlier:
+    """The (start, end) of someone's time that began before `upto`, a local midnight in `tz`,
+    condensed to what `ledger_of` needs of it on the day that midnight starts."""
     past = merge_intervals(begun)
-    return Earlier(len(past), past[-1] if past else None, tuple(_latest_days(past, tz)))
+    if not past:
+        return NOTHING_EARLIER
+    # every one but the last ended before the last began, so before `upto`: their time in
+    # the day's windows stays what it is all day, whatever `now` is
+    _, since_30, since_365 = _windows(upto, tz)
+    last_year = tail(past[:-1], since_365)
+    return Earlier(len(past), past[-1], tuple(_latest_days(past, tz)),
+                   covered_seconds(tail(last_year, since_30), since_30, upto),
+                   covered_seconds(last_year, since_365, upto), len(last_year))
 
 
 def condense_before(now: float, tz: tzinfo) -> float:
-    """Where to split history to condense it at `now`: local midnight `SPARE_DAYS` before the
-    365-day window starts."""
-    return day_bounds(local_day(now, tz) - timedelta(days=364 + SPARE_DAYS), tz)[0]
+    """Where to split history to condense it at `now`: today's local midnight."""
+    return day_bounds(local_day(now, tz), tz)[0]
 
 
 def condensed_fits(upto: float, now: float, tz: tzinfo) -> bool:
-    """Whether history condensed before `upto` serves the ledger at `now`: none of it, but
-    its last occasion (which the ledger merges again), reaches into the 365 days; and it is
-    at most `SPARE_DAYS` older than condensing it now would make it, so that the time read
-    whole stays about 13 months however long presence runs."""
-    oldest = day_bounds(local_day(now, tz) - timedelta(days=364 + 2 * SPARE_DAYS), tz)[0]
-    return oldest <= upto <= _windows(now, tz)[2]
+    """Whether history condensed before `upto` serves the ledger at `now`: its windows are
+    today's (the condensed figures hold for the day whose midnight `upto` is)."""
+    return upto == condense_before(now, tz)
 
 
 def _latest_days(past: Sequence[tuple[float, float]], tz: tzinfo,
@@ -205,19 +216,18 @@ def ledger(person: Person, occasions: Sequence[Occasion], now: float, tz: tzinfo
 
 def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Iterable[Occasion],
               now: float, tz: tzinfo, earlier: Earlier = NOTHING_EARLIER,
-              known: dict[float, int] | None = None) -> Ledger:
+              known: dict[float, int] | None = None,
+              shown: Iterable[tuple[float, float]] | None = None) -> Ledger:
     """`ledger()` from the (start, end) of the time that has begun by `now` and the plans
     apart (the form the store reads everyone's history in).
 
     With `earlier` (the time that began before some moment, condensed), `begun` is the time
     from that moment on, and the moment fits `now` (`condensed_fits`). `known`: one dict
     for the ledgers of everyone in `tz` (see `cadence`): a meeting with three people has
-    its day found once, not three times.
+    its day found once, not three times. `shown`: the time the ledger's `past` holds (begun
+    by `now`, from whenever its reader wants it), when not that of the numbers.
     """
-    past = merge_intervals(begun if earlier.last is None else chain((earlier.last,), begun))
-    if past and past[-1][1] > now:
-        # merged and sorted, all begun: only the last can still be going on
-        past[-1] = (past[-1][0], now)
+    past = _merged(begun if earlier.last is None else chain((earlier.last,), begun), now)
     today, since_30, since_365 = _windows(now, tz)
     last_seen = past[-1][1] if past else None
     days_since = (today - local_day(last_seen, tz)).days if last_seen is not None else None
@@ -229,12 +239,21 @@ def ledger_of(person: Person, begun: Iterable[tuple[float, float]], planned: Ite
     status, overdue = _status(days_since, times, gap, person.goal_days)
     return Ledger(
         person=person, last_seen=last_seen, days_since=days_since,
-        minutes_30d=_minutes(tail(last_year, since_30), since_30, now),
-        minutes_365d=_minutes(last_year, since_365, now),
-        times_365d=len(last_year), times=times,
+        minutes_30d=(earlier.seconds_30d
+                     + covered_seconds(tail(last_year, since_30), since_30, now)) / 60,
+        minutes_365d=(earlier.seconds_365d + covered_seconds(last_year, since_365, now)) / 60,
+        times_365d=len(last_year) + earlier.times_365d, times=times,
         cadence_days=gap, status=status,
         next=plans[0][0] if plans else None, next_label=plans[0][1] if plans else None,
-        overdue=overdue, past=tuple(past))
+        overdue=overdue, past=tuple(past if shown is None else _merged(shown, now)))
+
+
+def _merged(begun: Iterable[tuple[float, float]], now: float) -> list[tuple[float, float]]:
+    # merged and sorted, all begun: only the last can still be going on
+    past = merge_intervals(begun)
+    if past and past[-1][1] > now:
+        past[-1] = (past[-1][0], now)
+    return past
 
 
 @lru_cache(maxsize=8)
@@ -244,10 +263,6 @@ def _windows(now: float, tz: tzinfo) -> tuple[date, float, float]:
     today = local_day(now, tz)
     return (today, day_bounds(today - timedelta(days=29), tz)[0],
             day_bounds(today - timedelta(days=364), tz)[0])
-
-
-def _minutes(past: Sequence[tuple[float, float]], start: float, end: float) -> float:
-    return covered_seconds(past, start, end) / 60
 
 
 def ranked(ledgers: Iterable[Ledger]) -> list[Ledger]:

@@ -361,6 +361,21 @@ def _m10_span_changes(conn: sqlite3.Connection) -> None:
                                  f"{forgets} UPDATE span_changes SET changes = changes + 1;"))
 
 
+def _m11_people_rollup_windows(conn: sqlite3.Connection) -> None:
+    """Each person's history condensed before today's midnight, not 13 months back (issue
+    12's benchmark): a `people` reads one row a person and today's occasions. The condensed
+    rows also keep the time inside the day's 30- and 365-day windows (`seconds_30d`,
+    `seconds_365d`) and the occasions ending in the latter (`times_365d`), of all but the
+    last. The stored rows were condensed before another moment: a cache, emptied here and
+    made again by the first reader.
+    """
+    conn.execute("DELETE FROM people_rollup")
+    conn.execute("DELETE FROM people_rollup_reach")
+    for column, kind in (("seconds_30d", "REAL"), ("seconds_365d", "REAL"),
+                         ("times_365d", "INTEGER")):
+        conn.execute(f"ALTER TABLE people_rollup ADD COLUMN {column} {kind} NOT NULL DEFAULT 0")
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
@@ -373,5 +388,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m8_lean_lookups,
     _m9_people_rollup,
     _m10_span_changes,
+    _m11_people_rollup_windows,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

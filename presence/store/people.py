@@ -42,12 +42,22 @@ _OCCASIONS = (
     "SELECT lp.person_id, l.start, l.end, 'log', COALESCE(l.note, ''), l.id FROM log_people lp "
     f"JOIN in_person_log l ON l.id = lp.log_id WHERE 1 {{log_filter}} AND {IN_RANGE}")
 
-# (person, start, end) of in-person time begun in [lo, hi): all a ledger needs of the past.
-_BEGUN = ("SELECT mp.person_id, m.start, m.end FROM meeting_people mp JOIN meetings m "
-          "ON m.id = mp.meeting_id WHERE m.kind = 'in_person' AND m.all_day = 0 "
-          f"AND m.start >= ? AND m.start < ? AND {IN_RANGE} {{who}} UNION ALL "
-          "SELECT lp.person_id, l.start, l.end FROM log_people lp JOIN in_person_log l "
-          f"ON l.id = lp.log_id WHERE l.start >= ? AND l.start < ? AND {IN_RANGE} {{who}}")
+# When in-person time began, for `_times`: in [lo, hi), or before hi and ending after lo
+# (each with its two parameters; `t` is the table).
+_BEGAN_IN = "{t}.start >= ? AND {t}.start < ?"
+_OVERLAPS = "{t}.start < ? AND {t}.end > ?"
+
+
+def _times(began: str, who: str = "") -> str:
+    """The (person, start, end) of in-person time whose start is as `began` says (meetings,
+    then logged time: its parameters twice), of the people `who` narrows to."""
+    return ("SELECT mp.person_id, m.start, m.end FROM meeting_people mp JOIN meetings m "
+            "ON m.id = mp.meeting_id WHERE m.kind = 'in_person' AND m.all_day = 0 "
+            f"AND {began.format(t='m')} AND {IN_RANGE} {who} UNION ALL "
+            "SELECT lp.person_id, l.start, l.end FROM log_people lp JOIN in_person_log l "
+            f"ON l.id = lp.log_id WHERE {began.format(t='l')} AND {IN_RANGE} {who}")
+
+
 # More people than this are read whole and picked in Python rather than listed in the SQL.
 _LISTED = 200
 
@@ -222,21 +232,24 @@ class PeopleTables(Tables):
         if person_ids is not None and len(person_ids) <= _LISTED:
             who = f"AND person_id IN ({', '.join(map(str, map(int, person_ids)))})"
         past: dict[int, list[tuple[float, float]]] = defaultdict(list)
-        for pid, start, end in self._read(_BEGUN.format(who=who), (lo, hi, lo, hi)):
+        for pid, start, end in self._read(_times(_BEGAN_IN, who), (lo, hi, lo, hi)):
             past[pid].append((start, end))
         if person_ids is not None and not who:
             wanted = set(person_ids)
             return {pid: rows for pid, rows in past.items() if pid in wanted}
         return dict(past)
 
+    def begun_by(self, lo: float, hi: float) -> dict[int, list[tuple[float, float]]]:
+        """Person → (start, end) of their in-person time that began before `hi` and ends
+        after `lo`, in no particular order."""
+        past: dict[int, list[tuple[float, float]]] = defaultdict(list)
+        for pid, start, end in self._read(_times(_OVERLAPS), (hi, lo, hi, lo)):
+            past[pid].append((start, end))
+        return dict(past)
+
     def together(self, start: float, end: float) -> list[tuple[int, str, float, float]]:
         """(person id, name, start, end) of in-person time with someone overlapping
         [start, end)."""
         return [tuple(r) for r in self._read(
-            "SELECT p.id, p.name, o.s, o.e FROM (SELECT mp.person_id AS pid, m.start AS s, "
-            "m.end AS e FROM meeting_people mp JOIN meetings m ON m.id = mp.meeting_id "
-            "WHERE m.kind = 'in_person' AND m.all_day = 0 AND m.start < ? AND m.end > ? "
-            f"AND {IN_RANGE} UNION ALL SELECT lp.person_id, l.start, l.end FROM log_people lp "
-            f"JOIN in_person_log l ON l.id = lp.log_id WHERE l.start < ? AND l.end > ? AND "
-            f"{IN_RANGE}) o "
-            "JOIN people p ON p.id = o.pid ORDER BY o.s", (end, start, end, start))]
+            f"SELECT p.id, p.name, o.start, o.end FROM ({_times(_OVERLAPS)}) o "
+            "JOIN people p ON p.id = o.person_id ORDER BY o.start", (end, start, end, start))]

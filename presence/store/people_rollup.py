@@ -1,10 +1,10 @@
-"""`people_rollup` and `people_rollup_reach`: each person's in-person time before a moment,
-condensed (migration 9), so that `people` reads about a year of occasions, not all of them.
+"""`people_rollup` and `people_rollup_reach`: each person's in-person time before today's local
+midnight, condensed (migrations 9 and 11), so that `people` reads today's occasions, not all.
 
 - `people_rollup_reach(zone, upto)`: the moment (UNIX seconds) and the zone of the local days.
-- `people_rollup(person_id, times, last_start, last_end, days)`: per person, what
-  presence/people/ledger.py's `Earlier` holds of the time that began before `upto` (`days`:
-  local day ordinals, newest first, comma-separated).
+- `people_rollup(person_id, times, last_start, last_end, days, seconds_30d, seconds_365d,
+  times_365d)`: per person, what presence/people/ledger.py's `Earlier` holds of the time that
+  began before `upto` (`days`: local day ordinals, newest first, comma-separated).
 
 A cache, rebuilt by readers from the source rows: triggers drop a person's row whenever time
 before `upto` changes for them (a meeting or logged stretch stored, deleted or moved, its
@@ -18,8 +18,9 @@ from collections.abc import Mapping
 
 from presence.store.db import Tables
 
-# A condensed history as stored: (times, (last start, last end) or None, day ordinals).
-Condensed = tuple[int, "tuple[float, float] | None", tuple[int, ...]]
+# A condensed history as stored: (times, (last start, last end) or None, day ordinals, the
+# seconds in the 30- and 365-day windows, the occasions in the latter), as `Earlier` holds it.
+Condensed = tuple[int, "tuple[float, float] | None", tuple[int, ...], float, float, int]
 
 
 class PeopleRollupTables(Tables):
@@ -32,10 +33,12 @@ class PeopleRollupTables(Tables):
         if not reach:
             return None
         rows: dict[int, Condensed] = {}
-        for pid, times, start, end, days in self._read(
-                "SELECT person_id, times, last_start, last_end, days FROM people_rollup"):
+        for pid, times, start, end, days, in_30, in_365, times_365 in self._read(
+                "SELECT person_id, times, last_start, last_end, days, seconds_30d, "
+                "seconds_365d, times_365d FROM people_rollup"):
             rows[pid] = (times, None if start is None else (start, end),
-                         tuple(map(int, days.split(","))) if days else ())
+                         tuple(map(int, days.split(","))) if days else (), in_30, in_365,
+                         times_365)
         return reach[0][0], rows
 
     def put_people_rollup(self, zone: str, upto: float, rows: Mapping[int, Condensed],
@@ -50,6 +53,6 @@ class PeopleRollupTables(Tables):
                         (zone, upto))
         self._write_many(
             "INSERT OR REPLACE INTO people_rollup (person_id, times, last_start, last_end, "
-            "days) VALUES (?, ?, ?, ?, ?)",
-            [(pid, times, *(last or (None, None)), ",".join(map(str, days)))
-             for pid, (times, last, days) in rows.items()])
+            "days, seconds_30d, seconds_365d, times_365d) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(pid, times, *(last or (None, None)), ",".join(map(str, days)), *in_windows)
+             for pid, (times, last, days, *in_windows) in rows.items()])
