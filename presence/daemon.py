@@ -104,16 +104,15 @@ class Daemon(SpanWriter):
         # the signal `presence pause` may send to make this daemon read the pause at once
         # (named in the heartbeat, so that no one signals a daemon that does not listen)
         self.listens: str | None = None
-        self._shown: tuple[float, str | None, str] | None = None
         # (app, title, exe) of the latest sample judged by its rule, and what it stores as
         # (app, category, title): a sample showing the same is neither judged nor compared
         # field by field again (the whole ingest path, issue 18)
         self._seen: tuple[str | None, str | None, str | None] | None = None
         self._kept: tuple[str | None, str, str | None] = (None, PAUSED, None)
-        # the heartbeat's JSON but its time and tick count, kept while those parts stay
-        self._beat: tuple[tuple[object, ...], str] | None = None
-        # the "now" record's JSON up to its `since`, per (app, category)
-        self._now_heads: dict[tuple[str | None, str], str] = {}
+        # what the daemon's record in the store holds (written again when it changes), and
+        # where this run's first span starts (readers look for its spans from there on)
+        self._beat: tuple[object, ...] | None = None
+        self._since: float | None = None
         self.ticks = 0
         self.missed_ticks = 0
 
@@ -212,8 +211,8 @@ class Daemon(SpanWriter):
         While paused the probe is not read at all: the sample is a `paused` one with no app
         and no title (DESIGN §3 Pause). A sample showing what the one before showed costs no
         verdict, no write and no new object beyond the probe's sample: this is the whole
-        ingest path. A change of span is a flush: the closed span, the new one, the "now"
-        record and the heartbeat in one transaction, and the next flush is due
+        ingest path. A change of span is a flush: the closed span and the new one (what is
+        in front, for `status`, the bar and the tray) in one statement, and the next flush is due
         `flush_seconds` later.
         """
         if self._calm_from <= now < self._calm_until and not self._holds_stale:

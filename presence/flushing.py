@@ -1,7 +1,9 @@
 """How the daemon's spans reach the store: a flush at each change of span and
 `flush_seconds` after the last one, each one transaction (the closed spans, the open span,
-the "now" record and the heartbeat), retried while the database refuses, and started
-afresh when the file was replaced or damaged under it.
+and the daemon's record when what it holds changed), retried while the database refuses,
+and started afresh when the file was replaced or damaged under it. What is in front now and
+when the daemon flushed last are read from its latest span (`Store.in_front`), so nearly
+every flush is one statement writing one page.
 
 `SpanWriter` is the half of `Daemon` that writes; the sampling half is in `daemon.py`.
 """
@@ -18,6 +20,7 @@ from presence import spans
 from presence.errors import StoreError
 from presence.model import Span
 from presence.store import Store, is_damage
+from presence.store.flushes import DAEMON_KEY
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +43,8 @@ class SpanWriter:
     _paused_until: float | None
     _open_row: int | None
     _pending: list[tuple[int | None, Span]]
-    _shown: tuple[float, str | None, str] | None
-    _beat: tuple[tuple[object, ...], str] | None
-    _now_heads: dict[tuple[str | None, str], str]
+    _beat: tuple[object, ...] | None
+    _since: float | None
     _holds_stale: bool
 
     def _start_afresh(self, why: str) -> bool:
@@ -60,7 +62,7 @@ class SpanWriter:
             # the rows written before are in the moved file: write the spans whole again
             self._pending = [(None, span) for _, span in self._pending]
             self._open_row = None
-        self._shown = None  # the fresh file holds no "now" record yet: write it at once
+        self._beat = None  # the fresh file holds no record of this daemon yet: write it
         self._holds_stale = True
         return True
 
@@ -72,9 +74,10 @@ class SpanWriter:
         self.store_error = str(exc)
 
     def flush(self, now: float, retry: bool = True) -> None:
-        """Write the closed spans, the open span as it stands (inserted once, then its end
-        moved), the "now" record when it changed, and the heartbeat that `presence status`
-        reads: all in one transaction. The next flush is due `flush_seconds` after this one."""
+        """Write the closed spans and the open span as it stands (inserted once, then its end
+        moved: its end is the heartbeat `presence status` reads), with the daemon's record
+        when it changed: all in one transaction. The next flush is due `flush_seconds` after
+        this one."""
         self._last_flush = now
         self._calm_from, self._calm_until = now, (
             now + self._flush_seconds if self._paused_until is None else -math.inf)
@@ -82,9 +85,9 @@ class SpanWriter:
             self._save(now, retry)
 
     def _save(self, now: float, retry: bool = True) -> None:
-        """The flush's one transaction. All of it or none: the heartbeat never claims a
-        flush whose spans did not land, so a crash loses exactly what came after the last
-        heartbeat; what was not written stays queued and is written with the next."""
+        """The flush's one transaction. All of it or none: what was not written stays
+        queued and is written with the next, so a crash loses exactly what came after the
+        latest span's end (the time `presence status` gives as the daemon's heartbeat)."""
         store = self.store
         if store is None:
             self._pending.clear()
@@ -95,9 +98,14 @@ class SpanWriter:
                 store = self.store
         current = self._open
         assert current is not None
-        shown = (current.start, current.app, current.category)
-        beat = ("daemon", self._heartbeat_json(now))
-        records = (beat,) if shown == self._shown else (beat, ("now", self._now_json(current)))
+        if self._since is None or current.start < self._since:
+            # the first span of this run (or one before it: the clock was set back)
+            self._since, self._beat = current.start, None
+        # what is in front and when this flush was are the spans themselves (the new span
+        # is stored at the switch); the daemon's record only when what it holds changed
+        steady = self._steady_beat()
+        records = () if steady == self._beat else (
+            (DAEMON_KEY, self._record_json()),)
         try:
             row = store.flush_spans(self._pending, current.as_span(self._last), self._open_row,
                                     self.device, records)
@@ -110,34 +118,22 @@ class SpanWriter:
             return
         self._pending.clear()
         self._open_row = row
-        self._shown = shown
+        self._beat = steady
         if self.store_error is not None:
             log.warning("database writable again; everything sampled meanwhile is stored")
             self.store_error = None
 
-    def _now_json(self, current: spans.OpenSpan) -> str:
-        """The "now" record (what is in front, since when: `status`, the bar and the tray)
-        as JSON; what names the app and its category is encoded once per pair."""
-        key = (current.app, current.category)
-        head = self._now_heads.get(key)
-        if head is None:
-            head = self._now_heads[key] = json.dumps(
-                {"app": current.app, "category": current.category, "since": 0.0})[:-4]
-        return f"{head}{float(current.start)!r}}}"
-
-    def _heartbeat_json(self, now: float) -> str:
-        """`heartbeat(now)` as JSON; the parts that stay from flush to flush are encoded
-        once, not every flush."""
-        steady = self._steady_beat()
-        kept = self._beat
-        if kept is None or kept[0] != steady:
-            beat = self.heartbeat(now)
-            del beat["at"], beat["ticks"]
-            kept = self._beat = (steady, json.dumps(beat)[1:])
-        return f'{{"at": {float(now)!r}, "ticks": {self.ticks}, {kept[1]}'
+    def _record_json(self) -> str:
+        """The daemon's record as stored (`Store.daemon_record`): the heartbeat but its time
+        and tick count (the latest span's end is the time), and `since`, from when on its
+        spans are this run's (where the first it wrote starts)."""
+        record = self.heartbeat(0.0)
+        del record["at"], record["ticks"]
+        record["since"] = self._since
+        return json.dumps(record)
 
     def _steady_beat(self) -> tuple[object, ...]:
-        """What the heartbeat holds besides its time and tick count, as a tuple to compare."""
+        """What the daemon's record holds, as a tuple to compare."""
         nudger = self.nudger
         return (os.getpid(), self.probe, self.wanted_probe, self.probe_error,
                 self.config.interval, self.device, self.store_error, self.missed_ticks,

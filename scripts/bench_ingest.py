@@ -26,6 +26,9 @@ sides are compared without titles.
 
 Usage: python scripts/bench_ingest.py [--quick] [--year-db PATH] [--json OUT.json]
 (run it from .venv-bench, which `scripts/bench` sets up with aw-core.)
+`--ingest-only --against DIR` measures only the ingest, of this tree, of the presence in DIR
+(an exported copy of another commit: "before") and of the floor, taking turns in one run;
+no aw-core needed.
 """
 
 from __future__ import annotations
@@ -481,12 +484,13 @@ def _process_ms(argv: list[str], runs: int) -> float:
 # the parent: engines in fresh processes, taking turns
 
 
-def run_worker(args: list[str]) -> dict[str, Any]:
-    """Run this script as a worker in a fresh process and return what it measured."""
+def run_worker(args: list[str], script: Path | str = __file__) -> dict[str, Any]:
+    """Run this script (or another tree's `script`) as a worker in a fresh process and
+    return what it measured."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         out = Path(handle.name)
     try:
-        subprocess.run([sys.executable, __file__, *args, "--out", str(out)], check=True)
+        subprocess.run([sys.executable, str(script), *args, "--out", str(out)], check=True)
         return json.loads(out.read_text())
     finally:
         out.unlink(missing_ok=True)
@@ -519,6 +523,11 @@ def main() -> int:
     parser.add_argument("--trace-probe", action="store_true",
                         help="feed presence through replay's TraceProbe (rounds 1-3) instead "
                              "of the samples in turn")
+    parser.add_argument("--ingest-only", action="store_true",
+                        help="only the ingest of presence and the floor (no aw-core, no year)")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="also ingest with the presence of another tree (e.g. main "
+                             "exported with git archive), as \"before\", in the same rounds")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -545,14 +554,21 @@ def main() -> int:
 
     common = ["--seconds", str(seconds)] + (["--quick"] if args.quick else []) + (
         ["--trace-probe"] if args.trace_probe else [])
-    runs_by_engine: dict[str, list[dict]] = {engine: [] for engine in ENGINES}
+    engines = ("presence", "floor") if args.ingest_only else ENGINES
+    if args.against is not None:
+        engines = ("presence", "before", *engines[1:])
+    runs_by_engine: dict[str, list[dict]] = {engine: [] for engine in engines}
     for r in range(rounds):
         # Rotate the order each round, so no engine always runs right after the heaviest one.
-        order = ENGINES[r % len(ENGINES):] + ENGINES[:r % len(ENGINES)]
+        order = engines[r % len(engines):] + engines[:r % len(engines)]
         for engine in order:
             if engine == "aw-peewee" and r >= args.peewee_rounds:
                 continue
-            result = run_worker(["--worker", f"ingest:{engine}", *common])
+            if engine == "before":
+                result = run_worker(["--worker", "ingest:presence", *common],
+                                    args.against / "scripts" / "bench_ingest.py")
+            else:
+                result = run_worker(["--worker", f"ingest:{engine}", *common])
             runs_by_engine[engine].append(result)
             print(f"  ingest {engine:<9} round {r + 1}: {result['heartbeats_per_s']:>9,.0f} "
                   f"heartbeats/s, {result['cpu_us_per_heartbeat']:6.1f} µs CPU each",
@@ -564,7 +580,7 @@ def main() -> int:
             "rounds": len(results), "heartbeats": results[0]["heartbeats"],
             "heartbeats_per_s": round(statistics.median(r["heartbeats_per_s"] for r in results)),
             "cpu_us_per_heartbeat": round(statistics.median(r["cpu_us_per_heartbeat"]
-                                                            for r in results), 1),
+                                                            for r in results), 2),
             "max_rss_mb": round(max(r["max_rss_mb"] for r in results), 1),
             "spans": storage["spans"], "bytes_per_span": storage["bytes_per_span"],
             "span_bytes_per_day": round(storage["bytes_per_span"] * storage["spans"]
@@ -573,6 +589,12 @@ def main() -> int:
             "recorded_seconds": storage["recorded_seconds"],
             "structures": storage["structures"]}
 
+    if args.ingest_only:
+        print_ingest(ingest)
+        if args.json:
+            args.json.write_text(json.dumps({"ingest": ingest}, indent=2) + "\n",
+                                 encoding="utf-8")
+        return 0
     folder = None
     year_db = args.year_db
     if year_db is None:
@@ -598,14 +620,8 @@ def main() -> int:
 
 def print_figures(figures: dict[str, Any]) -> None:
     """The figures as a few aligned lines."""
-    ingest, year = figures["ingest"], figures["year"]
-    print(f"ingest of {ingest['presence']['heartbeats']:,} one-second heartbeats "
-          f"(median of the rounds; bytes from dbstat, span table + indexes):")
-    for engine, row in ingest.items():
-        print(f"  {engine:<9} {row['heartbeats_per_s']:>9,} /s  {row['cpu_us_per_heartbeat']:7.1f} "
-              f"µs CPU  {row['spans']:>5} spans  {row['bytes_per_span']:6.1f} B/span  "
-              f"{row['span_bytes_per_day'] / 1024:6.0f} KiB/day  "
-              f"{row['recorded_seconds']:>6} s recorded")
+    print_ingest(figures["ingest"])
+    year = figures["year"]
     print("per-app totals on the one-year database (ms):")
     for engine, row in year.items():
         cells = "  ".join(f"{name} {row[f'{name}_ms']:8.1f}" if f"{name}_ms" in row
@@ -617,6 +633,25 @@ def print_figures(figures: dict[str, Any]) -> None:
     mine = year["presence"].get("storage")
     if mine:
         print(f"  presence storage over the year: {mine['bytes_per_span']} B/span")
+
+
+def print_ingest(ingest: dict[str, Any]) -> None:
+    """The ingest figures as a few aligned lines (with "before" and the ratios to the floor
+    when `--against` ran)."""
+    print(f"ingest of {ingest['presence']['heartbeats']:,} one-second heartbeats "
+          f"(median of the rounds; bytes from dbstat, span table + indexes):")
+    for engine, row in ingest.items():
+        print(f"  {engine:<9} {row['heartbeats_per_s']:>9,} /s  {row['cpu_us_per_heartbeat']:7.1f} "
+              f"µs CPU  {row['spans']:>5} spans  {row['bytes_per_span']:6.1f} B/span  "
+              f"{row['span_bytes_per_day'] / 1024:6.0f} KiB/day  "
+              f"{row['recorded_seconds']:>6} s recorded")
+    floor = ingest.get("floor", {}).get("cpu_us_per_heartbeat")
+    if floor:
+        ratios = ", ".join(f"{engine} {row['cpu_us_per_heartbeat'] / floor:.2f}x"
+                           for engine, row in ingest.items() if engine != "floor")
+        print(f"  CPU against the floor: {ratios} (load average now "
+              f"{os.getloadavg()[0]:.1f})")
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -33,7 +33,7 @@ def test_display_goes_away_and_comes_back(desktop_factory, tmp_path):
         number = session.display.lstrip(":")
         slack.process.kill()
         os.kill(session.pid_of("Xvfb"), signal.SIGTERM)
-        beat = wait_for(lambda: (b := read_store(db, lambda s: s.get_setting("daemon"))) and
+        beat = wait_for(lambda: (b := read_store(db, lambda s: s.daemon_record())) and
                         b.get("probe_error") and b, "the daemon to notice the display is gone")
         assert beat["probe"] == "psutil" and beat["wanted_probe"] == "x11"
         assert daemon.poll() is None
@@ -49,7 +49,7 @@ def test_display_goes_away_and_comes_back(desktop_factory, tmp_path):
         wait_for(lambda: read_store(db, lambda s: (s.last_span() or None) and
                               s.last_span().app == "discord"),
                  "discord recorded after the display came back", timeout=30)
-        beat = read_store(db, lambda s: s.get_setting("daemon"))
+        beat = read_store(db, lambda s: s.daemon_record())
         assert beat["probe"] == "x11" and beat["probe_error"] is None
         discord.process.kill()
         daemon.send_signal(signal.SIGTERM)

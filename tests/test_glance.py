@@ -32,7 +32,16 @@ def day_with_lunch(folder):
 
 
 def in_front(store, app, category, since=NOW):
-    store.set_setting(view.NOW_KEY, {"app": app, "category": category, "since": at(since)})
+    """What the daemon writes at a switch: the new span as it begins (what is in front is
+    the daemon's latest span), with the daemon's record naming its device."""
+    from presence.model import Span
+
+    start = at(since)
+    with store.transaction():
+        if store.get_setting("daemon") is None:
+            store.set_setting("daemon", {"device": "laptop", "interval": 1})
+        if not any(s.start == start and s.app == app for s in store.spans(start - 1, start + 1)):
+            store.insert_span(Span(start, start, app, category), "laptop")
 
 
 def test_the_glance_tells_the_summarys_numbers(tmp_path):
@@ -264,7 +273,7 @@ def test_a_write_the_tail_cannot_tell_rereads_today_at_most_once_a_minute(tmp_pa
         store.extend_span(row, at("2026-03-03T14:20"))
         assert follower.poll(now + REREAD_SECONDS - 1) is None
         assert follower.poll(now + REREAD_SECONDS + 1).virtual_minutes == 65
-        # a switch (the "now" record) shows at once, with the numbers as they are
+        # a switch (the daemon's new span) shows at once, with the numbers as they are
         in_front(store, "code", "other", NOW)
         switched = follower.poll(now + REREAD_SECONDS + 2)
         assert switched is not None and switched.current.app == "code"
@@ -331,7 +340,7 @@ def test_a_watching_follower_sleeps_until_the_store_is_written_and_sees_each_wri
         holds.snooze(store, now + 600)  # another connection commits
         assert woken(10)
         assert follower.poll(now + 1).state == "snoozed"
-        in_front(store, "signal", "messaging")  # the daemon's "now" record: a switch
+        in_front(store, "signal", "messaging")  # the daemon's new span: a switch
         assert woken(10)
         assert follower.poll(now + 2).current.app == "signal"
         # the daemon stops: its lock is let go, which wakes the follower too
@@ -388,7 +397,7 @@ def test_a_switch_shows_at_once_with_the_numbers_a_full_read_gives(tmp_path):
         lock.release()
 
 
-def test_the_heartbeat_alone_costs_no_read_and_what_else_is_written_still_shows(tmp_path):
+def test_the_daemons_record_alone_costs_no_read_and_what_else_is_written_still_shows(tmp_path):
     from presence.glance.follow import REREAD_SECONDS
 
     store, config = day_with_lunch(tmp_path)
@@ -399,9 +408,11 @@ def test_the_heartbeat_alone_costs_no_read_and_what_else_is_written_still_shows(
     now = at(NOW)
     try:
         assert follower.poll(now).in_person_minutes == 70
-        # nobody in front: the daemon's flushes write its heartbeat and nothing else
+        # the daemon writes its record again (a stall counted, its notifier gone), nothing
+        # else: nothing the glance shows changed
         for tick in range(1, 5):
-            store.set_setting("daemon", {"at": now + 30 * tick, "interval": 1})
+            store.set_setting("daemon", {"device": "laptop", "interval": 1,
+                                         "missed_ticks": tick})
             assert follower.poll(now + 30 * tick) is None
         assert follower.poll(now + 150 + REREAD_SECONDS) is None  # nothing to read again
         # an hour with Sam logged from another terminal: shown at once (the last read was

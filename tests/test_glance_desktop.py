@@ -157,14 +157,13 @@ def test_waybar_shows_chat_then_the_editor_within_a_sample(waybar, daemon_on, wa
     assert set(editor) == {"text", "tooltip", "class", "percentage"}
     assert len(waybar.lines()) > seen
     # status shows the editor too, and so does the span store: a switch is a flush (issue
-    # 18), whatever flush_seconds says (600 here); status reads the "now" record
+    # 18), whatever flush_seconds says (600 here); status reads that span
     now = status(waybar.env)["now"]
     assert now["app"] == "code" and now["category"] == "other"
     last = read_store(waybar.home / "presence.db", lambda store: store.last_span())
     assert last is not None and last.app == "code"
-    # the daemon noticed the switch within two samples (its "now" record says when)
-    since = read_store(waybar.home / "presence.db",
-                       lambda store: store.get_setting("now"))["since"]
+    # the daemon noticed the switch within two samples (its new span says when)
+    since = read_store(waybar.home / "presence.db", lambda store: store.in_front())[0]
     assert abs(since - switched) < 2 * interval + 0.5
     assert waybar.process.poll() is None, waybar.log.read_text()
     log = waybar.log.read_text(errors="replace")

@@ -134,7 +134,7 @@ def test_an_import_beside_the_running_daemon_leaves_it_sampling(tmp_path: Path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def heartbeat() -> float:
-        beat = read_store(home / "presence.db", lambda store: store.get_setting("daemon"))
+        beat = read_store(home / "presence.db", lambda store: store.daemon_record())
         return beat["at"] if beat else 0.0
 
     try:

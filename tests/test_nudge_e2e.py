@@ -88,7 +88,7 @@ def test_phubbing_nudge_reaches_dunst_and_is_recorded_delivered(desktop_factory,
 
 
 def heartbeat(db):
-    return read_store(db, lambda store: store.get_setting("daemon"))
+    return read_store(db, lambda store: store.daemon_record())
 
 
 def test_a_hung_notification_server_never_delays_sampling(desktop_factory, app_windows,
@@ -126,7 +126,7 @@ def test_a_hung_notification_server_never_delays_sampling(desktop_factory, app_w
         os.kill(dunst, signal.SIGCONT)
     assert code == 0, daemon.stderr.read()
     # sampling went on while delivery hung: a flush landed before the outcome did
-    assert state == "pending" and beat["ticks"] > first["ticks"]
+    assert state == "pending" and beat["at"] > first["at"]
     kind, _title, _message, channel, delivered, error = row
     assert (kind, channel, delivered) == ("phubbing", "log", 0)
     assert "did not answer within 2 s" in error

@@ -250,22 +250,24 @@ def test_a_web_app_in_a_browser_is_counted_under_its_own_name(desktop, app_windo
 
     home = tmp_path / "home"
     env = sealed_env(home, base=desktop.env)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("[daemon]\nflush_seconds = 1\n", encoding="utf-8")
     chat = app_windows(desktop, "firefox", "Firefox", "(3) WhatsApp — Mozilla Firefox")
     daemon = subprocess.Popen([sys.executable, "-m", "presence", "run", "--probe", "x11",
                                "--interval", "0.5"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
         chat.activate()
-        now_app = lambda: (read_store(home / "presence.db",  # noqa: E731
-                                      lambda s: s.get_setting("now")) or {}).get("app")
+        in_front = lambda: read_store(home / "presence.db",  # noqa: E731
+                                      lambda s: s.in_front()) or (0, 0, None, None)
+        now_app = lambda: in_front()[2]  # noqa: E731
         until(lambda: now_app() == "whatsapp in firefox", "the web app in front", timeout=60)
         desktop.run("xdotool", "set_window", "--name", "Release notes — Mozilla Firefox",
                     str(chat.window))
         until(lambda: now_app() == "firefox", "the browser in front", timeout=60)
-        ticks = lambda: (read_store(home / "presence.db",  # noqa: E731
-                                    lambda s: s.get_setting("daemon")) or {}).get("ticks", 0)
-        switched = ticks()
-        until(lambda: ticks() >= switched + 3, "a few samples of the browser", timeout=60)
+        # the browser's span as flushed (every second) holds a few samples of it
+        until(lambda: (span := in_front())[2] == "firefox" and span[1] - span[0] >= 1.5,
+              "a few samples of the browser", timeout=60)
     finally:
         daemon.terminate()
         daemon.wait(timeout=30)

@@ -150,7 +150,7 @@ def test_sighup_with_an_impossible_pattern_keeps_the_daemon_running(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     try:
         wait_for(lambda: read_store(tmp_path / "presence.db",
-                                    lambda store: store.get_setting("daemon")),
+                                    lambda store: store.daemon_record()),
                  what="the daemon's first heartbeat")
         user_rule(tmp_path, "title", "x{4294967296}")
         proc.send_signal(signal.SIGHUP)

@@ -130,7 +130,7 @@ def test_a_config_path_that_is_a_folder_is_an_error_and_sighup_keeps_the_old_con
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(lambda: read_store(tmp_path / "presence.db",
-                                    lambda s: s.get_setting("daemon")), what="a heartbeat")
+                                    lambda s: s.daemon_record()), what="a heartbeat")
         (tmp_path / "config.toml").unlink()
         (tmp_path / "config.toml").mkdir()
         daemon.send_signal(signal.SIGHUP)

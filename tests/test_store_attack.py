@@ -34,7 +34,7 @@ def start(home: Path, *global_args: str) -> subprocess.Popen:
 
 
 def beat(db: Path) -> float:
-    found = read_store(db, lambda store: (store.get_setting("daemon") or {}).get("at"))
+    found = read_store(db, lambda store: (store.daemon_record() or {}).get("at"))
     return found or 0.0
 
 
@@ -71,7 +71,7 @@ def test_a_database_replaced_or_damaged_while_running_is_moved_aside_and_nothing
                  timeout=30)
         # what is in front is known to `status`, the bar and the tray at once, not only
         # after the next switch
-        assert read_store(db, lambda store: store.get_setting("now")) is not None
+        assert read_store(db, lambda store: store.in_front()) is not None
     finally:
         code, err = stop(proc)
     assert code == 0, err

@@ -105,9 +105,9 @@ def test_back_after_a_while_away_is_asked_once_and_yes_logs_the_stretch(
         # input goes on: the same stretch is never asked about again
         for _ in range(5):
             move()
-            heartbeat = read_store(db, lambda store: store.get_setting("daemon"))
-            wait_for(lambda: read_store(db, lambda store: store.get_setting("daemon"))["ticks"]
-                     > heartbeat["ticks"] + 2, "the daemon to sample on", timeout=30)
+            heartbeat = read_store(db, lambda store: store.daemon_record())
+            wait_for(lambda: read_store(db, lambda store: store.daemon_record())["at"]
+                     > heartbeat["at"] + 1, "the daemon to sample on", timeout=30)
         assert len([r for r in rows(db) if r[1] == "welcome_back"]) == 1
         presence(env, "log", "remove", str(listed["id"]))
         assert json.loads(presence(env, "log", "list", "--json")) == []

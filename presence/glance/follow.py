@@ -8,12 +8,12 @@ issue 17). Nothing else runs while both stay the same.
 
 When the store changed, three small records (what is in front, the snooze, the pause) and the
 tail of the spans are read. A snooze or a pause reads today again at once. A daemon flush
-grows the span in front, and a switch closes it and writes the next and a new "now" record:
+grows the span in front, and a switch closes it and writes the next (what is in front now):
 then the glance is advanced by what the spans grew (`view.advance`) instead of reading the
 day again — the same numbers, for a fraction of the work, as long as nothing else could
 differ (no in-person time going on, no other device's time past the spans in front). A write
-that changed neither the spans nor anything else the glance reads (the daemon's heartbeat
-while nobody is in front: most of a day) costs nothing more. Anything else the store says
+that changed neither the spans nor anything else the glance reads (the daemon's record of
+its probe or notifier) costs nothing more. Anything else the store says
 reads today again, at most every `REREAD_SECONDS`; and today is read again anyway every
 `FULL_SECONDS`, when the daemon starts or stops, when a peer's snapshot arrives, and when the
 glance said it would change (a snooze ends, a meeting starts, midnight).
@@ -250,14 +250,14 @@ class Follower:
         if not running or marks is None or before is None or marks[1:] != before[1:]:
             return True  # a snooze, a pause, or the daemon gone: read at once
         switched = marks[0] != before[0]
-        grown = self._advanced(store, now, marks[0] if switched else None)
+        grown = self._advanced(store, now, switched, marks[0])
         if isinstance(grown, view.Glance):
             self._marks = marks
             return grown
         if switched:
             return True  # a switch shows at once
         # a write that changed neither the spans nor anything else the glance reads (the
-        # daemon's heartbeat while nobody is in front) leaves nothing to read again
+        # daemon's record of its probe or notifier) leaves nothing to read again
         if not (grown == {} and self._read_inputs(store, now) == self._inputs):
             self._dirty = True
         return False
@@ -296,10 +296,10 @@ class Follower:
         return glance
 
     def _read_inputs(self, store, now: float) -> tuple:
-        """What today's glance reads besides the spans and the three records: the meetings
+        """What today's glance reads besides the spans, what is in front, the snooze and the pause: the meetings
         of today and of the look-ahead, the logged time, the focus windows and the people
         seen. Cheap (a few rows each), so that a write that changed none of it and no span
-        (the daemon's heartbeat while nobody is in front) costs no full read."""
+        (the daemon's record of its probe or notifier) costs no full read."""
         start, end = day_bounds(local_day(now, self.config.tz), self.config.tz)
         return (store.meetings(start, end + view.LOOKAHEAD_SECONDS, self.config.tz),
                 store.in_person_log(start, end), store.focus_windows(start, end + 86400),
@@ -323,12 +323,13 @@ class Follower:
         own = snapshot_name(me.id) if me is not None else None
         return all(name == own for name in names)
 
-    def _advanced(self, store, now: float,
-                  shown: object = None) -> view.Glance | dict[str, float] | None:
-        """The last glance advanced by what the spans in front grew (and, with `shown`, the
-        new "now" record), when that is all that changed and the growth counts whole. Else
-        the growth found (`{}`: the spans stand as they did), or None when they changed in
-        another way."""
+    def _advanced(self, store, now: float, switched: bool = False,
+                  shown: view.Current | None = None
+                  ) -> view.Glance | dict[str, float] | None:
+        """The last glance advanced by what the spans in front grew (and, when `switched`,
+        with `shown` in front), when that is all that changed and the growth counts whole.
+        Else the growth found (`{}`: the spans stand as they did), or None when they changed
+        in another way."""
         last, before = self.glance, self._tail
         if last is None or before is None or not last.steady or not self._alone:
             return None
@@ -336,22 +337,19 @@ class Follower:
         start = self._day_start(now)
         after = store.span_tail(start, rows[-1][0] if rows else int(start * 1000))
         grown = _growth(before, after) if after is not None else None
-        if grown is None or (not grown and shown is None):
+        if grown is None or (not grown and not switched):
             return grown  # a write that grew nothing (a log, a focus window) is no flush
-        current = None
-        if shown is not None:
-            current = view.current_of(shown)
-            if current is None:
-                return None
+        if switched and shown is None:
+            return None
         self._tail = after
-        return view.advance(last, grown, self.config, now, current)
+        return view.advance(last, grown, self.config, now, shown if switched else None)
 
     @staticmethod
     def _read_marks(store) -> tuple | None:
-        """What a user notices at once: the "now" record, the snooze and the pause."""
+        """What a user notices at once: what is in front, the snooze and the pause."""
         if store is None:
             return None
-        return (store.get_setting(view.NOW_KEY), store.get_setting(holds.SNOOZE_KEY),
+        return (view.read_current(store), store.get_setting(holds.SNOOZE_KEY),
                 store.get_setting(holds.PAUSE_KEY))
 
     def _drop_store(self) -> None:

@@ -1,7 +1,7 @@
 """Today at a glance: the one computation behind `status`, `bar` and `tray` (DESIGN §3).
 
-What is in front now comes from the daemon's "now" record (kept current on every change,
-never the span flushed up to 30 s ago); today's numbers come from the summary's code, so the
+What is in front now is the daemon's latest span (it stores the new span at every switch:
+never the span flushed up to 30 s ago, always what was in front at its latest sample); today's numbers come from the summary's code, so the
 bar, the tray, `status` and `presence summary` always tell the same day.
 """
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 CLASSES = ("stopped", "paused", "snoozed", "phubbing", "focus", "virtual", "balanced")
 # How far ahead the next in-person plan is looked for.
 LOOKAHEAD_SECONDS = 14 * 86400.0
-NOW_KEY = "now"
 
 
 @frozen
@@ -103,15 +102,9 @@ class Glance:
 
 
 def read_current(store: Store) -> Current | None:
-    """The daemon's "now" record, if it wrote one."""
-    return current_of(store.get_setting(NOW_KEY))
-
-
-def current_of(shown: object) -> Current | None:
-    """The "now" record's stored value as a `Current` (None when it is not one)."""
-    if not isinstance(shown, dict) or not isinstance(shown.get("since"), (int, float)):
-        return None
-    return Current(shown.get("app"), str(shown.get("category")), float(shown["since"]))
+    """What is in front now: the daemon's latest span (None before it stored one)."""
+    latest = store.in_front()
+    return None if latest is None else Current(latest[2], latest[3], latest[0])
 
 
 def read(store: Store | None, config: Config, now: float, running: bool) -> Glance:
