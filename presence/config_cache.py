@@ -2,7 +2,7 @@
 
 Importing `tomllib` (which imports `typing`) and parsing even a one-line file cost a read
 command about a tenth of its whole process (`presence bar` runs every few seconds; issue 18),
-and the file rarely changes. So the tree parsed from it is kept beside the database, in
+and the file rarely changes. So the tree parsed from it is kept in presence's data folder, in
 `cache/config.json`, together with the very text it was parsed from; it is used only while
 the file holds exactly that text (a byte-for-byte comparison, not a date), so an edit is
 never missed. Only a tree that JSON gives back unchanged is kept (no TOML dates or times),

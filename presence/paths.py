@@ -61,7 +61,7 @@ def dnd_note(db: Path) -> Path:
 
 
 def cache_dir() -> Path:
-    """Cached copies of calendar URLs."""
+    """What presence keeps only to save work: cached copies of calendar URLs, the parsed config."""
     return data_dir() / "cache"
 
 

@@ -67,8 +67,9 @@ def _value(option: str, text: str) -> object | None:
 
 
 def parse(argv: list[str]) -> tuple[str, dict[str, object], dict[str, object]] | None:
-    """The command, its parameters and the global options, where `argv` is a read command
-    this module runs; None where click should read it (anything else, or anything unusual).
+    """The command, its parameters and the global options, where `argv` is one of the
+    commands this module runs (`QUICK`: the read commands and `run`); None where click should
+    read it (anything else, or anything unusual).
     """
     given: dict[str, object] = {}
     verbose = 0
