@@ -1,5 +1,5 @@
-"""The condensed history of people (migrations 9 and 11) changes no number: whatever changes the time
-stored with someone — a log added or removed, a calendar synced again, a merge, a rename, a
+"""The condensed history of people (migrations 9 and 11) changes no number: whatever changes
+the time stored with someone — a log added or removed, a calendar synced again, a merge, a rename, a
 forget, an edit in plain SQL, an old database migrated, another device — `people` says what
 their whole history says (issue 12's benchmark)."""
 
