@@ -14,7 +14,7 @@ import threading
 from presence.frozen import frozen
 from typing import Callable
 
-from presence import clock, holds, spans
+from presence import clock, holds, pacing, spans
 from presence.classify import Verdict, judge, stored_title
 from presence.config import Config
 from presence.flushing import SpanWriter
@@ -22,6 +22,7 @@ from presence.errors import StoreError
 from presence.model import AWAY, PAUSED, Classified, Sample, Span
 from presence.nudges.nudger import Nudger
 from presence.probe.base import Probe
+from presence.pacing import Waker
 from presence.probe.holder import ProbeHolder
 from presence.store import Store
 
@@ -287,6 +288,11 @@ class Daemon(SpanWriter):
         due = (self._last_flush or 0.0) + self._flush_seconds
         return due if self.nudger is None else min(due, self.nudger.next_due())
 
+    def probe_quiet_until(self) -> tuple[int, float] | None:
+        """The probe's descriptor and the sample time before which it shows nothing new
+        unless the descriptor turns readable (`ProbeHolder.quiet_until`); None: read it."""
+        return self._probes.quiet_until()
+
     def skip_to(self, now: float, ticks: int) -> None:
         """Take `ticks` ticks up to `now` that `idles` said only extend the open span: the
         same as stepping through them, in one call."""
@@ -352,16 +358,22 @@ class Daemon(SpanWriter):
     # pacing
 
     def run(self, max_ticks: int | None = None,
-            on_tick: Callable[[Tick], None] | None = None) -> int:
+            on_tick: Callable[[Tick], None] | None = None, *, waker: Waker | None = None,
+            due: Callable[[], float | None] | None = None) -> int:
         """Tick every interval until `stop()` or `max_ticks`; returns the ticks done.
 
         Ticks are paced on the monotonic clock; after a stall longer than one interval
         (suspend, a busy machine) the schedule restarts from now instead of catching up
-        with a burst of ticks, and `missed_ticks` counts the stall.
+        with a burst of ticks, and `missed_ticks` counts the stall. With a `waker` the
+        ticks that could only extend the open span are credited without waking for each
+        (`presence.pacing`; `due` is the caller's next work between ticks).
         """
         done = 0
         next_at = self._steady()
         try:
+            if waker is not None:
+                return pacing.run(self, waker, self._now, self._steady, max_ticks, on_tick,
+                                  due)
             while not self.stop_event.is_set() and (max_ticks is None or done < max_ticks):
                 if on_tick is not None:
                     on_tick(self.tick(self._now()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from presence.nudges.notify import default_notifiers, report_opener
 from presence.nudges.nudger import Nudger
 from presence.errors import ConfigError, StoreError
 from presence.lock import POKE_SIGNAL, InstanceLock
+from presence.pacing import Waker
 from presence.sanitise import visible
 from presence.store import Store, open_or_recover, start_afresh
 from presence.store.db import schema_behind
@@ -130,6 +132,11 @@ class CalendarSyncRunner:
                                                stderr=subprocess.DEVNULL)
         return False
 
+    def next_start(self) -> float | None:
+        """When (monotonic clock) `poll` may start the next sync; None while one runs,
+        whose end only `poll` sees."""
+        return None if self._child is not None else self._next
+
     def _reaped(self, code: int, overdue: bool, now: float) -> None:
         recorded = self.last_recorded()
         finished = recorded is not None and recorded >= self._started_wall
@@ -207,6 +214,7 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     log.info("probe %s: %s", choice.name, choice.reason)
 
     store = nudger = syncer = snapshots = device = None
+    waker = Waker()
     if not dry_run:
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock.now()))
         if schema_behind(db_path):
@@ -217,8 +225,10 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
         opener = report_opener(db_path, config_path, db_path.parent / "report.html")
         # What do not disturb changed, noted before changing it: restored after a crash.
         keeper = Keeper(paths.dnd_note(db_path))
-        nudger = Nudger(cfg, store, Dispatcher(default_notifiers(), keeper),
-                        open_report=opener, keeper=keeper)
+        dispatcher = Dispatcher(default_notifiers(), keeper)
+        # an outcome or an answer ends the loop's wait, to be taken in at the next tick
+        dispatcher.on_outcome = waker.poke
+        nudger = Nudger(cfg, store, dispatcher, open_report=opener, keeper=keeper)
         try:
             device = identity.this_device(store, cfg, clock.now())
         except StoreError as exc:
@@ -270,6 +280,8 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     def stop(_signum: int, _frame: object) -> None:
         daemon.stop()
 
+    # every signal below ends the loop's wait, however many ticks it was to leave out
+    waker.catch_signals()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if hasattr(signal, "SIGHUP"):
@@ -295,9 +307,20 @@ def run_daemon(config_path: Path | None, db_path: Path, *, interval: float | Non
     else:
         log.info("presence running (pid %d, db %s, every %s s)", os.getpid(), db_path,
                  cfg.interval)
+    def due() -> float | None:
+        # the wall time of the next sync to start; None: every tick is needed (a status
+        # line prints each, a running sync ends unseen, a snapshot may be due)
+        if status_line is not None or daemon.config.devices_folder is not None:
+            return None
+        if syncer is None:
+            return math.inf
+        start = syncer.next_start()
+        return None if start is None else clock.now() + (start - clock.steady())
+
     try:
-        daemon.run(on_tick=on_tick)
+        daemon.run(on_tick=on_tick, waker=waker, due=due)
     finally:
+        waker.close()
         if syncer is not None:
             syncer.close()
         if snapshots is not None:

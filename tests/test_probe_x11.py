@@ -276,3 +276,50 @@ def test_a_web_app_in_a_browser_is_counted_under_its_own_name(desktop, app_windo
     apps = {(a["app"], a["category"]) for a in json.loads(done.stdout)["apps"]}
     assert ("whatsapp in firefox", "messaging") in apps and ("firefox", "other") in apps
     assert ("firefox", "messaging") not in apps
+
+
+def _readable(fd: int, timeout: float) -> bool:
+    import select
+
+    return bool(select.select([fd], [], [], timeout)[0])
+
+
+def test_quiet_until_names_the_socket_and_the_moment_idle_could_reach_the_limit(
+        desktop, app_windows, probe):
+    # the daemon sleeps on the socket until then instead of reading every interval
+    # (presence.pacing): a title change is an event on it, and the next read shows it
+    probe.idle_limit = 180.0
+    slack = app_windows(desktop, "slack", "Slack", "general | Acme - Slack")
+    slack.activate()
+    desktop.run("xdotool", "mousemove", "120", "120")
+    wait_for(lambda: probe.read(1_000.0).app == "slack", "slack in front")
+    first = probe.read(1_000.0)
+    quiet = wait_for(lambda: probe.quiet_until(), "nothing left to read")
+    fd, until = quiet
+    # every read at 1000 s after the first answers with that answer's bound: the idle time
+    assert first.idle is not None and first.idle < 60
+    assert until == pytest.approx(1_000.0 + 180.0 - first.idle)
+    assert not _readable(fd, 0.3)
+    desktop.run("xdotool", "set_window", "--name", "random | Acme - Slack", str(slack.window))
+    assert wait_for(lambda: _readable(fd, 1.0), "the title change to arrive on the socket")
+    assert probe.read(1_001.0).title == "random | Acme - Slack"
+
+
+def test_no_quiet_while_the_user_is_away_so_a_return_shows_at_the_next_read(desktop, probe):
+    probe.idle_limit = 0.5
+    desktop.run("xdotool", "mousemove", "100", "100")
+    probe.read(now())
+    assert wait_for(lambda: probe.read(now()).idle > 0.5, "the idle limit to pass", timeout=10)
+    assert probe.quiet_until() is None
+
+
+def test_no_quiet_without_a_window_manager(bare_desktop, app_windows):
+    # without EWMH the input focus is asked at every read: nothing tells of its moves
+    probe = X11Probe(bare_desktop.display)
+    try:
+        probe.idle_limit = 180.0
+        probe.read(now())
+        probe.read(now())
+        assert probe.quiet_until() is None
+    finally:
+        probe.close()

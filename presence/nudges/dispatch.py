@@ -106,6 +106,9 @@ class Dispatcher:
         self._outbox: queue.Queue[Delivery] = queue.Queue()
         self._answers: queue.Queue[Answer] = queue.Queue()
         self._wake_r, self._wake_w = os.pipe()
+        # called on the worker thread after each outcome or answer: the daemon's loop, which
+        # may be asleep past many ticks (`presence.pacing`), wakes to take it in
+        self.on_outcome: Callable[[], None] | None = None
         self._thread = threading.Thread(target=self._work, name="presence-notify", daemon=True)
         self._thread.start()
 
@@ -166,6 +169,7 @@ class Dispatcher:
                         if keeper is not None:
                             keeper.closed(answer.notification)
                         self._answers.put(answer)
+                        self._told()
                 self._watch(selector, watched)
         finally:
             selector.close()
@@ -181,6 +185,11 @@ class Dispatcher:
             keeper.after_show(delivery.notification if delivery.delivered else None,
                               clock.steady() + ACTIONS_EXPIRE_MS / 1000 + 1.0)
         self._outbox.put(delivery)
+        self._told()
+
+    def _told(self) -> None:
+        if self.on_outcome is not None:
+            self.on_outcome()
 
     def _watch(self, selector: selectors.BaseSelector, watched: dict[int, Any]) -> None:
         """Wait on the sockets of the notifiers that are connected now.

@@ -22,6 +22,11 @@ class Probe(Protocol):
     A backend may also carry `idle_limit: float | None`: the holder sets it to `[daemon]
     idle_seconds`, and below it the backend may report a bound on the idle time (the last
     answer plus the time since) instead of asking the window system on every sample.
+
+    A backend that hears of every change may also carry `quiet_until() -> (fd, until) | None`:
+    until the sample time `until`, and while `fd` stays unreadable, a read shows what the
+    last one showed; the daemon then sleeps on `fd` instead of reading every interval
+    (`presence.pacing`). None: read at every interval.
     """
 
     name: str

@@ -74,6 +74,17 @@ class ProbeHolder:
             self._fall_back(str(exc))
             return Sample(now, None)
 
+    def quiet_until(self) -> tuple[int, float] | None:
+        """The file descriptor and sample time of the wanted probe's `quiet_until` (see
+        `presence.probe.x11`): until then, and while the descriptor stays unreadable, a read
+        shows what the last one showed. None for a stand-in (retried on the clock) and for
+        a backend that must be read every interval."""
+        probe = self.probe
+        if probe is None or probe.name != self.wanted or self.error is not None:
+            return None
+        quiet = getattr(probe, "quiet_until", None)
+        return None if quiet is None else quiet()
+
     def close(self) -> None:
         """Release the probe (the next read opens one again)."""
         if self.probe is not None:

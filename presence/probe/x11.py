@@ -17,13 +17,16 @@ clock. So below the limit a sample carries the bound "the last answer plus the t
 and the server is asked again only once that bound passes the limit (every three minutes or
 so while someone works), or on every sample while it is past it (to see the user come back).
 A dead connection still shows at once: the socket turns readable at its end, and the check
-for pending events reads it (issue 18: a quiet daemon).
+for pending events reads it (issue 18: a quiet daemon). Nor need the daemon wake to ask:
+`quiet_until()` names the socket and the sample time (the idle bound reaching the limit)
+before which no read shows anything new unless an event arrives (`presence.pacing`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from typing import Any
 
 from presence.errors import ProbeUnavailable
@@ -84,8 +87,7 @@ class X11Probe:
         self.display = display
         self._conn: _Connection | None = None
         self._processes = ProcessCache()
-        # Idle seconds the caller must know exactly only above this (None: ask every sample).
-        self.idle_limit: float | None = None
+        self.idle_limit: float | None = None  # idle must be exact only above it (None: always)
 
     def read(self, now: float) -> Sample:
         """The window in front at `now` and the idle seconds.
@@ -102,6 +104,13 @@ class X11Probe:
         except (error.ConnectionClosedError, error.DisplayError, OSError) as exc:
             self.close()
             raise ProbeUnavailable(f"lost the X display {self.display}: {exc}") from exc
+
+    def quiet_until(self) -> tuple[int, float] | None:
+        """The socket, and the sample time before which no read shows anything new unless
+        an event arrives on it; None when the next read must ask (not connected, something
+        not read yet, the user away, no EWMH window manager: the focus is asked each read)."""
+        conn = self._conn
+        return None if conn is None else conn.quiet_until(self.idle_limit)
 
     def close(self) -> None:
         """Close the X connection, if open."""
@@ -200,6 +209,20 @@ class _Connection:
             tracked.title_stale = False
         return Sample(at=now, app=tracked.app, title=tracked.title, exe=tracked.exe,
                       pid=tracked.pid, idle=idle)
+
+    def quiet_until(self, limit: float | None) -> tuple[int, float] | None:
+        tracked, inner = self.tracked, self.d.display
+        # (events read with a reply, or a subscription not sent yet: the socket cannot tell)
+        if not self.ewmh or self.wm_stale or self.active_stale or inner.event_queue or \
+                inner.data_send or (tracked is not None and (tracked.title_stale
+                                                             or tracked.owner_stale)):
+            return None
+        if not self.has_idle:
+            return self.d.fileno(), math.inf
+        asked = self.idle_asked
+        if limit is None or asked is None or asked[1] > limit:
+            return None  # while the user is away only asking tells when they are back
+        return self.d.fileno(), asked[0] + (limit - asked[1])  # the bound reaches the limit
 
     def _idle(self, now: float, limit: float | None) -> float | None:
         """The idle seconds at `now`: asked of the server, or below `limit` the bound the
