@@ -31,6 +31,8 @@ __all__ = ["MAX_HOLD_SECONDS", "ReplayResult", "TraceProbe", "iter_runs", "iter_
 # is a recorder that was off (suspend, shutdown), which the replay jumps over in one step, as
 # the daemon sees a clock jump. So a ten-year gap costs what a twelve-hour one does.
 MAX_HOLD_SECONDS = 12 * 3600
+# The replay's flush interval (the most `[daemon] flush_seconds` takes; see `replay_runs`).
+_FLUSH_SECONDS = 86_400
 
 
 def _stamped(held: Sample, now: float) -> Sample:
@@ -133,6 +135,15 @@ def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars:
     except StopIteration:
         raise InputError("the trace holds no samples") from None
     cfg = config_mod.override(config, "calendar.sources", list(calendars))
+    if cfg.devices_folder is None:
+        # The replay's store is its own (written by this one connection, thrown away or
+        # kept whole): the flushes between changes of span would only bound what a crash
+        # loses and show `status` the open span, and at each the daemon and the nudger ask
+        # whether another connection wrote a pause, a snooze or logged time, which none
+        # does. So a change of span and the end are the flushes: the same spans, records
+        # and nudges. (The peers' snapshots are read again at the flushes: with a devices
+        # folder they stay.)
+        cfg = config_mod.override(cfg, "daemon.flush_seconds", _FLUSH_SECONDS)
     if keep is not None and (keep.exists() or keep.is_symlink()):
         raise InputError(f"{keep}: already exists; --keep writes a new database (give a new "
                          "file name, or remove this one)")
@@ -218,18 +229,30 @@ def _same(sample: Sample, held: Sample) -> bool:
 def _last_idle(daemon: Any, first: float, step: float, tick: int,
                ticking: Any) -> int:
     """The last tick from `tick` on (idle itself) that the held sample still covers and at
-    which the daemon idles (`Daemon.idles`): a guess from when its next flush or decision
-    is due, made exact by asking it about the ticks around the guess."""
+    which the daemon idles (`Daemon.idles`). Both hold from `tick` on up to some tick and
+    never again after it (each of their conditions ends once), so the guess from when the
+    next flush or decision is due is made exact by a search: a few questions, however far
+    the guess is from the end of the held sample."""
     def idle(k: int) -> bool:
         at = first + k * step
         return ticking(at) and daemon.idles(at)
 
-    last = max(tick, math.ceil((daemon.next_due() - first) / step) - 1)
-    while last > tick and not idle(last):
-        last -= 1
-    while idle(last + 1):
-        last += 1
-    return last
+    low = high = max(tick, math.ceil((daemon.next_due() - first) / step) - 1)
+    if idle(low):
+        reach = 1
+        while idle(low + reach):
+            low, reach = low + reach, reach * 2
+        high = low + reach
+    else:
+        low = tick
+    # idle(low) and not idle(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if idle(middle):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def _days(local_day: Any, start: float, end: float, tz: Any) -> Iterator[Any]:

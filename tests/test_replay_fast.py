@@ -88,6 +88,10 @@ def test_replay_stores_and_nudges_what_the_daemon_does_stepping_every_tick(tmp_p
     assert replayed.spans(*span) == stepped.spans(*span)
     assert len(replayed.spans(*span)) > 20
     assert view.read_current(replayed) == view.read_current(stepped) is not None
+    # flushed at each change of span and at the end only, it ends with the same record
+    records = [{k: v for k, v in s.daemon_record().items() if k != "pid"}
+               for s in (replayed, stepped)]
+    assert records[0] == records[1] and records[0]["at"] == samples[-1].at
     nudges = [(r.nudge, r.delivered, r.followed) for r in stepped.nudge_records(0, 1e12)]
     assert nudges and [(r.nudge, r.delivered, r.followed) for r in result.nudges] == nudges
     replayed.close()
