@@ -56,6 +56,51 @@ def test_schema_matches_the_design(tmp_path):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
+def test_schema_1_is_what_sqlite_utils_made_of_it_and_a_new_database_needs_it_not(tmp_path):
+    """The first migration writes sqlite-utils' own statements (so every later migration
+    finds what it always found), without importing it: a replay's or a first start's new
+    database costs no 64 ms import."""
+    import sqlite_utils
+
+    from presence.store.migrations import MIGRATIONS
+
+    made = sqlite3.connect(tmp_path / "made.db")
+    MIGRATIONS[0](made)
+    reference = sqlite3.connect(tmp_path / "reference.db")
+    db = sqlite_utils.Database(reference, recursive_triggers=False, execute_plugins=False)
+    db["activity"].create({"id": int, "start": float, "end": float, "app": str,
+                           "category": str, "title": str, "device": str}, pk="id")
+    db["activity"].create_index(["start"])
+    db["activity"].create_index(["end"])
+    db["meetings"].create({"id": int, "source": str, "uid": str, "start": float, "end": float,
+                           "all_day": int, "summary": str, "location": str, "kind": str,
+                           "reason": str}, pk="id")
+    db["meetings"].create_index(["start"])
+    db["in_person_log"].create({"id": int, "start": float, "end": float, "note": str}, pk="id")
+    db["focus_windows"].create({"id": int, "start": float, "end": float, "label": str,
+                                "origin": str}, pk="id")
+    db["nudges"].create({"id": int, "at": float, "kind": str, "key": str, "title": str,
+                         "message": str, "channel": str, "delivered": int, "error": str},
+                        pk="id")
+    db["nudges"].create_index(["at"])
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["calendar_sources"].create({"source": str, "added": float}, pk="source")
+    schema = "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master ORDER BY rowid"
+    assert made.execute(schema).fetchall() == reference.execute(schema).fetchall()
+    assert len(made.execute(schema).fetchall()) == 13
+
+    code = ("import sys\nfrom pathlib import Path\nfrom presence.store import Store\n"
+            "Store.open(Path(sys.argv[1])).close()\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlite_utils'))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "new.db")],
+                          env=sealed_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    conn = sqlite3.connect(tmp_path / "new.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT count(*) FROM activity").fetchone()[0] == 0
+
+
 def test_open_span_is_extended_in_place(tmp_path):
     store = Store.open(tmp_path / "p.db")
     row = store.insert_span(Span(100, 105, "slack", "messaging"), "laptop")
