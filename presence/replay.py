@@ -149,9 +149,8 @@ def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars:
                          "file name, or remove this one)")
     with tempfile.TemporaryDirectory(prefix="presence-replay-") as folder:
         path = keep if keep is not None else Path(folder) / "replay.db"
-        store = Store.open(path)
-        if keep is None:
-            store.skip_sync()  # thrown away with the folder: no checkpoint waits for the disk
+        # thrown away with the folder: nothing waits for the disk
+        store = Store.open(path, scratch=keep is None)
         kept = False
         try:
             first = held.at

@@ -65,7 +65,16 @@ def is_corruption(exc: sqlite3.DatabaseError) -> bool:
     return "not a database" in text or "malformed" in text
 
 
-def _connect(path: Path, create: bool) -> tuple[sqlite3.Connection, int]:
+# A scratch database (a replay's temporary store, thrown away afterwards and read by no other
+# connection, which a crash cannot cost anything of value) writes without waiting for the
+# disk, keeps its undo journal in memory and is locked to its one connection: no WAL frame
+# appended, no lock taken and no fsync, from its first statement (its schema) on.
+_SCRATCH = ("PRAGMA synchronous = OFF", "PRAGMA locking_mode = EXCLUSIVE",
+            "PRAGMA journal_mode = MEMORY")
+
+
+def _connect(path: Path, create: bool,
+             scratch: bool = False) -> tuple[sqlite3.Connection, int]:
     try:
         if not path.exists():
             if not create:
@@ -83,9 +92,13 @@ def _connect(path: Path, create: bool) -> tuple[sqlite3.Connection, int]:
             if problem:
                 conn.close()
                 raise StoreError(f"{path}: {problem}")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        if scratch:
+            for pragma in _SCRATCH:
+                conn.execute(pragma)
+        else:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         if is_corruption(exc):
             raise CorruptDatabase(f"{path}: the database is damaged ({exc})") from exc
@@ -125,7 +138,7 @@ def _unversioned(conn: sqlite3.Connection, path: Path, create: bool) -> str | No
 def schema_behind(path: Path) -> bool:
     """Whether opening the database at `path` would create or migrate its schema (missing,
     or older than this presence): what the daemon leaves to a child process, since the
-    migrations import what sampling never needs (sqlite-utils, about 10 MB)."""
+    migrations are code that sampling never needs."""
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
@@ -184,19 +197,22 @@ class Tables:
         return None if header in (_HEADER, b"") else "damaged"
 
     @classmethod
-    def open(cls: type[T], path: Path, *, create: bool = True) -> T:
+    def open(cls: type[T], path: Path, *, create: bool = True, scratch: bool = False) -> T:
         """Open (and create or migrate) the database at `path`.
 
         Args:
             path: the database file.
             create: create the file and its schema when missing (readers pass False).
+            scratch: a database thrown away afterwards and read by no other connection (a
+                replay's temporary store): written without waiting for the disk, its
+                journal in memory, locked to this connection.
 
         Raises:
             StoreError: the file is missing (with `create=False`), unreadable, not a
                 database, or from a newer presence.
         """
         path = Path(path)
-        conn, version = _connect(path, create)
+        conn, version = _connect(path, create, scratch)
         store = cls(conn, path)
         if version > SCHEMA_VERSION:
             conn.close()
@@ -283,16 +299,6 @@ class Tables:
             return iter(self._conn.execute(sql, params))
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: read failed ({exc})") from exc
-
-    def skip_sync(self) -> None:
-        """Write without waiting for the disk (`PRAGMA synchronous = OFF`), with the undo
-        journal in memory and the file locked to this connection (no lock taken and no WAL
-        appended per transaction): for a database thrown away afterwards, read by no other
-        connection (a replay's temporary store), which a crash cannot cost anything of
-        value."""
-        self._write("PRAGMA synchronous = OFF")
-        self._read("PRAGMA locking_mode = EXCLUSIVE")
-        self._read("PRAGMA journal_mode = MEMORY")
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (PRAGMA data_version)."""
