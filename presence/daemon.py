@@ -345,7 +345,7 @@ class Daemon(SpanWriter):
                     # Bounded memory through a long outage: the oldest unsaved spans go first.
                     del self._pending[0]
             if self.nudger is not None:
-                self.nudger.observe_closed(closed)
+                self.nudger.observe_closed(closed, current)
 
     def shutdown(self) -> None:
         """Flush the open span, let queued nudges finish, and release the probe."""

@@ -175,3 +175,38 @@ def test_a_replay_jumping_left_out_decisions_says_what_every_slot_says(tmp_path,
     assert {"crowding_out", "welcome_back", "focus", "phubbing", "daily_summary"} <= \
         {kind for kind, _ in said}
     assert ("crowding_out", "0 09:00") in said and ("crowding_out", "1 08:50") in said
+
+
+def test_hopping_between_chat_apps_keeps_the_promise_and_says_the_same(tmp_path, config_with):
+    """Chat hopping between three messaging apps and their channels every three minutes
+    for five hours, across the budget, its cooldown and a lunch in person: the same nudges,
+    words included (they name the apps in front), as asking the policy at every slot, but
+    a switch within the category asks nothing: only what moves a rule's moment does."""
+    calendar = lunch_ics(tmp_path / "lunch.ics")
+    config = config_with(
+        '[daemon]\ninterval_seconds = 5\n[nudges]\nmax_per_day = 20\n'
+        f'[calendar]\nowner_emails = ["me@example.org"]\nsources = ["{calendar}"]\n')
+    apps = [("slack", "general | Acme - Slack"), ("discord", "#random | Friends - Discord"),
+            ("telegram-desktop", "Telegram"), ("slack", "design | Acme - Slack")]
+    lines = [{"t": (MONDAY + timedelta(hours=8)).isoformat(), "app": "code", "title": "x"}]
+    start = MONDAY + timedelta(hours=8, minutes=30)
+    for n in range(100):
+        app, title = apps[n % len(apps)]
+        lines.append({"t": (start + timedelta(minutes=3 * n)).isoformat(), "app": app,
+                      "title": title, "idle": 0})
+    lines.append({"t": (start + timedelta(minutes=300)).isoformat(), "app": "code",
+                  "title": "x"})
+    trace = tmp_path / "hopping.jsonl"
+    trace.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    with trace.open(encoding="utf-8") as text:
+        samples = read_trace(text, str(trace), BERLIN)
+
+    reference, asked_every = stepped(tmp_path, "every", config, samples, EveryDecision,
+                                     window=False)
+    settled, asked = stepped(tmp_path, "settled", config, samples, Nudger, window=False)
+    assert settled == reference
+    kinds = [n.kind for n, _, _ in reference]
+    assert "crowding_out" in kinds and "phubbing" in kinds
+    assert any("Discord" in n.message or "Telegram" in n.message for n, _, _ in reference)
+    # 100 switches between chat apps; far fewer decisions
+    assert asked < 40 and asked_every > 2000

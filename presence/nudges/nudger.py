@@ -115,7 +115,7 @@ class Nudger:
         # `Decision.quiet_until`): the decisions until then are left out. Anything that may
         # change what the policy reads sets it back (`unsettle`).
         self._quiet_until = -math.inf
-        self._input: tuple[str | None, str | None, str] | None = None
+        self._input: str | None = None  # the category in front, as the policy reads it
         self.asked = 0  # how many decisions asked the policy (the others were left out)
         self._judged_by = math.inf  # the earliest a shown nudge's effect may be told
         self._version: int | None = None
@@ -149,15 +149,21 @@ class Nudger:
 
     def sees(self, app: str | None, title: str | None, category: str) -> None:
         """The sample in front as the policy reads it (called when the loop judged a sample
-        afresh): a change unsettles the decisions left out."""
-        seen = (app, title, category)
-        if seen != self._input:
-            self._input = seen
+        afresh): a change of category unsettles the decisions left out. Which app or title
+        of a category is in front moves no rule's moment (only the words of a nudge, which
+        are written when it is due), so a switch within one keeps the promise."""
+        if category != self._input:
+            self._input = category
             self.unsettle()
 
-    def observe_closed(self, span: Span) -> None:
-        """Remember a span the loop just closed, if it reaches into today."""
-        self.unsettle()
+    def observe_closed(self, span: Span, following: Any = None) -> None:
+        """Remember a span the loop just closed, if it reaches into today. `following`: the
+        span opened after it, if the loop knows it; one of the same category that takes
+        over where it ended (a switch of app or title, no gap) leaves each category's time
+        as it was, and keeps the promise (see `sees`); any other change unsettles it."""
+        if following is None or following.category != span.category or \
+                following.start != span.end:
+            self.unsettle()
         if self._open_in_list:
             self._spans.pop()
             self._open_in_list = False

@@ -125,9 +125,10 @@ class Decision:
     Attributes:
         nudges: an empty list or the single most pressing nudge.
         quiet_until: no decision before this moment can send a nudge as long as the inputs
-            hold: the same category, app and title in front, the same closed spans (the open
-            one growing with the clock) and the same stored state. A loop may skip deciding
-            until then (`Nudger.prepare`); `now` itself when nothing is promised.
+            hold: the same category in front (which app or title of it moves no rule's
+            moment, only a nudge's words), each category's time (the open span growing with
+            the clock) and the same stored state. A loop may skip deciding until then
+            (`Nudger.prepare`); `now` itself when nothing is promised.
     """
 
     nudges: list[Nudge]
