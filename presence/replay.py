@@ -33,6 +33,8 @@ __all__ = ["MAX_HOLD_SECONDS", "ReplayResult", "TraceProbe", "iter_runs", "iter_
 MAX_HOLD_SECONDS = 12 * 3600
 # The replay's flush interval (the most `[daemon] flush_seconds` takes; see `replay_runs`).
 _FLUSH_SECONDS = 86_400
+# Runs of the trace replayed in one transaction of its store (`_in_transactions`).
+_GROUP_RUNS = 256
 
 
 def _stamped(held: Sample, now: float) -> Sample:
@@ -152,6 +154,7 @@ def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars:
         # thrown away with the folder: nothing waits for the disk
         store = Store.open(path, scratch=keep is None)
         kept = False
+        grouped = _in_transactions(store, stream, _GROUP_RUNS)
         try:
             first = held.at
             if calendars:
@@ -168,7 +171,7 @@ def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars:
             tick = 0  # the clock is first + tick × step: no drift over long traces
             days: set[Any] = set()
             today = (0.0, 0.0)  # the bounds of the newest day in `days`: most samples fall in it
-            for after, after_seen in itertools.chain(stream, [(None, 0.0)]):
+            for after, after_seen in itertools.chain(grouped, [(None, 0.0)]):
                 if after is not None and after.at - seen <= MAX_HOLD_SECONDS and \
                         _same(after, held):
                     seen = after_seen  # it shows what the held one shows: that one holds on
@@ -196,7 +199,8 @@ def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars:
                         continue
                     if stepped and daemon.idles(now):
                         # ticks that only extend the span, up to the next flush or decision
-                        last = _last_idle(daemon, first, step, tick, ticking)
+                        last = _last_idle(daemon, first, step, tick, ticking,
+                                          min(until, hold_end))
                         daemon.skip_to(first + last * step, last - tick + 1)
                         tick = last + 1
                         continue
@@ -212,11 +216,28 @@ def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars:
             summaries = _day_summaries(store, cfg, sorted(days), last)
             kept = True
         finally:
+            grouped.close()  # a transaction left open by a failure is rolled back first
             store.close()  # the last connection: SQLite folds the -wal file into the file
             if keep is not None and not kept:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{keep}{suffix}").unlink(missing_ok=True)
     return ReplayResult(nudges, summaries)
+
+
+def _in_transactions(store: Any, runs: Iterator[tuple[Sample, float]],
+                     size: int) -> Iterator[tuple[Sample, float]]:
+    """`runs`, `size` at a time inside one transaction of `store`: what the replay writes
+    while it steps through them (flushes, nudges, their outcomes) joins it, so a group of
+    them costs one BEGIN and one COMMIT instead of one each, and a group stays small
+    enough to keep memory flat."""
+    while True:
+        count = 0
+        with store.transaction("cannot store the replay"):
+            for run in itertools.islice(runs, size):
+                count += 1
+                yield run
+        if count < size:
+            return
 
 
 def _same(sample: Sample, held: Sample) -> bool:
@@ -226,17 +247,18 @@ def _same(sample: Sample, held: Sample) -> bool:
 
 
 def _last_idle(daemon: Any, first: float, step: float, tick: int,
-               ticking: Any) -> int:
-    """The last tick from `tick` on (idle itself) that the held sample still covers and at
-    which the daemon idles (`Daemon.idles`). Both hold from `tick` on up to some tick and
-    never again after it (each of their conditions ends once), so the guess from when the
-    next flush or decision is due is made exact by a search: a few questions, however far
-    the guess is from the end of the held sample."""
+               ticking: Any, end: float) -> int:
+    """The last tick from `tick` on (idle itself) that the held sample still covers (it
+    holds until about `end`) and at which the daemon idles (`Daemon.idles`). Both hold from
+    `tick` on up to some tick and never again after it (each of their conditions ends
+    once), so the guess (the tick before the next flush or decision is due, or before the
+    sample's end) is made exact by a search: two questions when the guess is right, a few
+    more however far off it is."""
     def idle(k: int) -> bool:
         at = first + k * step
         return ticking(at) and daemon.idles(at)
 
-    low = high = max(tick, math.ceil((daemon.next_due() - first) / step) - 1)
+    low = high = max(tick, math.ceil((min(daemon.next_due(), end) - first) / step) - 1)
     if idle(low):
         reach = 1
         while idle(low + reach):

@@ -5,11 +5,12 @@ Writes the day of bench_ingest (86,400 one-second samples, the app changing ever
 JSON Lines trace, one line per sample, and times `presence replay TRACE --json` as a whole
 process with `[daemon] interval_seconds = 1`, median of --runs, taking turns with
 `python -c "import sqlite3"` (the floor). Then splits one run into its phases in a fresh
-process (start-up and imports, reading the trace, the daemon's pipeline with the nudger over
-every tick, the day summaries, the JSON output), and with --profile prints where the pipeline
-spends its time (pyinstrument, from the bench environment). With --against TREE it times
-another checkout's `presence replay` (run from that folder) in the same turns, and with
---flat it also replays a trace three times as long, for the peak resident memory of both.
+process (start-up and imports, reading the trace into its runs as the command does, the
+daemon's pipeline with the nudger over every tick, the day summaries, the JSON output), and
+with --profile prints where the pipeline spends its time (pyinstrument, from the bench
+environment). With --against TREE it times another checkout's `presence replay` (run from
+that folder) in the same turns, and with --flat it also replays a trace three times as long,
+for the peak resident memory of both.
 
 Usage: python scripts/bench_replay.py [--runs 5] [--profile] [--flat] [--against TREE]
        [--json OUT.json]
@@ -41,14 +42,14 @@ t0 = time.perf_counter()
 from presence.cli.main import main  # what `presence replay` imports before it reads the trace
 from presence.cli import replay as cli_replay  # noqa: F401
 from presence.config import load
-from presence.replay import read_trace, replay
+from presence.replay import iter_runs, replay_runs
 from presence import paths
 t1 = time.perf_counter()
 config = load()
 with open(sys.argv[1], encoding="utf-8-sig") as lines:
-    samples = read_trace(lines, sys.argv[1], config.tz)
+    runs = list(iter_runs(lines, sys.argv[1], config.tz))  # as the command reads it: runs
 t2 = time.perf_counter()
-result = replay(samples, config, [], paths.cache_dir())
+result = replay_runs(runs, config, [], paths.cache_dir())
 t3 = time.perf_counter()
 text = json.dumps({"nudges": len(result.nudges), "days": result.days})
 t4 = time.perf_counter()
@@ -113,11 +114,11 @@ def peak_mb(trace: Path, env: dict[str, str], cwd: Path) -> float:
 def profile(trace: Path, env: dict[str, str]) -> str:
     """pyinstrument's view of one replay, in a fresh process."""
     code = ("import sys\nfrom pyinstrument import Profiler\nfrom presence.config import load\n"
-            "from presence.replay import read_trace, replay\nfrom presence import paths\n"
+            "from presence.replay import iter_runs, replay_runs\nfrom presence import paths\n"
             "config = load()\nprofiler = Profiler(interval=0.0005)\nprofiler.start()\n"
             "with open(sys.argv[1], encoding='utf-8') as lines:\n"
-            "    samples = read_trace(lines, sys.argv[1], config.tz)\n"
-            "replay(samples, config, [], paths.cache_dir())\nprofiler.stop()\n"
+            "    replay_runs(iter_runs(lines, sys.argv[1], config.tz), config, [],\n"
+            "                paths.cache_dir())\nprofiler.stop()\n"
             "print(profiler.output_text(unicode=True, color=False, show_all=False))\n")
     done = subprocess.run([sys.executable, "-c", code, str(trace)], env=env, check=True,
                           capture_output=True, text=True)

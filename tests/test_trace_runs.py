@@ -155,3 +155,55 @@ def test_the_replay_of_runs_says_and_keeps_what_a_replay_of_every_line_does(tmp_
                                         ).fetchall()
 
     assert rows(kept) == rows(every) and len(rows(kept)) > 20
+
+
+def test_many_runs_stored_in_groups_keep_what_the_daemon_stores_stepping_every_tick(
+        tmp_path, config_with):
+    """1,200 runs (a switch every three seconds, the replay's store written a few hundred
+    runs to a transaction): every span and record the daemon's loop stores, kept whole."""
+    from presence.daemon import Daemon
+    from presence.nudges.dispatch import Recorder
+    from presence.nudges.notify import RecordingNotifier
+    from presence.nudges.nudger import Nudger
+    from presence.replay import TraceProbe, replay_runs
+    from presence.store import Store
+
+    config = config_with("[daemon]\ninterval_seconds = 1\n")
+    start = datetime(2026, 3, 2, 9, tzinfo=BERLIN)
+    lines = [json.dumps({"t": (start + timedelta(seconds=s)).isoformat(),
+                         "app": ("slack", "code", "discord")[s // 3 % 3], "idle": 0}) + "\n"
+             for s in range(3600)]
+    kept = tmp_path / "kept.db"
+    result = replay_runs(iter_runs(lines, "t.jsonl", BERLIN), config, [], tmp_path / "c",
+                         keep=kept)
+    samples = read_trace(lines, "t.jsonl", BERLIN)
+    stepped = Store.open(tmp_path / "stepped.db")
+    daemon = Daemon(config, stepped, lambda name: TraceProbe(samples), TraceProbe.name,
+                    nudger=Nudger(config, stepped, Recorder([RecordingNotifier("replay")])),
+                    device="replay", monotonic=lambda: 0.0)
+    for second in range(3600):
+        daemon.step(samples[0].at + second)
+    daemon.shutdown()
+    replayed = Store.open(kept, create=False)
+    span = (samples[0].at, samples[-1].at + 1)
+    assert replayed.spans(*span) == stepped.spans(*span) and len(replayed.spans(*span)) == 1200
+    assert replayed.get_setting("now") == stepped.get_setting("now")
+    assert [r.nudge for r in result.nudges] == [r.nudge for r in stepped.nudge_records(0, 1e12)]
+    replayed.close()
+    stepped.close()
+
+
+def test_a_bad_line_after_many_runs_keeps_no_database_and_says_one_line(tmp_path):
+    start = datetime(2026, 3, 2, 9, tzinfo=BERLIN)
+    lines = [json.dumps({"t": (start + timedelta(seconds=s)).isoformat(),
+                         "app": ("slack", "code")[s // 2 % 2], "idle": 0}) + "\n"
+             for s in range(3000)]
+    lines.append('{"t": "2026-03-02T10:00:00+01:00", "app": "slack", "idle": -1}\n')
+    trace = tmp_path / "late.jsonl"
+    trace.write_text("".join(lines), encoding="utf-8")
+    kept = tmp_path / "kept.db"
+    done = cli(tmp_path, "replay", str(trace), "--keep", str(kept))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f'presence: {trace}: line 3001: "idle" must be seconds (a number ' \
+                          'from 0 to ten years)\n'
+    assert not kept.exists() and not list(tmp_path.glob("kept.db*"))
