@@ -123,7 +123,6 @@ def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars:
     Raises:
         InputError: no samples, a calendar that fails, or `keep` exists.
     """
-    from presence.calendar.sync import sync
     from presence.daemon import Daemon
     from presence.nudges.dispatch import Recorder
     from presence.nudges.notify import RecordingNotifier
@@ -158,6 +157,8 @@ def replay_runs(runs: Iterable[tuple[Sample, float]], config: Config, calendars:
         try:
             first = held.at
             if calendars:
+                from presence.calendar.sync import sync
+
                 for status in sync(store, cfg, cache_dir, first):
                     if not status.ok:
                         raise InputError(status.message)

@@ -207,3 +207,20 @@ def test_a_bad_line_after_many_runs_keeps_no_database_and_says_one_line(tmp_path
     assert done.stderr == f'presence: {trace}: line 3001: "idle" must be seconds (a number ' \
                           'from 0 to ten years)\n'
     assert not kept.exists() and not list(tmp_path.glob("kept.db*"))
+
+
+def test_a_replay_without_a_calendar_loads_no_calendar_code(tmp_path):
+    trace = tmp_path / "t.jsonl"
+    trace.write_text('{"t": "2026-03-02T09:00:00+01:00", "app": "slack"}\n'
+                     '{"t": "2026-03-02T09:10:00+01:00", "app": "code"}\n', encoding="utf-8")
+    (tmp_path / "config.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    code = ("import sys\nfrom presence.cli.entry import main\nsys.argv = ['presence', "
+            "'replay', sys.argv[1], '--json']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('presence.calendar', "
+            "'icalendar', 'sqlite_utils'))), file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
+    env["PRESENCE_HOME"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-c", code, str(trace)], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert json.loads(done.stdout)["days"][0]["categories"]["messaging"] == 10
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
