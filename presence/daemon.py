@@ -18,7 +18,7 @@ from presence import clock, holds, pacing, spans
 from presence.classify import Verdict, judge, stored_title
 from presence.config import Config
 from presence.flushing import SpanWriter
-from presence.errors import StoreError
+from presence.errors import ProbeUnavailable, StoreError
 from presence.model import AWAY, PAUSED, Classified, Sample, Span
 from presence.nudges.nudger import Nudger
 from presence.probe.base import Probe
@@ -74,6 +74,9 @@ class Daemon(SpanWriter):
                 None: never (a dry run, a replay).
         """
         self._probes = ProbeHolder(open_probe, wanted_probe, fallback_probe, monotonic)
+        # the wanted probe's own `read` while the holder reads it: the common tick calls it
+        # without the holder's checks (a fifth of that tick); None: through the holder
+        self._reads: Callable[[float], Sample] | None = None
         self.config = config  # a property: what the loop derives from it is kept beside it
         self.store = store
         self._recover = recover
@@ -218,12 +221,20 @@ class Daemon(SpanWriter):
         """
         if self._calm_from <= now < self._calm_until and not self._holds_stale:
             # no flush due and no pause to mind: the common case, read the probe
-            sample = self._probes.read(now)
-            seen, idle, last = self._seen, sample.idle, self._last
+            read = self._reads
+            if read is None:
+                sample = self._read_probe(now)
+            else:
+                try:
+                    sample = read(now)
+                except ProbeUnavailable as exc:
+                    self._reads = None
+                    sample = self._probes.failed(now, exc)  # it falls back, and says why
             self._sample = sample
+            seen, idle = self._seen, sample.idle
             if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
                     sample.exe == seen[2] and (idle is None or idle <= self._idle_limit) and \
-                    0 <= now - last <= self._pulse:
+                    0 <= now - self._last <= self._pulse:
                 # the same verdict as the sample before (never away: not idle for long),
                 # continuing the open span: nothing else to do (the whole ingest path)
                 self._last = now
@@ -246,7 +257,7 @@ class Daemon(SpanWriter):
             changed = self._follow(now, None, PAUSED, None)
         else:
             if sample is None:
-                sample = self._sample = self._probes.read(now)
+                sample = self._sample = self._read_probe(now)
             seen, idle = self._seen, sample.idle
             if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
                     sample.exe == seen[2] and (idle is None or idle <= self._idle_limit):
@@ -265,6 +276,15 @@ class Daemon(SpanWriter):
         if nudger is not None and nudger.prepare(now):
             self._decide(now)
         self.ticks += 1
+
+    def _read_probe(self, now: float) -> Sample:
+        """A sample through the probe holder (which opens, retries and falls back), and
+        whether the next common tick may read the wanted probe directly."""
+        holder = self._probes
+        sample = holder.read(now)
+        probe = holder.probe
+        self._reads = probe.read if probe is not None and probe.name == holder.wanted else None
+        return sample
 
     def _decide(self, now: float) -> None:
         # what the policy reads is built only when it decides (every few seconds)
@@ -297,7 +317,7 @@ class Daemon(SpanWriter):
         """Take `ticks` ticks up to `now` that `idles` said only extend the open span: the
         same as stepping through them, in one call."""
         self._last = now
-        self._sample = self._probes.read(now)
+        self._sample = self._read_probe(now)
         self.ticks += ticks
         if self.nudger is not None:
             self.nudger.skip_to(now)
@@ -353,6 +373,7 @@ class Daemon(SpanWriter):
             self.flush(self._last)
         if self.nudger is not None:
             self.nudger.close()
+        self._reads = None
         self._probes.close()
 
     # pacing

@@ -133,9 +133,10 @@ class SpanWriter:
         return json.dumps(record)
 
     def _steady_beat(self) -> tuple[object, ...]:
-        """What the daemon's record holds, as a tuple to compare."""
+        """What the daemon's record holds, as a tuple to compare (its pid aside: no flush
+        changes it, and asking costs a system call)."""
         nudger = self.nudger
-        return (os.getpid(), self.probe, self.wanted_probe, self.probe_error,
+        return (self.probe, self.wanted_probe, self.probe_error,
                 self.config.interval, self.device, self.store_error, self.missed_ticks,
                 self.listens, getattr(nudger.outbox, "channels", None) if nudger else None)
 

@@ -65,16 +65,18 @@ def test_status_and_the_bar_show_what_the_daemon_stored_at_the_switch(tmp_path):
 
 
 def test_a_flush_writes_one_page_and_the_daemons_record_only_when_it_changes(tmp_path):
-    wanted = {"ok": True}
-    probe = ScriptedProbe([Scripted("code")] * 40 + [Scripted("signal")] * 40
-                          + [Scripted("code")] * 400)
+    class Display(ScriptedProbe):
+        gone = False
 
-    def opener(name):
-        if name == "scripted" and not wanted["ok"]:
-            raise ProbeUnavailable("the display went away")
-        return probe
+        def read(self, now):
+            if self.gone:
+                raise ProbeUnavailable("the display went away")
+            return super().read(now)
 
-    daemon, store = daemon_on(tmp_path, [], "[daemon]\nflush_seconds = 10\n", opener)
+    probe = Display([Scripted("code")] * 40 + [Scripted("signal")] * 40
+                    + [Scripted("code")] * 400)
+    daemon, store = daemon_on(tmp_path, [], "[daemon]\nflush_seconds = 10\n",
+                              lambda name: probe)
     reader = Store.open(tmp_path / "presence.db", create=False)
     t0 = 1_772_438_400.0
     daemon.step(t0)
@@ -85,20 +87,20 @@ def test_a_flush_writes_one_page_and_the_daemons_record_only_when_it_changes(tmp
     # the WAL emptied: from now on it holds what the daemon writes, page by page
     reader._read("PRAGMA wal_checkpoint(TRUNCATE)")  # noqa: SLF001 (the test reads the file)
     page = reader._read("PRAGMA page_size")[0][0]  # noqa: SLF001
-    for t in range(80, 300):  # the switch back to code at +80, then 21 flushes
+    for t in range(80, 295):  # the switch back to code at +80, then 21 flushes
         daemon.step(t0 + t)
     frames = ((tmp_path / "presence.db-wal").stat().st_size - 32) / (24 + page)
     # one page a flush: the span's (no settings row, no second page)
     assert frames == 22
     assert reader.daemon_record() == dict(first, at=t0 + 290)
     assert reader.in_front() == (t0 + 80, t0 + 290, "code", "other")
-    # the probe fails: the record says so at the next flush, and status shows it
-    wanted["ok"] = False
-    daemon._probes.probe = None  # noqa: SLF001 (the probe is opened again at the next read)
-    for t in range(300, 312):
-        daemon.step(t0 + t)
+    # the display goes away between flushes: the daemon falls back at once, and its record
+    # says so with the change of span that follows (nothing in front)
+    probe.gone = True
+    daemon.step(t0 + 295)
     record = reader.daemon_record()
     assert record["probe_error"] == "the display went away" and record["probe"] != "scripted"
+    assert record["at"] == t0 + 295 and reader.in_front()[2] is None
     daemon.shutdown()
 
 

@@ -71,8 +71,13 @@ class ProbeHolder:
         try:
             return probe.read(now)
         except ProbeUnavailable as exc:
-            self._fall_back(str(exc))
-            return Sample(now, None)
+            return self.failed(now, exc)
+
+    def failed(self, now: float, exc: ProbeUnavailable) -> Sample:
+        """The sample when reading the probe at `now` raised `exc` (the daemon's common
+        tick reads the wanted probe itself): fall back, with nothing in front just now."""
+        self._fall_back(str(exc))
+        return Sample(now, None)
 
     def quiet_until(self) -> tuple[int, float] | None:
         """The file descriptor and sample time of the wanted probe's `quiet_until` (see
