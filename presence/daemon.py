@@ -74,9 +74,6 @@ class Daemon(SpanWriter):
                 None: never (a dry run, a replay).
         """
         self._probes = ProbeHolder(open_probe, wanted_probe, fallback_probe, monotonic)
-        # the wanted probe's own `read` while the holder reads it: the common tick calls it
-        # without the holder's checks (a fifth of that tick); None: through the holder
-        self._reads: Callable[[float], Sample] | None = None
         self.config = config  # a property: what the loop derives from it is kept beside it
         self.store = store
         self._recover = recover
@@ -109,16 +106,13 @@ class Daemon(SpanWriter):
         # (named in the heartbeat, so that no one signals a daemon that does not listen)
         self.listens: str | None = None
         # (app, title, exe) of the latest sample judged by its rule, and what it stores as
-        # (app, category, title): a sample showing the same is neither judged nor compared
-        # field by field again (the whole ingest path, issue 18)
+        # (app, category, title): a sample showing the same is not judged again (issue 18)
         self._seen: tuple[str | None, str | None, str | None] | None = None
         self._kept: tuple[str | None, str, str | None] = (None, PAUSED, None)
-        # what the daemon's record in the store holds (written again when it changes), and
-        # where this run's first span starts (readers look for its spans from there on)
+        # the daemon's record as stored, and where its run's first span starts (flushing.py)
         self._beat: tuple[object, ...] | None = None
         self._since: float | None = None
-        self.ticks = 0
-        self.missed_ticks = 0
+        self.ticks = self.missed_ticks = 0
 
     @property
     def config(self) -> Config:
@@ -221,15 +215,10 @@ class Daemon(SpanWriter):
         """
         if self._calm_from <= now < self._calm_until and not self._holds_stale:
             # no flush due and no pause to mind: the common case, read the probe
-            read = self._reads
-            if read is None:
-                sample = self._read_probe(now)
-            else:
-                try:
-                    sample = read(now)
-                except ProbeUnavailable as exc:
-                    self._reads = None
-                    sample = self._probes.failed(now, exc)  # it falls back, and says why
+            try:
+                sample = self._probes.direct(now)
+            except ProbeUnavailable as exc:  # the wanted probe itself failed: fall back
+                sample = self._probes.failed(now, exc)
             self._sample = sample
             seen, idle = self._seen, sample.idle
             if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
@@ -257,7 +246,7 @@ class Daemon(SpanWriter):
             changed = self._follow(now, None, PAUSED, None)
         else:
             if sample is None:
-                sample = self._sample = self._read_probe(now)
+                sample = self._sample = self._probes.read(now)
             seen, idle = self._seen, sample.idle
             if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
                     sample.exe == seen[2] and (idle is None or idle <= self._idle_limit):
@@ -276,15 +265,6 @@ class Daemon(SpanWriter):
         if nudger is not None and nudger.prepare(now):
             self._decide(now)
         self.ticks += 1
-
-    def _read_probe(self, now: float) -> Sample:
-        """A sample through the probe holder (which opens, retries and falls back), and
-        whether the next common tick may read the wanted probe directly."""
-        holder = self._probes
-        sample = holder.read(now)
-        probe = holder.probe
-        self._reads = probe.read if probe is not None and probe.name == holder.wanted else None
-        return sample
 
     def _decide(self, now: float) -> None:
         # what the policy reads is built only when it decides (every few seconds)
@@ -317,7 +297,7 @@ class Daemon(SpanWriter):
         """Take `ticks` ticks up to `now` that `idles` said only extend the open span: the
         same as stepping through them, in one call."""
         self._last = now
-        self._sample = self._read_probe(now)
+        self._sample = self._probes.read(now)
         self.ticks += ticks
         if self.nudger is not None:
             self.nudger.skip_to(now)
@@ -373,7 +353,6 @@ class Daemon(SpanWriter):
             self.flush(self._last)
         if self.nudger is not None:
             self.nudger.close()
-        self._reads = None
         self._probes.close()
 
     # pacing

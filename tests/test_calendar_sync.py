@@ -109,8 +109,11 @@ def test_adding_a_missing_file_is_one_clear_line(tmp_path):
 
 
 def dinner_and_lunch(folder):
-    """Tomorrow's dinner with Sam in home.ics, and a lunch with Priya 3 h later in work.ics."""
-    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
+    """Tomorrow's dinner with Sam in home.ics, and a lunch with Priya 3 h later in work.ics
+    (at 10:00 local time, so that both fall on tomorrow's local day whenever the test runs:
+    after 21:00 the lunch 3 h after this hour tomorrow fell on the day after)."""
+    local = datetime.now().astimezone().replace(hour=10, minute=0, second=0, microsecond=0)
+    tomorrow = (local + timedelta(days=1)).astimezone(timezone.utc)
     home = folder / "home.ics"
     home.write_text(event_ics(tomorrow), encoding="utf-8")
     work = folder / "work.ics"
