@@ -1,7 +1,7 @@
 """The condensed history of people (migrations 9 and 11) changes no number: whatever changes
-the time stored with someone — a log added or removed, a calendar synced again, a merge, a rename, a
-forget, an edit in plain SQL, an old database migrated, another device — `people` says what
-their whole history says (issue 12's benchmark)."""
+the time stored with someone — a log added or removed, a calendar synced again, a merge, a
+rename, a forget, an edit in plain SQL, an old database migrated, another device, another
+day — `people` says what their whole history says (issue 12's benchmark)."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ counted over the last 30 and 365 local days; an occasion is one stretch of in-pe
 (overlapping calendar and logged time with the same person is one occasion); the usual gap is
 the median number of days between the local days of consecutive occasions (the latest 12
 gaps), from 3 occasions on; the next plan is the earliest in-person meeting or planned log
-with them that has not started. Status: `new` under 3 occasions, `due` once the days since last seen pass the goal or
-1.5 × the usual gap, `drifting` past twice that (twice the goal when one is set). A goal set
-with `people goal` counts from the first occasion on.
+with them that has not started. Status: `new` under 3 occasions, `due` once the days since
+last seen pass the goal or 1.5 × the usual gap, `drifting` past twice that (twice the goal
+when one is set). A goal set with `people goal` counts from the first occasion on.
 
 Five years of someone's history weigh little in these numbers: a count, the last occasion,
 the days of the latest few and the time inside the two windows. So the time that began before
