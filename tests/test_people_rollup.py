@@ -387,7 +387,8 @@ def test_a_week_long_ago_shows_its_twelve_weeks_of_people(home):
     listed()  # condensed
     code, out = cli("summary", "2024-01-28", "--week", "--json")
     assert code == 0, out
-    timeline = {r["name"]: r["minutes"] for r in json.loads(out)["totals"]["people_section"]["timeline"]}
+    section = json.loads(out)["totals"]["people_section"]
+    timeline = {r["name"]: r["minutes"] for r in section["timeline"]}
     # the twelve weeks before that Sunday: lunch with Priya every week, Sam every third
     assert timeline["Priya Patel"] == [60.0] * 12
     assert sum(1 for m in timeline["Sam"] if m) == 4
