@@ -24,6 +24,7 @@ import math
 import os
 import select
 import signal
+import threading
 from typing import Any, Callable
 
 # How far the wall clock may move apart from the monotonic clock over one wait before the
@@ -40,6 +41,10 @@ class Waker:
         os.set_blocking(self._r, False)
         os.set_blocking(self._w, False)
         self._previous: int | None = None
+        # a thread that outlives the daemon's shutdown (a notification server that hangs)
+        # may still poke: never on a closed descriptor, whose number a file may have now
+        self._lock = threading.Lock()
+        self._closed = False
 
     def catch_signals(self) -> None:
         """End a wait at every signal that has a Python handler (main thread only)."""
@@ -47,10 +52,13 @@ class Waker:
 
     def poke(self) -> None:
         """End the current or next wait (safe from any thread)."""
-        try:
-            os.write(self._w, b"\0")
-        except BlockingIOError:
-            pass  # the pipe is full: a wake-up is pending anyway
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                os.write(self._w, b"\0")
+            except BlockingIOError:
+                pass  # the pipe is full: a wake-up is pending anyway
 
     def wait(self, seconds: float, fd: int | None = None) -> bool:
         """Sleep up to `seconds`, or until a poke, a signal or `fd` turns readable; True
@@ -71,8 +79,12 @@ class Waker:
         if self._previous is not None:
             signal.set_wakeup_fd(self._previous)
             self._previous = None
-        os.close(self._r)
-        os.close(self._w)
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            os.close(self._r)
+            os.close(self._w)
 
 
 def run(daemon: Any, waker: Waker, now: Callable[[], float], steady: Callable[[], float],

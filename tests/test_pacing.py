@@ -153,6 +153,23 @@ def test_a_wait_over_which_the_wall_clock_jumps_credits_nothing_and_the_gap_ends
     assert after.start >= T0 + 3601.5
 
 
+def test_a_poke_after_the_waker_closed_writes_nowhere(tmp_path):
+    # the notification thread may answer after the daemon shut down (a server that hangs):
+    # its poke must not land in a file that took the pipe's descriptor number since
+    waker = Waker()
+    waker.close()
+    files = [open(tmp_path / f"file-{i}", "wb", buffering=0) for i in range(4)]
+    try:
+        poker = threading.Thread(target=waker.poke)
+        poker.start()
+        poker.join()
+        waker.close()  # twice: nothing more to close
+    finally:
+        for f in files:
+            f.close()
+    assert all((tmp_path / f"file-{i}").read_bytes() == b"" for i in range(4))
+
+
 def test_without_a_waker_every_tick_reads_the_probe(tmp_path):
     probe = HeardProbe([Scripted("slack")])
     daemon, store = make(tmp_path, probe, flush_seconds=1, wall=following_the_steady_clock())
