@@ -68,7 +68,7 @@ def gather(config_path: Path | None, db_path: Path) -> Status:
     except StoreError:
         return Status(report, None, config.tz)
     try:
-        beat = store.daemon_record() or {}
+        beat = store.daemon_record(now) or {}
         failing = failures(store)
         glance = view.read(store, config, now, pid is not None)
         device = store.this_device()

@@ -276,9 +276,9 @@ def test_a_switch_is_recorded_at_once_and_nothing_is_written_while_nothing_chang
     reader = Store.open(tmp_path / "presence.db")
     daemon.tick(T0)
     daemon.tick(T0 + 5)
-    assert read_current(reader).app == "slack"
+    assert read_current(reader, T0 + 5).app == "slack"
     daemon.tick(T0 + 10)  # the switch
-    current = read_current(reader)
+    current = read_current(reader, T0 + 10)
     assert (current.app, current.category, current.since) == ("code", "other", T0 + 10)
     # a switch is a flush (issue 18): slack's span ends at the switch and code's is stored
     # from it, so that a crash later loses at most flush_seconds of code

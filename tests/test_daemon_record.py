@@ -159,3 +159,19 @@ def test_a_record_left_by_a_daemon_from_before_tells_its_flush_by_its_span(tmp_p
     assert store.daemon_record() == {"pid": 4242, "at": 160.0, "ticks": 12,
                                      "device": "laptop", "probe": "x11", "interval": 5}
     assert store.in_front() == (100.0, 160.0, "code", "other")
+
+
+def test_after_the_clock_is_set_back_what_is_in_front_is_the_span_begun_by_now(tmp_path):
+    # a clock two hours ahead, corrected (NTP after a dual boot): the spans stored before
+    # begin in what is now the future, and status, the bar and the tray must not show them
+    daemon, store = daemon_on(tmp_path, [Scripted("firefox")] * 3 + [Scripted("code")] * 3)
+    t0 = 1_772_438_400.0
+    for t in (7200, 7205, 7210):
+        daemon.step(t0 + t)
+    for t in (0, 5, 10):  # corrected: code in front from t0 on
+        daemon.step(t0 + t)
+    reader = Store.open(tmp_path / "presence.db", create=False)
+    assert reader.in_front(t0 + 10) == (t0, t0, "code", "other")
+    assert reader.daemon_record(t0 + 10)["at"] == t0
+    daemon.shutdown()
+    assert reader.in_front(t0 + 12) == (t0, t0 + 10, "code", "other")

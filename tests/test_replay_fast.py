@@ -87,7 +87,8 @@ def test_replay_stores_and_nudges_what_the_daemon_does_stepping_every_tick(tmp_p
     span = (samples[0].at, samples[-1].at + 1)
     assert replayed.spans(*span) == stepped.spans(*span)
     assert len(replayed.spans(*span)) > 20
-    assert view.read_current(replayed) == view.read_current(stepped) is not None
+    end = samples[-1].at + 1
+    assert view.read_current(replayed, end) == view.read_current(stepped, end) is not None
     # flushed at each change of span and at the end only, it ends with the same record
     records = [{k: v for k, v in s.daemon_record().items() if k != "pid"}
                for s in (replayed, stepped)]

@@ -246,7 +246,7 @@ class Follower:
         """What another connection's commit means (read in one snapshot): the glance
         advanced by it, True when today must be read at once, or False when not now (and
         whether it must be read within `REREAD_SECONDS`, kept in `_dirty`)."""
-        marks, before = self._read_marks(store), self._marks
+        marks, before = self._read_marks(store, now), self._marks
         if not running or marks is None or before is None or marks[1:] != before[1:]:
             return True  # a snooze, a pause, or the daemon gone: read at once
         switched = marks[0] != before[0]
@@ -289,7 +289,7 @@ class Follower:
             return view.read(None, self.config, now, running)
         with store.transaction("cannot read today's numbers", write=False):
             glance = view.read(store, self.config, now, running)
-            self._marks = self._read_marks(store)
+            self._marks = self._read_marks(store, now)
             self._tail = store.span_tail(self._day_start(now))
             self._inputs = self._read_inputs(store, now)
         self._alone = self._no_peers()
@@ -345,11 +345,11 @@ class Follower:
         return view.advance(last, grown, self.config, now, shown if switched else None)
 
     @staticmethod
-    def _read_marks(store) -> tuple | None:
+    def _read_marks(store, now: float) -> tuple | None:
         """What a user notices at once: what is in front, the snooze and the pause."""
         if store is None:
             return None
-        return (view.read_current(store), store.get_setting(holds.SNOOZE_KEY),
+        return (view.read_current(store, now), store.get_setting(holds.SNOOZE_KEY),
                 store.get_setting(holds.PAUSE_KEY))
 
     def _drop_store(self) -> None:

@@ -101,9 +101,9 @@ class Glance:
         return round(100 * self.virtual_minutes / total) if total > 0 else 0
 
 
-def read_current(store: Store) -> Current | None:
-    """What is in front now: the daemon's latest span (None before it stored one)."""
-    latest = store.in_front()
+def read_current(store: Store, now: float) -> Current | None:
+    """What is in front at `now`: the daemon's latest span (None before it stored one)."""
+    latest = store.in_front(now)
     return None if latest is None else Current(latest[2], latest[3], latest[0])
 
 
@@ -117,7 +117,7 @@ def read(store: Store | None, config: Config, now: float, running: bool) -> Glan
     # today's totals from the summary's code; trend and streak are not shown at a glance
     summary = day_summary(store, config, local_day(now, tz), now, history=False)
     held = holds.read(store, now)
-    current = read_current(store) if running else None
+    current = read_current(store, now) if running else None
     plans = [(m.summary, m.start.timestamp(), m.end.timestamp())
              for m in store.meetings(now, now + LOOKAHEAD_SECONDS, tz, kind="in_person")
              if not m.all_day and isinstance(m.start, datetime) and isinstance(m.end, datetime)]

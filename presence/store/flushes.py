@@ -14,7 +14,7 @@ import json
 import sqlite3
 
 from presence.errors import StoreError
-from presence.model import Span
+from presence.model import LATEST, Span
 from presence.store.activity import EXTEND_SPAN, INSERT_AT, INSERT_SPAN, ActivityTables
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
@@ -26,11 +26,11 @@ DAEMON_KEY = "daemon"
 
 _UPSERT = ("INSERT INTO settings (key, value) VALUES (?, ?) "
            "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-# The latest span of a device from a time on (`in_front`): the table is ordered by start,
-# so this reads back from the newest row, past other devices' rows only.
+# The latest span of a device that began between two times (`in_front`): the table is
+# ordered by start, so this reads back from the newest row, past other devices' rows only.
 _LATEST = ("SELECT s.id, s.dur, a.name, c.name FROM spans s LEFT JOIN apps a ON a.id = s.app "
-           "JOIN categories c ON c.id = s.category WHERE s.id >= ? AND s.device = "
-           "(SELECT id FROM span_devices WHERE device = ?) ORDER BY s.id DESC LIMIT 1")
+           "JOIN categories c ON c.id = s.category WHERE s.id >= ? AND s.id <= ? AND s.device "
+           "= (SELECT id FROM span_devices WHERE device = ?) ORDER BY s.id DESC LIMIT 1")
 
 
 class FlushTables(ActivityTables):
@@ -102,23 +102,25 @@ class FlushTables(ActivityTables):
                          (row_id, span.title))
         return row_id
 
-    def in_front(self) -> tuple[float, float, str | None, str] | None:
+    def in_front(self, now: float = LATEST) -> tuple[float, float, str | None, str] | None:
         """`(start, end, app, category)` of the latest span the daemon (the one that wrote
-        the daemon's record) stored in its run: what was in front at its latest sample when
-        it flushed (it stores a new span at every switch); the end is when it flushed last.
-        None without one."""
+        the daemon's record) stored in its run, begun by `now`: what was in front at its
+        latest sample when it flushed (it stores a new span at every switch); the end is
+        when it flushed last. None without one. (Spans stored before the clock was set back
+        begin after `now`: they are not what is in front.)"""
         with self.transaction("read failed", write=False):
-            return self._latest(self._record())
+            return self._latest(self._record(), now)
 
-    def daemon_record(self) -> dict[str, Any] | None:
+    def daemon_record(self, now: float = LATEST) -> dict[str, Any] | None:
         """What the daemon says of itself (`presence status`): its pid, probe, notifier,
         interval, device... as it wrote them when they changed, and `at`, when it flushed
-        last (the end of its latest span). None when no daemon ever wrote one."""
+        last (the end of its latest span begun by `now`). None when no daemon ever wrote
+        one."""
         with self.transaction("read failed", write=False):
             record = self._record()
             if record is None:
                 return None
-            latest = self._latest(record)
+            latest = self._latest(record, now)
         record.pop("at", None)  # a daemon from before kept it there
         if latest is not None:
             record["at"] = latest[1]
@@ -129,13 +131,13 @@ class FlushTables(ActivityTables):
         record = json.loads(rows[0][0]) if rows else None
         return record if isinstance(record, dict) else None
 
-    def _latest(self, record: dict[str, Any] | None
+    def _latest(self, record: dict[str, Any] | None, now: float
                 ) -> tuple[float, float, str | None, str] | None:
         if record is None or not isinstance(record.get("device"), str):
             return None
         since = record.get("since")
         since = since if isinstance(since, (int, float)) else 0
-        rows = self._read(_LATEST, (round(since * 1000), record["device"]))
+        rows = self._read(_LATEST, (round(since * 1000), round(now * 1000), record["device"]))
         if not rows:
             return None
         key, length, app, category = rows[0]
