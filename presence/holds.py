@@ -71,7 +71,8 @@ def _poke_daemon(store: Store) -> None:
     """Tell the running daemon that the pause changed, so that it takes effect within one
     sample instead of at the daemon's next flush (it no longer asks the store every tick)."""
     from presence.lock import POKE_SIGNAL, poke
+    from presence.store.flushes import DAEMON_KEY
 
-    beat = store.get_setting("daemon")
+    beat = store.get_setting(DAEMON_KEY)
     if isinstance(beat, dict) and beat.get("listens") == POKE_SIGNAL:
         poke(store.path, beat.get("pid"))

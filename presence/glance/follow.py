@@ -36,6 +36,7 @@ from presence.errors import StoreError
 from presence.glance import view
 from presence.lock import is_held
 from presence.paths import lock_file
+from presence.store.flushes import DAEMON_KEY
 from presence.timeline import day_bounds, local_day
 from presence.logsetup import logger
 
@@ -237,7 +238,7 @@ class Follower:
         self._stale = self._dirty = False
         self._read_at = now
         if store is not None and running:
-            beat = store.get_setting("daemon") or {}
+            beat = store.get_setting(DAEMON_KEY) or {}
             if isinstance(beat.get("interval"), (int, float)) and beat["interval"] > 0:
                 self.interval = float(beat["interval"])
         return self.glance
@@ -296,9 +297,9 @@ class Follower:
         return glance
 
     def _read_inputs(self, store, now: float) -> tuple:
-        """What today's glance reads besides the spans, what is in front, the snooze and the pause: the meetings
-        of today and of the look-ahead, the logged time, the focus windows and the people
-        seen. Cheap (a few rows each), so that a write that changed none of it and no span
+        """What today's glance reads besides the spans, what is in front, the snooze and the
+        pause: the meetings of today and of the look-ahead, the logged time, the focus
+        windows and the people seen. Cheap (a few rows each), so that a write that changed none of it and no span
         (the daemon's record of its probe or notifier) costs no full read."""
         start, end = day_bounds(local_day(now, self.config.tz), self.config.tz)
         return (store.meetings(start, end + view.LOOKAHEAD_SECONDS, self.config.tz),

@@ -1,8 +1,9 @@
 """Today at a glance: the one computation behind `status`, `bar` and `tray` (DESIGN §3).
 
 What is in front now is the daemon's latest span (it stores the new span at every switch:
-never the span flushed up to 30 s ago, always what was in front at its latest sample); today's numbers come from the summary's code, so the
-bar, the tray, `status` and `presence summary` always tell the same day.
+never the span flushed up to 30 s ago, always what was in front at its latest sample);
+today's numbers come from the summary's code, so the bar, the tray, `status` and `presence
+summary` always tell the same day.
 """
 
 from __future__ import annotations
