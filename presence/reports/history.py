@@ -47,7 +47,9 @@ log = logger(__name__)
 SEAL_MARGIN_SECONDS = 3600.0
 # Move the seal at most this often, so most summaries write nothing.
 RESEAL_SECONDS = 3600.0
-# Roll up at most this many days per transaction (bounded memory on a first build).
+# Roll up at most this many days per transaction; their spans are read a day at a time, so
+# that memory stays that of a day's spans however much history there is (a first build, the
+# summaries at the end of a long replay).
 CHUNK_DAYS = 31
 # The trend compares a day with the week before it.
 TREND_DAYS = 7
@@ -82,10 +84,13 @@ def _roll_up(store: Store, tz: tzinfo, sealed: float) -> tuple[date, date] | Non
     try:
         while first <= target:
             last = min(target, first + timedelta(days=CHUNK_DAYS - 1))
-            spans = store.spans(day_bounds(first, tz)[0], day_bounds(last, tz)[1])
-            rows = [(day, hour, app, category, seconds)
-                    for day, cells in cells_by_day(spans, first, last, tz).items()
-                    for (hour, app, category), seconds in cells.items()]
+            rows = []
+            for offset in range((last - first).days + 1):
+                day = first + timedelta(days=offset)
+                spans = store.spans(*day_bounds(day, tz))
+                rows += [(day, hour, app, category, seconds)
+                         for (hour, app, category), seconds in
+                         cells_by_day(spans, day, day, tz)[day].items()]
             if not store.add_rollups(zone, first, last, rows, sealed):
                 break  # another process changed the history or rolled up meanwhile
             first = last + timedelta(days=1)
