@@ -24,6 +24,10 @@ from presence.store.flushes import DAEMON_KEY
 
 log = logging.getLogger(__name__)
 
+# What the daemon's record holds besides its pid and `since`, in order (`_steady_record`).
+_RECORD_FIELDS = ("probe", "wanted_probe", "probe_error", "interval", "device", "store_error",
+                  "missed_ticks", "listens", "notifier")
+
 
 class SpanWriter:
     """The daemon's writes (mixed into `Daemon`, whose state they share)."""
@@ -103,9 +107,10 @@ class SpanWriter:
             self._since, self._beat = current.start, None
         # what is in front and when this flush was are the spans themselves (the new span
         # is stored at the switch); the daemon's record only when what it holds changed
-        steady = self._steady_beat()
+        steady = self._steady_record()
+        # `since`: from when on its spans are this run's (where the first it wrote starts)
         records = () if steady == self._beat else (
-            (DAEMON_KEY, self._record_json()),)
+            (DAEMON_KEY, json.dumps(dict(self.record(), since=self._since))),)
         try:
             row = store.flush_spans(self._pending, current.as_span(self._last), self._open_row,
                                     self.device, records)
@@ -123,29 +128,15 @@ class SpanWriter:
             log.warning("database writable again; everything sampled meanwhile is stored")
             self.store_error = None
 
-    def _record_json(self) -> str:
-        """The daemon's record as stored (`Store.daemon_record`): the heartbeat but its time
-        and tick count (the latest span's end is the time), and `since`, from when on its
-        spans are this run's (where the first it wrote starts)."""
-        record = self.heartbeat(0.0)
-        del record["at"], record["ticks"]
-        record["since"] = self._since
-        return json.dumps(record)
+    def record(self) -> dict[str, object]:
+        """What this daemon says of itself (`presence status` reads it back through
+        `Store.daemon_record`, with the end of its latest span as the time)."""
+        return {"pid": os.getpid(), **dict(zip(_RECORD_FIELDS, self._steady_record()))}
 
-    def _steady_beat(self) -> tuple[object, ...]:
-        """What the daemon's record holds, as a tuple to compare (its pid aside: no flush
-        changes it, and asking costs a system call)."""
+    def _steady_record(self) -> tuple[object, ...]:
+        # the record but its pid (no flush changes it, and asking costs a system call), in
+        # the order of `_RECORD_FIELDS`: a tuple, compared at every flush
         nudger = self.nudger
-        return (self.probe, self.wanted_probe, self.probe_error,
+        return (self.probe.name if self.probe else None, self.wanted_probe, self.probe_error,
                 self.config.interval, self.device, self.store_error, self.missed_ticks,
                 self.listens, getattr(nudger.outbox, "channels", None) if nudger else None)
-
-    def heartbeat(self, now: float) -> dict[str, object]:
-        """What `presence status` shows about this daemon."""
-        return {"pid": os.getpid(), "at": now, "probe": self.probe.name if self.probe else None,
-                "wanted_probe": self.wanted_probe, "probe_error": self.probe_error,
-                "interval": self.config.interval, "device": self.device,
-                "store_error": self.store_error, "ticks": self.ticks,
-                "missed_ticks": self.missed_ticks, "listens": self.listens,
-                "notifier": getattr(self.nudger.outbox, "channels", None) if self.nudger
-                else None}

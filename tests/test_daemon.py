@@ -161,7 +161,7 @@ def test_a_stall_counts_as_missed_ticks_and_sampling_resumes_without_a_burst(
                     monotonic=lambda: next(steady, readings[-1]))
     assert daemon.run(max_ticks=5) == 5
     assert daemon.missed_ticks == missed
-    assert daemon.heartbeat(T0)["missed_ticks"] == missed
+    assert store.daemon_record()["missed_ticks"] == missed  # what `status --json` shows
 
 
 def test_the_selected_fallback_stands_in_while_the_wanted_probe_fails(tmp_path):
@@ -174,7 +174,7 @@ def test_the_selected_fallback_stands_in_while_the_wanted_probe_fails(tmp_path):
     tick = daemon.tick(T0)
     assert tick.probe == "psutil"
     assert daemon.probe_error == "no X display: DISPLAY is not set"
-    assert daemon.heartbeat(T0)["wanted_probe"] == "x11"
+    assert daemon.record()["wanted_probe"] == "x11"
     daemon.shutdown()
 
 
