@@ -210,8 +210,8 @@ class Daemon(SpanWriter):
         and no title (DESIGN §3 Pause). A sample showing what the one before showed costs no
         verdict, no write and no new object beyond the probe's sample: this is the whole
         ingest path. A change of span is a flush: the closed span and the new one (what is
-        in front, for `status`, the bar and the tray) in one statement, and the next flush is due
-        `flush_seconds` later.
+        in front, for `status`, the bar and the tray) in one transaction, and the next flush
+        is due `flush_seconds` later.
         """
         if self._calm_from <= now < self._calm_until and not self._holds_stale:
             # no flush due and no pause to mind: the common case, read the probe
