@@ -10,9 +10,13 @@ one executemany in one transaction, then measures (DESIGN §6):
   back and for today, and `presence status --json` the same way;
 - the query time of `--week` and of the month report in-process (target ≤ 100 ms), warm
   (rollups built) and cold (the first run after a migration, which builds them);
-- what the rollups cost on disk, per span.
+- what the rollups cost on disk, per span;
+- with --years 1,5,10: how a summary grows with history. The databases of every length are
+  built first, then `summary DAY --json` (half a year back) and `summary today --json` on each
+  take turns with the floor in one loop, medians (`growth`).
 
 Usage: python scripts/bench_summary.py [--runs 15] [--keep DIR] [--json OUT.json]
+                                       [--years 1,5,10 [--plot docs/growth.png]]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
@@ -51,9 +56,9 @@ APPS = [("code", "other", 30), ("firefox", "other", 25), ("slack", "messaging", 
 def build(path: Path, now: float, tz, years: int = 1) -> int:
     """`years` of data ending at `now` (the same days for every length); returns the number
     of spans. Spans go in through the store, a year per transaction, so the build follows
-    whatever layout the store keeps them in."""
+    whatever layout the store keeps them in. Each day draws from its own seed, so a day holds
+    the same spans, meetings and nudges in a database of any length."""
     store = Store.open(path)  # creates the schema and runs the migrations
-    rng = random.Random(5)
     names = [a for a, _, w in APPS for _ in range(w)]
     category = {a: c for a, c, _ in APPS}
     meetings, logs, nudges = [], [], []
@@ -64,6 +69,7 @@ def build(path: Path, now: float, tz, years: int = 1) -> int:
         spans = []
         stop = min(today, day + timedelta(days=364))
         while day <= stop:
+            rng = random.Random(day.toordinal())
             start, _ = day_bounds(day, tz)
             wake, sleep = start + 7 * 3600, start + 23.5 * 3600
             spans.append((start - 0.5 * 3600, wake, None, "away", None))
@@ -104,21 +110,32 @@ def build(path: Path, now: float, tz, years: int = 1) -> int:
     return count
 
 
-def process_ms(commands: dict[str, list[str]], env: dict[str, str],
-               runs: int) -> dict[str, float]:
-    """Median wall time of each command as a whole process, in ms.
+def process_ms(commands: dict[str, list[str]], env: dict[str, str], runs: int,
+               envs: dict[str, dict[str, str]] | None = None,
+               rotate: bool = False) -> dict[str, list[float]]:
+    """Wall times of each command as a whole process, in ms, one per round.
 
-    The commands take turns, so that load from other work on the machine shifts them alike.
+    The commands take turns, so that load from other work on the machine shifts them alike;
+    `envs` gives a command its own environment (its own PRESENCE_HOME); with `rotate` each
+    round starts one command further on, so that no command always follows the same one.
     """
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, args in commands.items():
+    names = list(commands)
+    for turn in range(runs):
+        shift = turn % len(names) if rotate else 0
+        for name in names[shift:] + names[:shift]:
+            args = commands[name]
             begin = time.perf_counter()
-            done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE)
+            done = subprocess.run(args, env=(envs or {}).get(name, env),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             times[name].append((time.perf_counter() - begin) * 1000)
             if done.returncode != 0:
                 raise SystemExit(f"{' '.join(args)} failed: {done.stderr.decode()}")
+    return times
+
+
+def medians(times: dict[str, list[float]]) -> dict[str, float]:
+    """The median of each command's times."""
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -143,55 +160,94 @@ def drop_caches(path: Path) -> None:
     conn.close()
 
 
+def _build_length(n: int, folder: Path, now: float, env: dict[str, str]) -> dict[str, Any]:
+    """Build `n` years into a PRESENCE_HOME of their own and run its first summary (which
+    seals the history and rolls it up), timed apart; the row's build figures."""
+    home = folder / f"growth-{n}y"
+    home.mkdir(exist_ok=True)
+    shutil.copy(folder / "config.toml", home / "config.toml")
+    db = home / "presence.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    tz = load(home / "config.toml", required=True).tz
+    begin = time.perf_counter()
+    spans = build(db, now, tz, years=n)
+    built_s = time.perf_counter() - begin
+    past = local_day(now, tz) - timedelta(days=180)
+    begin = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "presence", "summary", str(past), "--json"],
+                   env=dict(env, PRESENCE_HOME=str(home)), check=True,
+                   stdout=subprocess.DEVNULL)
+    cold_s = time.perf_counter() - begin
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    size = db.stat().st_size
+    print(f"{n:2d} years: {spans:,} spans, {size / 1e6:,.1f} MB ({size / spans:.1f} B per "
+          f"span), built in {built_s:.0f} s, first summary {cold_s:.1f} s", flush=True)
+    return {"years": n, "spans": spans, "build_s": round(built_s, 1),
+            "first_summary_s": round(cold_s, 1), "database_mb": round(size / 1e6, 1),
+            "database_bytes_per_span": round(size / spans, 1), "home": home, "past": past}
+
+
+def _ratio(times: dict[str, list[float]], key: str, base: str) -> tuple[float, float, float]:
+    """`key`'s time against `base`'s: the ratio of their medians, and the lower and upper
+    quartile of the ratio within each round (how much it moved from round to round)."""
+    per_round = sorted(a / b for a, b in zip(times[key], times[base]))
+    q1, _, q3 = statistics.quantiles(per_round, n=4) if len(per_round) > 1 else per_round * 3
+    return statistics.median(times[key]) / statistics.median(times[base]), q1, q3
+
+
 def growth(years: list[int], folder: Path, now: float, env: dict[str, str],
-           runs: int) -> list[dict[str, float]]:
-    """How a summary's time and the database grow with the years of data: a database of each
-    length (same days, same spans per day), its first summary (which rolls it up) left out,
-    then `summary DAY --json` half a year back and today, taking turns with the floor."""
-    rows = []
-    for n in years:
-        home = folder / f"growth-{n}y"
-        home.mkdir(exist_ok=True)
-        shutil.copy(folder / "config.toml", home / "config.toml")
-        db = home / "presence.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        tz = load(home / "config.toml", required=True).tz
-        begin = time.perf_counter()
-        spans = build(db, now, tz, years=n)
-        built_s = time.perf_counter() - begin
-        past = local_day(now, tz) - timedelta(days=180)
-        at_home = dict(env, PRESENCE_HOME=str(home))
+           runs: int) -> list[dict[str, Any]]:
+    """How a summary's time and the database grow with the years of data.
+
+    A database of each length (same days, same spans per day) is built first, each in its
+    own PRESENCE_HOME, its first summary (which rolls it up) timed apart. Then `summary DAY
+    --json` half a year back and `summary today --json` on every length and the floor take
+    turns in one loop (each a fresh process; two warm-up rounds, then `runs` rounds, each
+    starting one command further on; medians), so the lengths are compared side by side, in
+    the same minutes, and drift of the machine between builds cancels out.
+    """
+    built: list[dict[str, Any]] = []
+    try:
+        for n in years:
+            built.append(_build_length(n, folder, now, env))
         presence = [sys.executable, "-m", "presence"]
-        begin = time.perf_counter()
-        subprocess.run([*presence, "summary", str(past), "--json"], env=at_home, check=True,
-                       stdout=subprocess.DEVNULL)
-        cold_s = time.perf_counter() - begin
-        conn = sqlite3.connect(db)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
-        size = db.stat().st_size
-        commands = {"floor": [sys.executable, "-c", "import sqlite3"],
-                    "past": [*presence, "summary", str(past), "--json"],
-                    "today": [*presence, "summary", "today", "--json"]}
-        process_ms(commands, at_home, 2)
-        measured = process_ms(commands, at_home, runs)
-        rows.append({"years": n, "spans": spans, "build_s": round(built_s, 1),
-                     "first_summary_s": round(cold_s, 1), "database_mb": round(size / 1e6, 1),
-                     "database_bytes_per_span": round(size / spans, 1),
-                     "floor_ms": round(measured["floor"], 1),
-                     "summary_day_ms": round(measured["past"], 1),
-                     "summary_today_ms": round(measured["today"], 1)})
-        print(f"{n:2d} years: {spans:,} spans, {size / 1e6:,.1f} MB ({size / spans:.1f} B per "
-              f"span), built in {built_s:.0f} s, first summary {cold_s:.1f} s; summary DAY "
-              f"{measured['past']:.1f} ms, today {measured['today']:.1f} ms, floor "
-              f"{measured['floor']:.1f} ms", flush=True)
-        shutil.rmtree(home)
-    base = rows[0]
+        commands = {"floor": [sys.executable, "-c", "import sqlite3"]}
+        envs = {}
+        for row in built:
+            at_home = dict(env, PRESENCE_HOME=str(row["home"]))
+            for what, day in (("past", str(row["past"])), ("today", "today")):
+                name = f"{what}-{row['years']}"
+                commands[name] = [*presence, "summary", day, "--json"]
+                envs[name] = at_home
+        process_ms(commands, env, 2, envs, rotate=True)  # warm-up: bytecode, page cache
+        times = process_ms(commands, env, runs, envs, rotate=True)
+    finally:
+        for row in built:
+            shutil.rmtree(row.pop("home"), ignore_errors=True)
+    measured = medians(times)
+    floor, first = measured["floor"], built[0]["years"]
+    rows = []
+    for row in built:
+        n = row.pop("years")
+        row.pop("past")
+        day, day_q1, day_q3 = _ratio(times, f"past-{n}", f"past-{first}")
+        today, _, _ = _ratio(times, f"today-{n}", f"today-{first}")
+        rows.append({"years": n, **row, "floor_ms": round(floor, 1),
+                     "summary_day_ms": round(measured[f"past-{n}"], 1),
+                     "summary_today_ms": round(measured[f"today-{n}"], 1),
+                     # the same loop, the same floor: the floor cancels out of the ratio
+                     "vs_first": round(day, 2),
+                     "vs_first_round_quartiles": [round(day_q1, 2), round(day_q3, 2)],
+                     "today_vs_first": round(today, 2)})
+    print(f"side by side, {runs} rounds (medians): floor {floor:.1f} ms", flush=True)
     for r in rows:
-        # against the floor of the same round, so that load on the machine cancels out
-        r["vs_first"] = round((r["summary_day_ms"] / r["floor_ms"])
-                              / (base["summary_day_ms"] / base["floor_ms"]), 2)
+        q1, q3 = r["vs_first_round_quartiles"]
+        print(f"{r['years']:2d} years: summary DAY {r['summary_day_ms']:.1f} ms "
+              f"({r['vs_first']:.2f}× {first} year; rounds {q1:.2f}–{q3:.2f}×), today "
+              f"{r['summary_today_ms']:.1f} ms ({r['today_vs_first']:.2f}×)", flush=True)
     return rows
 
 
@@ -312,7 +368,7 @@ def main() -> None:
                          "status_script": [script, "status", "--json"],
                          "bar_script": [script, "bar"]})
     process_ms(commands, env, 2)  # warm-up: bytecode cached, files in the page cache
-    measured = process_ms(commands, env, opts.runs)
+    measured = medians(process_ms(commands, env, opts.runs))
     floor, day_past, day_today, week_process, status, bar = (
         measured[k] for k in ("floor", "past", "today", "week", "status", "bar"))
 

@@ -240,6 +240,31 @@ def test_a_streak_longer_than_the_trend_window_is_counted_whole(tmp_path):
     assert s["streak_days"] == 10
 
 
+@pytest.mark.parametrize("days", [7, 8, 13, 14, 15, 29, 200])
+def test_a_streak_is_counted_whole_however_far_back_it_runs(tmp_path, days):
+    # a streak running back past the trend's week is read back further, twice as far each
+    # time: the lengths around each step count in full, and a day off before them ends it
+    store, config = home(tmp_path)
+    last = date(2026, 6, 6)
+    store.add_in_person(at("2025-01-01T18:00"), at("2025-01-01T19:00"), None)
+    for n in range(days):
+        day = (last - timedelta(days=n)).isoformat()
+        store.add_in_person(at(f"{day}T18:00"), at(f"{day}T19:00"), None)
+    s = history.day_summary(store, config, last, at("2026-06-06T20:00"))
+    assert s.streak_days == days
+
+
+def test_a_streak_since_the_first_day_presence_can_show_is_counted_whole(tmp_path):
+    # every day from 1 January 1970 (the earliest time stored) has in-person time
+    store, config = home(tmp_path)
+    first = date(1970, 1, 1)
+    for n in range(60):
+        day = (first + timedelta(days=n)).isoformat()
+        store.add_in_person(at(f"{day}T18:00"), at(f"{day}T19:00"), None)
+    s = history.day_summary(store, config, first + timedelta(days=59), at("1970-03-02T20:00"))
+    assert s.streak_days == 60
+
+
 def test_week_is_seven_days_with_totals(tmp_path):
     store, config = home(tmp_path)
     for day in range(1, 15):

@@ -35,6 +35,7 @@ from presence.reports.summary import (
 )
 from presence.timeline import day_bounds, local_day, merge_intervals, zone_name
 from presence.logsetup import logger
+from presence.model import EARLIEST
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
 if TYPE_CHECKING:
@@ -187,12 +188,12 @@ def _in_person(store: Store, peers: list[tuple[list, list]], back: float, period
     return merge_intervals((s, min(e, now)) for s, e in together)
 
 
-def _all_in_person(peer: Peer, period_end: float, tz) -> tuple[list, list]:
-    """A peer's in-person meetings and logged time over its whole history; what was read
-    of it already when its snapshot fails now (a reader never fails for a peer)."""
+def _peer_in_person(peer: Peer, back: float, period_end: float, tz) -> tuple[list, list]:
+    """A peer's in-person meetings and logged time from `back` to the period's end; what was
+    read of it already when its snapshot fails now (a reader never fails for a peer)."""
     try:
-        return (peer.source.meetings(-float("inf"), period_end, tz, kind="in_person"),
-                peer.source.in_person_log(-float("inf"), period_end))
+        return (peer.source.meetings(back, period_end, tz, kind="in_person"),
+                peer.source.in_person_log(back, period_end))
     except StoreError as exc:
         log.warning("devices: %s: in-person history left out: %s", peer.name, exc)
         return peer.in_person, peer.logged
@@ -310,9 +311,15 @@ def _summarise_once(store: Store, config: Config, first: date, last: date, now: 
     in_person = _in_person(store, [(p.in_person, p.logged) for p in others], back, period_end,
                            now, tz)
     by_day = seconds_by_day(in_person, tz)
-    if history and _streak_reaches(by_day, since, first):
-        in_person = _in_person(store, [_all_in_person(p, period_end, tz) for p in others],
-                               -float("inf"), period_end, now, tz)
+    # A streak that runs back to the first day read is read further back, twice as far each
+    # time, until a day without in-person time ends it: the cost follows the streak's length,
+    # not the years of history before it.
+    reach, earliest = since, local_day(EARLIEST, tz)  # nothing before EARLIEST is shown
+    while history and reach > earliest and _streak_reaches(by_day, reach, first):
+        reach = max(earliest, first - 2 * (first - reach))
+        further = day_bounds(reach, tz)[0]
+        in_person = _in_person(store, [_peer_in_person(p, further, period_end, tz)
+                                       for p in others], further, period_end, now, tz)
         by_day = seconds_by_day(in_person, tz)
     begins = [b for b in [store.first_activity()] + [p.first for p in others] if b is not None]
     begin = (min(begins) if begins else None) if history else period_start
