@@ -179,6 +179,27 @@ def test_a_meeting_across_midnight_counts_in_each_day(tmp_path):
     assert second.streak_days == 2
 
 
+def test_a_stay_that_began_days_before_counts_among_many_short_meetings(tmp_path):
+    # what overlaps a day is searched from the longest stay's length before it: a week away
+    # with friends, logged by hand, and a three-day retreat in the calendar still count on
+    # their last day, among a year of short meetings; a shorter one ending before does not
+    store, config = home(tmp_path)
+    last = date(2026, 6, 9)
+    short = [meeting(f"Coffee {n}", f"{last - timedelta(days=n)}T08:00",
+                     f"{last - timedelta(days=n)}T08:30") for n in range(1, 365)]
+    add_meetings(store, meeting("Retreat", "2026-06-06T20:00", "2026-06-09T00:20"), *short)
+    store.add_in_person(at("2026-06-01T12:00"), at("2026-06-09T00:30"), "a week away")
+    store.add_in_person(at("2026-06-02T12:00"), at("2026-06-08T23:00"), "ended before")
+    s = history.day_summary(store, config, last, at("2026-06-10T12:00"))
+    assert s.in_person_minutes == 30.0
+    assert [m.summary for m in s.meetings] == ["Retreat"]
+    assert s.meetings[0].minutes == 20.0
+    # shorter rows stored later do not narrow the search below the longest
+    store.add_in_person(at("2026-06-09T07:00"), at("2026-06-09T07:10"), None)
+    s = history.day_summary(store, config, last, at("2026-06-10T12:00"))
+    assert s.in_person_minutes == 40.0
+
+
 def test_empty_day_and_empty_database(tmp_path):
     store, config = home(tmp_path)
     s = day_json(history.day_summary(store, config, date(2026, 6, 6), at("2026-06-07T12:00")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone, tzinfo
 
 from presence.model import Meeting
-from presence.store.db import IN_RANGE, Tables
+from presence.store.db import IN_RANGE, Tables, overlapping
 from presence.timeline import midnight
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
@@ -19,8 +19,8 @@ def select_meetings(read: Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]
     """Instances overlapping [start, end) from a `meetings` table, through `read(sql, params)`:
     this database's, or a peer's snapshot (the same columns)."""
     sql = ("SELECT source, uid, summary, start, end, all_day, location, kind, reason "
-           f"FROM meetings WHERE start < ? AND end > ? AND {IN_RANGE}")
-    params: tuple[Any, ...] = (end, start)
+           f"FROM meetings WHERE {overlapping('meetings')} AND {IN_RANGE}")
+    params: tuple[Any, ...] = (end, start, start)
     if kind is not None:
         sql += " AND kind = ?"
         params += (kind,)

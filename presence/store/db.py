@@ -37,7 +37,22 @@ BUSY_TIMEOUT_MS = 10_000
 # are skipped by every reader; `presence doctor` counts them (store/ranges.py).
 IN_RANGE = f"start >= {EARLIEST!r} AND end <= {LATEST!r} AND start <= end"
 
-__all__ = ["BUSY_TIMEOUT_MS", "IN_RANGE", "MIGRATIONS", "SCHEMA_VERSION", "Tables"]
+__all__ = ["BUSY_TIMEOUT_MS", "IN_RANGE", "MIGRATIONS", "SCHEMA_VERSION", "Tables",
+           "overlapping"]
+
+
+def overlapping(table: str, alias: str | None = None) -> str:
+    """The condition that a row of `table` (as `alias`) overlaps [start, end); its
+    parameters are (end, start, start).
+
+    A start before `start` less the longest row's length cannot overlap, so the start index
+    is searched from there (the longest is one step away on its length index, migration 12):
+    a day's rows cost the same on ten years of history as on one. SQLite searches by the
+    first lower bound it is given on `start`, so this goes before IN_RANGE's.
+    """
+    t = f"{alias or table}."
+    return (f"{t}start < ? AND {t}end > ? "
+            f"AND {t}start > ? - (SELECT max(end - start) FROM {table}) - 1")
 
 
 def _create_private_file(path: Path) -> None:

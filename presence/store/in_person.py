@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from presence.store.db import IN_RANGE, Tables
+from presence.store.db import IN_RANGE, Tables, overlapping
+
+# Logged time overlapping [start, end): its parameters are (end, start, start).
+_LOGGED = overlapping("in_person_log")
 
 
 class InPersonTables(Tables):
@@ -25,8 +28,8 @@ class InPersonTables(Tables):
     def in_person_log(self, start: float, end: float) -> list[tuple[float, float, str | None]]:
         """Logged stretches overlapping [start, end)."""
         return [(s, e, note) for s, e, note in self._read(
-            "SELECT start, end, note FROM in_person_log WHERE start < ? AND end > ? "
-            f"AND {IN_RANGE} ORDER BY start", (end, start))]
+            f"SELECT start, end, note FROM in_person_log WHERE {_LOGGED} AND {IN_RANGE} "
+            "ORDER BY start", (end, start, start))]
 
     def last_in_person(self, before: float) -> float | None:
         """End of the latest in-person time (timed meeting or logged) that ended by `before`."""
@@ -47,12 +50,13 @@ class InPersonTables(Tables):
         names: dict[int, list[str]] = defaultdict(list)
         for log_id, name in self._read(
                 "SELECT lp.log_id, p.name FROM log_people lp JOIN people p ON p.id = "
-                "lp.person_id JOIN in_person_log l ON l.id = lp.log_id WHERE l.start < ? "
-                "AND l.end > ? ORDER BY p.name COLLATE NOCASE", (end, start)):
+                "lp.person_id JOIN in_person_log l ON l.id = lp.log_id WHERE "
+                f"{overlapping('in_person_log', 'l')} ORDER BY p.name COLLATE NOCASE",
+                (end, start, start)):
             names[log_id].append(name)
         return [(i, s, e, note, tuple(names.get(i, ()))) for i, s, e, note in self._read(
-            "SELECT id, start, end, note FROM in_person_log WHERE start < ? AND end > ? "
-            f"AND {IN_RANGE} ORDER BY start, id", (end, start))]
+            f"SELECT id, start, end, note FROM in_person_log WHERE {_LOGGED} AND {IN_RANGE} "
+            "ORDER BY start, id", (end, start, start))]
 
     def first_in_person_record(self) -> float | None:
         """Start of the earliest logged stretch or stored calendar instance."""

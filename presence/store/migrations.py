@@ -383,6 +383,14 @@ def _m11_people_rollup_windows(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE people_rollup ADD COLUMN {column} {kind} NOT NULL DEFAULT 0")
 
 
+def _m12_lengths(conn: sqlite3.Connection) -> None:
+    """Meetings and logged time indexed by their length, so that the longest is one step
+    away: a reader searches what overlaps a window from the longest length before it
+    (`db.overlapping`), not from the first row ever stored."""
+    for table in ("meetings", "in_person_log"):
+        conn.execute(f"CREATE INDEX idx_{table}_length ON {table} (end - start)")
+
+
 # Append only, in order: MIGRATIONS[n] takes a database from schema n to n + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
@@ -396,5 +404,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m9_people_rollup,
     _m10_span_changes,
     _m11_people_rollup_windows,
+    _m12_lengths,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from presence.errors import StoreError
 from presence.model import Meeting, Occasion, Person
-from presence.store.db import IN_RANGE, Tables
+from presence.store.db import IN_RANGE, Tables, overlapping
 from presence.logsetup import logger
 
 log = logger(__name__)
@@ -45,7 +45,7 @@ _OCCASIONS = (
 # When in-person time began, for `_times`: in [lo, hi), or before hi and ending after lo
 # (each with its two parameters; `t` is the table).
 _BEGAN_IN = "{t}.start >= ? AND {t}.start < ?"
-_OVERLAPS = "{t}.start < ? AND {t}.end > ?"
+_OVERLAPS = overlapping("{table}", "{t}")  # three parameters: end, start, start
 
 
 def _times(began: str, who: str = "") -> str:
@@ -53,9 +53,10 @@ def _times(began: str, who: str = "") -> str:
     then logged time: its parameters twice), of the people `who` narrows to."""
     return ("SELECT mp.person_id, m.start, m.end FROM meeting_people mp JOIN meetings m "
             "ON m.id = mp.meeting_id WHERE m.kind = 'in_person' AND m.all_day = 0 "
-            f"AND {began.format(t='m')} AND {IN_RANGE} {who} UNION ALL "
+            f"AND {began.format(t='m', table='meetings')} AND {IN_RANGE} {who} UNION ALL "
             "SELECT lp.person_id, l.start, l.end FROM log_people lp JOIN in_person_log l "
-            f"ON l.id = lp.log_id WHERE {began.format(t='l')} AND {IN_RANGE} {who}")
+            f"ON l.id = lp.log_id WHERE {began.format(t='l', table='in_person_log')} "
+            f"AND {IN_RANGE} {who}")
 
 
 # More people than this are read whole and picked in Python rather than listed in the SQL.
@@ -243,7 +244,7 @@ class PeopleTables(Tables):
         """Person → (start, end) of their in-person time that began before `hi` and ends
         after `lo`, in no particular order."""
         past: dict[int, list[tuple[float, float]]] = defaultdict(list)
-        for pid, start, end in self._read(_times(_OVERLAPS), (hi, lo, hi, lo)):
+        for pid, start, end in self._read(_times(_OVERLAPS), (hi, lo, lo, hi, lo, lo)):
             past[pid].append((start, end))
         return dict(past)
 
@@ -252,4 +253,5 @@ class PeopleTables(Tables):
         [start, end)."""
         return [tuple(r) for r in self._read(
             f"SELECT p.id, p.name, o.start, o.end FROM ({_times(_OVERLAPS)}) o "
-            "JOIN people p ON p.id = o.person_id ORDER BY o.start", (end, start, end, start))]
+            "JOIN people p ON p.id = o.person_id ORDER BY o.start",
+            (end, start, start, end, start, start))]
