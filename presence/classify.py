@@ -160,6 +160,20 @@ def judge(config: Config, sample: Sample) -> Verdict:
     return verdict
 
 
+def prepare(config: Config) -> None:
+    """Compile every pattern that judging a sample may search (the rules, the browsers, the
+    excluded titles, the web apps of a tab), which the read commands leave uncompiled: the
+    daemon calls it when it starts and at each reload, so that no sample in the middle of
+    sampling pays tens of milliseconds for a regular expression met for the first time."""
+    patterns = [config.browsers, *config.exclude_titles]
+    for rule in config.rules:
+        patterns += (p for p in (rule.app, rule.exe, rule.title, rule.browser_title,
+                                 rule.package) if p is not None)
+    for pattern in patterns:
+        pattern.search("")
+    _web_words()
+
+
 def classify(config: Config, sample: Sample) -> Classified:
     """Classify a sample, turning long idleness into `away` (see `judge`)."""
     verdict = judge(config, sample)

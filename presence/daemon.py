@@ -15,7 +15,7 @@ from presence.frozen import frozen
 from typing import Callable
 
 from presence import clock, holds, pacing, spans
-from presence.classify import Verdict, judge, stored_title
+from presence.classify import Verdict, judge, prepare, stored_title
 from presence.config import Config
 from presence.flushing import SpanWriter
 from presence.errors import ProbeUnavailable, StoreError
@@ -48,6 +48,15 @@ _NO_APP = (AWAY, PAUSED)
 
 class Daemon(SpanWriter):
     """The sampling loop and the open span it keeps in memory."""
+
+    # Slots, not a __dict__: past 30 attributes an instance's dict no longer shares its keys
+    # with the class, and every attribute a tick reads became a dict lookup (issue 18: ingest).
+    __slots__ = ("_probes", "_config", "_pulse", "_flush_seconds", "_idle_limit", "store",
+                 "_recover", "wanted_probe", "nudger", "device", "_now", "_steady",
+                 "stop_event", "_open", "_last", "_sample", "_verdict", "_open_row", "_pending",
+                 "store_error", "_last_flush", "_calm_from", "_calm_until", "_holds_stale",
+                 "_holds_version", "_pause_stored", "_paused_until", "listens", "_seen",
+                 "_kept", "_beat", "_since", "ticks", "missed_ticks")
 
     def __init__(self, config: Config, store: Store | None, open_probe: Callable[[str], Probe],
                  wanted_probe: str, *, fallback_probe: str | None = None,
@@ -126,10 +135,12 @@ class Daemon(SpanWriter):
         self._pulse = spans.pulse_time(value.interval)
         self._flush_seconds = value.get("daemon.flush_seconds")
         self._calm_until = -math.inf  # the next tick reckons with the new flush_seconds
-        self._idle_limit = value.get("daemon.idle_seconds")
+        # a float, as the idle times it is compared with at every tick
+        self._idle_limit = float(value.get("daemon.idle_seconds"))
         self._seen = None  # new rules may judge the same sample differently
+        prepare(value)
         # the probe may skip asking for the idle time while it cannot have passed the limit
-        self._probes.idle_limit = float(self._idle_limit)
+        self._probes.idle_limit = self._idle_limit
 
     @property
     def probe(self) -> Probe | None:
@@ -147,6 +158,7 @@ class Daemon(SpanWriter):
         """Have the next tick read the pause again: `presence pause` and `resume` poke the
         running daemon (SIGUSR1, see `lock.poke`). Safe from a signal handler."""
         self._holds_stale = True
+        self._calm_until = -math.inf  # the next tick takes the way that reads it
 
     def _paused(self, now: float, due: bool) -> bool:
         """Whether the user paused presence (`presence pause`). The stored pause is read
@@ -213,30 +225,39 @@ class Daemon(SpanWriter):
         in front, for `status`, the bar and the tray) in one transaction, and the next flush
         is due `flush_seconds` later.
         """
-        if self._calm_from <= now < self._calm_until and not self._holds_stale:
-            # no flush due and no pause to mind: the common case, read the probe
-            try:
-                sample = self._probes.direct(now)
-            except ProbeUnavailable as exc:  # the wanted probe itself failed: fall back
-                sample = self._probes.failed(now, exc)
-            self._sample = sample
-            seen, idle = self._seen, sample.idle
-            if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
-                    sample.exe == seen[2] and (idle is None or idle <= self._idle_limit) and \
-                    0 <= now - self._last <= self._pulse:
-                # the same verdict as the sample before (never away: not idle for long),
-                # continuing the open span: nothing else to do (the whole ingest path)
-                self._last = now
-                nudger = self.nudger
-                if nudger is not None and nudger.prepare(now):
-                    self._decide(now)
-                self.ticks += 1
-                return
-            due = False
-        else:
+        # (spelled so that every test is one the interpreter specialises: issue 18, ingest)
+        if now >= self._calm_until or now < self._calm_from:
+            # a flush may be due, or the pause is to be minded (a poke ends the calm)
             last_flush = self._last_flush
-            due = last_flush is None or not 0 <= now - last_flush < self._flush_seconds
-            sample = None
+            self._take(now, None, last_flush is None
+                       or not 0 <= now - last_flush < self._flush_seconds)
+            return
+        read = self._probes.direct
+        try:
+            sample = read(now)
+        except ProbeUnavailable as exc:  # the wanted probe itself failed: fall back
+            sample = self._probes.failed(now, exc)
+        self._sample = sample
+        seen = self._seen
+        if seen is not None and sample.app == seen[0] and sample.title == seen[1] and \
+                sample.exe == seen[2]:
+            since = now - self._last
+            if since >= 0.0 and since <= self._pulse:
+                idle = sample.idle
+                if idle is None or idle <= self._idle_limit:
+                    # the same verdict as the sample before (never away: not idle for long),
+                    # continuing the open span: nothing else to do (the whole ingest path)
+                    self._last = now
+                    nudger = self.nudger
+                    if nudger is not None and nudger.prepare(now):
+                        self._decide(now)
+                    self.ticks += 1
+                    return
+        self._take(now, sample, False)
+
+    def _take(self, now: float, sample: Sample | None, due: bool) -> None:
+        """The rest of a tick that is not the whole ingest path: `sample` is what the probe
+        showed, or None when the pause is to be minded first (the probe is read after)."""
         changed = False
         if sample is None and self._paused(now, due):
             self._seen = None
@@ -368,32 +389,10 @@ class Daemon(SpanWriter):
         ticks that could only extend the open span are credited without waking for each
         (`presence.pacing`; `due` is the caller's next work between ticks).
         """
-        done = 0
-        next_at = self._steady()
         try:
-            if waker is not None:
-                return pacing.run(self, waker, self._now, self._steady, max_ticks, on_tick,
-                                  due)
-            while not self.stop_event.is_set() and (max_ticks is None or done < max_ticks):
-                if on_tick is not None:
-                    on_tick(self.tick(self._now()))
-                else:
-                    self.step(self._now())
-                done += 1
-                interval = self.config.interval
-                next_at += interval
-                delay = next_at - self._steady()
-                if delay < -interval:
-                    # a whole sample was missed (suspend, a starved process): count it and
-                    # go on from now rather than catching up with a burst
-                    self.missed_ticks += 1
-                    next_at = self._steady()
-                    delay = 0.0
-                if max_ticks is None or done < max_ticks:
-                    self.stop_event.wait(max(0.0, delay))
+            return pacing.run(self, waker, self._now, self._steady, max_ticks, on_tick, due)
         finally:
             self.shutdown()
-        return done
 
     def stop(self) -> None:
         """Ask `run()` to finish after the current tick (safe from a signal handler)."""

@@ -30,7 +30,10 @@ _RECORD_FIELDS = ("probe", "wanted_probe", "probe_error", "interval", "device", 
 
 
 class SpanWriter:
-    """The daemon's writes (mixed into `Daemon`, whose state they share)."""
+    """The daemon's writes (mixed into `Daemon`, whose state they share and whose slots
+    hold it)."""
+
+    __slots__ = ()
 
     store: Store | None
     nudger: Any
@@ -50,6 +53,7 @@ class SpanWriter:
     _beat: tuple[object, ...] | None
     _since: float | None
     _holds_stale: bool
+    recheck_holds: Callable[[], None]
 
     def _start_afresh(self, why: str) -> bool:
         """Go on with a database at the same path after the file was replaced or damaged
@@ -67,7 +71,7 @@ class SpanWriter:
             self._pending = [(None, span) for _, span in self._pending]
             self._open_row = None
         self._beat = None  # the fresh file holds no record of this daemon yet: write it
-        self._holds_stale = True
+        self.recheck_holds()
         return True
 
     def _store_failed(self, exc: StoreError) -> None:
@@ -85,6 +89,9 @@ class SpanWriter:
         self._last_flush = now
         self._calm_from, self._calm_until = now, (
             now + self._flush_seconds if self._paused_until is None else -math.inf)
+        if self._holds_stale:
+            # poked since this tick began (a signal may come between any two steps here)
+            self._calm_until = -math.inf
         if self._open is not None:
             self._save(now, retry)
 

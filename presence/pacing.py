@@ -87,7 +87,8 @@ class Waker:
             os.close(self._w)
 
 
-def run(daemon: Any, waker: Waker, now: Callable[[], float], steady: Callable[[], float],
+def run(daemon: Any, waker: Waker | None, now: Callable[[], float],
+        steady: Callable[[], float],
         max_ticks: int | None, on_tick: Callable[[Any], None] | None,
         due: Callable[[], float | None] | None) -> int:
     """Tick `daemon` every interval until it stops or `max_ticks`, leaving out the ticks
@@ -95,7 +96,8 @@ def run(daemon: Any, waker: Waker, now: Callable[[], float], steady: Callable[[]
 
     Args:
         daemon: the `Daemon` (its tick, step, idles, next_due, skip_to and probe's quiet).
-        waker: what ends a wait early.
+        waker: what ends a wait early; None: no tick is left out, and only `stop()` ends a
+            wait early.
         now: the wall clock; steady: the monotonic clock.
         max_ticks: stop after this many ticks (taken or credited); None: until stopped.
         on_tick: called with each tick taken (a credited tick is not taken: nothing new).
@@ -106,7 +108,8 @@ def run(daemon: Any, waker: Waker, now: Callable[[], float], steady: Callable[[]
     next_at = steady()
     stop = daemon.stop_event
     while not stop.is_set() and (max_ticks is None or done < max_ticks):
-        wall, at = now(), steady()
+        wall = now()
+        at = 0.0 if waker is None else steady()  # read only by the waits that leave ticks out
         if on_tick is not None:
             on_tick(daemon.tick(wall))
         else:
@@ -116,7 +119,7 @@ def run(daemon: Any, waker: Waker, now: Callable[[], float], steady: Callable[[]
         next_at += interval
         if max_ticks is not None and done >= max_ticks:
             break
-        quiet = _quiet_until(daemon, wall, interval, due)
+        quiet = None if waker is None else _quiet_until(daemon, wall, interval, due)
         if quiet is not None:
             fd, until = quiet
             # the ticks at wall + k × interval (k = 1..left) fall before `until`
@@ -154,7 +157,10 @@ def run(daemon: Any, waker: Waker, now: Callable[[], float], steady: Callable[[]
             next_at = steady()
             delay = 0.0
         if max_ticks is None or done < max_ticks:
-            waker.wait(delay)
+            if waker is None:
+                stop.wait(max(0.0, delay))
+            else:
+                waker.wait(delay)
     return done
 
 

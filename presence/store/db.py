@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from presence.errors import CorruptDatabase, StoreError
@@ -253,9 +252,8 @@ class Tables:
             os.close(self._header_fd)
             self._header_fd = None
 
-    @contextmanager
     def transaction(self, what: str = "write failed", *,
-                    write: bool = True) -> Iterator[None]:
+                    write: bool = True) -> _Transaction:
         """Run the statements inside the block as one transaction: all of them or none.
 
         A write transaction takes the write lock at once (BEGIN IMMEDIATE), so what it reads
@@ -269,23 +267,7 @@ class Tables:
         Raises:
             StoreError: SQLite failed; nothing of the block was stored.
         """
-        if self._conn.in_transaction:
-            yield
-            return
-        try:
-            self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: {what} ({exc})") from exc
-        try:
-            yield
-            self._conn.execute("COMMIT")
-        except BaseException as exc:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            self._rolled_back()
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise StoreError(f"{self.path}: {what} ({exc})") from exc
-            raise
+        return _Transaction(self, what, write)
 
     def _rolled_back(self) -> None:
         """Forget what this connection cached from inside a transaction that was rolled
@@ -335,3 +317,44 @@ def __getattr__(name: str) -> Any:
 
         return getattr(presence.store, name)
     raise AttributeError(name)
+
+
+class _Transaction:
+    """`Tables.transaction`'s block: a class rather than a generator, since the daemon opens
+    one at every switch of span and a generator's context costs three times as much (issue
+    18: ingest)."""
+
+    __slots__ = ("_tables", "_what", "_write", "_own")
+
+    def __init__(self, tables: Tables, what: str, write: bool):
+        self._tables, self._what, self._write = tables, what, write
+
+    def __enter__(self) -> None:
+        conn = self._tables._conn
+        self._own = not conn.in_transaction  # inside another: join it
+        if self._own:
+            try:
+                conn.execute("BEGIN IMMEDIATE" if self._write else "BEGIN")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self._tables.path}: {self._what} ({exc})") from exc
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 _trace: object) -> bool:
+        if not self._own:
+            return False
+        tables = self._tables
+        conn = tables._conn
+        if kind is None:
+            try:
+                conn.execute("COMMIT")
+                return False
+            except BaseException as failed:  # as one raised in the block
+                exc = failed
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        tables._rolled_back()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise StoreError(f"{tables.path}: {self._what} ({exc})") from exc
+        if kind is None:
+            raise exc  # type: ignore[misc]  # COMMIT failed otherwise (an interrupt)
+        return False
