@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +187,23 @@ def _build_length(n: int, folder: Path, now: float, env: dict[str, str]) -> dict
           f"span), built in {built_s:.0f} s, first summary {cold_s:.1f} s", flush=True)
     return {"years": n, "spans": spans, "build_s": round(built_s, 1),
             "first_summary_s": round(cold_s, 1), "database_mb": round(size / 1e6, 1),
-            "database_bytes_per_span": round(size / spans, 1), "home": home, "past": past}
+            "database_bytes_per_span": round(size / spans, 1), "home": home, "past": past,
+            "streak": _streak_day(db, tz, local_day(now, tz))}
+
+
+def _streak_day(db: Path, tz, today: date) -> date:
+    """The latest day before `today` whose week before had in-person time every day: its
+    summary reads the streak back past the trend's week (the same day in every length)."""
+    conn = sqlite3.connect(db)
+    starts = conn.execute("SELECT start FROM meetings WHERE kind = 'in_person' UNION ALL "
+                          "SELECT start FROM in_person_log").fetchall()
+    conn.close()
+    met = {local_day(start, tz) for start, in starts}
+    for back in range(1, 366):
+        day = today - timedelta(days=back)
+        if all(day - timedelta(days=n) in met for n in range(1, 8)):
+            return day
+    raise SystemExit(f"{db}: no week of in-person days in the last year to time a streak on")
 
 
 def _ratio(times: dict[str, list[float]], key: str, base: str) -> tuple[float, float, float]:
@@ -204,8 +220,9 @@ def growth(years: list[int], folder: Path, now: float, env: dict[str, str],
 
     A database of each length (same days, same spans per day) is built first, each in its
     own PRESENCE_HOME, its first summary (which rolls it up) timed apart. Then `summary DAY
-    --json` half a year back and `summary today --json` on every length and the floor take
-    turns in one loop (each a fresh process; two warm-up rounds, then `runs` rounds, each
+    --json` half a year back, `summary today --json` and the summary of the latest day that
+    ends a streak of in-person days longer than the trend's week, on every length, and the
+    floor take turns in one loop (each a fresh process; two warm-up rounds, then `runs` rounds, each
     starting one command further on; medians), so the lengths are compared side by side, in
     the same minutes, and drift of the machine between builds cancels out.
     """
@@ -218,7 +235,8 @@ def growth(years: list[int], folder: Path, now: float, env: dict[str, str],
         envs = {}
         for row in built:
             at_home = dict(env, PRESENCE_HOME=str(row["home"]))
-            for what, day in (("past", str(row["past"])), ("today", "today")):
+            for what, day in (("past", str(row["past"])), ("today", "today"),
+                              ("streak", str(row["streak"]))):
                 name = f"{what}-{row['years']}"
                 commands[name] = [*presence, "summary", day, "--json"]
                 envs[name] = at_home
@@ -233,21 +251,28 @@ def growth(years: list[int], folder: Path, now: float, env: dict[str, str],
     for row in built:
         n = row.pop("years")
         row.pop("past")
+        streak_day = row.pop("streak")
         day, day_q1, day_q3 = _ratio(times, f"past-{n}", f"past-{first}")
         today, _, _ = _ratio(times, f"today-{n}", f"today-{first}")
+        streak, _, _ = _ratio(times, f"streak-{n}", f"streak-{first}")
         rows.append({"years": n, **row, "floor_ms": round(floor, 1),
                      "summary_day_ms": round(measured[f"past-{n}"], 1),
                      "summary_today_ms": round(measured[f"today-{n}"], 1),
                      # the same loop, the same floor: the floor cancels out of the ratio
                      "vs_first": round(day, 2),
                      "vs_first_round_quartiles": [round(day_q1, 2), round(day_q3, 2)],
-                     "today_vs_first": round(today, 2)})
+                     "today_vs_first": round(today, 2),
+                     "streak_day": str(streak_day),
+                     "summary_streak_day_ms": round(measured[f"streak-{n}"], 1),
+                     "streak_vs_first": round(streak, 2)})
     print(f"side by side, {runs} rounds (medians): floor {floor:.1f} ms", flush=True)
     for r in rows:
         q1, q3 = r["vs_first_round_quartiles"]
         print(f"{r['years']:2d} years: summary DAY {r['summary_day_ms']:.1f} ms "
               f"({r['vs_first']:.2f}× {first} year; rounds {q1:.2f}–{q3:.2f}×), today "
-              f"{r['summary_today_ms']:.1f} ms ({r['today_vs_first']:.2f}×)", flush=True)
+              f"{r['summary_today_ms']:.1f} ms ({r['today_vs_first']:.2f}×), a streak day "
+              f"({r['streak_day']}) {r['summary_streak_day_ms']:.1f} ms "
+              f"({r['streak_vs_first']:.2f}×)", flush=True)
     return rows
 
 
@@ -440,7 +465,9 @@ def main() -> None:
     print(f"cold: first summary process {cold_process_ms:.0f} ms, first --week query "
           f"{cold_week_ms:.0f} ms (seal + roll up the whole year, once)")
     if opts.years:
-        figures["growth"] = growth(opts.years, folder, now, env, opts.runs)
+        # three times the rounds: one loop of short processes, where a median of a few
+        # rounds still moves with the machine's load by several per cent
+        figures["growth"] = growth(opts.years, folder, now, env, 3 * opts.runs)
         if opts.plot:
             plot(figures["growth"], opts.plot)
     if opts.json:
