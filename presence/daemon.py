@@ -56,7 +56,7 @@ class Daemon(SpanWriter):
                  "stop_event", "_open", "_last", "_sample", "_verdict", "_open_row", "_pending",
                  "store_error", "_last_flush", "_calm_from", "_calm_until", "_holds_stale",
                  "_holds_version", "_pause_stored", "_paused_until", "listens", "_seen",
-                 "_kept", "_beat", "_since", "_flushes", "ticks", "missed_ticks")
+                 "_kept", "_beat", "_since", "ticks", "missed_ticks")
 
     def __init__(self, config: Config, store: Store | None, open_probe: Callable[[str], Probe],
                  wanted_probe: str, *, fallback_probe: str | None = None,
@@ -121,7 +121,6 @@ class Daemon(SpanWriter):
         # the daemon's record as stored, and where its run's first span starts (flushing.py)
         self._beat: tuple[object, ...] | None = None
         self._since: float | None = None
-        self._flushes = -1  # the first flush looks at the file whole
         self.ticks = self.missed_ticks = 0
 
     @property

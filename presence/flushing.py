@@ -24,12 +24,6 @@ from presence.store.flushes import DAEMON_KEY
 
 log = logging.getLogger(__name__)
 
-# A flush looks at the file under it (`Store.file_problem`): at its header whenever it writes a
-# closed span, and also at who holds its path at every CHECK_EVERY-th flush. Found a flush or
-# three later, nothing is lost (issue 18: ingest; two system calls were 7 % of it): a replaced
-# file's history is copied back from the open connection, and the open span is in memory.
-CHECK_EVERY = 4
-
 # What the daemon's record holds besides its pid and `since`, in order (`_steady_record`).
 _RECORD_FIELDS = ("probe", "wanted_probe", "probe_error", "interval", "device", "store_error",
                   "missed_ticks", "listens", "notifier")
@@ -59,7 +53,6 @@ class SpanWriter:
     _beat: tuple[object, ...] | None
     _since: float | None
     _holds_stale: bool
-    _flushes: int  # flushes since the last full look at the file, modulo CHECK_EVERY
     recheck_holds: Callable[[], None]
 
     def _start_afresh(self, why: str) -> bool:
@@ -111,9 +104,7 @@ class SpanWriter:
             self._pending.clear()
             return
         if retry and self._recover is not None:
-            self._flushes = flushes = (self._flushes + 1) % CHECK_EVERY
-            problem = store.file_problem(moved=not flushes) \
-                if self._pending or not flushes else None
+            problem = store.file_problem()
             if problem is not None and self._start_afresh(problem):
                 store = self.store
         current = self._open

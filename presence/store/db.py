@@ -194,12 +194,11 @@ class Tables:
             target.unlink(missing_ok=True)
             return False
 
-    def file_problem(self, moved: bool = True) -> str | None:
+    def file_problem(self) -> str | None:
         """What happened to the file under this connection: `replaced` (deleted, or another
-        file moved over it: writes would go to a file nobody can read; asked only when
-        `moved`), `damaged` (no longer starts as an SQLite database), or None. A system call
-        for each question."""
-        if moved and _identity(self.path) != self._identity:
+        file moved over it: writes would go to a file nobody can read), `damaged` (no longer
+        starts as an SQLite database), or None. Two cheap system calls, for every flush."""
+        if _identity(self.path) != self._identity:
             return "replaced"
         try:
             # One descriptor kept open until close(): closing any descriptor of the file
