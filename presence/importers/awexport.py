@@ -156,6 +156,10 @@ def _parse_run(run: list[Any], bucket: str, before: int) -> tuple[list[Event], i
     fromiso = datetime.fromisoformat
     out: list[Event] = []
     append = out.append
+    # One object per distinct text in the run: staging then writes each text once (marshal
+    # refers back to an object it wrote), reading back makes it once, and its hash, which
+    # classification needs, is computed once.
+    shared = {}.setdefault
     negative = 0
     for number, raw in enumerate(run, before + 1):
         try:
@@ -183,7 +187,7 @@ def _parse_run(run: list[Any], bucket: str, before: int) -> tuple[list[Event], i
                 app = app[:MAX_APP]
             if detail is not None and len(detail) > MAX_TITLE:
                 detail = detail[:MAX_TITLE]
-            append((start, end, app, detail))
+            append((start, end, shared(app, app), shared(detail, detail)))
     return out, negative
 
 

@@ -168,21 +168,28 @@ class JsonStream:
         """
         if not self.next_item():
             return []
-        buf, pos = self._buf, self._pos
-        cut = buf.rfind("}", pos)
-        for _ in range(16):
-            if cut <= pos:
+        for _ in range(2):
+            buf, pos = self._buf, self._pos
+            cut = buf.rfind("}", pos)
+            for _ in range(16):
+                if cut <= pos:
+                    break
+                if _NEXT_OBJECT.match(buf, cut + 1):
+                    try:
+                        run = self._json.decode("[" + buf[pos:cut + 1] + "]")
+                    except json.JSONDecodeError as exc:
+                        # Everything before the failure decoded: the next try ends before it.
+                        cut = buf.rfind("}", pos, pos + exc.pos - 1)
+                        continue
+                    self._pos = cut + 1
+                    return run
+                cut = buf.rfind("}", pos, cut)
+            # No `}, {` in the rest of the text read: at the end of a chunk that is the item
+            # cut in two, and reading on first spares `value()` a failed decode of the chunk
+            # (the error counts the lines of all of it). Never more than a chunk past a value.
+            if self._eof or len(buf) - pos >= self._chunk:
                 break
-            if _NEXT_OBJECT.match(buf, cut + 1):
-                try:
-                    run = self._json.decode("[" + buf[pos:cut + 1] + "]")
-                except json.JSONDecodeError as exc:
-                    # Everything before the failure decoded: the next try ends before it.
-                    cut = buf.rfind("}", pos, pos + exc.pos - 1)
-                    continue
-                self._pos = cut + 1
-                return run
-            cut = buf.rfind("}", pos, cut)
+            self._fill()
         return [self.value()]
 
     def peek_kind(self) -> str:

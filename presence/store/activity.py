@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 
 from presence.errors import StoreError
@@ -144,13 +146,29 @@ class ActivityTables(Tables):
             spans: `(start, end, app, category, title)` tuples (a `Span`'s fields).
             device: the device id they belong to.
         """
+        if not spans:
+            return
         code = self._code
-        # (app, category) → their codes: a year of spans has a few hundred pairs
-        codes: dict[tuple[str | None, str], tuple[int | None, int | None]] = {}
         device_code = code("span_devices", "device", device)
-        if self._bulk_first is not None and spans:
-            self._bulk_first = min(self._bulk_first, min(s[0] for s in spans) * 1000)
+        starts, ends, apps, categories, titles = zip(*spans)
+        if self._bulk_first is not None:
+            self._bulk_first = min(self._bulk_first, min(starts) * 1000)
         with self.transaction("could not store spans"):
+            if titles.count(None) == len(titles):
+                # No titles (they are opt-in): the rows are built a column at a time, with no
+                # Python code run per span. Codes are made in order of first use, as below.
+                app_codes = {app: None if app is None else code("apps", "name", app)
+                             for app in dict.fromkeys(apps)}
+                category_codes = {category: code("categories", "name", category)
+                                  for category in dict.fromkeys(categories)}
+                self._insert_many(list(zip(
+                    map(round, map(mul, starts, repeat(1000))),
+                    map(round, map(mul, ends, repeat(1000))),
+                    map(app_codes.__getitem__, apps),
+                    map(category_codes.__getitem__, categories), repeat(device_code))))
+                return
+            # (app, category) → their codes: a year of spans has a few hundred pairs
+            codes: dict[tuple[str | None, str], tuple[int | None, int | None]] = {}
             plain: list[tuple[int, int, int | None, int | None, int | None]] = []
             append = plain.append
             for start, end, app, category, title in spans:
