@@ -40,11 +40,14 @@ def clip_overlaps(events: Iterable[Event]) -> Iterator[Event]:
     """Events (sorted by start) with every overlap removed; an event inside an earlier one
     is dropped, one that runs past it starts where the earlier one ends."""
     reach = float("-inf")
-    for start, end, app, detail in events:
-        if start < reach:
-            start = reach
-        if end > start:
-            yield (start, end, app, detail)
+    for event in events:
+        start, end = event[0], event[1]
+        if start >= reach:
+            if end > start:  # the common case: kept as it came
+                yield event
+                reach = end
+        elif end > reach:
+            yield (reach, end, event[2], event[3])
             reach = end
 
 
