@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import repeat
+from itertools import chain, islice, repeat
 from operator import mul
 from pathlib import Path
 
@@ -41,6 +41,12 @@ _IN_RANGE = (f"s.id >= {int(EARLIEST * 1000)} AND s.id + s.dur <= {int(LATEST * 
 INSERT_AT = ("INSERT INTO spans (id, dur, app, category, device) "
               "VALUES (?1, ?2 - ?1, ?3, ?4, ?5)")
 EXTEND_SPAN = "UPDATE spans SET dur = ? - id WHERE id = ?"
+# INSERT_AT for this many rows in one statement: a third less of SQLite's work per row than
+# a statement per row (one step, one reset, one release of the GIL for them all).
+ROWS_PER_INSERT = 100
+INSERT_ROWS = ("INSERT INTO spans (id, dur, app, category, device) VALUES " + ", ".join(
+    f"(?{5 * k + 1}, ?{5 * k + 2} - ?{5 * k + 1}, ?{5 * k + 3}, ?{5 * k + 4}, ?{5 * k + 5})"
+    for k in range(ROWS_PER_INSERT)))
 INSERT_SPAN = ("INSERT INTO spans (id, dur, app, category, device) "
                f"VALUES ({SPAN_ID.format(ms='?1')}, ?2 - {SPAN_ID.format(ms='?1')}, ?3, ?4, ?5)")
 
@@ -200,7 +206,13 @@ class ActivityTables(Tables):
         # one clashes, the batch is written again the careful way.
         self._write("SAVEPOINT insert_many")
         try:
-            self._conn.executemany(INSERT_AT, rows)
+            whole = len(rows) - len(rows) % ROWS_PER_INSERT
+            if whole:
+                flat = list(chain.from_iterable(islice(rows, whole)))
+                width = 5 * ROWS_PER_INSERT
+                self._conn.executemany(INSERT_ROWS, [flat[at:at + width]
+                                                     for at in range(0, len(flat), width)])
+            self._conn.executemany(INSERT_AT, rows[whole:])
         except sqlite3.IntegrityError:
             self._write("ROLLBACK TO insert_many")
             self._write_many(INSERT_SPAN, rows)
