@@ -268,6 +268,7 @@ def _stage(store: Store, raw: IO[bytes], source: str, on_read: Callable[[int], N
                 batch = store.stage(item.events)
                 staged.setdefault(item.index, _Staged(batch, batch)).add(
                     batch, [event[0] for event in item.events])
+                del item  # staged: the reader may read the next run in its place
     except (JsonStreamError, MalformedExport) as exc:
         raise InputError(f"{source}: {exc}; nothing was imported") from None
     except OSError as exc:

@@ -127,8 +127,10 @@ def _read_bucket(stream: JsonStream, index: int,
             batch, negatives = _parse_run(run, key, count)
             count += len(run)
             negative += negatives
+            del run  # memory holds one run of events: this one goes before the next is read
             if batch:
                 yield EventBatch(index, batch, _text(meta["type"]) if "type" in meta else None)
+            del batch
     yield BucketInfo(index, _text(meta.get("id")) or key, _text(meta.get("type")),
                      _text(meta.get("client")), _text(meta.get("hostname")), has_events, count,
                      negative)
