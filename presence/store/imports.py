@@ -17,6 +17,7 @@ from __future__ import annotations
 import marshal
 import sqlite3
 from collections.abc import Iterator
+from itertools import chain
 
 from presence.errors import StoreError
 from presence.store.db import Tables
@@ -66,14 +67,18 @@ class ImportTables(Tables):
             order: how the events came (`ORDERS`): in time order, reversed, or neither.
         """
         if order == "unsorted":
-            yield from self._sorted(first, last)
-            return
-        descending = order == "descending"
+            return self._sorted(first, last)
+        # The events are chained in C: no Python code runs per event here.
+        return chain.from_iterable(self._batches(first, last, order == "descending"))
+
+    def _batches(self, first: int, last: int, descending: bool) -> Iterator[list[StagedRow]]:
         for seq in range(last, first - 1, -1) if descending else range(first, last + 1):
             rows = self._read("SELECT events FROM temp.import_batches WHERE seq = ?", (seq,))
             if rows:
                 batch = marshal.loads(rows[0][0])
-                yield from reversed(batch) if descending else batch
+                if descending:
+                    batch.reverse()
+                yield batch
 
     def _sorted(self, first: int, last: int) -> Iterator[StagedRow]:
         """A bucket in no order: its events one to a row, read back sorted by SQLite."""
