@@ -8,10 +8,10 @@ Layout (where a newcomer adds things):
 - one module per group of tables, each a `Tables` subclass with the statements on them:
   `activity.py`, `rollups.py`, `calendar.py`, `in_person.py`, `focus.py`, `nudges.py`,
   `settings.py`, `flushes.py` (the daemon's flush, one call), `export.py`, `imports.py`
-  (staging an import), `ranges.py` (rows out of range), `people_rollup.py` (each person's
-  condensed history), `devices.py` (the device registry; apart from `Store`, `snapshots.py`
-  writes a device's snapshot and `peers.py` reads a peer's). A new group gets its own
-  module, and its class joins `Store`'s bases below. Statements that belong together run
+  (an import: staging, then its spans many at a time), `ranges.py` (rows out of range),
+  `people_rollup.py` (each person's condensed history), `devices.py` (the device registry;
+  apart from `Store`, `snapshots.py` writes a device's snapshot and `peers.py` reads a
+  peer's). A new group gets its own module, and its class joins `Store`'s bases below. Statements that belong together run
   in one `with self.transaction(...)`.
 
 Callers use `Store` (and `open_or_recover` in the daemon), never a connection.

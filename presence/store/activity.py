@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
-from itertools import chain, islice, repeat
-from operator import mul
 from pathlib import Path
 
 from presence.errors import StoreError
 from presence.model import AWAY, EARLIEST, LATEST, Span
 from presence.store.db import Tables
-from presence.store.migrations import FORGET_CACHES, SPAN_ID
+from presence.store.migrations import SPAN_ID
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~4 ms of a start)
 if TYPE_CHECKING:
     from typing import Any
 
-COVERAGE_PAGE = 20_000
 # The most spans a follower's tail hands back (a daemon adds one or two between two looks).
 TAIL_ROWS = 50
 
@@ -41,12 +37,6 @@ _IN_RANGE = (f"s.id >= {int(EARLIEST * 1000)} AND s.id + s.dur <= {int(LATEST * 
 INSERT_AT = ("INSERT INTO spans (id, dur, app, category, device) "
               "VALUES (?1, ?2 - ?1, ?3, ?4, ?5)")
 EXTEND_SPAN = "UPDATE spans SET dur = ? - id WHERE id = ?"
-# INSERT_AT for this many rows in one statement: a third less of SQLite's work per row than
-# a statement per row (one step, one reset, one release of the GIL for them all).
-ROWS_PER_INSERT = 100
-INSERT_ROWS = ("INSERT INTO spans (id, dur, app, category, device) VALUES " + ", ".join(
-    f"(?{5 * k + 1}, ?{5 * k + 2} - ?{5 * k + 1}, ?{5 * k + 3}, ?{5 * k + 4}, ?{5 * k + 5})"
-    for k in range(ROWS_PER_INSERT)))
 INSERT_SPAN = ("INSERT INTO spans (id, dur, app, category, device) "
                f"VALUES ({SPAN_ID.format(ms='?1')}, ?2 - {SPAN_ID.format(ms='?1')}, ?3, ?4, ?5)")
 
@@ -60,7 +50,6 @@ class ActivityTables(Tables):
         self._codes: dict[tuple[str, str], int] = {}
         # (app, category, device) → their three codes: the daemon's insert, a few dozen pairs
         self._triples: dict[tuple[str | None, str, str], tuple[int | None, int, int]] = {}
-        self._bulk_first: float | None = None  # earliest span start (ms) inside `bulk_spans`
 
     def _code(self, table: str, column: str, value: str, create: bool = True) -> int | None:
         """The small integer standing for `value` in a lookup table (made on first use)."""
@@ -114,133 +103,6 @@ class ActivityTables(Tables):
     def extend_span(self, row_id: int, end: float) -> None:
         """Move the end of a stored span (the open span, flushed again)."""
         self._write(EXTEND_SPAN, (round(end * 1000), row_id))
-
-    @contextmanager
-    def bulk_spans(self, what: str) -> Iterator[None]:
-        """One write transaction around many `insert_spans` (an import of years of history).
-
-        The seal trigger on `spans` forgets the rollups when a span lands in sealed history;
-        run for each of a year's spans it costs as much as the inserts themselves. Inside this
-        block it is set aside and its work done once, at the end, if any span landed before
-        the seal. Nobody sees the table without it: the block is one transaction holding the
-        write lock, and a failure rolls the trigger back in with everything else.
-
-        Raises:
-            StoreError: SQLite failed; nothing of the block was stored.
-        """
-        with self.transaction(what):
-            trigger = self._read("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
-                                 "name = 'spans_sealed_insert'")
-            sealed = self._read("SELECT sealed FROM span_reach")
-            if trigger:
-                self._write("DROP TRIGGER spans_sealed_insert")
-            self._bulk_first = float("inf")
-            try:
-                yield
-            finally:
-                first, self._bulk_first = self._bulk_first, None
-            if trigger:
-                self._write(trigger[0][0])
-            if sealed and first < sealed[0][0] * 1000:
-                for sql in FORGET_CACHES:
-                    self._write(sql)
-
-    def insert_spans(self, spans: list[tuple[Any, ...]], device: str) -> None:
-        """Store many spans of `device` at once (an import, inside its transaction).
-
-        Args:
-            spans: `(start, end, app, category, title)` tuples (a `Span`'s fields).
-            device: the device id they belong to.
-        """
-        if not spans:
-            return
-        code = self._code
-        device_code = code("span_devices", "device", device)
-        starts, ends, apps, categories, titles = zip(*spans)
-        if self._bulk_first is not None:
-            self._bulk_first = min(self._bulk_first, min(starts) * 1000)
-        with self.transaction("could not store spans"):
-            if titles.count(None) == len(titles):
-                # No titles (they are opt-in): the rows are built a column at a time, with no
-                # Python code run per span. Codes are made in order of first use, as below.
-                app_codes = {app: None if app is None else code("apps", "name", app)
-                             for app in dict.fromkeys(apps)}
-                category_codes = {category: code("categories", "name", category)
-                                  for category in dict.fromkeys(categories)}
-                self._insert_many(list(zip(
-                    map(round, map(mul, starts, repeat(1000))),
-                    map(round, map(mul, ends, repeat(1000))),
-                    map(app_codes.__getitem__, apps),
-                    map(category_codes.__getitem__, categories), repeat(device_code))))
-                return
-            # (app, category) → their codes: a year of spans has a few hundred pairs
-            codes: dict[tuple[str | None, str], tuple[int | None, int | None]] = {}
-            plain: list[tuple[int, int, int | None, int | None, int | None]] = []
-            append = plain.append
-            for start, end, app, category, title in spans:
-                pair = codes.get((app, category))
-                if pair is None:
-                    pair = codes[(app, category)] = (
-                        None if app is None else code("apps", "name", app),
-                        code("categories", "name", category))
-                row = (round(start * 1000), round(end * 1000), *pair, device_code)
-                if title is None:
-                    append(row)
-                    continue
-                # A titled span needs its row id for the title (titles are opt-in, so the
-                # slower way is rare): what came before it is written first, in order.
-                self._insert_many(plain)
-                plain.clear()
-                row_id = self._write(INSERT_SPAN, row).lastrowid
-                self._write("INSERT INTO span_titles (span_id, title) VALUES (?, ?)",
-                            (row_id, title))
-            self._insert_many(plain)
-
-    def _insert_many(self, rows: list[tuple[int, int, int | None, int | None, int | None]]
-                     ) -> None:
-        """Insert `(start ms, end ms, app, category, device)` rows, inside a transaction."""
-        if not rows:
-            return
-        # Nearly every span starts in a millisecond no other span holds: written as it is,
-        # without SPAN_ID's look for a free one (half the cost of an import's insert). Where
-        # one clashes, the batch is written again the careful way.
-        self._write("SAVEPOINT insert_many")
-        try:
-            whole = len(rows) - len(rows) % ROWS_PER_INSERT
-            if whole:
-                flat = list(chain.from_iterable(islice(rows, whole)))
-                width = 5 * ROWS_PER_INSERT
-                self._conn.executemany(INSERT_ROWS, [flat[at:at + width]
-                                                     for at in range(0, len(flat), width)])
-            self._conn.executemany(INSERT_AT, rows[whole:])
-        except sqlite3.IntegrityError:
-            self._write("ROLLBACK TO insert_many")
-            self._write_many(INSERT_SPAN, rows)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: write failed ({exc})") from exc
-        finally:
-            self._write("RELEASE insert_many")
-
-    def covered(self, device: str, since: float) -> Iterator[tuple[float, float]]:
-        """`(start, end)` of the device's spans that end after `since`, by start, in pages.
-
-        Spans stored meanwhile may appear too when they start after the page read last.
-        """
-        code = self._code("span_devices", "device", device, create=False)
-        longest = None if code is None else self._read(
-            "SELECT max(dur) FROM spans WHERE device = ?", (code,))[0][0]
-        if longest is None:
-            return
-        after = round(since * 1000) - longest - 1
-        while True:
-            rows = self._read("SELECT id, id + dur FROM spans WHERE device = ? AND id > ? "
-                              "ORDER BY id LIMIT ?", (code, after, COVERAGE_PAGE))
-            for start, end in rows:
-                if end > since * 1000:
-                    yield start / 1000, end / 1000
-            if len(rows) < COVERAGE_PAGE:
-                return
-            after = rows[-1][0]
 
     def device_seconds(self, start: float, end: float) -> list[tuple[str, str, float]]:
         """`(device, category, seconds)` of the spans inside [start, end), per device id."""
