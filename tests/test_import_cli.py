@@ -113,6 +113,21 @@ def test_a_missing_file_is_one_line(tmp_path: Path):
     assert result.stderr.count("\n") == 1 and "missing.json: cannot read" in result.stderr
 
 
+def test_an_event_nested_too_deep_is_one_line(tmp_path: Path):
+    # 100,000 lists inside an event's data: deeper than any JSON reader follows
+    deep = tmp_path / "deep.json"
+    event = '{"timestamp": "2025-01-01T08:00:00+00:00", "duration": 60, "data": {"app": "code"}}'
+    nested = event[:-2] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    deep.write_text('{"buckets": {"aw-watcher-window_h": {"id": "aw-watcher-window_h", '
+                    '"type": "currentwindow", "hostname": "h", "events": ['
+                    + ", ".join([event] * 50 + [nested]) + "]}}}", encoding="utf-8")
+    result = invoke(tmp_path, "import", "activitywatch", str(deep))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "deep.json: a value nested deeper than" in result.stderr
+    assert "nothing was imported" in result.stderr
+
+
 def test_unreachable_server_is_one_line(tmp_path: Path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import sys
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -181,6 +182,8 @@ class JsonStream:
                         # Everything before the failure decoded: the next try ends before it.
                         cut = buf.rfind("}", pos, pos + exc.pos - 1)
                         continue
+                    except RecursionError:
+                        return [self.value()]  # which says where, in one line
                     self._pos = cut + 1
                     return run
                 cut = buf.rfind("}", pos, cut)
@@ -205,6 +208,9 @@ class JsonStream:
         while True:
             try:
                 result, end = self._json.raw_decode(self._buf, self._pos)
+            except RecursionError:
+                raise self._fail(f"a value nested deeper than {sys.getrecursionlimit():,} "
+                                 "levels", start) from None
             except json.JSONDecodeError as exc:
                 if self._eof:
                     ends = (exc.msg.startswith("Unterminated")
