@@ -162,3 +162,32 @@ def test_a_field_without_default_after_one_with_is_refused():
 
     with pytest.raises(TypeError):
         frozen(body())
+
+
+@frozen(slots=True)
+class Slotted:
+    """A module-level slotted class, so that pickle finds it."""
+
+    id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+    tags: list[str] = field(default_factory=list, compare=False)
+
+
+def test_a_slotted_value_does_what_a_frozen_one_does_without_a_dict():
+    # `slots=True` (Sample's, the daemon reads its fields at every tick) keeps every
+    # promise of a frozen value: defaults, factories, equality, hash, repr, copies, refusal
+    value = Slotted(7, "Sam")
+    assert not hasattr(value, "__dict__")
+    assert Slotted.__slots__ == ("id", "name", "aliases", "tags")
+    assert value == Slotted(7, "Sam", tags=["other"]) and value != Slotted(7, "Sam", ("s",))
+    assert hash(value) == hash(Slotted(7, "Sam"))
+    assert repr(value) == "Slotted(id=7, name='Sam', aliases=(), tags=[])"
+    assert value.tags == [] and value.tags is not Slotted(1, "x").tags
+    assert replace(value, name="Kim") == Slotted(7, "Kim")
+    assert copy.deepcopy(value) == value and pickle.loads(pickle.dumps(value)) == value
+    with pytest.raises(FrozenError, match="cannot assign to field 'name'"):
+        value.name = "Kim"
+    with pytest.raises(AttributeError):
+        value.other = 1
+    assert value.name == "Sam"
