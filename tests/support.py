@@ -7,6 +7,7 @@ import os
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from presence import config
@@ -34,6 +35,14 @@ def sealed_env(home: Path | None = None, base: Mapping[str, str] | None = None,
         env["PRESENCE_HOME"] = os.environ["PRESENCE_HOME"]
     env.update(extra)
     return env
+
+
+def noon_zone() -> str:
+    """A fixed-offset zone in which it is about noon now, for a test of "today" on the real
+    clock (real daemons, Syncthing) that must not straddle a midnight."""
+    hour = datetime.now(timezone.utc).hour
+    ahead = 12 - hour  # UTC+ahead, from -11 to +12; Etc/GMT names it with the sign turned
+    return "Etc/UTC" if ahead == 0 else f"Etc/GMT{'-' if ahead > 0 else '+'}{abs(ahead)}"
 
 
 def write_config(folder: Path, text: str = "") -> Path:

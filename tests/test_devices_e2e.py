@@ -19,13 +19,15 @@ from sync_helpers import start_pair, stop_pair
 from presence.devices.snapshot import STIGNORE, snapshot_name
 from presence.errors import StoreError
 from presence.store.peers import PeerSnapshot
-from tests.support import read_store, sealed_env
+from tests.support import noon_zone, read_store, sealed_env
 
 pytestmark = pytest.mark.desktop
 
 
 def config(folder, name):
-    return (f'[daemon]\nflush_seconds = 1\nidle_seconds = 86400\n'
+    # the day's balance is read on the real clock: a zone where it is noon keeps it one day
+    return (f'timezone = "{noon_zone()}"\n'
+            f'[daemon]\nflush_seconds = 1\nidle_seconds = 86400\n'
             f'[devices]\nfolder = "{folder}"\nname = "{name}"\nevery_minutes = 1\n')
 
 

@@ -65,6 +65,19 @@ def test_mistakes_are_refused_and_nothing_is_written(home, args, says):
     assert listed() == []
 
 
+def test_an_evening_logged_just_after_midnight_on_a_new_install_is_kept(presence_home):
+    # installed at 00:04, back from a dinner that began before midnight: the stretch that
+    # just ended is no typo, though it began on the day before presence's first
+    presence_home.mkdir()
+    (presence_home / "config.toml").write_text('timezone = "Europe/Berlin"\n', "utf-8")
+    code, out = cli("log", "2h", "--with", "Sam", at="2026-03-11T00:04:00+01:00")
+    assert code == 0, out
+    assert out.startswith("logged 2 h in person from Tue 10 Mar 22:04"), out
+    # a time typed before it is still refused (from that stretch's day on)
+    code, out = cli("log", "1h", "--at", "2026-03-09T20:00", at="2026-03-11T00:05:00+01:00")
+    assert code == 2 and "is before 2026-03-10, the first day presence recorded" in out, out
+
+
 def test_a_plan_tonight_with_planned_counts_once_it_has_happened(home):
     code, out = cli("log", "1h30m", "--at", "18:30", "--planned", "--with", "Sam")
     assert code == 0, out

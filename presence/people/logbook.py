@@ -2,9 +2,9 @@
 poison a summary, then stored with who was there.
 
 Refused, with one line that says how to fix it, and nothing written: a stretch over 16 hours,
-a start more than a day ahead, a start before the first day presence recorded anything, a time
-outside what a date can hold, and a start later today typed as `HH:MM` without `--planned`
-(at 08:09, `--at 18:30` is more likely yesterday evening than tonight).
+a start more than a day ahead, a start typed (`--at`) before the first day presence recorded
+anything, a time outside what a date can hold, and a start later today typed as `HH:MM`
+without `--planned` (at 08:09, `--at 18:30` is more likely yesterday evening than tonight).
 """
 
 from __future__ import annotations
@@ -85,7 +85,9 @@ def check(duration: str, at: str | None, planned: bool, now: float, tz: tzinfo,
         else:
             hint = " has not happened yet."
         raise InputError(f"--at {at}{hint} To log a plan ahead, add --planned")
-    if start < day_bounds(first_day, tz)[0]:
+    # a stretch that just ended (no --at) is at most 16 h old: never a typo, even when it
+    # began on the day before presence's first (logged just after midnight on a new install)
+    if at and start < day_bounds(first_day, tz)[0]:
         raise InputError(f"{at} is before {first_day.isoformat()}, the first day presence "
                          "recorded; log time from then on")
     return start, start + length
