@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from desktop_helpers import wait_for
 
-from tests.support import sealed_env
+from tests.support import noon_zone, sealed_env
 
 from presence.glance import bar
 from presence.store import Store
@@ -259,6 +259,8 @@ def test_pause_and_resume_tell_the_user_what_happens(tmp_path):
 
 
 def test_the_tooltip_names_who_you_saw(tmp_path):
+    # "today" on the real clock: a zone where it is noon keeps the logged time in it
+    (tmp_path / "config.toml").write_text(f'timezone = "{noon_zone()}"\n')
     env = sealed(tmp_path)
     assert run(env, "log", "30m", "--with", "Sam, Priya").returncode == 0
     shown = json.loads(run(env, "bar", "--format", "waybar").stdout)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from desktop_helpers import require_desktop, wait_for
 
-from tests.support import read_store, sealed_env
+from tests.support import noon_zone, read_store, sealed_env
 
 WAYBAR_DEBIAN = "apt-get install waybar grim dbus"
 
@@ -70,7 +70,9 @@ def waybar(wayland, tmp_path_factory):
     folder = tmp_path_factory.mktemp("waybar")
     home = folder / "home"
     home.mkdir()
-    (home / "config.toml").write_text('timezone = "UTC"\n[daemon]\nflush_seconds = 600\n')
+    # "today" on the real clock: a zone where it is noon keeps the logged time in it
+    (home / "config.toml").write_text(
+        f'timezone = "{noon_zone()}"\n[daemon]\nflush_seconds = 600\n')
     started = subprocess.run(["dbus-daemon", "--session", f"--address=unix:path={folder}/bus",
                               "--fork", "--print-pid"], capture_output=True, text=True,
                              timeout=30, check=True)

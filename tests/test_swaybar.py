@@ -18,7 +18,7 @@ import wayland_helpers
 import wayland_pointer
 from desktop_helpers import require_desktop, wait_for
 
-from tests.support import sealed_env
+from tests.support import noon_zone, sealed_env
 
 BAR_ID = "presence"
 
@@ -73,7 +73,8 @@ def swaybar(tmp_path_factory) -> Iterator[Swaybar]:
     folder = tmp_path_factory.mktemp("swaybar")
     home = folder / "home"
     home.mkdir()
-    (home / "config.toml").write_text('timezone = "UTC"\n')
+    # "today" on the real clock: a zone where it is noon keeps the logged time in it
+    (home / "config.toml").write_text(f'timezone = "{noon_zone()}"\n')
     opened = folder / "opened.txt"
     browser = folder / "browser.sh"
     browser.write_text(f'#!/bin/sh\necho "$1" >> "{opened}"\n')
