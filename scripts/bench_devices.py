@@ -124,12 +124,12 @@ def main() -> None:
                 times[name] = [*presence, "summary", str(day), "--json"]
             measured: dict[str, list[float]] = {"floor": [], **{n: [] for n in homes}}
             for _ in range(opts.runs):
-                measured["floor"].append(process_ms(
-                    {"floor": [sys.executable, "-c", "import sqlite3"]}, env_base, 1)["floor"])
+                measured["floor"] += process_ms(
+                    {"floor": [sys.executable, "-c", "import sqlite3"]}, env_base, 1)["floor"]
                 for name, home in homes.items():
-                    measured[name].append(process_ms(
+                    measured[name] += process_ms(
                         {name: times[name]}, dict(env_base, PRESENCE_HOME=str(home)),
-                        1)[name])
+                        1)[name]
             for name, values in measured.items():
                 figures[f"{label}_{name}_ms"] = statistics.median(values)
         out = {

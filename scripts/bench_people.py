@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_summary import console_script, process_ms, query_ms  # noqa: E402
+from bench_summary import console_script, medians, process_ms, query_ms  # noqa: E402
 
 from presence.model import Meeting, Named  # noqa: E402
 from presence.people.directory import Resolver, everyone, store_meetings  # noqa: E402
@@ -205,9 +205,9 @@ def main() -> None:
             commands["people_script"] = [script, "people", "--json"]
         # the first `people` after the build condenses everyone's history (migrations 9 and
         # 11), as the first one after an upgrade does, and the first of each day after that
-        first = process_ms({"people": commands["people"]}, env, 1)["people"]
+        first = process_ms({"people": commands["people"]}, env, 1)["people"][0]
         process_ms(commands, env, 2)  # warm the page cache and the bytecode
-        measured = process_ms(commands, env, args.runs)
+        measured = medians(process_ms(commands, env, args.runs))
         first_of_day = first_of_day_ms(commands["people"], home / "presence.db", env)
         cpu = cpu_ms(commands, env, args.runs)
         store = Store.open(home / "presence.db", create=False)
