@@ -199,7 +199,12 @@ class ProcessCache:
         if exe is not None and exe.endswith(" (deleted)") and not os.path.exists(exe):
             exe = exe[:-len(" (deleted)")]  # upgraded while running: the path it started from
         if len(name) == _COMM_LENGTH and not (exe and os.path.basename(exe).startswith(name)):
-            name = _completed(pid, name)
+            whole = _completed(pid, name)
+            if whole is None:
+                # caught in its exec, which writes the command line after the name: named
+                # as far as it goes, and asked again next time rather than cut for good
+                return self._named(pid, name, exe)
+            name = whole
         return self._keep(key, self._named(pid, name, exe))
 
     def _describe(self, proc: Any) -> ProcessInfo:
@@ -230,14 +235,17 @@ class ProcessCache:
         return ProcessInfo(pid, name, exe)
 
 
-def _completed(pid: int, name: str) -> str:
+def _completed(pid: int, name: str) -> str | None:
     """A process name the kernel cut to 15 characters, whole from the command line (a
-    script's: its interpreter is the executable), as psutil completes it; else as it was."""
+    script's: its interpreter is the executable), as psutil completes it; else as it was;
+    None while the command line is still empty (a process caught in its exec)."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as file:
             args = file.read(4096).split(b"\0")[:2]
     except OSError:
         return name
+    if not args[0]:
+        return None
     for arg in args:
         full = os.path.basename(os.fsdecode(arg))
         if full.startswith(name):
