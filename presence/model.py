@@ -85,9 +85,21 @@ class Sample:
         """The same sample taken at `at`. Its text was checked when it was made, so the copy
         is made without the checks (a replay holds one sample over many ticks)."""
         copy = object.__new__(Sample)
-        for name in Sample.__frozen_fields__:  # type: ignore[attr-defined]
-            object.__setattr__(copy, name, at if name == "at" else getattr(self, name))
+        # through the slots' own setters: a replay copies a sample at every line of its trace
+        _SET_AT(copy, at)
+        _SET_APP(copy, self.app)
+        _SET_TITLE(copy, self.title)
+        _SET_EXE(copy, self.exe)
+        _SET_PID(copy, self.pid)
+        _SET_IDLE(copy, self.idle)
         return copy
+
+
+# Sample's slots, set past its `__setattr__` (which refuses); a field added to Sample without
+# one here fails at import
+_SET_AT, _SET_APP, _SET_TITLE, _SET_EXE, _SET_PID, _SET_IDLE = (
+    Sample.__dict__[name].__set__
+    for name in Sample.__frozen_fields__)  # type: ignore[attr-defined]
 
 
 @frozen

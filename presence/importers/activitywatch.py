@@ -21,7 +21,6 @@ import bisect
 import gc
 import hashlib
 import itertools
-import operator
 import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
@@ -49,6 +48,7 @@ _ANDROID = ("aw-watcher-android", "aw-android")
 UNNAMED_PHONE = "Android phone"
 UNNAMED_DESKTOP = "unknown desktop"
 ORIGIN = "activitywatch"  # the registry's `origin` of the devices an import brings
+BATCH = 5000  # spans written by one `insert_spans`
 
 
 @dataclass(frozen=True)
@@ -371,13 +371,8 @@ def _store_new(store: Store, spans: Iterator[SpanRow], device: str, config: Conf
     seconds = 0.0
     for batch in batches:
         store.insert_spans(batch, device)
-        starts, ends, _, categories, _ = zip(*batch)
-        seconds += sum(itertools.compress(map(operator.sub, ends, starts),
-                                          map(operator.ne, categories, itertools.repeat(AWAY))))
+        seconds += sum([s[1] - s[0] for s in batch if s[3] != AWAY])
     return seconds
-
-
-BATCH = 5000  # spans written by one `insert_spans`
 
 
 def _batches(spans: Iterator[SpanRow], config: Config, days: set) -> Iterator[list[SpanRow]]:
